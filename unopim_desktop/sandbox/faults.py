@@ -1,0 +1,178 @@
+"""Seeded fault injection for the sandbox servers, as ASGI middleware.
+
+Faults are off by default. Every server wraps its Starlette app in `SandboxMiddleware`, which
+also counts requests. Paths under `/__sandbox` (state, control) are never faulted or counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.routing import Match
+
+from unopim_desktop.sandbox.stats import RequestStats
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+SANDBOX_PREFIX = "/__sandbox"
+
+
+class InjectedReset(Exception):
+    """Raised after the response has started so uvicorn drops the connection mid-answer."""
+
+
+@dataclass
+class FaultConfig:
+    """What can go wrong, each as a probability per request (0 = never)."""
+
+    latency_ms: float = 0.0
+    jitter_ms: float = 0.0
+    error_rate: float = 0.0  # answer 500/502/503 instead of the real answer
+    rate_429: float = 0.0  # answer 429 with Retry-After
+    retry_after_s: int = 1
+    reset_rate: float = 0.0  # send headers, then drop the connection
+    truncate_rate: float = 0.0  # send half the body, then drop the connection
+    slow_body_rate: float = 0.0  # send the body in small chunks with pauses
+    slow_body_ms: float = 200.0
+    seed: int = 0
+
+    @classmethod
+    def from_rate(cls, rate: float, *, latency_ms: float = 0.0, seed: int = 0) -> FaultConfig:
+        """One knob for the CLI: spread `rate` over the kinds of fault."""
+        share = rate / 4
+        return cls(
+            latency_ms=latency_ms,
+            jitter_ms=latency_ms / 5,
+            error_rate=share,
+            rate_429=share,
+            reset_rate=share / 2,
+            truncate_rate=share / 2,
+            slow_body_rate=share,
+            seed=seed,
+        )
+
+    @property
+    def any_fault(self) -> bool:
+        return any(
+            (self.error_rate, self.rate_429, self.reset_rate, self.truncate_rate, self.slow_body_rate)
+        )
+
+
+class SandboxMiddleware:
+    """Counts every request by route and injects the configured faults.
+
+    `error_body` lets each server shape its own injected 5xx/429 body (WooCommerce,
+    BigCommerce and UnoPim answer in different envelopes).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        stats: RequestStats,
+        faults: FaultConfig | None = None,
+        routes: list[Any] | None = None,
+        error_body: Callable[[int], dict[str, Any]] | None = None,
+        extra_429_headers: Callable[[], dict[str, str]] | None = None,
+    ) -> None:
+        self.app = app
+        self.stats = stats
+        self.faults = faults or FaultConfig()
+        self.routes = routes if routes is not None else getattr(app, "routes", [])
+        self.error_body = error_body or (lambda status: {"error": f"Injected fault {status}"})
+        self.extra_429_headers = extra_429_headers or (lambda: {})
+        self._rng = random.Random(self.faults.seed)
+        self._rng_lock = threading.Lock()
+
+    def _roll(self) -> float:
+        with self._rng_lock:
+            return self._rng.random()
+
+    def route_of(self, scope: Scope) -> str:
+        for route in self.routes:
+            try:
+                match, _ = route.matches(scope)
+            except Exception:  # a mount or odd route type: fall through
+                continue
+            if match == Match.FULL:
+                return getattr(route, "path", scope["path"])
+        return scope["path"]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(SANDBOX_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        route = self.route_of(scope)
+        f = self.faults
+        status_holder = {"status": 0}
+
+        if f.latency_ms or f.jitter_ms:
+            jitter = (self._roll() * 2 - 1) * f.jitter_ms
+            await asyncio.sleep(max(0.0, f.latency_ms + jitter) / 1000)
+
+        if f.rate_429 and self._roll() < f.rate_429:
+            headers = {"Retry-After": str(f.retry_after_s), **self.extra_429_headers()}
+            await self._send_json(send, 429, self.error_body(429), headers)
+            self.stats.record(scope["method"], route, 429)
+            return
+        if f.error_rate and self._roll() < f.error_rate:
+            status = self._rng.choice((500, 502, 503))
+            await self._send_json(send, status, self.error_body(status), {})
+            self.stats.record(scope["method"], route, status)
+            return
+
+        mode = None
+        if f.reset_rate and self._roll() < f.reset_rate:
+            mode = "reset"
+        elif f.truncate_rate and self._roll() < f.truncate_rate:
+            mode = "truncate"
+        elif f.slow_body_rate and self._roll() < f.slow_body_rate:
+            mode = "slow"
+
+        async def send_wrapper(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                # Count at the start so a reader sees the request as soon as the client does.
+                self.stats.record(scope["method"], route, message["status"])
+                await send(message)
+                if mode == "reset":
+                    raise InjectedReset("injected connection reset")
+                return
+            if message["type"] == "http.response.body" and mode in ("truncate", "slow"):
+                body = message.get("body", b"")
+                if mode == "truncate":
+                    await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+                    raise InjectedReset("injected truncated body")
+                step = max(1, len(body) // 4)
+                for i in range(0, len(body), step):
+                    await send({"type": "http.response.body", "body": body[i : i + step], "more_body": True})
+                    await asyncio.sleep(f.slow_body_ms / 1000 / 4)
+                await send({"type": "http.response.body", "body": b"", "more_body": message.get("more_body", False)})
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except InjectedReset:
+            raise
+        except Exception:
+            if not status_holder["status"]:
+                self.stats.record(scope["method"], route, 500)
+            raise
+
+    @staticmethod
+    async def _send_json(send: Send, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+        raw = json.dumps(body).encode()
+        hdrs = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
+        hdrs += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        await send({"type": "http.response.start", "status": status, "headers": hdrs})
+        await send({"type": "http.response.body", "body": raw})
