@@ -1,0 +1,84 @@
+import sqlite3
+
+from unopim_desktop.state import migrations, repo
+from unopim_desktop.state.db import open_database
+from unopim_desktop.state.models import Channel, Instance
+
+
+def test_database_is_wal_and_at_head(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3")
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert migrations.current_version(db) == migrations.HEAD_VERSION
+    db.close()
+
+
+def test_reopening_does_not_migrate_again_or_back_up(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3", backups=tmp_path / "bk")
+    db.close()
+    db = open_database(tmp_path / "a.sqlite3", backups=tmp_path / "bk")
+    db.close()
+    assert not (tmp_path / "bk").exists()
+
+
+def test_file_is_copied_before_a_migration(tmp_path, monkeypatch):
+    path = tmp_path / "a.sqlite3"
+    db = open_database(path)
+    repo.get_or_create_instance("https://pim.example.com")
+    db.close()
+
+    def v2(db):
+        db.execute_sql("CREATE TABLE extra (id INTEGER PRIMARY KEY)")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, (2, v2)])
+    from unopim_desktop.state import db as dbmod
+
+    monkeypatch.setattr(dbmod, "MIGRATIONS", migrations.MIGRATIONS)
+    monkeypatch.setattr(dbmod, "HEAD_VERSION", 2)
+    db = open_database(path, backups=tmp_path / "bk")
+    assert migrations.current_version(db) == 2
+    db.close()
+    backups = list((tmp_path / "bk").iterdir())
+    assert len(backups) == 1
+    old = sqlite3.connect(backups[0])
+    assert old.execute("SELECT address FROM instance").fetchall() == [("https://pim.example.com",)]
+    assert old.execute("SELECT MAX(version) FROM schemaversion").fetchone()[0] == 1
+
+
+def test_data_is_isolated_per_address_and_restored_on_switch_back(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3")
+    a, b = "https://a.example.com", "https://b.example.com"
+    repo.record_connection(a, client_id="ca", username="ua", ok=True)
+    Channel.create(instance=Instance.get(address=a), code="default")
+    repo.add_log(a, "only for a")
+    repo.record_connection(b, client_id="cb", username="ub", ok=True)
+    assert repo.active_address() == b
+    info_b = repo.instance_info()
+    assert info_b.client_id == "cb" and info_b.channels == 0
+    assert [r["message"] for r in repo.recent_logs(b)] == []
+    repo.record_connection(a, client_id="ca", username="ua", ok=True)
+    info_a = repo.instance_info()
+    assert info_a.address == a and info_a.channels == 1
+    assert [r["message"] for r in repo.recent_logs(a)] == ["only for a"]
+    db.close()
+
+
+def test_failed_attempt_keeps_stored_ids_but_marks_not_connected(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3")
+    a = "https://a.example.com"
+    repo.record_connection(a, client_id="ca", username="ua", ok=True)
+    repo.record_connection(a, client_id="other", username="other", ok=False, error="HTTP 401")
+    info = repo.instance_info(a)
+    assert (info.client_id, info.username, info.status) == ("ca", "ua", "not_connected")
+    db.close()
+
+
+def test_disabled_when_every_channel_has_pull_and_push_off(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3")
+    a = "https://a.example.com"
+    repo.record_connection(a, client_id="ca", username="ua", ok=True)
+    inst = Instance.get(address=a)
+    Channel.create(instance=inst, code="default", pull_enabled=False, push_enabled=False)
+    assert repo.instance_info(a).disabled
+    Channel.create(instance=inst, code="mobile", pull_enabled=True, push_enabled=False)
+    assert not repo.instance_info(a).disabled
+    db.close()

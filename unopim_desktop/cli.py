@@ -1,0 +1,56 @@
+"""Command line: no command opens the window; subcommands run the same engine headless."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from unopim_desktop import __version__
+from unopim_desktop.commands import connection as connection_cmd
+from unopim_desktop.commands import sandbox as sandbox_cmd
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="unopim-desktop",
+        description="Keep a UnoPim catalogue in sync with WooCommerce and BigCommerce stores.",
+    )
+    parser.add_argument("--version", action="version", version=f"unopim-desktop {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where the database, log files and fallback secret store live "
+        "(default: the platform's user data folder)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start local sandbox UnoPim and store servers and use a throwaway data folder; no accounts needed",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="also log to stderr")
+    # Also accepted after the command (`unopim-desktop status --data-dir D`); SUPPRESS keeps the global value.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    connection_cmd.register(sub, common)
+    sandbox_cmd.register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from unopim_desktop.ui.app import run_gui  # Qt only when the window is wanted
+
+        return run_gui(data_dir=args.data_dir, demo=args.demo, verbose=args.verbose)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

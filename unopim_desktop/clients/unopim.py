@@ -1,0 +1,238 @@
+"""Async UnoPim REST client: OAuth2 password grant, token refresh, pagination, typed errors.
+
+Handles the answers of UnoPim 1.x and 3.x alike (see the reference notes): `Accept: application/json`
+exactly on every request (1.x answers 406 to anything else); 400 `invalid_grant` means the user's
+credentials, 401 `invalid_client` the API client's; a refresh failure is 400 on 3.x and 401 on 1.x;
+throttling is 429 with Retry-After on 3.x and a bare 500 on 1.x.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from unopim_desktop.clients.errors import ApiError, AuthError, BadPayload
+from unopim_desktop.clients.http import (
+    RetryPolicy,
+    decode_json,
+    make_async_client,
+    send_with_retry,
+)
+
+ACCEPT = "application/json"
+TOKEN_PATH = "/oauth/token"
+API_PREFIX = "/api/v1/rest"
+# Renew this long before the server's expiry so a request never leaves with a token about to die.
+EXPIRY_MARGIN_S = 60.0
+
+
+@dataclass(frozen=True)
+class UnoPimCredentials:
+    address: str  # normalized: scheme://host[:port]
+    client_id: str
+    client_secret: str = field(repr=False)
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass
+class Token:
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_at: float  # monotonic clock
+
+    def fresh(self, now: float) -> bool:
+        return now < self.expires_at
+
+
+TokenStateCallback = Callable[[str], None]  # "refreshing" | "connected" | "failed"
+
+
+class UnoPimClient:
+    """One client per UnoPim address, reused for every request of a session."""
+
+    def __init__(
+        self,
+        credentials: UnoPimCredentials,
+        *,
+        http: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        on_token_state: TokenStateCallback | None = None,
+        max_connections: int = 8,
+    ) -> None:
+        self.credentials = credentials
+        self._http = http or make_async_client(base_url=credentials.address, max_connections=max_connections)
+        self._owns_http = http is None
+        self.retry = retry or RetryPolicy()
+        self._clock = clock
+        self._token: Token | None = None
+        self._token_lock = asyncio.Lock()
+        self._on_token_state = on_token_state or (lambda state: None)
+        self.requests_sent = 0
+
+    async def __aenter__(self) -> UnoPimClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    # -- tokens --------------------------------------------------------------------------------
+    async def sign_in(self) -> None:
+        """Password grant with the credentials as given. Raises AuthError/Unreachable/... on failure."""
+        async with self._token_lock:
+            self._token = await self._grant(
+                {"grant_type": "password", "username": self.credentials.username,
+                 "password": self.credentials.password, "scope": ""}
+            )
+        self._on_token_state("connected")
+
+    async def _valid_token(self, *, force_new: bool = False) -> str:
+        async with self._token_lock:
+            token = self._token
+            if token is not None and token.fresh(self._clock()) and not force_new:
+                return token.access_token
+            if token is not None:
+                self._on_token_state("refreshing")
+                try:
+                    self._token = await self._grant(
+                        {"grant_type": "refresh_token", "refresh_token": token.refresh_token, "scope": ""}
+                    )
+                except AuthError:
+                    self._token = None  # the refresh token expired or was revoked: sign in again
+            if self._token is None or self._token is token:
+                try:
+                    self._token = await self._grant(
+                        {"grant_type": "password", "username": self.credentials.username,
+                         "password": self.credentials.password, "scope": ""}
+                    )
+                except ApiError:
+                    self._on_token_state("failed")
+                    raise
+            self._on_token_state("connected")
+            return self._token.access_token
+
+    async def _grant(self, form: dict[str, str]) -> Token:
+        auth = httpx.BasicAuth(self.credentials.client_id, self.credentials.client_secret)
+
+        async def send() -> httpx.Response:
+            self.requests_sent += 1
+            return await self._http.post(TOKEN_PATH, data=form, auth=auth, headers={"Accept": ACCEPT})
+
+        try:
+            response = await send_with_retry(send, policy=self.retry, idempotent=True)
+        except ApiError as exc:
+            raise _token_error(exc) from None
+        body = decode_json(response)
+        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+            raise BadPayload(
+                "The sign-in answer has no access token; is this address a UnoPim server?",
+                status=response.status_code,
+            )
+        expires_in = float(body.get("expires_in") or 3600)
+        return Token(
+            access_token=body["access_token"],
+            refresh_token=str(body.get("refresh_token") or ""),
+            expires_at=self._clock() + max(0.0, expires_in - min(EXPIRY_MARGIN_S, expires_in / 2)),
+        )
+
+    # -- requests ------------------------------------------------------------------------------
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        files: Any = None,
+        data: Any = None,
+    ) -> httpx.Response:
+        """One API call with a valid token; on a 401, one new token and one retry (as the notes advise)."""
+        url = path if path.startswith("/oauth") else f"{API_PREFIX}{path}"
+        idempotent = method.upper() in ("GET", "PUT", "DELETE", "PATCH", "HEAD")
+
+        async def send_once(token: str) -> httpx.Response:
+            headers = {"Accept": ACCEPT, "Authorization": f"Bearer {token}"}
+
+            async def send() -> httpx.Response:
+                self.requests_sent += 1
+                return await self._http.request(
+                    method, url, params=params, json=json_body, files=files, data=data, headers=headers
+                )
+
+            return await send_with_retry(send, policy=self.retry, idempotent=idempotent)
+
+        token = await self._valid_token()
+        try:
+            return await send_once(token)
+        except AuthError:
+            token = await self._valid_token(force_new=True)
+            return await send_once(token)
+
+    async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return decode_json(await self.request("GET", path, params=params))
+
+    async def iter_pages(
+        self, path: str, *, limit: int = 100, filters: dict[str, Any] | None = None
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Page mode: page=1..last_page. Stops on an empty page or at the last page."""
+        page = 1
+        while True:
+            params: dict[str, Any] = {"page": page, "limit": limit}
+            if filters:
+                params["filters"] = json.dumps(filters)
+            body = await self.get_json(path, params)
+            if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+                raise BadPayload(f"{path} did not answer with a list envelope", status=200)
+            items = body["data"]
+            if items:
+                yield items
+            last = int(body.get("last_page") or page)
+            if not items or page >= last:
+                return
+            page += 1
+
+    async def list_all(self, path: str, *, limit: int = 100) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        async for items in self.iter_pages(path, limit=limit):
+            out.extend(items)
+        return out
+
+    async def channels(self) -> list[dict[str, Any]]:
+        return await self.list_all("/channels")
+
+    async def locales(self) -> list[dict[str, Any]]:
+        return await self.list_all("/locales")
+
+    async def currencies(self) -> list[dict[str, Any]]:
+        return await self.list_all("/currencies")
+
+
+def _token_error(exc: ApiError) -> ApiError:
+    """Say which party is wrong where the server says so (invalid_client vs invalid_grant)."""
+    if exc.status not in (400, 401) or not isinstance(exc.body, dict):
+        return exc
+    code = exc.code
+    if code == "invalid_client":
+        return AuthError(
+            exc.message or "Client authentication failed", party="client", status=exc.status,
+            url=exc.url, body=exc.body, code=code,
+        )
+    if code == "invalid_grant":
+        return AuthError(
+            exc.message or "The user credentials were incorrect.", party="user", status=exc.status,
+            url=exc.url, body=exc.body, code=code,
+        )
+    if code in ("invalid_request", "unsupported_grant_type", "invalid_scope"):
+        return AuthError(exc.message, party="", status=exc.status, url=exc.url, body=exc.body, code=code)
+    return exc

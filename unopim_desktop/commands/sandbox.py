@@ -1,0 +1,39 @@
+"""`unopim-desktop sandbox`: serve the three local peers until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "sandbox",
+        parents=[common],
+        help="serve local UnoPim, WooCommerce and BigCommerce peers (prints their credentials as one JSON line)",
+    )
+    p.add_argument("--products", type=int, default=50)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--latency-ms", type=float, default=0.0)
+    p.add_argument("--fault-rate", type=float, default=0.0, help="share of requests that fail (0..1)")
+    p.add_argument("--unopim-version", type=int, choices=(1, 3), default=3)
+    p.add_argument("--unopim-rate-limit", type=int, default=None, help="requests per minute (3.x default: 120)")
+    p.add_argument("--seed-side", choices=("unopim", "store"), default="unopim")
+    p.add_argument("--tls", action="store_true", help="serve WooCommerce over HTTPS with a generated certificate")
+    p.set_defaults(handler=run_sandbox)
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    # Imported here: production code paths never load the sandbox.
+    from unopim_desktop.sandbox.launcher import SandboxOptions, serve_forever
+
+    options = SandboxOptions(
+        products=args.products,
+        seed=args.seed,
+        latency_ms=args.latency_ms,
+        fault_rate=args.fault_rate,
+        unopim_version=args.unopim_version,
+        unopim_rate_limit=args.unopim_rate_limit,
+        seed_side=args.seed_side,
+        tls=args.tls,
+    )
+    return serve_forever(options)

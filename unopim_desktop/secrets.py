@@ -1,0 +1,202 @@
+"""The only module that reads or writes secrets.
+
+Secrets go to the OS keychain through keyring, keyed by the UnoPim address (and the store label for
+store keys). Where no keychain backend exists (headless Linux, CI) they go to a Fernet-encrypted file
+in the data dir whose key sits in a separate file readable only by the user, and the app says so.
+
+Keychain calls can block for a long time (an unlock prompt nobody answers), so async callers use the
+`a*` methods, which run on one dedicated thread with a timeout; nothing here may run on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import keyring.errors
+from cryptography.fernet import Fernet, InvalidToken
+
+from unopim_desktop.redact import register_secret
+
+log = logging.getLogger(__name__)
+
+SERVICE = "unopim-desktop"
+KEYCHAIN_TIMEOUT_S = 10.0
+FALLBACK_WARNING = (
+    "No OS keychain is available on this machine, so secrets are kept in an encrypted file in the "
+    "data folder instead. Anyone who can read your user account's files can read them."
+)
+
+_KEYCHAIN_LANE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keychain")
+
+
+class SecretStoreError(RuntimeError):
+    """The keychain refused or timed out. The message never includes the secret."""
+
+
+def _entry_name(scope: str, name: str) -> str:
+    return f"{scope}|{name}"
+
+
+def _backend_is_usable(backend: keyring.backend.KeyringBackend) -> bool:
+    from keyring.backends import chainer, fail
+
+    if isinstance(backend, fail.Keyring):
+        return False
+    if type(backend).__module__.startswith("keyring.backends.null"):
+        return False
+    return not (isinstance(backend, chainer.ChainerBackend) and not backend.backends)
+
+
+class _EncryptedFile:
+    """Fallback store: one Fernet-encrypted JSON document."""
+
+    def __init__(self, data_file: Path, key_file: Path) -> None:
+        self.data_file = data_file
+        self.key_file = key_file
+        self._lock = threading.Lock()
+
+    def _fernet(self) -> Fernet:
+        if not self.key_file.exists():
+            self.key_file.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(Fernet.generate_key())
+        return Fernet(self.key_file.read_bytes().strip())
+
+    def _load(self) -> dict[str, str]:
+        if not self.data_file.exists():
+            return {}
+        try:
+            return json.loads(self._fernet().decrypt(self.data_file.read_bytes()))
+        except InvalidToken as exc:
+            raise SecretStoreError(
+                "The encrypted secret file cannot be read with the key beside it; save the connection again."
+            ) from exc
+
+    def _save(self, entries: dict[str, str]) -> None:
+        token = self._fernet().encrypt(json.dumps(entries).encode())
+        tmp = self.data_file.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(token)
+        os.replace(tmp, self.data_file)
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            return self._load().get(key)
+
+    def set(self, key: str, value: str) -> None:
+        with self._lock:
+            entries = self._load()
+            entries[key] = value
+            self._save(entries)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            entries = self._load()
+            if entries.pop(key, None) is not None:
+                self._save(entries)
+
+
+class SecretStore:
+    """Get, set and delete secrets by (scope, name), e.g. ("https://pim.example.com", "client_secret")."""
+
+    def __init__(self, fallback_file: Path, fallback_key: Path) -> None:
+        self._fallback = _EncryptedFile(fallback_file, fallback_key)
+        self._use_fallback: bool | None = None
+
+    # -- backend choice -------------------------------------------------------------------------
+    def _choose(self) -> bool:
+        if self._use_fallback is None:
+            try:
+                usable = _backend_is_usable(keyring.get_keyring())
+            except Exception:  # a broken backend module must not stop the app
+                usable = False
+            self._use_fallback = not usable
+            if self._use_fallback:
+                log.warning(FALLBACK_WARNING)
+        return self._use_fallback
+
+    @property
+    def uses_fallback(self) -> bool:
+        return self._choose()
+
+    @property
+    def backend_name(self) -> str:
+        if self._choose():
+            return "encrypted file"
+        backend = keyring.get_keyring()
+        return getattr(backend, "name", type(backend).__name__)
+
+    @property
+    def warning(self) -> str | None:
+        return FALLBACK_WARNING if self._choose() else None
+
+    # -- blocking API (worker threads, CLI) -----------------------------------------------------
+    def get(self, scope: str, name: str) -> str | None:
+        key = _entry_name(scope, name)
+        if self._choose():
+            value = self._fallback.get(key)
+        else:
+            try:
+                value = keyring.get_password(SERVICE, key)
+            except keyring.errors.KeyringError as exc:
+                raise SecretStoreError(f"The keychain refused to read {name}: {type(exc).__name__}") from None
+        if value:
+            register_secret(value)
+        return value
+
+    def set(self, scope: str, name: str, value: str) -> None:
+        register_secret(value)
+        key = _entry_name(scope, name)
+        if self._choose():
+            self._fallback.set(key, value)
+            return
+        try:
+            keyring.set_password(SERVICE, key, value)
+        except keyring.errors.KeyringError as exc:
+            raise SecretStoreError(f"The keychain refused to store {name}: {type(exc).__name__}") from None
+
+    def delete(self, scope: str, name: str) -> None:
+        key = _entry_name(scope, name)
+        if self._choose():
+            self._fallback.delete(key)
+            return
+        try:
+            keyring.delete_password(SERVICE, key)
+        except keyring.errors.PasswordDeleteError:
+            pass
+        except keyring.errors.KeyringError as exc:
+            raise SecretStoreError(f"The keychain refused to delete {name}: {type(exc).__name__}") from None
+
+    # -- async API (the engine and the GUI) -----------------------------------------------------
+    async def _off_thread(self, fn, *args):  # type: ignore[no-untyped-def]
+        loop = asyncio.get_running_loop()
+        try:
+            return await asyncio.wait_for(
+                loop.run_in_executor(_KEYCHAIN_LANE, fn, *args), timeout=KEYCHAIN_TIMEOUT_S
+            )
+        except TimeoutError:
+            raise SecretStoreError(
+                "The OS keychain did not answer within 10 seconds. Unlock it and try again."
+            ) from None
+
+    async def aget(self, scope: str, name: str) -> str | None:
+        return await self._off_thread(self.get, scope, name)
+
+    async def aset(self, scope: str, name: str, value: str) -> None:
+        await self._off_thread(self.set, scope, name, value)
+
+    async def adelete(self, scope: str, name: str) -> None:
+        await self._off_thread(self.delete, scope, name)
+
+    async def awarning(self) -> str | None:
+        return await self._off_thread(lambda: self.warning)

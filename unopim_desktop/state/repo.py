@@ -1,0 +1,137 @@
+"""Units of work on the database. Synchronous and await-free: run them on the `DbLane`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from unopim_desktop.state.models import Channel, Instance, LogEntry, Setting, database_proxy, utcnow
+
+ACTIVE_INSTANCE_KEY = "active_instance"
+
+
+@dataclass(frozen=True)
+class InstanceInfo:
+    """What the UI and CLI show about a connection; never holds a secret."""
+
+    address: str
+    client_id: str
+    username: str
+    status: str
+    last_error: str
+    channels: int
+    channels_all_off: bool
+
+    @property
+    def disabled(self) -> bool:
+        return self.status == "connected" and self.channels_all_off
+
+
+def _instance(address: str) -> Instance | None:
+    return Instance.get_or_none(Instance.address == address)
+
+
+def get_or_create_instance(address: str) -> Instance:
+    inst, _ = Instance.get_or_create(address=address)
+    return inst
+
+
+def active_address() -> str | None:
+    row = Setting.get_or_none((Setting.instance.is_null()) & (Setting.key == ACTIVE_INSTANCE_KEY))
+    return row.value if row and row.value else None
+
+
+def set_active_address(address: str) -> None:
+    # SQLite treats NULLs as distinct in a unique index, so an upsert on (NULL, key) would duplicate.
+    with database_proxy.atomic():
+        Setting.delete().where((Setting.instance.is_null()) & (Setting.key == ACTIVE_INSTANCE_KEY)).execute()
+        Setting.create(instance=None, key=ACTIVE_INSTANCE_KEY, value=address)
+
+
+def record_connection(address: str, *, client_id: str, username: str, ok: bool, error: str = "") -> None:
+    """After a Test & Save. A failure keeps what was stored before and only records the error."""
+    with database_proxy.atomic():
+        inst = get_or_create_instance(address)
+        if ok:
+            inst.client_id = client_id
+            inst.username = username
+            inst.status = "connected"
+            inst.last_error = ""
+            inst.last_connected_at = utcnow()
+            set_active_address(address)
+        else:
+            # The badge says the last sign-in failed; the stored ids and secrets stay as they were.
+            inst.last_error = error
+            inst.status = "not_connected"
+        inst.updated_at = utcnow()
+        inst.save()
+
+
+def set_status(address: str, status: str, error: str = "") -> None:
+    inst = _instance(address)
+    if inst is None:
+        return
+    inst.status = status
+    if error:
+        inst.last_error = error
+    inst.updated_at = utcnow()
+    inst.save()
+
+
+def instance_info(address: str | None = None) -> InstanceInfo | None:
+    address = address or active_address()
+    if not address:
+        return None
+    inst = _instance(address)
+    if inst is None:
+        return None
+    channels = list(Channel.select().where(Channel.instance == inst))
+    all_off = bool(channels) and all(not c.pull_enabled and not c.push_enabled for c in channels)
+    return InstanceInfo(
+        address=inst.address,
+        client_id=inst.client_id,
+        username=inst.username,
+        status=inst.status,
+        last_error=inst.last_error,
+        channels=len(channels),
+        channels_all_off=all_off,
+    )
+
+
+def add_log(
+    address: str | None,
+    message: str,
+    *,
+    level: str = "info",
+    category: str = "general",
+    entity_kind: str = "",
+    entity: str = "",
+    job_id: int | None = None,
+) -> None:
+    inst = _instance(address) if address else None
+    LogEntry.create(
+        instance=inst,
+        level=level,
+        category=category,
+        entity_kind=entity_kind,
+        entity=entity,
+        message=message,
+        job_id=job_id,
+    )
+
+
+def recent_logs(address: str | None, limit: int = 500) -> list[dict]:
+    inst = _instance(address) if address else None
+    q = LogEntry.select().order_by(LogEntry.id.desc()).limit(limit)
+    q = q.where(LogEntry.instance == inst) if inst else q.where(LogEntry.instance.is_null())
+    return [
+        {
+            "id": r.id,
+            "created_at": r.created_at.isoformat(sep=" ", timespec="seconds"),
+            "level": r.level,
+            "category": r.category,
+            "entity_kind": r.entity_kind,
+            "entity": r.entity,
+            "message": r.message,
+        }
+        for r in q
+    ]

@@ -1,0 +1,48 @@
+"""Typed events the engine emits; the GUI's bridge turns them into Qt signals, the CLI prints them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    address: str
+    state: str  # connected | refreshing | failed | not_connected
+
+
+@dataclass(frozen=True)
+class LogRow:
+    message: str
+    level: str = "info"
+    category: str = "general"
+    entity_kind: str = ""
+    entity: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Event = StatusChanged | LogRow
+Subscriber = Callable[[Event], None]
+
+
+class EventBus:
+    """Synchronous fan-out. Subscribers must be quick (a Qt signal emit, a print)."""
+
+    def __init__(self) -> None:
+        self._subscribers: list[Subscriber] = []
+
+    def subscribe(self, fn: Subscriber) -> Callable[[], None]:
+        self._subscribers.append(fn)
+        return lambda: self._subscribers.remove(fn) if fn in self._subscribers else None
+
+    def emit(self, event: Event) -> None:
+        for fn in list(self._subscribers):
+            try:
+                fn(event)
+            except Exception:  # one broken subscriber must not stop the engine
+                log.exception("event subscriber failed")

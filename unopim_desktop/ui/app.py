@@ -1,0 +1,51 @@
+"""Start the window: QApplication, the qasync loop, and an orderly shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from unopim_desktop.context import AppContext, configure_logging
+
+log = logging.getLogger(__name__)
+
+
+def run_gui(*, data_dir: str | os.PathLike[str] | None = None, demo: bool = False, verbose: bool = False) -> int:
+    session = None
+    if demo:
+        from unopim_desktop.demo import DemoSession  # the sandbox only loads in demo mode
+
+        session = DemoSession.start()
+        data_dir = session.data_dir
+    ctx = AppContext.open(data_dir)
+    configure_logging(ctx.paths, verbose=verbose)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("UnoPim Desktop")
+    from unopim_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(ctx, demo_note=session.note if session else "")
+    if session:
+        window.connection_tab.prefill(**session.unopim_form())
+
+    async def main() -> None:
+        closed = asyncio.Event()
+        app.aboutToQuit.connect(closed.set)
+        window.show()
+        window.start_loading()
+        await closed.wait()
+        await window.shutdown()
+
+    try:
+        qasync.run(main())
+    except RuntimeError as exc:  # qasync may complain when the loop stops under a pending future
+        log.debug("event loop stopped: %s", exc)
+    finally:
+        ctx.close()
+        if session:
+            session.stop()
+    return 0

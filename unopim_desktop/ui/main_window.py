@@ -1,0 +1,76 @@
+"""The main window: a header with the connection badge, and one tab per area of the connector."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+
+from unopim_desktop import __version__
+from unopim_desktop.connection import Badge, ConnectionService
+from unopim_desktop.context import AppContext
+from unopim_desktop.ui.tabs.base import AsyncTab
+from unopim_desktop.ui.tabs.connection import ConnectionTab
+from unopim_desktop.ui.tabs.logs import LogsTab
+from unopim_desktop.ui.widgets.status_badge import StatusBadge
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, *, demo_note: str = "") -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle("UnoPim Desktop")
+        self.resize(960, 680)
+        self.connection_service = ConnectionService(ctx)
+
+        self.badge = StatusBadge()
+        title = QLabel("<b>UnoPim Desktop</b>")
+        header = QHBoxLayout()
+        header.addWidget(title)
+        if demo_note:
+            demo = QLabel(demo_note)
+            demo.setStyleSheet("color: #1b4f8a;")
+            header.addWidget(demo)
+        header.addStretch(1)
+        header.addWidget(self.badge)
+
+        self.tabs = QTabWidget()
+        self.connection_tab = ConnectionTab(self.connection_service)
+        self.logs_tab = LogsTab(ctx)
+        self.tabs.addTab(self.connection_tab, "Connection")
+        self.tabs.addTab(self.logs_tab, "Logs")
+        self.connection_tab.badge_changed.connect(self.set_badge)
+        self.connection_tab.connected.connect(lambda address: self.logs_tab.start(self.logs_tab.reload(address)))
+        self.connection_tab.badge_changed.connect(lambda _b: self.logs_tab.start(self.logs_tab.reload()))
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(header)
+        layout.addWidget(self.tabs)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage(f"Version {__version__} · data in {ctx.paths.root}")
+
+    def set_badge(self, badge: Badge) -> None:
+        self.badge.set_badge(badge)
+
+    @property
+    def async_tabs(self) -> list[AsyncTab]:
+        return [self.connection_tab, self.logs_tab]
+
+    def start_loading(self) -> None:
+        """Everything slow (DB, keychain) happens after the window is on screen."""
+        self.connection_tab.start(self.connection_tab.load())
+        self.logs_tab.start(self.logs_tab.reload())
+
+    async def shutdown(self) -> None:
+        for tab in self.async_tabs:
+            tab.cancel_all()
+        pending = [t for tab in self.async_tabs for t in tab.pending]
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        for tab in self.async_tabs:
+            tab.cancel_all()
+        super().closeEvent(event)

@@ -1,0 +1,65 @@
+"""Logs tab: what happened, to which entity, and why — newest first."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unopim_desktop.context import AppContext
+from unopim_desktop.state import repo
+from unopim_desktop.ui.tabs.base import AsyncTab
+
+COLUMNS = ("Time (UTC)", "Level", "Area", "Entity", "Message")
+LEVELS = ("All levels", "error", "warning", "info")
+
+
+class LogsTab(AsyncTab):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.address: str | None = None
+        self.rows: list[dict] = []
+        self.level = QComboBox()
+        self.level.addItems(LEVELS)
+        self.level.currentIndexChanged.connect(lambda _i: self._render())
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.clicked.connect(lambda: self.start(self.reload()))
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        top = QHBoxLayout()
+        top.addWidget(self.level)
+        top.addStretch(1)
+        top.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+
+    async def reload(self, address: str | None = None) -> None:
+        if address is not None:
+            self.address = address
+        if self.address is None:
+            self.address = await self.ctx.lane.run(repo.active_address)
+        self.rows = await self.ctx.lane.run(repo.recent_logs, self.address, 500)
+        self._render()
+
+    def _render(self) -> None:
+        wanted = self.level.currentText()
+        rows = [r for r in self.rows if wanted == LEVELS[0] or r["level"] == wanted]
+        self.table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            entity = f"{r['entity_kind']} {r['entity']}".strip()
+            for j, text in enumerate((r["created_at"], r["level"], r["category"], entity, r["message"])):
+                self.table.setItem(i, j, QTableWidgetItem(text))
