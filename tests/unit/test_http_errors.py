@@ -10,7 +10,13 @@ from unopim_desktop.clients.errors import (
     Unreachable,
     Validation,
 )
-from unopim_desktop.clients.http import RetryPolicy, decode_json, error_for, parse_retry_after, send_with_retry
+from unopim_desktop.clients.http import (
+    RetryPolicy,
+    decode_json,
+    error_for,
+    parse_retry_after,
+    send_with_retry,
+)
 from unopim_desktop.clients.unopim import _token_error
 from unopim_desktop.connection import explain
 

@@ -19,7 +19,7 @@ def test_keychain_is_used_when_available(tmp_path, memory_keyring):
     assert store.get("https://pim.example.com", "client_secret") == "s3cr3t-value"
     assert not store.uses_fallback and store.warning is None
     assert not (tmp_path / "secrets.enc").exists()
-    assert any("s3cr3t-value" == v for v in memory_keyring.entries.values())
+    assert any(v == "s3cr3t-value" for v in memory_keyring.entries.values())
 
 
 def test_entries_are_keyed_by_address(tmp_path):
