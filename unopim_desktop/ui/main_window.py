@@ -10,6 +10,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBo
 from unopim_desktop import __version__
 from unopim_desktop.connection import Badge, ConnectionService
 from unopim_desktop.context import AppContext
+from unopim_desktop.session import UnoPimSession
+from unopim_desktop.state import repo
+from unopim_desktop.sync.events import EventBus
+from unopim_desktop.ui.bridge import EventBridge
 from unopim_desktop.ui.tabs.base import AsyncTab
 from unopim_desktop.ui.tabs.connection import ConnectionTab
 from unopim_desktop.ui.tabs.logs import LogsTab
@@ -22,6 +26,10 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setWindowTitle("UnoPim Desktop")
         self.resize(960, 680)
+        self.bus = EventBus()
+        self.session = UnoPimSession(ctx, self.bus)
+        self.bridge = EventBridge(self.bus, self)
+        self.bridge.status_changed.connect(self._on_status_changed)
         self.connection_service = ConnectionService(ctx)
 
         self.badge = StatusBadge()
@@ -41,7 +49,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.connection_tab, "Connection")
         self.tabs.addTab(self.logs_tab, "Logs")
         self.connection_tab.badge_changed.connect(self.set_badge)
-        self.connection_tab.connected.connect(lambda address: self.logs_tab.start(self.logs_tab.reload(address)))
+        self.connection_tab.connected.connect(self._on_connected)
         self.connection_tab.badge_changed.connect(lambda _b: self.logs_tab.start(self.logs_tab.reload()))
 
         central = QWidget()
@@ -53,6 +61,23 @@ class MainWindow(QMainWindow):
 
     def set_badge(self, badge: Badge) -> None:
         self.badge.set_badge(badge)
+
+    def _on_connected(self, address: str) -> None:
+        # New credentials: jobs must build a fresh client from them.
+        self.connection_tab.start(self.session.reset())
+        self.logs_tab.start(self.logs_tab.reload(address))
+
+    def _on_status_changed(self, address: str, state: str) -> None:
+        if state == "refreshing":
+            self.set_badge(Badge.REFRESHING)
+        elif state == "failed":
+            self.set_badge(Badge.NOT_CONNECTED)
+        else:
+            self.connection_tab.start(self._show_signed_in_badge())
+
+    async def _show_signed_in_badge(self) -> None:
+        info = await self.ctx.lane.run(repo.instance_info, None)
+        self.set_badge(Badge.DISABLED if info and info.channels_all_off else Badge.CONNECTED)
 
     @property
     def async_tabs(self) -> list[AsyncTab]:
@@ -69,6 +94,8 @@ class MainWindow(QMainWindow):
         pending = [t for tab in self.async_tabs for t in tab.pending]
         if pending:
             await asyncio.wait(pending, timeout=5)
+        await self.session.aclose()
+        self.bridge.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         for tab in self.async_tabs:

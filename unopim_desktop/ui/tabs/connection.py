@@ -133,6 +133,8 @@ class ConnectionTab(AsyncTab):
     def on_test_and_save(self) -> None:
         if any(not t.done() for t in self.pending):
             return  # one sign-in at a time
+        # Show the work at once, before the task's first step runs.
+        self._set_busy(True)
         self.start(self.test_and_save())
 
     def _set_busy(self, busy: bool) -> None:

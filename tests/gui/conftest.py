@@ -1,0 +1,36 @@
+"""GUI tests drive the real window offscreen on a qasync loop (click → task → UI)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+import unopim_desktop.ui  # noqa: F401  (pins qasync to PySide6)
+
+
+@pytest.fixture(scope="session")
+def _session_qloop(qapp):
+    # One qasync loop for the whole session: creating and closing one per test crashes PySide6 at exit.
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    yield loop
+    loop.close()
+
+
+@pytest.fixture
+def qloop(_session_qloop):
+    asyncio.set_event_loop(_session_qloop)
+    yield _session_qloop
+    _session_qloop.run_until_complete(asyncio.sleep(0))
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def app_context(data_dir):
+    from unopim_desktop.context import AppContext
+
+    ctx = AppContext.open(data_dir)
+    yield ctx
+    ctx.close()
