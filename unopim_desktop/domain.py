@@ -1,0 +1,170 @@
+"""Plain data shared by the engine, the transforms and the store adapters. No I/O, no Qt.
+
+Store-side types are neutral: the transforms produce them from UnoPim values, each adapter turns them
+into its own payloads (WooCommerce JSON, BigCommerce JSON) and back.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class StoreKind(enum.StrEnum):
+    WOOCOMMERCE = "woocommerce"
+    BIGCOMMERCE = "bigcommerce"
+
+
+@dataclass(frozen=True)
+class StoreConnection:
+    """What a store adapter needs to talk to one store. Secrets are hidden from repr."""
+
+    kind: StoreKind
+    label: str
+    url: str  # WooCommerce: site address; BigCommerce: API URL https://api.bigcommerce.com/stores/<hash>/
+    key: str = ""  # WooCommerce consumer key; BigCommerce client ID
+    secret: str = field(default="", repr=False)  # WooCommerce consumer secret; BigCommerce client secret
+    access_token: str = field(default="", repr=False)  # BigCommerce only
+    wp_user: str = ""  # WooCommerce: WordPress user for the media endpoint (optional)
+    wp_app_password: str = field(default="", repr=False)  # WooCommerce: application password (optional)
+    verify_tls: bool | str = True  # False or a CA bundle path for self-signed test servers
+
+
+@dataclass
+class StoreInfo:
+    """What verification learned about a store."""
+
+    name: str = ""
+    url: str = ""
+    currency: str = ""
+    locale: str = ""
+    version: str = ""
+    product_count: int | None = None
+    can_write: bool = True
+    multilingual: bool = False  # WPML/WCML `lang` support
+    media_upload: bool = False  # WordPress media endpoint usable (application password works)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StoreImage:
+    src: str = ""  # a URL the store fetches, or its own URL when read back
+    store_id: int | None = None
+    alt: str = ""
+    position: int = 0
+
+
+@dataclass
+class StoreTerm:
+    name: str
+    slug: str = ""
+    store_id: int | None = None
+
+
+@dataclass
+class StoreAttribute:
+    """A global store attribute (WooCommerce) or an option name (BigCommerce) with its terms."""
+
+    name: str
+    slug: str = ""
+    store_id: int | None = None
+    terms: list[StoreTerm] = field(default_factory=list)
+
+
+@dataclass
+class StoreCategory:
+    name: str
+    slug: str = ""
+    store_id: int | None = None
+    parent_store_id: int | None = None
+    description: str = ""
+    image: StoreImage | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ProductAttributeValue:
+    """An attribute as attached to one product: its options, and whether it is a variant axis."""
+
+    name: str
+    options: list[str]
+    store_id: int | None = None  # global attribute id, or None for a local (custom) attribute
+    visible: bool = True
+    variation: bool = False
+
+
+@dataclass
+class StoreVariant:
+    sku: str
+    regular_price: str = ""
+    sale_price: str = ""
+    stock_quantity: int | None = None
+    stock_status: str = ""  # instock | outofstock | onbackorder
+    status: str = "publish"
+    weight: str = ""
+    length: str = ""
+    width: str = ""
+    height: str = ""
+    axes: dict[str, str] = field(default_factory=dict)  # attribute name -> option name
+    image: StoreImage | None = None
+    store_id: int | None = None
+    date_modified_gmt: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StoreProduct:
+    sku: str
+    name: str = ""
+    type: str = "simple"  # simple | variable | grouped
+    status: str = "publish"  # publish | draft | private | pending
+    description: str = ""
+    short_description: str = ""
+    regular_price: str = ""
+    sale_price: str = ""
+    stock_quantity: int | None = None
+    stock_status: str = ""
+    weight: str = ""
+    length: str = ""
+    width: str = ""
+    height: str = ""
+    category_ids: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    attributes: list[ProductAttributeValue] = field(default_factory=list)
+    images: list[StoreImage] = field(default_factory=list)  # first = featured
+    upsell_ids: list[int] = field(default_factory=list)
+    cross_sell_ids: list[int] = field(default_factory=list)
+    grouped_ids: list[int] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)  # custom fields / meta_data
+    variants: list[StoreVariant] = field(default_factory=list)
+    store_id: int | None = None
+    date_modified_gmt: str = ""
+    lang: str = ""  # WPML language code where the store is multilingual
+    translation_of: int | None = None
+
+
+@dataclass
+class ItemResult:
+    """One item of a batch write: the store id on success, or the store's error."""
+
+    key: str  # SKU, slug or name the caller used to identify the item
+    store_id: int | None = None
+    error: str = ""
+    error_code: str = ""
+    status: int = 200
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+@dataclass
+class BatchResult:
+    created: list[ItemResult] = field(default_factory=list)
+    updated: list[ItemResult] = field(default_factory=list)
+    deleted: list[ItemResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[ItemResult]:
+        return [r for r in (*self.created, *self.updated, *self.deleted) if not r.ok]

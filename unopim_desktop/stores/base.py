@@ -1,0 +1,84 @@
+"""The one interface the sync engine uses to talk to a store, whatever platform it runs on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Protocol, runtime_checkable
+
+from unopim_desktop.clients.errors import ApiError
+from unopim_desktop.domain import (
+    BatchResult,
+    StoreAttribute,
+    StoreCategory,
+    StoreConnection,
+    StoreInfo,
+    StoreKind,
+    StoreProduct,
+    StoreVariant,
+)
+
+
+class StoreVerificationError(ApiError):
+    """Credentials or address refused during verification; `reason` and `fix` are for the merchant."""
+
+    def __init__(self, reason: str, fix: str, *, status: int = 0, code: str = "") -> None:
+        super().__init__(reason, status=status, code=code)
+        self.reason = reason
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.fix}".strip()
+
+
+@runtime_checkable
+class StoreAdapter(Protocol):
+    kind: StoreKind
+    connection: StoreConnection
+    max_batch: int  # items per batch write the store accepts
+
+    async def verify(self) -> StoreInfo:
+        """Prove the address and credentials work (read and write); StoreVerificationError if not."""
+        ...
+
+    # -- reads -----------------------------------------------------------------------------------
+    def iter_products(
+        self, *, modified_after: dt.datetime | None = None, page_size: int = 100
+    ) -> AsyncIterator[list[StoreProduct]]:
+        """Pages of products (variants not filled), oldest modification first when filtered."""
+        ...
+
+    async def get_product(self, store_id: int) -> StoreProduct | None: ...
+
+    async def find_products_by_sku(self, skus: list[str]) -> dict[str, StoreProduct]:
+        """Products and variations holding these SKUs (to adopt existing store items)."""
+        ...
+
+    async def list_variants(self, product_id: int) -> list[StoreVariant]: ...
+
+    async def list_categories(self) -> list[StoreCategory]: ...
+
+    async def list_attributes(self) -> list[StoreAttribute]:
+        """Global attributes with their terms (BigCommerce: option names used across products)."""
+        ...
+
+    async def list_tags(self) -> list[str]: ...
+
+    # -- writes (batched within max_batch by the adapter) ------------------------------------------
+    async def upsert_products(self, products: list[StoreProduct]) -> BatchResult:
+        """Create products without store_id, update those with one. Variants are written separately."""
+        ...
+
+    async def upsert_variants(self, product_id: int, variants: list[StoreVariant]) -> BatchResult: ...
+
+    async def delete_products(self, store_ids: list[int], *, force: bool) -> BatchResult:
+        """force=False moves to the trash where the store has one."""
+        ...
+
+    async def upsert_categories(self, categories: list[StoreCategory]) -> BatchResult: ...
+
+    async def upsert_attributes(self, attributes: list[StoreAttribute]) -> BatchResult:
+        """Create or update attributes and their terms; returns ids keyed by attribute name."""
+        ...
+
+    async def aclose(self) -> None: ...
