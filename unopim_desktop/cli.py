@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from unopim_desktop import __version__
+from unopim_desktop.commands import catalog_setup as catalog_setup_cmd
 from unopim_desktop.commands import connection as connection_cmd
 from unopim_desktop.commands import sandbox as sandbox_cmd
 
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     connection_cmd.register(sub, common)
+    catalog_setup_cmd.register(sub, common)
     sandbox_cmd.register(sub, common)
     return parser
 

@@ -26,22 +26,59 @@ def test_file_is_copied_before_a_migration(tmp_path, monkeypatch):
     repo.get_or_create_instance("https://pim.example.com")
     db.close()
 
-    def v2(db):
+    head = migrations.HEAD_VERSION
+
+    def next_step(db):
         db.execute_sql("CREATE TABLE extra (id INTEGER PRIMARY KEY)")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, (2, v2)])
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, (head + 1, next_step)])
     from unopim_desktop.state import db as dbmod
 
     monkeypatch.setattr(dbmod, "MIGRATIONS", migrations.MIGRATIONS)
-    monkeypatch.setattr(dbmod, "HEAD_VERSION", 2)
+    monkeypatch.setattr(dbmod, "HEAD_VERSION", head + 1)
     db = open_database(path, backups=tmp_path / "bk")
-    assert migrations.current_version(db) == 2
+    assert migrations.current_version(db) == head + 1
     db.close()
     backups = list((tmp_path / "bk").iterdir())
     assert len(backups) == 1
     old = sqlite3.connect(backups[0])
     assert old.execute("SELECT address FROM instance").fetchall() == [("https://pim.example.com",)]
-    assert old.execute("SELECT MAX(version) FROM schemaversion").fetchone()[0] == 1
+    assert old.execute("SELECT MAX(version) FROM schemaversion").fetchone()[0] == head
+
+
+V1_SCHEMA = """
+CREATE TABLE schemaversion (id INTEGER PRIMARY KEY, version INTEGER NOT NULL, applied_at DATETIME NOT NULL);
+CREATE TABLE instance (id INTEGER PRIMARY KEY, address VARCHAR(255) NOT NULL UNIQUE, client_id VARCHAR(255) NOT NULL,
+  username VARCHAR(255) NOT NULL, status VARCHAR(255) NOT NULL, last_error TEXT NOT NULL,
+  last_connected_at DATETIME, created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL);
+CREATE TABLE setting (id INTEGER PRIMARY KEY, instance_id INTEGER REFERENCES instance (id) ON DELETE CASCADE,
+  key VARCHAR(255) NOT NULL, value TEXT NOT NULL);
+CREATE TABLE channel (id INTEGER PRIMARY KEY, instance_id INTEGER NOT NULL REFERENCES instance (id) ON DELETE CASCADE,
+  code VARCHAR(255) NOT NULL, labels TEXT NOT NULL, root_category VARCHAR(255) NOT NULL, locales TEXT NOT NULL,
+  currencies TEXT NOT NULL, pull_enabled INTEGER NOT NULL, push_enabled INTEGER NOT NULL, refreshed_at DATETIME NOT NULL);
+CREATE TABLE logentry (id INTEGER PRIMARY KEY, instance_id INTEGER REFERENCES instance (id) ON DELETE CASCADE,
+  created_at DATETIME NOT NULL, level VARCHAR(255) NOT NULL, category VARCHAR(255) NOT NULL,
+  entity_kind VARCHAR(255) NOT NULL, entity VARCHAR(255) NOT NULL, message TEXT NOT NULL, job_id INTEGER);
+INSERT INTO schemaversion (version, applied_at) VALUES (1, '2026-11-01 00:00:00');
+INSERT INTO instance (address, client_id, username, status, last_error, created_at, updated_at)
+  VALUES ('https://pim.example.com', 'cid', 'admin@example.com', 'connected', '', '2026-11-01', '2026-11-01');
+INSERT INTO channel (instance_id, code, labels, root_category, locales, currencies, pull_enabled, push_enabled, refreshed_at)
+  VALUES (1, 'default', '{}', 'root', '["en_US"]', '["USD"]', 1, 0, '2026-11-01');
+"""
+
+
+def test_the_oldest_schema_migrates_to_head_keeping_its_rows(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    raw = sqlite3.connect(path)
+    raw.executescript(V1_SCHEMA)
+    raw.close()
+    db = open_database(path, backups=tmp_path / "bk")
+    assert migrations.current_version(db) == migrations.HEAD_VERSION
+    channel = Channel.get(code="default")
+    assert channel.pull_enabled and not channel.push_enabled
+    assert channel.sync_interval == "1h" and channel.debounce_s == 60 and channel.store_id is None
+    db.close()
+    assert len(list((tmp_path / "bk").iterdir())) == 1
 
 
 def test_data_is_isolated_per_address_and_restored_on_switch_back(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from peewee import SqliteDatabase
+from playhouse.migrate import SqliteMigrator, migrate
 
 from unopim_desktop.state import models as m
 
@@ -16,11 +17,42 @@ def current_version(db: SqliteDatabase) -> int:
     return int(row[0] or 0)
 
 
+def _columns(db: SqliteDatabase, table: str) -> set[str]:
+    return {c.name for c in db.get_columns(table)}
+
+
+def _add_missing_columns(db: SqliteDatabase, model: type[m.BaseModel], names: list[str]) -> None:
+    """Add columns a later schema introduced. Idempotent: a table that v1 created from today's model
+    already has them, and must not get them twice."""
+    table = model._meta.table_name
+    present = _columns(db, table)
+    migrator = SqliteMigrator(db)
+    ops = [
+        migrator.add_column(table, model._meta.fields[name].column_name, model._meta.fields[name])
+        for name in names
+        if model._meta.fields[name].column_name not in present
+    ]
+    if ops:
+        migrate(*ops)
+
+
 def _v1_initial(db: SqliteDatabase) -> None:
     db.create_tables([m.SchemaVersion, m.Instance, m.Setting, m.Channel, m.LogEntry])
 
 
+def _v2_stores_and_mapping(db: SqliteDatabase) -> None:
+    db.create_tables(
+        [m.Store, m.Locale, m.Currency, m.UnoPimAttribute, m.UnoPimFamily, m.UnoPimCategory,
+         m.CoreFieldMapping, m.AttributeMapping, m.CategoryMapping]
+    )
+    _add_missing_columns(
+        db, m.Channel,
+        ["store", "sync_interval", "debounce_s", "default_locale", "locale_map", "currency_map"],
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[SqliteDatabase], None]]] = [
     (1, _v1_initial),
+    (2, _v2_stores_and_mapping),
 ]
 HEAD_VERSION = MIGRATIONS[-1][0]

@@ -61,6 +61,27 @@ class Setting(BaseModel):
         indexes = ((("instance", "key"), True),)
 
 
+class Store(BaseModel):
+    """A WooCommerce site or BigCommerce store. Its secrets live in the keychain under its label."""
+
+    instance = ForeignKeyField(Instance, backref="stores", on_delete="CASCADE")
+    label = CharField()
+    kind = CharField()  # woocommerce | bigcommerce
+    url = CharField()  # WooCommerce site address / BigCommerce API URL
+    key = CharField(default="")  # WooCommerce consumer key / BigCommerce client ID (not secret alone)
+    wp_user = CharField(default="")  # WooCommerce: WordPress user for media uploads (optional)
+    active = BooleanField(default=True)
+    default_currency = CharField(default="")
+    default_locale = CharField(default="")
+    info = TextField(default="{}")  # JSON: what verification learned (name, currency, media upload…)
+    verified_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("instance", "label"), True),)
+
+
 class Channel(BaseModel):
     """A UnoPim channel as last refreshed, with the per-channel sync switches."""
 
@@ -73,9 +94,110 @@ class Channel(BaseModel):
     pull_enabled = BooleanField(default=True)
     push_enabled = BooleanField(default=True)
     refreshed_at = DateTimeField(default=utcnow)
+    # Added in schema 2 (Channels & Stores):
+    store = ForeignKeyField(Store, null=True, backref="channels", on_delete="SET NULL", lazy_load=False)
+    sync_interval = CharField(default="1h")  # off | 5m | 15m | 30m | 1h | 1d
+    debounce_s = IntegerField(default=60)
+    default_locale = CharField(default="")
+    locale_map = TextField(default="{}")  # JSON: UnoPim locale -> store locale
+    currency_map = TextField(default="{}")  # JSON: UnoPim currency -> store currency
 
     class Meta:
         indexes = ((("instance", "code"), True),)
+
+
+class Locale(BaseModel):
+    instance = ForeignKeyField(Instance, backref="locale_cache", on_delete="CASCADE")
+    code = CharField()
+    active = BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("instance", "code"), True),)
+
+
+class Currency(BaseModel):
+    instance = ForeignKeyField(Instance, backref="currency_cache", on_delete="CASCADE")
+    code = CharField()
+    label = CharField(default="")
+    active = BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("instance", "code"), True),)
+
+
+class UnoPimAttribute(BaseModel):
+    """Cached attribute definitions: the mapping screens pick from these and validate against them."""
+
+    instance = ForeignKeyField(Instance, backref="attribute_cache", on_delete="CASCADE")
+    code = CharField()
+    type = CharField()
+    value_per_locale = BooleanField(default=False)
+    value_per_channel = BooleanField(default=False)
+    validation = CharField(default="")
+    labels = TextField(default="{}")  # JSON
+    families = TextField(default="[]")  # JSON list of family codes that contain it
+
+    class Meta:
+        indexes = ((("instance", "code"), True),)
+
+
+class UnoPimFamily(BaseModel):
+    instance = ForeignKeyField(Instance, backref="family_cache", on_delete="CASCADE")
+    code = CharField()
+    labels = TextField(default="{}")
+    attributes = TextField(default="[]")  # JSON list of attribute codes
+
+    class Meta:
+        indexes = ((("instance", "code"), True),)
+
+
+class UnoPimCategory(BaseModel):
+    instance = ForeignKeyField(Instance, backref="category_cache", on_delete="CASCADE")
+    code = CharField()
+    parent = CharField(default="")
+    labels = TextField(default="{}")
+
+    class Meta:
+        indexes = ((("instance", "code"), True),)
+
+
+class CoreFieldMapping(BaseModel):
+    """Universal scope: one row per store core field."""
+
+    instance = ForeignKeyField(Instance, backref="core_mappings", on_delete="CASCADE")
+    store_field = CharField()
+    attribute_code = CharField(default="")
+
+    class Meta:
+        indexes = ((("instance", "store_field"), True),)
+
+
+class AttributeMapping(BaseModel):
+    """Per channel and locale: a store attribute (or meta/custom field) ⇄ a UnoPim attribute."""
+
+    instance = ForeignKeyField(Instance, backref="attribute_mappings", on_delete="CASCADE")
+    channel = CharField()
+    locale = CharField()
+    store_attribute = CharField()  # store attribute name, or meta key / custom field name
+    attribute_code = CharField(default="")
+    carrier = CharField(default="attribute")  # attribute (store attribute/taxonomy) | meta (meta/custom field)
+    variant_axis = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("instance", "channel", "locale", "store_attribute"), True),)
+
+
+class CategoryMapping(BaseModel):
+    """Per channel: a store category ⇄ a UnoPim category."""
+
+    instance = ForeignKeyField(Instance, backref="category_mappings", on_delete="CASCADE")
+    channel = CharField()
+    store_category_id = IntegerField()
+    store_category_name = CharField(default="")
+    category_code = CharField(default="")
+
+    class Meta:
+        indexes = ((("instance", "channel", "store_category_id"), True),)
 
 
 class LogEntry(BaseModel):
@@ -91,4 +213,7 @@ class LogEntry(BaseModel):
     job_id = IntegerField(null=True)
 
 
-ALL_MODELS: list[type[BaseModel]] = [SchemaVersion, Instance, Setting, Channel, LogEntry]
+ALL_MODELS: list[type[BaseModel]] = [
+    SchemaVersion, Instance, Setting, Channel, LogEntry, Store, Locale, Currency, UnoPimAttribute,
+    UnoPimFamily, UnoPimCategory, CoreFieldMapping, AttributeMapping, CategoryMapping,
+]

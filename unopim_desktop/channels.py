@@ -1,0 +1,108 @@
+"""Channels & Stores: refresh channels, locales and currencies from UnoPim, and the per-channel settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from unopim_desktop.context import AppContext
+from unopim_desktop.session import UnoPimSession
+from unopim_desktop.state import mapping_repo, repo, stores_repo
+
+SYNC_INTERVALS: dict[str, str] = {
+    "off": "Disabled",
+    "5m": "Every 5 minutes",
+    "15m": "Every 15 minutes",
+    "30m": "Every 30 minutes",
+    "1h": "Hourly",
+    "1d": "Daily",
+}
+INTERVAL_SECONDS = {"off": 0, "5m": 300, "15m": 900, "30m": 1800, "1h": 3600, "1d": 86400}
+DEFAULT_INTERVAL = "1h"
+DEFAULT_DEBOUNCE_S = 60
+
+
+class ChannelSettingsError(ValueError):
+    pass
+
+
+@dataclass
+class RefreshResult:
+    channels: int
+    locales: int
+    currencies: int
+    attributes: int
+    families: int
+    categories: int
+
+
+class ChannelService:
+    def __init__(self, ctx: AppContext, session: UnoPimSession) -> None:
+        self.ctx = ctx
+        self.session = session
+
+    async def address(self) -> str:
+        address = await self.ctx.lane.run(repo.active_address)
+        if not address:
+            raise LookupError("Connect to UnoPim first (Connection tab).")
+        return address
+
+    async def refresh(self) -> RefreshResult:
+        """Channels, locales and currencies (cached per UnoPim address), and the attribute, family and
+        category lists the mapping screens pick from."""
+        address = await self.address()
+        client = await self.session.client()
+        channels = await client.channels()
+        locales = await client.locales()
+        currencies = await client.currencies()
+        await self.ctx.lane.run(stores_repo.replace_settings_cache, address, channels, locales, currencies)
+        attributes = await client.list_all("/attributes")
+        families = await client.list_all("/families")
+        categories = await client.list_all("/categories")
+        await self.ctx.lane.run(mapping_repo.replace_catalog_cache, address, attributes, families, categories)
+        result = RefreshResult(
+            channels=len(channels),
+            locales=sum(1 for loc in locales if loc.get("status")),
+            currencies=sum(1 for c in currencies if c.get("status")),
+            attributes=len(attributes),
+            families=len(families),
+            categories=len(categories),
+        )
+        message = (
+            f"Refreshed {result.channels} channel(s), {result.locales} active locale(s), {result.currencies} "
+            f"active currenc{'y' if result.currencies == 1 else 'ies'}, {result.attributes} attributes, "
+            f"{result.families} families, {result.categories} categories."
+        )
+        if not channels:
+            message += " No channels came back: give the UnoPim user a role with channel read access."
+        await self.ctx.lane.run(repo.add_log, address, message, category="channels")
+        return result
+
+    async def summary(self) -> dict[str, int]:
+        return await self.ctx.lane.run(stores_repo.settings_summary, await self.address())
+
+    async def channels(self) -> list[stores_repo.ChannelRow]:
+        return await self.ctx.lane.run(stores_repo.list_channels, await self.address())
+
+    async def save(self, rows: list[stores_repo.ChannelRow]) -> None:
+        address = await self.address()
+        stores = {s.label: s for s in await self.ctx.lane.run(stores_repo.list_stores, address)}
+        for r in rows:
+            if r.sync_interval not in SYNC_INTERVALS:
+                raise ChannelSettingsError(f"{r.code}: sync interval must be one of {', '.join(SYNC_INTERVALS)}.")
+            if r.debounce_s < 0:
+                raise ChannelSettingsError(f"{r.code}: the cooldown cannot be negative (0 turns it off).")
+            if r.store_label:
+                store = stores.get(r.store_label)
+                if store is None:
+                    raise ChannelSettingsError(f"{r.code}: no store labelled “{r.store_label}”.")
+                if not store.active:
+                    raise ChannelSettingsError(f"{r.code}: store “{r.store_label}” is inactive; activate it first.")
+            unknown = [loc for loc in r.locale_map if loc not in r.locales]
+            if unknown:
+                raise ChannelSettingsError(f"{r.code}: locale(s) {', '.join(unknown)} are not in this channel.")
+            unknown = [cur for cur in r.currency_map if cur not in r.currencies]
+            if unknown:
+                raise ChannelSettingsError(f"{r.code}: currenc(ies) {', '.join(unknown)} are not in this channel.")
+        await self.ctx.lane.run(stores_repo.save_channels, address, rows)
+        await self.ctx.lane.run(repo.add_log, address, f"Saved settings of {len(rows)} channel(s).",
+                                category="channels")

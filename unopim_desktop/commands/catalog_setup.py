@@ -1,0 +1,289 @@
+"""`unopim-desktop store …`, `channels …` and `mapping …`: the Channels & Stores and Mapping tabs, headless."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from unopim_desktop.channels import SYNC_INTERVALS, ChannelService, ChannelSettingsError
+from unopim_desktop.commands.common import err, open_context
+from unopim_desktop.context import AppContext
+from unopim_desktop.domain import StoreKind
+from unopim_desktop.mapping.fields import CORE_FIELDS
+from unopim_desktop.mapping.service import MappingRefused, MappingService
+from unopim_desktop.session import NotConnected, UnoPimSession
+from unopim_desktop.store_connections import StoreForm, StoreService
+from unopim_desktop.sync.events import EventBus
+
+INTERVAL_ALIASES = {"off": "off", "disabled": "off", "5m": "5m", "15m": "15m", "30m": "30m", "1h": "1h",
+                    "60m": "1h", "hourly": "1h", "1d": "1d", "24h": "1d", "daily": "1d"}
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    store = sub.add_parser("store", parents=[common], help="store connections (WooCommerce, BigCommerce)")
+    store_sub = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    add = store_sub.add_parser("add", parents=[common], help="verify and save a store connection")
+    kinds = add.add_subparsers(dest="kind", metavar="KIND", required=True)
+    wc = kinds.add_parser("woocommerce", parents=[common], help="a WooCommerce site")
+    wc.add_argument("--label", required=True)
+    wc.add_argument("--url", required=True, help="the site address, e.g. https://shop.example.com")
+    wc.add_argument("--consumer-key", required=True)
+    wc.add_argument("--consumer-secret", help="or $WOOCOMMERCE_CONSUMER_SECRET")
+    wc.add_argument("--wp-user", default="", help="WordPress user for media uploads (optional)")
+    wc.add_argument("--wp-app-password", help="its application password, or $WORDPRESS_APP_PASSWORD (optional)")
+    wc.add_argument("--inactive", action="store_true")
+    wc.set_defaults(handler=run_store_add)
+    bc = kinds.add_parser("bigcommerce", parents=[common], help="a BigCommerce store")
+    bc.add_argument("--label", required=True)
+    bc.add_argument("--api-url", required=True, help="https://api.bigcommerce.com/stores/<hash>/")
+    bc.add_argument("--client-id", default="")
+    bc.add_argument("--client-secret", help="or $BIGCOMMERCE_CLIENT_SECRET")
+    bc.add_argument("--access-token", help="or $BIGCOMMERCE_ACCESS_TOKEN")
+    bc.add_argument("--default-currency", default="")
+    bc.add_argument("--default-locale", default="")
+    bc.add_argument("--inactive", action="store_true")
+    bc.set_defaults(handler=run_store_add)
+    ls = store_sub.add_parser("list", parents=[common], help="list store connections")
+    ls.add_argument("--search", default="")
+    ls.set_defaults(handler=run_store_list)
+    rm = store_sub.add_parser("delete", parents=[common], help="forget a store connection (the store keeps its data)")
+    rm.add_argument("label")
+    rm.set_defaults(handler=run_store_delete)
+
+    channels = sub.add_parser("channels", parents=[common], help="UnoPim channels and their sync settings")
+    ch_sub = channels.add_subparsers(dest="channels_command", metavar="ACTION", required=True)
+    ch_sub.add_parser("refresh", parents=[common], help="fetch channels, locales and currencies from UnoPim"
+                      ).set_defaults(handler=run_channels_refresh)
+    ch_sub.add_parser("list", parents=[common], help="show the channels and their settings"
+                      ).set_defaults(handler=run_channels_list)
+    st = ch_sub.add_parser("set", parents=[common], help="change one channel's settings")
+    st.add_argument("code")
+    st.add_argument("--store", help="target store label ('' to unset)")
+    st.add_argument("--pull", choices=("on", "off"))
+    st.add_argument("--push", choices=("on", "off"))
+    st.add_argument("--interval", help="off, 5m, 15m, 30m, 1h (default) or 1d")
+    st.add_argument("--debounce", type=int, help="cooldown seconds (0 turns it off)")
+    st.add_argument("--locale-map", action="append", default=[], metavar="UNOPIM=STORE")
+    st.add_argument("--currency-map", action="append", default=[], metavar="UNOPIM=STORE")
+    st.set_defaults(handler=run_channels_set)
+
+    mapping = sub.add_parser("mapping", parents=[common], help="field mapping")
+    m_sub = mapping.add_subparsers(dest="mapping_command", metavar="ACTION", required=True)
+    m_sub.add_parser("auto", parents=[common], help="auto-map empty core and attribute rows, then save"
+                     ).set_defaults(handler=run_mapping_auto)
+    m_sub.add_parser("show", parents=[common], help="print the mapping").set_defaults(handler=run_mapping_show)
+
+
+class _Services:
+    def __init__(self, ctx: AppContext) -> None:
+        self.session = UnoPimSession(ctx, EventBus())
+        self.stores = StoreService(ctx)
+        self.channels = ChannelService(ctx, self.session)
+        self.mapping = MappingService(ctx, self.channels, self.stores)
+
+
+def _run(args: argparse.Namespace, body: Callable[[_Services], Awaitable[int]]) -> int:
+    with open_context(args) as ctx:
+        services = _Services(ctx)
+
+        async def go() -> int:
+            try:
+                return await body(services)
+            except (LookupError, NotConnected, ChannelSettingsError) as exc:
+                err(str(exc).strip("'\""))
+                return 2
+            finally:
+                await services.session.aclose()
+
+        return asyncio.run(go())
+
+
+def _secret(value: str | None, env: str) -> str:
+    return value or os.environ.get(env, "")
+
+
+def run_store_add(args: argparse.Namespace) -> int:
+    if args.kind == "woocommerce":
+        form = StoreForm(kind=StoreKind.WOOCOMMERCE, label=args.label, url=args.url, key=args.consumer_key,
+                         secret=_secret(args.consumer_secret, "WOOCOMMERCE_CONSUMER_SECRET"),
+                         wp_user=args.wp_user,
+                         wp_app_password=_secret(args.wp_app_password, "WORDPRESS_APP_PASSWORD"),
+                         active=not args.inactive)
+    else:
+        form = StoreForm(kind=StoreKind.BIGCOMMERCE, label=args.label, url=args.api_url, key=args.client_id,
+                         secret=_secret(args.client_secret, "BIGCOMMERCE_CLIENT_SECRET"),
+                         access_token=_secret(args.access_token, "BIGCOMMERCE_ACCESS_TOKEN"),
+                         default_currency=args.default_currency, default_locale=args.default_locale,
+                         active=not args.inactive)
+
+    async def body(s: _Services) -> int:
+        outcome = await s.stores.save(form)
+        if not outcome.ok:
+            err(outcome.text)
+            return 1
+        info = outcome.info
+        print(f"Store “{outcome.store.label}” verified and saved"
+              + (f" ({info.name}, {info.currency})" if info and info.name else ""))
+        return 0
+
+    return _run(args, body)
+
+
+def run_store_list(args: argparse.Namespace) -> int:
+    async def body(s: _Services) -> int:
+        rows = await s.stores.list(search=args.search)
+        if not rows:
+            print("No stores yet. Add one with `unopim-desktop store add woocommerce|bigcommerce …`.")
+            return 0
+        _table(["Label", "Type", "Address", "Status", "Channels"],
+               [[r.label, r.kind, r.url, "Active" if r.active else "Inactive", ", ".join(r.channels) or "-"]
+                for r in rows])
+        return 0
+
+    return _run(args, body)
+
+
+def run_store_delete(args: argparse.Namespace) -> int:
+    async def body(s: _Services) -> int:
+        outcome = await s.stores.delete(args.label)
+        if not outcome.ok:
+            err(outcome.reason)
+            return 1
+        print(outcome.text)
+        return 0
+
+    return _run(args, body)
+
+
+def run_channels_refresh(args: argparse.Namespace) -> int:
+    async def body(s: _Services) -> int:
+        from unopim_desktop.clients.errors import ApiError
+        from unopim_desktop.connection import explain
+
+        try:
+            r = await s.channels.refresh()
+        except ApiError as exc:
+            reason, fix = explain(exc)
+            err(f"{reason} {fix}")
+            return 1
+        print(f"Channels: {r.channels} · locales: {r.locales} · currencies: {r.currencies} · "
+              f"attributes: {r.attributes} · families: {r.families} · categories: {r.categories}")
+        return 0
+
+    return _run(args, body)
+
+
+def run_channels_list(args: argparse.Namespace) -> int:
+    async def body(s: _Services) -> int:
+        rows = await s.channels.channels()
+        summary = await s.channels.summary()
+        print(f"Channels: {summary['channels']} · stores mapped: {summary['stores_mapped']} · "
+              f"locales: {summary['locales']} · currencies: {summary['currencies']}")
+        _table(["Channel", "Store", "Pull", "Push", "Interval", "Cooldown", "Locales", "Currencies"],
+               [[r.code, r.store_label or "-", _onoff(r.pull_enabled), _onoff(r.push_enabled),
+                 SYNC_INTERVALS[r.sync_interval], f"{r.debounce_s}s", _pairs(r.locales, r.locale_map),
+                 _pairs(r.currencies, r.currency_map)] for r in rows])
+        return 0
+
+    return _run(args, body)
+
+
+def run_channels_set(args: argparse.Namespace) -> int:
+    async def body(s: _Services) -> int:
+        rows = await s.channels.channels()
+        row = next((r for r in rows if r.code == args.code), None)
+        if row is None:
+            err(f"Unknown channel “{args.code}”. Run `unopim-desktop channels refresh` first.")
+            return 2
+        if args.store is not None:
+            row.store_label = args.store or None
+        if args.pull:
+            row.pull_enabled = args.pull == "on"
+        if args.push:
+            row.push_enabled = args.push == "on"
+        if args.interval:
+            interval = INTERVAL_ALIASES.get(args.interval.lower())
+            if interval is None:
+                err(f"Unknown interval “{args.interval}”: use off, 5m, 15m, 30m, 1h or 1d.")
+                return 2
+            row.sync_interval = interval
+        if args.debounce is not None:
+            row.debounce_s = args.debounce
+        for spec, target in ((args.locale_map, row.locale_map), (args.currency_map, row.currency_map)):
+            for pair in spec:
+                src, _, dst = pair.partition("=")
+                if not src or not dst:
+                    err(f"Use UNOPIM=STORE, e.g. en_US=en; got “{pair}”.")
+                    return 2
+                target[src] = dst
+        await s.channels.save([row])
+        print(f"Channel {row.code}: store {row.store_label or '-'}, pull {_onoff(row.pull_enabled)}, push "
+              f"{_onoff(row.push_enabled)}, {SYNC_INTERVALS[row.sync_interval].lower()}, cooldown {row.debounce_s}s")
+        return 0
+
+    return _run(args, body)
+
+
+def run_mapping_auto(args: argparse.Namespace) -> int:
+    async def body(s: _Services) -> int:
+        core = await s.mapping.automap_core()
+        try:
+            await s.mapping.save_core(core)
+        except MappingRefused as exc:
+            err("Core fields could not be saved: " + str(exc))
+            return 1
+        for f in core.filled:
+            print(f"core      {f.row:<18} ← {f.attribute_code} ({f.rule})")
+        total = len(core.filled)
+        for ch in await s.channels.channels():
+            if not ch.store_label:
+                continue
+            for locale in ch.locales:
+                rows = await s.mapping.attribute_rows(ch.code, locale)
+                rows, filled = await s.mapping.automap_attribute_rows(rows)
+                await s.mapping.save_attribute_rows(ch.code, locale, [r for r in rows if r.attribute_code])
+                for f in filled:
+                    print(f"{ch.code}/{locale:<8} {f.row:<18} ← {f.attribute_code} ({f.rule})")
+                total += len(filled)
+        print(f"Auto-map filled {total} row(s); existing mappings were kept.")
+        return 0
+
+    return _run(args, body)
+
+
+def run_mapping_show(args: argparse.Namespace) -> int:
+    async def body(s: _Services) -> int:
+        core = await s.mapping.core()
+        labels = {f.key: f.label for f in CORE_FIELDS}
+        _table(["Core field", "UnoPim attribute"], [[labels[k], v or "(unmapped)"] for k, v in core.rows.items()])
+        print(f"Default family: {core.default_family or '(none)'}")
+        for ch in await s.channels.channels():
+            for locale in ch.locales:
+                rows = await s.mapping.attribute_rows(ch.code, locale, with_store=False)
+                if rows:
+                    print(f"\nAttributes — {ch.code} / {locale}")
+                    _table(["Store attribute", "UnoPim attribute", "Carried as", "Variant axis"],
+                           [[r.store_attribute, r.attribute_code or "(unmapped)",
+                             "store attribute" if r.carrier == "attribute" else "meta/custom field",
+                             "yes" if r.variant_axis else ""] for r in rows])
+        return 0
+
+    return _run(args, body)
+
+
+def _onoff(flag: bool) -> str:
+    return "on" if flag else "off"
+
+
+def _pairs(codes: list[str], mapping: dict[str, str]) -> str:
+    return ", ".join(f"{c}→{mapping[c]}" if c in mapping else c for c in codes)
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> None:
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False)))
+    for row in rows:
+        print("  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=False)))

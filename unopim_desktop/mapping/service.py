@@ -1,0 +1,219 @@
+"""Field mapping use cases for the Mapping tab and `unopim-desktop mapping …`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from unopim_desktop.channels import ChannelService
+from unopim_desktop.context import AppContext
+from unopim_desktop.domain import StoreCategory
+from unopim_desktop.mapping.automap import Filled, automap_attributes, automap_core
+from unopim_desktop.mapping.fields import CORE_FIELDS, STATUS_PSEUDO_ATTRIBUTE, AttributeDef
+from unopim_desktop.mapping.rules import MappingProblem, check_attribute_row, check_core_field
+from unopim_desktop.state import mapping_repo, repo, stores_repo
+from unopim_desktop.state.mapping_repo import AttributeRow, CategoryRow
+from unopim_desktop.store_connections import StoreService
+
+
+class MappingRefused(ValueError):
+    def __init__(self, problems: list[MappingProblem]) -> None:
+        super().__init__("; ".join(f"{p.row}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class CoreMapping:
+    rows: dict[str, str]  # core field key -> attribute code ("" = unmapped)
+    default_family: str
+    attributes: dict[str, AttributeDef]
+    families: list[str]
+    filled: list[Filled] = field(default_factory=list)
+
+
+@dataclass
+class StoreCategoryNode:
+    store_id: int
+    name: str
+    depth: int
+    category_code: str = ""
+
+
+class MappingService:
+    def __init__(self, ctx: AppContext, channels: ChannelService, stores: StoreService) -> None:
+        self.ctx = ctx
+        self.channels = channels
+        self.stores = stores
+
+    async def _address(self) -> str:
+        return await self.channels.address()
+
+    async def attributes(self, *, refresh_if_empty: bool = True) -> dict[str, AttributeDef]:
+        address = await self._address()
+        defs = await self.ctx.lane.run(mapping_repo.attribute_defs, address)
+        if not defs and refresh_if_empty:
+            await self.channels.refresh()
+            defs = await self.ctx.lane.run(mapping_repo.attribute_defs, address)
+        return {STATUS_PSEUDO_ATTRIBUTE.code: STATUS_PSEUDO_ATTRIBUTE, **defs}
+
+    # -- core fields -------------------------------------------------------------------------------
+    async def core(self) -> CoreMapping:
+        address = await self._address()
+        attrs = await self.attributes()
+        rows = await self.ctx.lane.run(mapping_repo.core_mapping, address)
+        return CoreMapping(
+            rows={f.key: rows.get(f.key, "") for f in CORE_FIELDS},
+            default_family=await self.ctx.lane.run(mapping_repo.default_family, address),
+            attributes=attrs,
+            families=await self.ctx.lane.run(mapping_repo.family_codes, address),
+        )
+
+    async def automap_core(self, mapping: CoreMapping | None = None) -> CoreMapping:
+        """Fill empty rows (not saved). Also proposes the `default` family when none is set."""
+        mapping = mapping or await self.core()
+        rows, filled = automap_core(mapping.rows, mapping.attributes, check=check_core_field)
+        family = mapping.default_family or ("default" if "default" in mapping.families else "")
+        return CoreMapping(rows, family, mapping.attributes, mapping.families, filled)
+
+    def check_core(self, mapping: CoreMapping) -> list[MappingProblem]:
+        problems = []
+        for f in CORE_FIELDS:
+            code = mapping.rows.get(f.key, "")
+            attr = mapping.attributes.get(code) if code else None
+            if code and attr is None:
+                problems.append(MappingProblem(f.key, f"“{code}” is not a UnoPim attribute (Refresh to reload them)."))
+                continue
+            reason = check_core_field(f.key, attr)
+            if reason:
+                problems.append(MappingProblem(f.key, reason))
+            elif f.required and not code:
+                problems.append(MappingProblem(f.key, f"{f.label} must be mapped."))
+        used: dict[str, str] = {}
+        for key, code in mapping.rows.items():
+            if code and code in used:
+                problems.append(MappingProblem(key, f"“{code}” is already mapped to {used[code]}."))
+            used.setdefault(code, key)
+        if mapping.default_family and mapping.default_family not in mapping.families:
+            problems.append(MappingProblem("default_family", f"“{mapping.default_family}” is not a UnoPim family."))
+        return problems
+
+    async def save_core(self, mapping: CoreMapping) -> None:
+        problems = self.check_core(mapping)
+        if problems:
+            raise MappingRefused(problems)
+        address = await self._address()
+        await self.ctx.lane.run(mapping_repo.save_core_mapping, address, mapping.rows, mapping.default_family)
+        await self.ctx.lane.run(repo.add_log, address, "Core field mapping saved.", category="mapping")
+
+    # -- attributes --------------------------------------------------------------------------------
+    async def store_attribute_names(self, channel: str) -> list[str]:
+        """The channel's store attributes (global attributes / option names), from the store itself."""
+        label = await self._store_label(channel)
+        if not label:
+            return []
+        connection = await self.stores.connection(label)
+        adapter = self.stores.make_adapter(connection)
+        try:
+            return [a.name for a in await adapter.list_attributes()]
+        finally:
+            await adapter.aclose()
+
+    async def _store_label(self, channel: str) -> str | None:
+        rows = await self.channels.channels()
+        for r in rows:
+            if r.code == channel:
+                return r.store_label
+        raise LookupError(f"Unknown channel “{channel}”; click Refresh channels.")
+
+    async def attribute_rows(self, channel: str, locale: str, *, with_store: bool = True) -> list[AttributeRow]:
+        address = await self._address()
+        saved = await self.ctx.lane.run(mapping_repo.attribute_mapping, address, channel, locale)
+        names = await self.store_attribute_names(channel) if with_store else []
+        known = {r.store_attribute for r in saved}
+        return saved + [AttributeRow(n, "", "attribute", False) for n in names if n not in known]
+
+    async def automap_attribute_rows(self, rows: list[AttributeRow]) -> tuple[list[AttributeRow], list[Filled]]:
+        attrs = await self.attributes()
+        core = await self.ctx.lane.run(mapping_repo.core_mapping, await self._address())
+        current = {r.store_attribute: r.attribute_code for r in rows}
+
+        def check(row: str, attr: AttributeDef) -> str | None:
+            r = next(x for x in rows if x.store_attribute == row)
+            return check_attribute_row(row, attr, r.carrier, r.variant_axis)
+
+        filled_map, filled = automap_attributes(
+            [r.store_attribute for r in rows], current, attrs, exclude=[c for c in core.values() if c] + ["status"],
+            check=check,
+        )
+        out = [AttributeRow(r.store_attribute, filled_map[r.store_attribute], r.carrier, r.variant_axis) for r in rows]
+        return out, filled
+
+    async def save_attribute_rows(self, channel: str, locale: str, rows: list[AttributeRow]) -> None:
+        attrs = await self.attributes()
+        problems = []
+        names = set()
+        for r in rows:
+            if r.store_attribute in names:
+                problems.append(MappingProblem(r.store_attribute, "appears twice."))
+            names.add(r.store_attribute)
+            attr = attrs.get(r.attribute_code) if r.attribute_code else None
+            if r.attribute_code and attr is None:
+                problems.append(MappingProblem(r.store_attribute, f"“{r.attribute_code}” is not a UnoPim attribute."))
+                continue
+            reason = check_attribute_row(r.store_attribute, attr, r.carrier, r.variant_axis)
+            if reason:
+                problems.append(MappingProblem(r.store_attribute, reason))
+        if problems:
+            raise MappingRefused(problems)
+        address = await self._address()
+        await self.ctx.lane.run(mapping_repo.save_attribute_mapping, address, channel, locale, rows)
+        await self.ctx.lane.run(repo.add_log, address, f"Attribute mapping saved for {channel} / {locale}.",
+                                category="mapping")
+
+    # -- categories --------------------------------------------------------------------------------
+    async def store_category_tree(self, channel: str) -> list[StoreCategoryNode]:
+        label = await self._store_label(channel)
+        if not label:
+            return []
+        adapter = self.stores.make_adapter(await self.stores.connection(label))
+        try:
+            categories = await adapter.list_categories()
+        finally:
+            await adapter.aclose()
+        saved = {r.store_category_id: r.category_code
+                 for r in await self.ctx.lane.run(mapping_repo.category_mapping, await self._address(), channel)}
+        return [StoreCategoryNode(c.store_id or 0, c.name, depth, saved.get(c.store_id or 0, ""))
+                for c, depth in _depth_first(categories)]
+
+    async def unopim_categories(self) -> list[dict]:
+        return await self.ctx.lane.run(mapping_repo.unopim_categories, await self._address())
+
+    async def save_categories(self, channel: str, rows: list[CategoryRow], *, create_missing: bool) -> None:
+        known = {c["code"] for c in await self.unopim_categories()}
+        problems = [MappingProblem(r.store_category_name, f"“{r.category_code}” is not a UnoPim category.")
+                    for r in rows if r.category_code and r.category_code not in known]
+        if problems:
+            raise MappingRefused(problems)
+        address = await self._address()
+        await self.ctx.lane.run(mapping_repo.save_category_mapping, address, channel, rows,
+                                create_missing=create_missing)
+        await self.ctx.lane.run(repo.add_log, address, f"Category mapping saved for {channel}.", category="mapping")
+
+    async def channel_rows(self) -> list[stores_repo.ChannelRow]:
+        return await self.channels.channels()
+
+
+def _depth_first(categories: list[StoreCategory]) -> list[tuple[StoreCategory, int]]:
+    children: dict[int | None, list[StoreCategory]] = {}
+    ids = {c.store_id for c in categories}
+    for c in categories:
+        parent = c.parent_store_id if c.parent_store_id in ids else None
+        children.setdefault(parent, []).append(c)
+    out: list[tuple[StoreCategory, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for c in sorted(children.get(parent, []), key=lambda x: x.name.lower()):
+            out.append((c, depth))
+            walk(c.store_id, depth + 1)
+
+    walk(None, 0)
+    return out

@@ -1,0 +1,239 @@
+"""Store connections (WooCommerce sites, BigCommerce stores): add, edit, delete, list.
+
+Credentials are verified against the store before anything is saved; on failure the merchant gets the
+reason and the fix, and nothing is stored. Secrets go to the keychain under the UnoPim address and the
+store's label; on edit, a blank field or `**********` keeps the stored value.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+from unopim_desktop.clients.errors import ApiError
+from unopim_desktop.context import AppContext
+from unopim_desktop.domain import StoreConnection, StoreInfo, StoreKind
+from unopim_desktop.redact import MASK
+from unopim_desktop.state import repo, stores_repo
+from unopim_desktop.stores.base import StoreVerificationError
+
+log = logging.getLogger(__name__)
+
+SECRET_FIELDS = ("secret", "access_token", "wp_app_password")
+BC_API_PATH = re.compile(r"^/stores/[A-Za-z0-9]+/?$")
+DELETE_NOTE = (
+    "Nothing was deleted in the store itself: the products and categories already synced stay there. "
+    "Only future syncs through this connection stop."
+)
+
+
+@dataclass
+class StoreForm:
+    kind: StoreKind
+    label: str
+    url: str
+    key: str = ""  # WooCommerce consumer key / BigCommerce client ID
+    secret: str = field(default="", repr=False)  # WooCommerce consumer secret / BigCommerce client secret
+    access_token: str = field(default="", repr=False)  # BigCommerce
+    wp_user: str = ""
+    wp_app_password: str = field(default="", repr=False)
+    active: bool = True
+    default_currency: str = ""
+    default_locale: str = ""
+
+
+@dataclass
+class StoreOutcome:
+    ok: bool
+    reason: str = ""
+    fix: str = ""
+    field: str = ""
+    store: stores_repo.StoreRow | None = None
+    info: StoreInfo | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.reason} {self.fix}".strip()
+
+
+def _keeps(value: str) -> bool:
+    return value == "" or value == MASK or set(value) == {"*"}
+
+
+def normalize_store_url(kind: StoreKind, raw: str) -> str:
+    """WooCommerce: the site address (a WordPress may live under a path). BigCommerce: the API path."""
+    text = (raw or "").strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        example = (
+            "https://shop.example.com" if kind is StoreKind.WOOCOMMERCE
+            else "https://api.bigcommerce.com/stores/<store-hash>/"
+        )
+        raise ValueError(f"“{text}” is not a web address; it should look like {example}.")
+    if parts.query or parts.fragment:
+        raise ValueError("Leave out the query string and fragment (the part after ? or #).")
+    if kind is StoreKind.BIGCOMMERCE:
+        if not BC_API_PATH.match(parts.path):
+            raise ValueError(
+                "The API URL should look like https://api.bigcommerce.com/stores/<store-hash>/ — copy it from "
+                "BigCommerce → Settings → API → Store-level API accounts."
+            )
+        return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/"
+    path = parts.path.rstrip("/")
+    if path.endswith("/wp-json") or "/wp-json/" in path + "/":
+        path = path[: path.index("/wp-json")]
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def check_store_form(form: StoreForm, *, editing: bool) -> tuple[str, str] | None:
+    """(field, message) for the first problem found before any request, else None."""
+    if not form.label.strip():
+        return "label", "Give the store a label, e.g. Production Store."
+    try:
+        normalize_store_url(form.kind, form.url)
+    except ValueError as exc:
+        return "url", str(exc)
+    if form.kind is StoreKind.WOOCOMMERCE:
+        if not form.key.strip():
+            return "key", "Enter the consumer key (WooCommerce → Settings → Advanced → REST API)."
+        if not editing and _keeps(form.secret):
+            return "secret", "Enter the consumer secret."
+    else:
+        if not editing and _keeps(form.access_token):
+            return "access_token", "Enter the access token from the BigCommerce API account."
+    return None
+
+
+class StoreService:
+    def __init__(self, ctx: AppContext, *, adapter_factory=None) -> None:  # type: ignore[no-untyped-def]
+        self.ctx = ctx
+        self._adapter_factory = adapter_factory
+
+    def make_adapter(self, connection: StoreConnection):  # type: ignore[no-untyped-def]
+        if self._adapter_factory is not None:
+            return self._adapter_factory(connection)
+        from unopim_desktop.stores.registry import make_adapter
+
+        return make_adapter(connection)
+
+    async def _address(self) -> str:
+        address = await self.ctx.lane.run(repo.active_address)
+        if not address:
+            raise LookupError("Connect to UnoPim first (Connection tab).")
+        return address
+
+    @staticmethod
+    def secret_scope(address: str, label: str) -> str:
+        return f"{address}|store:{label}"
+
+    async def list(self, *, search: str = "", sort: str = "label", descending: bool = False) -> list[stores_repo.StoreRow]:
+        address = await self._address()
+        return await self.ctx.lane.run(stores_repo.list_stores, address, search=search, sort=sort, descending=descending)
+
+    async def connection(self, label: str) -> StoreConnection:
+        """The stored connection with its secrets, for the engine."""
+        address = await self._address()
+        row = await self.ctx.lane.run(stores_repo.get_store, address, label)
+        if row is None:
+            raise LookupError(f"No store labelled “{label}”.")
+        scope = self.secret_scope(address, label)
+        secrets = {name: await self.ctx.secrets.aget(scope, name) or "" for name in SECRET_FIELDS}
+        return StoreConnection(
+            kind=StoreKind(row.kind), label=row.label, url=row.url, key=row.key, secret=secrets["secret"],
+            access_token=secrets["access_token"], wp_user=row.wp_user, wp_app_password=secrets["wp_app_password"],
+        )
+
+    async def save(self, form: StoreForm, *, previous_label: str | None = None) -> StoreOutcome:
+        """Add (previous_label None) or edit a store. Verifies first; stores nothing on failure."""
+        address = await self._address()
+        editing = previous_label is not None
+        problem = check_store_form(form, editing=editing)
+        if problem:
+            return StoreOutcome(False, reason=problem[1], field=problem[0])
+        label = form.label.strip()
+        existing = await self.ctx.lane.run(stores_repo.get_store, address, label)
+        if existing is not None and label != previous_label:
+            return StoreOutcome(False, reason=f"A store labelled “{label}” already exists.", field="label")
+        if editing and await self.ctx.lane.run(stores_repo.get_store, address, previous_label) is None:
+            return StoreOutcome(False, reason=f"No store labelled “{previous_label}”.", field="label")
+        url = normalize_store_url(form.kind, form.url)
+        old_scope = self.secret_scope(address, previous_label) if editing else None
+        secrets: dict[str, str] = {}
+        for name in SECRET_FIELDS:
+            typed = getattr(form, name)
+            if _keeps(typed) and old_scope:
+                secrets[name] = await self.ctx.secrets.aget(old_scope, name) or ""
+            else:
+                secrets[name] = "" if _keeps(typed) else typed
+        connection = StoreConnection(
+            kind=form.kind, label=label, url=url, key=form.key.strip(), secret=secrets["secret"],
+            access_token=secrets["access_token"], wp_user=form.wp_user.strip(),
+            wp_app_password=secrets["wp_app_password"],
+        )
+        adapter = self.make_adapter(connection)
+        try:
+            info = await adapter.verify()
+        except StoreVerificationError as exc:
+            return StoreOutcome(False, reason=exc.reason, fix=exc.fix)
+        except ApiError as exc:
+            from unopim_desktop.stores.registry import explain_store_error
+
+            reason, fix = explain_store_error(form.kind, exc)
+            return StoreOutcome(False, reason=reason, fix=fix)
+        finally:
+            await adapter.aclose()
+        # Verified: secrets first, then the row, then drop secrets left under an old label.
+        new_scope = self.secret_scope(address, label)
+        for name, value in secrets.items():
+            if value:
+                await self.ctx.secrets.aset(new_scope, name, value)
+            else:
+                await self.ctx.secrets.adelete(new_scope, name)
+        row = stores_repo.StoreRow(
+            id=0, label=label, kind=form.kind.value, url=url, key=connection.key, wp_user=connection.wp_user,
+            active=form.active, default_currency=form.default_currency or info.currency,
+            default_locale=form.default_locale or info.locale, info=_info_dict(info),
+        )
+        saved = await self.ctx.lane.run(stores_repo.save_store, address, row, previous_label=previous_label)
+        if old_scope and previous_label != label:
+            for name in SECRET_FIELDS:
+                await self.ctx.secrets.adelete(old_scope, name)
+        verb = "updated" if editing else "added"
+        await self.ctx.lane.run(repo.add_log, address, f"Store “{label}” ({form.kind.value}, {url}) {verb}.",
+                                category="stores", entity_kind="store", entity=label)
+        return StoreOutcome(True, store=saved, info=info)
+
+    async def delete(self, label: str) -> StoreOutcome:
+        address = await self._address()
+        removed = await self.ctx.lane.run(stores_repo.delete_store, address, label)
+        if not removed:
+            return StoreOutcome(False, reason=f"No store labelled “{label}”.")
+        for name in SECRET_FIELDS:
+            await self.ctx.secrets.adelete(self.secret_scope(address, label), name)
+        await self.ctx.lane.run(repo.add_log, address, f"Store “{label}” removed. {DELETE_NOTE}",
+                                category="stores", entity_kind="store", entity=label)
+        return StoreOutcome(True, reason=f"Store “{label}” removed.", fix=DELETE_NOTE)
+
+    async def set_active(self, label: str, active: bool) -> None:
+        address = await self._address()
+        await self.ctx.lane.run(stores_repo.set_store_active, address, label, active)
+
+
+def _info_dict(info: StoreInfo) -> dict:
+    return {
+        "name": info.name, "currency": info.currency, "locale": info.locale, "version": info.version,
+        "product_count": info.product_count, "media_upload": info.media_upload, "multilingual": info.multilingual,
+        "notes": list(info.notes),
+    }
+
+
+def form_from_row(row: stores_repo.StoreRow) -> StoreForm:
+    """An edit form for a stored store: secrets shown as the mask, which keeps them."""
+    return replace(
+        StoreForm(kind=StoreKind(row.kind), label=row.label, url=row.url),
+        key=row.key, secret=MASK, access_token=MASK if row.kind == StoreKind.BIGCOMMERCE else "",
+        wp_user=row.wp_user, wp_app_password=MASK if row.wp_user else "", active=row.active,
+        default_currency=row.default_currency, default_locale=row.default_locale,
+    )
