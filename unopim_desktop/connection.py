@@ -195,6 +195,27 @@ def explain(error: Exception) -> tuple[str, str]:
     return (f"Unexpected error: {type(error).__name__}", "Try again; if it persists, see the log file.")
 
 
+def explain_api_error(error: Exception) -> tuple[str, str]:
+    """(reason, fix) for a failed API call after sign-in (refresh, sync), where a 404 or 403 means a
+    missing resource or permission rather than a wrong address."""
+    if isinstance(error, Forbidden):
+        return (
+            f"HTTP 403: the UnoPim user may not read or write {_resource(error)} ({error.message}).",
+            "Inside UnoPim, give the integration's role access to it (Configuration → Integrations → Edit).",
+        )
+    if isinstance(error, NotFound):
+        return (
+            f"HTTP 404 from UnoPim for {_resource(error)}: {error.message}",
+            "Check that the item exists in UnoPim, then refresh and try again.",
+        )
+    return explain(error)
+
+
+def _resource(error: ApiError) -> str:
+    path = error.url.split("/api/v1/rest", 1)[-1] if "/api/v1/rest" in error.url else error.url
+    return path or "this resource"
+
+
 ClientFactory = Callable[[UnoPimCredentials], UnoPimClient]
 
 

@@ -161,12 +161,12 @@ def run_store_delete(args: argparse.Namespace) -> int:
 def run_channels_refresh(args: argparse.Namespace) -> int:
     async def body(s: _Services) -> int:
         from unopim_desktop.clients.errors import ApiError
-        from unopim_desktop.connection import explain
+        from unopim_desktop.connection import explain_api_error
 
         try:
             r = await s.channels.refresh()
         except ApiError as exc:
-            reason, fix = explain(exc)
+            reason, fix = explain_api_error(exc)
             err(f"{reason} {fix}")
             return 1
         print(f"Channels: {r.channels} · locales: {r.locales} · currencies: {r.currencies} · "
