@@ -33,6 +33,8 @@ class ServerThread:
         self.name = name
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Without it, Nagle + delayed ACK add ~40 ms to every request on a kept-alive connection.
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sock.bind((host, port))
         self.port: int = self._sock.getsockname()[1]
         self.scheme = "https" if ssl_certfile else "http"
