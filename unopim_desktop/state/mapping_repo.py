@@ -74,7 +74,13 @@ def replace_catalog_cache(
                                 attributes=json.dumps(family_attrs.get(f["code"], [])))
         for c in categories:
             UnoPimCategory.create(instance=inst, code=c["code"], parent=c.get("parent") or "",
-                                  labels=json.dumps(c.get("labels") or {}))
+                                  labels=json.dumps(c.get("labels") or _category_names(c)))
+
+
+def _category_names(category: dict[str, Any]) -> dict[str, str]:
+    """UnoPim keeps a category's name in additional_data.locale_specific.<locale>.name, not in labels."""
+    per_locale = ((category.get("additional_data") or {}).get("locale_specific")) or {}
+    return {loc: v["name"] for loc, v in per_locale.items() if isinstance(v, dict) and v.get("name")}
 
 
 def attribute_defs(address: str) -> dict[str, AttributeDef]:

@@ -8,15 +8,20 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from unopim_desktop import __version__
+from unopim_desktop.channels import ChannelService
 from unopim_desktop.connection import Badge, ConnectionService
 from unopim_desktop.context import AppContext
+from unopim_desktop.mapping.service import MappingService
 from unopim_desktop.session import UnoPimSession
 from unopim_desktop.state import repo
+from unopim_desktop.store_connections import StoreService
 from unopim_desktop.sync.events import EventBus
 from unopim_desktop.ui.bridge import EventBridge
 from unopim_desktop.ui.tabs.base import AsyncTab
+from unopim_desktop.ui.tabs.channels import ChannelsTab
 from unopim_desktop.ui.tabs.connection import ConnectionTab
 from unopim_desktop.ui.tabs.logs import LogsTab
+from unopim_desktop.ui.tabs.mapping import MappingTab
 from unopim_desktop.ui.widgets.status_badge import StatusBadge
 
 
@@ -31,6 +36,9 @@ class MainWindow(QMainWindow):
         self.bridge = EventBridge(self.bus, self)
         self.bridge.status_changed.connect(self._on_status_changed)
         self.connection_service = ConnectionService(ctx)
+        self.store_service = StoreService(ctx)
+        self.channel_service = ChannelService(ctx, self.session)
+        self.mapping_service = MappingService(ctx, self.channel_service, self.store_service)
 
         self.badge = StatusBadge()
         title = QLabel("<b>UnoPim Desktop</b>")
@@ -45,9 +53,19 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.connection_tab = ConnectionTab(self.connection_service)
+        self.channels_tab = ChannelsTab(self.store_service, self.channel_service)
+        self.mapping_tab = MappingTab(self.mapping_service)
         self.logs_tab = LogsTab(ctx)
         self.tabs.addTab(self.connection_tab, "Connection")
+        self.tabs.addTab(self.channels_tab, "Channels && Stores")
+        self.tabs.addTab(self.mapping_tab, "Mapping")
+        # (Sync goes here, after Mapping.)
         self.tabs.addTab(self.logs_tab, "Logs")
+        mapping = self.mapping_tab
+        self.channels_tab.channels_changed.connect(lambda: mapping.start(mapping.on_channels_changed()))
+        self.channels_tab.stores_changed.connect(lambda: mapping.start(mapping.reload_channels()))
+        # Pull and Push off on every channel turns the badge grey.
+        self.channels_tab.channels_changed.connect(lambda: self.connection_tab.start(self._show_signed_in_badge()))
         self.connection_tab.badge_changed.connect(self.set_badge)
         self.connection_tab.connected.connect(self._on_connected)
         self.connection_tab.badge_changed.connect(lambda _b: self.logs_tab.start(self.logs_tab.reload()))
@@ -66,6 +84,8 @@ class MainWindow(QMainWindow):
         # New credentials: jobs must build a fresh client from them.
         self.connection_tab.start(self.session.reset())
         self.logs_tab.start(self.logs_tab.reload(address))
+        self.channels_tab.start(self.channels_tab.load())
+        self.mapping_tab.start(self.mapping_tab.load())
 
     def _on_status_changed(self, address: str, state: str) -> None:
         if state == "refreshing":
@@ -81,12 +101,14 @@ class MainWindow(QMainWindow):
 
     @property
     def async_tabs(self) -> list[AsyncTab]:
-        return [self.connection_tab, self.logs_tab]
+        return [self.connection_tab, self.channels_tab, self.mapping_tab, self.logs_tab]
 
     def start_loading(self) -> None:
         """Everything slow (DB, keychain) happens after the window is on screen."""
         self.connection_tab.start(self.connection_tab.load())
         self.logs_tab.start(self.logs_tab.reload())
+        self.channels_tab.start(self.channels_tab.load())
+        self.mapping_tab.start(self.mapping_tab.load())
 
     async def shutdown(self) -> None:
         for tab in self.async_tabs:

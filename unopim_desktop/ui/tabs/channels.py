@@ -1,0 +1,528 @@
+"""Channels & Stores tab: the store connections (WooCommerce sites, BigCommerce stores) and one row per
+UnoPim channel saying which store it syncs to and how.
+
+Every service call is awaited on the qasync loop (network and database work stay off the GUI thread);
+the delete confirmation is an inline bar, never a nested `exec()` loop inside a coroutine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unopim_desktop.channels import ChannelService, ChannelSettingsError
+from unopim_desktop.domain import StoreKind
+from unopim_desktop.state import repo
+from unopim_desktop.state.stores_repo import ChannelRow, StoreRow
+from unopim_desktop.store_connections import DELETE_NOTE, StoreOutcome, StoreService
+from unopim_desktop.ui.tabs.base import AsyncTab
+from unopim_desktop.ui.widgets.banner import Banner
+from unopim_desktop.ui.widgets.channel_row import ChannelRowWidget
+from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, describe_error
+from unopim_desktop.ui.widgets.store_form import StoreFormWidget
+
+log = logging.getLogger(__name__)
+
+STORE_COLUMNS = ("Label", "Type", "Address", "Status", "Channels")
+SORT_KEYS = {0: "label", 1: "kind", 2: "url", 3: "status"}  # the Channels column has no stored order
+KIND_NAMES = {StoreKind.WOOCOMMERCE.value: "WooCommerce", StoreKind.BIGCOMMERCE.value: "BigCommerce"}
+SUMMARY_FIELDS = (("channels", "Channels"), ("stores_mapped", "Stores mapped"), ("locales", "Locales"),
+                  ("currencies", "Currencies"))
+NO_CHANNELS_HINT = "No channels yet: click Refresh channels to fetch channels, locales and currencies from UnoPim."
+
+
+class ChannelsTab(AsyncTab):
+    stores_changed = Signal()  # a store was added, edited, removed or (de)activated
+    channels_changed = Signal()  # channels refreshed or their settings saved
+
+    def __init__(self, stores: StoreService, channels: ChannelService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stores = stores
+        self.channels = channels
+        self.connected = False
+        self.store_rows: list[StoreRow] = []  # as listed (search + sort applied)
+        self.all_stores: list[StoreRow] = []  # every store, for the channel targets
+        self.channel_widgets: list[ChannelRowWidget] = []
+        self._sort_column = 0
+        self._descending = False
+        self._list_task: asyncio.Task[Any] | None = None
+        self._pending_delete: str | None = None
+
+        self.hint = Banner()
+        self.hint.setObjectName("channelsHint")
+        self.banner = Banner()
+        self.banner.setObjectName("channelsBanner")
+
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.banner)
+        layout.addWidget(self._build_stores_box())
+        layout.addWidget(self._build_channels_box())
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self._update_store_buttons()
+
+    # -- layout ------------------------------------------------------------------------------------
+    def _build_stores_box(self) -> QGroupBox:
+        box = QGroupBox("Stores")
+        self.search = QLineEdit(placeholderText="Search by label")
+        self.search.setObjectName("storeSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda _t: self._reload_list_soon())
+        self.add_wc_button = QPushButton("Add WooCommerce store")
+        self.add_wc_button.clicked.connect(lambda: self.on_add(StoreKind.WOOCOMMERCE))
+        self.add_bc_button = QPushButton("Add BigCommerce store")
+        self.add_bc_button.clicked.connect(lambda: self.on_add(StoreKind.BIGCOMMERCE))
+        self.edit_button = QPushButton("Edit")
+        self.edit_button.clicked.connect(self.on_edit)
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.clicked.connect(self.on_delete)
+        self.toggle_button = QPushButton("Set inactive")
+        self.toggle_button.clicked.connect(self.on_toggle_active)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        for b in (self.add_wc_button, self.add_bc_button, self.edit_button, self.toggle_button, self.delete_button):
+            top.addWidget(b)
+
+        self.table = QTableWidget(0, len(STORE_COLUMNS))
+        self.table.setObjectName("storeTable")
+        self.table.setHorizontalHeaderLabels(STORE_COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setMinimumHeight(130)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.setSectionsClickable(True)
+        header.sectionClicked.connect(self.on_sort)
+        self.table.itemSelectionChanged.connect(self._update_store_buttons)
+        self.table.doubleClicked.connect(lambda _i: self.on_edit())
+
+        # Inline confirmation: a nested dialog loop inside a coroutine would re-enter the qasync loop.
+        self.confirm_bar = QFrame()
+        self.confirm_bar.setObjectName("confirmDelete")
+        self.confirm_bar.setStyleSheet(
+            "QFrame#confirmDelete { background: #fff4cc; border: 1px solid #8a6d00; border-radius: 4px; }"
+        )
+        self.confirm_text = QLabel()
+        self.confirm_text.setWordWrap(True)
+        self.confirm_button = QPushButton("Remove connection")
+        self.confirm_button.clicked.connect(self.on_confirm_delete)
+        self.keep_button = QPushButton("Keep")
+        self.keep_button.clicked.connect(self._hide_confirm)
+        bar = QHBoxLayout(self.confirm_bar)
+        bar.addWidget(self.confirm_text, 1)
+        bar.addWidget(self.confirm_button)
+        bar.addWidget(self.keep_button)
+        self.confirm_bar.hide()
+
+        self.form = StoreFormWidget()
+        self.form.save_requested.connect(self.on_save_store)
+        self.form.cancelled.connect(self.form.close_form)
+
+        layout = QVBoxLayout(box)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        layout.addWidget(self.confirm_bar)
+        layout.addWidget(self.form)
+        return box
+
+    def _build_channels_box(self) -> QGroupBox:
+        box = QGroupBox("Channels")
+        intro = QLabel(
+            "Each UnoPim channel syncs to one store. Refresh channels fetches the channels, their locales and "
+            "currencies from UnoPim; changes made in UnoPim reach this list only when you refresh again."
+        )
+        intro.setWordWrap(True)
+        intro.setStyleSheet("color: #555;")
+        self.refresh_button = QPushButton("Refresh channels")
+        self.refresh_button.setObjectName("refreshChannels")
+        self.refresh_button.clicked.connect(self.on_refresh)
+        self.summary_card = QFrame()
+        self.summary_card.setObjectName("summaryCard")
+        self.summary_card.setStyleSheet(
+            "QFrame#summaryCard { border: 1px solid #c8c8c8; border-radius: 6px; background: #f7f9fc; }"
+        )
+        card = QHBoxLayout(self.summary_card)
+        self.summary_values: dict[str, QLabel] = {}
+        for key, title in SUMMARY_FIELDS:
+            value = QLabel("–")
+            value.setObjectName(f"summary_{key}")
+            value.setStyleSheet("font-size: 18px; font-weight: 600;")
+            cell = QVBoxLayout()
+            cell.addWidget(value, alignment=Qt.AlignmentFlag.AlignHCenter)
+            cell.addWidget(QLabel(title), alignment=Qt.AlignmentFlag.AlignHCenter)
+            card.addLayout(cell)
+            self.summary_values[key] = value
+        top = QHBoxLayout()
+        top.addWidget(self.summary_card, 1)
+        top.addWidget(self.refresh_button, alignment=Qt.AlignmentFlag.AlignTop)
+
+        self.rows_box = QVBoxLayout()
+        self.empty_label = QLabel(NO_CHANNELS_HINT)
+        self.empty_label.setStyleSheet("color: #555;")
+        self.rows_box.addWidget(self.empty_label)
+        self.save_button = QPushButton("Save channels")
+        self.save_button.setObjectName("saveChannels")
+        self.save_button.clicked.connect(self.on_save_channels)
+        self.unsaved_label = QLabel()
+        self.unsaved_label.setStyleSheet("color: #8a6d00;")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.save_button)
+        bottom.addWidget(self.unsaved_label)
+        bottom.addStretch(1)
+
+        layout = QVBoxLayout(box)
+        layout.addWidget(intro)
+        layout.addLayout(top)
+        layout.addLayout(self.rows_box)
+        layout.addLayout(bottom)
+        return box
+
+    # -- loading -----------------------------------------------------------------------------------
+    async def load(self) -> None:
+        """Fill the tab from what is saved. Quiet when nothing is connected yet: a hint, no error."""
+        address = await self.stores.ctx.lane.run(repo.active_address)
+        self.connected = bool(address)
+        if not address:
+            self.hint.show_message("info", CONNECT_FIRST)
+            self._fill_store_table([])
+            self._build_channel_rows([], keep_edits=False)
+            return
+        self.hint.clear_message()
+        try:
+            await self.reload_stores()
+            await self.reload_channels(keep_edits=True)
+        except Exception as exc:  # noqa: BLE001 (shown to the merchant, logged for us)
+            log.warning("loading Channels & Stores failed: %s", exc)
+            self.banner.show_message("error", describe_error(exc))
+
+    async def reload_stores(self) -> None:
+        sort = SORT_KEYS.get(self._sort_column, "label")
+        self.store_rows = await self.stores.list(search=self.search.text(), sort=sort, descending=self._descending)
+        self.all_stores = await self.stores.list() if self.search.text().strip() else list(self.store_rows)
+        self._fill_store_table(self.store_rows)
+        for w in self.channel_widgets:
+            w.set_stores(self.all_stores)
+        self._update_unsaved()
+
+    async def reload_channels(self, *, keep_edits: bool) -> None:
+        rows = await self.channels.channels()
+        self._build_channel_rows(rows, keep_edits=keep_edits)
+        await self.reload_summary()
+        if not rows:
+            self.hint.show_message("info", NO_CHANNELS_HINT)
+        elif self.hint.text() == NO_CHANNELS_HINT:
+            self.hint.clear_message()
+
+    async def reload_summary(self) -> None:
+        summary = await self.channels.summary()
+        for key, label in self.summary_values.items():
+            label.setText(str(summary.get(key, 0)))
+
+    def _reload_list_soon(self) -> None:
+        # Typing in the search box: only the latest query matters.
+        if self._list_task is not None and not self._list_task.done():
+            self._list_task.cancel()
+        if self.connected:
+            self._list_task = self.start(self._reload_stores_quietly())
+
+    async def _reload_stores_quietly(self) -> None:
+        try:
+            await self.reload_stores()
+        except (LookupError, RuntimeError) as exc:
+            self.banner.show_message("error", describe_error(exc))
+
+    # -- store list --------------------------------------------------------------------------------
+    def _fill_store_table(self, rows: list[StoreRow]) -> None:
+        selected = self.selected_store()
+        self.table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            status = "Active" if r.active else "Inactive"
+            cells = (r.label, KIND_NAMES.get(r.kind, r.kind), r.url, status, ", ".join(r.channels) or "—")
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if j == 3 and not r.active:
+                    item.setForeground(Qt.GlobalColor.darkGray)
+                self.table.setItem(i, j, item)
+        if selected is not None:
+            for i, r in enumerate(rows):
+                if r.label == selected.label:
+                    self.table.selectRow(i)
+        self._update_store_buttons()
+
+    def selected_store(self) -> StoreRow | None:
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        if len(rows) != 1:
+            return None
+        index = rows.pop()
+        return self.store_rows[index] if index < len(self.store_rows) else None
+
+    def select_store(self, label: str) -> None:
+        for i, r in enumerate(self.store_rows):
+            if r.label == label:
+                self.table.selectRow(i)
+                return
+        self.table.clearSelection()
+
+    def _update_store_buttons(self) -> None:
+        row = self.selected_store()
+        for b in (self.edit_button, self.delete_button, self.toggle_button):
+            b.setEnabled(row is not None)
+        self.toggle_button.setText("Set active" if row is not None and not row.active else "Set inactive")
+
+    def on_sort(self, column: int) -> None:
+        if column not in SORT_KEYS:
+            column = 0
+        self._descending = not self._descending if column == self._sort_column else False
+        self._sort_column = column
+        order = Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(column, order)
+        self._reload_list_soon()
+
+    # -- add / edit / delete / (de)activate ---------------------------------------------------------
+    def on_add(self, kind: StoreKind) -> None:
+        self._hide_confirm()
+        self.form.open_new(kind)
+
+    def on_edit(self) -> None:
+        row = self.selected_store()
+        if row is None:
+            return
+        self._hide_confirm()
+        self.form.open_edit(row)
+
+    def on_save_store(self) -> None:
+        if not self.form.save_button.isEnabled():
+            return  # one verification at a time
+        self.form.set_busy(True)  # show the work at once, before the task's first step runs
+        self.start(self.save_store())
+
+    async def save_store(self) -> StoreOutcome:
+        self.form.set_busy(True)
+        previous = self.form.previous_label
+        try:
+            outcome = await self.stores.save(self.form.store_form(), previous_label=previous)
+        except Exception as exc:  # noqa: BLE001 (a keychain or database failure: say it, keep the form)
+            outcome = StoreOutcome(False, reason=describe_error(exc))
+        finally:
+            self.form.set_busy(False)
+        if not outcome.ok:
+            self.form.show_outcome(outcome)
+            return outcome
+        label = outcome.store.label if outcome.store else self.form.label.text().strip()
+        self.form.close_form()
+        details = []
+        if outcome.info is not None:
+            if outcome.info.name:
+                details.append(outcome.info.name)
+            if outcome.info.currency:
+                details.append(f"currency {outcome.info.currency}")
+            details.extend(outcome.info.notes)
+        verb = "updated" if previous is not None else "added"
+        text = f"Store “{label}” verified and {verb}."
+        if details:
+            text += " " + " · ".join(details)
+        self.banner.show_message("success", text)
+        await self._after_store_change(select=label)
+        return outcome
+
+    def on_delete(self) -> None:
+        row = self.selected_store()
+        if row is None:
+            return
+        self._pending_delete = row.label
+        used = f" Channels using it ({', '.join(row.channels)}) will have no store." if row.channels else ""
+        self.confirm_text.setText(f"Remove the connection to “{row.label}” from UnoPim Desktop?{used}\n{DELETE_NOTE}")
+        self.confirm_bar.show()
+
+    def _hide_confirm(self) -> None:
+        self._pending_delete = None
+        self.confirm_bar.hide()
+
+    def on_confirm_delete(self) -> None:
+        label = self._pending_delete
+        self._hide_confirm()
+        if label:
+            self.start(self.delete_store(label))
+
+    async def delete_store(self, label: str) -> StoreOutcome:
+        try:
+            outcome = await self.stores.delete(label)
+        except Exception as exc:  # noqa: BLE001
+            outcome = StoreOutcome(False, reason=describe_error(exc))
+        if outcome.ok:
+            self.banner.show_message("success", outcome.text)
+            if self.form.previous_label == label:
+                self.form.close_form()
+            await self._after_store_change()
+        else:
+            self.banner.show_message("error", outcome.text)
+        return outcome
+
+    def on_toggle_active(self) -> None:
+        row = self.selected_store()
+        if row is not None:
+            self.start(self.set_active(row.label, not row.active))
+
+    async def set_active(self, label: str, active: bool) -> None:
+        try:
+            await self.stores.set_active(label, active)
+        except Exception as exc:  # noqa: BLE001
+            self.banner.show_message("error", describe_error(exc))
+            return
+        if active:
+            self.banner.show_message("success", f"Store “{label}” is active again.")
+        else:
+            self.banner.show_message(
+                "warning", f"Store “{label}” is inactive: it is no longer offered as a channel target, and "
+                "channels still pointing at it will not sync until you pick another store or activate it."
+            )
+        await self._after_store_change(select=label)
+
+    async def _after_store_change(self, *, select: str | None = None) -> None:
+        try:
+            await self.reload_stores()
+            await self.reload_summary()
+        except Exception as exc:  # noqa: BLE001
+            self.banner.show_message("error", describe_error(exc))
+            return
+        if select:
+            self.select_store(select)
+        self.stores_changed.emit()
+
+    # -- channels ----------------------------------------------------------------------------------
+    def _build_channel_rows(self, rows: list[ChannelRow], *, keep_edits: bool) -> None:
+        edited = {w.code: w.value() for w in self.channel_widgets if keep_edits and w.is_dirty()}
+        for w in self.channel_widgets:
+            self.rows_box.removeWidget(w)
+            w.deleteLater()
+        self.channel_widgets = []
+        for row in rows:
+            widget = ChannelRowWidget(row, self.all_stores)
+            if row.code in edited:
+                # Refresh keeps the merchant's unsaved edits where the channel still has those locales.
+                mine = edited[row.code]
+                widget.set_values(ChannelRow(
+                    code=row.code, labels=row.labels, root_category=row.root_category, locales=row.locales,
+                    currencies=row.currencies, store_label=mine.store_label, pull_enabled=mine.pull_enabled,
+                    push_enabled=mine.push_enabled, sync_interval=mine.sync_interval, debounce_s=mine.debounce_s,
+                    default_locale=mine.default_locale if mine.default_locale in row.locales else row.default_locale,
+                    locale_map={k: v for k, v in mine.locale_map.items() if k in row.locales},
+                    currency_map={k: v for k, v in mine.currency_map.items() if k in row.currencies},
+                ))
+            widget.changed.connect(self._update_unsaved)
+            self.rows_box.addWidget(widget)
+            self.channel_widgets.append(widget)
+        self.empty_label.setVisible(not rows)
+        self.save_button.setEnabled(bool(rows))
+        self._update_unsaved()
+
+    def channel_widget(self, code: str) -> ChannelRowWidget | None:
+        return next((w for w in self.channel_widgets if w.code == code), None)
+
+    def _update_unsaved(self) -> None:
+        dirty = [w.code for w in self.channel_widgets if w.is_dirty()]
+        self.unsaved_label.setText(f"Unsaved changes: {', '.join(dirty)}" if dirty else "")
+
+    def on_refresh(self) -> None:
+        if not self.refresh_button.isEnabled():
+            return
+        self._set_refreshing(True)
+        self.start(self.refresh_channels())
+
+    def _set_refreshing(self, busy: bool) -> None:
+        self.refresh_button.setEnabled(not busy)
+        self.refresh_button.setText("Refreshing…" if busy else "Refresh channels")
+
+    async def refresh_channels(self) -> bool:
+        self._set_refreshing(True)
+        try:
+            result = await self.channels.refresh()
+            self.connected = True
+            await self.reload_stores()
+            await self.reload_channels(keep_edits=True)
+        except Exception as exc:  # noqa: BLE001
+            self.banner.show_message("error", describe_error(exc))
+            return False
+        finally:
+            self._set_refreshing(False)
+        self.hint.clear_message()
+        text = (
+            f"Refreshed from UnoPim: {result.channels} channel(s), {result.locales} active locale(s), "
+            f"{result.currencies} active currenc{'y' if result.currencies == 1 else 'ies'}; "
+            f"{result.attributes} attributes, {result.families} families and {result.categories} categories "
+            "for the mapping."
+        )
+        if not result.channels:
+            self.banner.show_message(
+                "warning", text + " No channels came back: give the UnoPim API user a role that can read channels."
+            )
+        else:
+            self.banner.show_message("success", text)
+        self.channels_changed.emit()
+        return True
+
+    def on_save_channels(self) -> None:
+        if not self.save_button.isEnabled():
+            return
+        self.save_button.setEnabled(False)
+        self.save_button.setText("Saving…")
+        self.start(self.save_channels())
+
+    async def save_channels(self) -> bool:
+        rows = [w.value() for w in self.channel_widgets]
+        try:
+            await self.channels.save(rows)
+        except ChannelSettingsError as exc:
+            message = str(exc)
+            code = message.split(":", 1)[0]
+            widget = self.channel_widget(code)
+            if widget is not None:
+                widget.mark_invalid()
+            self.banner.show_message("error", f"Nothing was saved. {message}")
+            return False
+        except Exception as exc:  # noqa: BLE001
+            self.banner.show_message("error", f"Nothing was saved. {describe_error(exc)}")
+            return False
+        finally:
+            self.save_button.setText("Save channels")
+            self.save_button.setEnabled(bool(self.channel_widgets))
+        for w in self.channel_widgets:
+            w.mark_saved()
+        self._update_unsaved()
+        self.banner.show_message("success", f"Saved the settings of {len(rows)} channel(s).")
+        try:
+            await self.reload_stores()  # the Channels column of the store list
+            await self.reload_summary()
+        except Exception as exc:  # noqa: BLE001
+            log.warning("reloading after save failed: %s", exc)
+        self.channels_changed.emit()
+        return True

@@ -1,0 +1,98 @@
+"""Mapping tab: Core fields (opens first), Attributes (per channel and locale), Categories (per channel).
+
+The sub-tabs run their work through this tab's `start`, so `wait_idle` and shutdown see every task. The
+Attributes and Categories sub-tabs ask the store for its lists, so they load when first shown."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from unopim_desktop.mapping.service import MappingService
+from unopim_desktop.state import repo
+from unopim_desktop.ui.tabs.base import AsyncTab
+from unopim_desktop.ui.tabs.mapping_attributes import AttributesPanel
+from unopim_desktop.ui.tabs.mapping_categories import CategoriesPanel
+from unopim_desktop.ui.tabs.mapping_core import CoreFieldsPanel
+from unopim_desktop.ui.widgets.banner import Banner
+from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, describe_error
+
+log = logging.getLogger(__name__)
+NO_CHANNELS = "No channels yet: click Refresh channels on Channels & Stores, then pick a store for each channel."
+
+
+class MappingTab(AsyncTab):
+    def __init__(self, service: MappingService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.connected = False
+        self.hint = Banner()
+        self.hint.setObjectName("mappingHint")
+        self.core = CoreFieldsPanel(service, self.start)
+        self.attributes = AttributesPanel(service, self.start)
+        self.categories = CategoriesPanel(service, self.start)
+        self.inner = QTabWidget()
+        self.inner.addTab(self.core, "Core fields")
+        self.inner.addTab(self.attributes, "Attributes")
+        self.inner.addTab(self.categories, "Categories")
+        self.inner.currentChanged.connect(lambda _i: self._load_current())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.inner)
+
+    async def load(self) -> None:
+        """Core fields and the channel lists. Quiet when nothing is connected yet: a hint, no error."""
+        address = await self.service.ctx.lane.run(repo.active_address)
+        self.connected = bool(address)
+        if not address:
+            self.hint.show_message("info", CONNECT_FIRST)
+            return
+        self.hint.clear_message()
+        if not await self.reload_channels():
+            # Nothing fetched from UnoPim yet: wait for Refresh channels rather than fetch behind the
+            # merchant's back (the Channels & Stores tab would not know).
+            return
+        try:
+            await self.core.reload()
+        except Exception as exc:  # noqa: BLE001 (shown to the merchant, logged for us)
+            log.warning("loading the core mapping failed: %s", exc)
+            self.core.banner.show_message("error", describe_error(exc))
+
+    async def reload_channels(self) -> bool:
+        """After Refresh channels or Save channels: new channel list and targets for the sub-tabs.
+        False when there are no channels (or they could not be read)."""
+        try:
+            rows = await self.service.channel_rows()
+        except Exception as exc:  # noqa: BLE001
+            self.hint.show_message("error", describe_error(exc))
+            return False
+        self.attributes.set_channels(rows)
+        self.categories.set_channels(rows)
+        if not rows:
+            self.hint.show_message("info", NO_CHANNELS)
+        elif self.hint.text() in (NO_CHANNELS, CONNECT_FIRST):
+            self.hint.clear_message()
+        # Forget what the sub-tabs loaded: a channel's store may have changed.
+        self.attributes.loaded_for = None
+        self.categories.loaded_for = None
+        self._load_current()
+        return bool(rows)
+
+    def _load_current(self) -> None:
+        current = self.inner.currentWidget()
+        if current is self.attributes and self.attributes.loaded_for is None and self.attributes.selection():
+            self.start(self.attributes.reload())
+        elif current is self.categories and self.categories.loaded_for is None and self.categories.selection():
+            self.start(self.categories.reload())
+
+    async def on_channels_changed(self) -> None:
+        if not self.connected:
+            await self.load()
+            return
+        if not await self.reload_channels():
+            return
+        try:
+            await self.core.reload()  # new attributes and families after a refresh; unsaved picks are kept
+        except Exception as exc:  # noqa: BLE001
+            self.core.banner.show_message("error", describe_error(exc))
