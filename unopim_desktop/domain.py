@@ -81,6 +81,8 @@ class StoreCategory:
     description: str = ""
     image: StoreImage | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Slug (or name) of a parent written in the same upsert call, whose store id is not known yet.
+    parent_key: str = ""
 
 
 @dataclass
@@ -142,6 +144,8 @@ class StoreProduct:
     date_modified_gmt: str = ""
     lang: str = ""  # WPML language code where the store is multilingual
     translation_of: int | None = None
+    # Set on a variation found by SKU (type "variation"): the store id of its parent product.
+    parent_store_id: int | None = None
 
 
 @dataclass
@@ -153,6 +157,12 @@ class ItemResult:
     error: str = ""
     error_code: str = ""
     status: int = 200
+    # Saved, but with something the merchant should know (BigCommerce "hidden, no trash", 207 parts).
+    note: str = ""
+    # Store ids of the item's images in the order sent (first = featured), where the answer gives them.
+    image_ids: list[int] = field(default_factory=list)
+    # Saved without its images because the store could not fetch or accept them (retry on a later run).
+    image_error: str = ""
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,483 @@
+"""The BigCommerce store adapter: Management API V3 catalog (and V2 store info), store-apis part B.
+
+One pooled client, `X-Auth-Token` on every call, requests paced by the store's quota headers
+(`bigcommerce_quota`). Products are created one per call (there is no batch create) and updated
+in batches of ≤ 10; a batch the store refuses as a whole (409/422/404) is retried item by item so
+each error lands on the product that caused it (B3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+
+from unopim_desktop.clients.errors import (
+    ApiError,
+    AuthError,
+    BadPayload,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Validation,
+)
+from unopim_desktop.clients.http import RetryPolicy, decode_json, make_async_client, safe_url, send_with_retry
+from unopim_desktop.domain import (
+    BatchResult,
+    ItemResult,
+    StoreAttribute,
+    StoreCategory,
+    StoreConnection,
+    StoreInfo,
+    StoreKind,
+    StoreProduct,
+    StoreTerm,
+    StoreVariant,
+)
+from unopim_desktop.redact import register_secret
+from unopim_desktop.stores import bigcommerce_payloads as bc
+from unopim_desktop.stores.bigcommerce_quota import QuotaPacer
+from unopim_desktop.stores.woocommerce import scrub, tls_verify
+
+LIMIT_MAX = 250
+PRODUCT_BATCH = 10  # PUT /v3/catalog/products (B5)
+VARIANT_BATCH = 50  # PUT /v3/catalog/variants (B6)
+DELETE_BATCH = 250
+SKUS_PER_LOOKUP = 50
+INCLUDE = "variants,images,custom_fields"
+MAX_429_TRIES = 6
+FATAL = (AuthError, Forbidden)
+HIDDEN_NOTE = "BigCommerce has no trash: the product was hidden (is_visible=false), not deleted."
+
+
+class BigCommerceAdapter:
+    kind = StoreKind.BIGCOMMERCE
+    max_batch = PRODUCT_BATCH
+
+    def __init__(
+        self,
+        connection: StoreConnection,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        max_connections: int = 8,
+        pacer: QuotaPacer | None = None,
+        require_write: bool = True,
+    ) -> None:
+        self.connection = connection
+        self.require_write = require_write
+        try:
+            self.api_base, self.store_hash = bc.parse_api_url(connection.url)
+        except ValueError:
+            # verify() explains it to the merchant; other calls fail the same way.
+            self.api_base, self.store_hash = "", ""
+        self.retry = retry or RetryPolicy(attempts=6)
+        for secret in (connection.access_token, connection.secret):
+            register_secret(secret)
+        headers = {"Accept": "application/json", "X-Auth-Token": connection.access_token}
+        if connection.key:
+            headers["X-Auth-Client"] = connection.key  # deprecated, harmless (B1)
+        self._http = make_async_client(
+            base_url=self.api_base or "http://invalid.invalid/",
+            headers=headers,
+            max_connections=max_connections,
+            verify=tls_verify(connection.verify_tls),
+            transport=transport,
+        )
+        self._gate = asyncio.Semaphore(max_connections)
+        self.pacer = pacer or QuotaPacer()
+        self._tree_id: int | None = None
+        self.requests_sent = 0
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> BigCommerceAdapter:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- transport ---------------------------------------------------------------------------------
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        idempotent: bool | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> httpx.Response:
+        if not self.api_base:
+            raise ApiError(f"The API URL should look like {bc.API_URL_EXAMPLE}", status=0, code="bad_api_url")
+        if idempotent is None:
+            idempotent = method.upper() in ("GET", "HEAD", "PUT", "DELETE")
+
+        async def paced() -> httpx.Response:
+            # A 429 was refused before any work, so even a create may be sent again after it.
+            attempt = 0
+            while True:
+                attempt += 1
+                async with self._gate:
+                    await self.pacer.acquire()
+                    try:
+                        self.requests_sent += 1
+                        response = await self._http.request(method, path, params=params, json=json_body)
+                    except BaseException:
+                        self.pacer.release(None)
+                        raise
+                    self.pacer.release(response.headers)
+                if response.status_code != 429 or attempt >= MAX_429_TRIES:
+                    return response
+                self.pacer.spent(response.headers, attempt)
+
+        try:
+            return await send_with_retry(paced, policy=retry or self.retry, idempotent=idempotent)
+        except ApiError as exc:
+            raise scrub(exc) from None
+
+    async def get_json(self, path: str, params: dict[str, Any] | None = None, **kw: Any) -> Any:
+        return _json(await self.send("GET", path, params=params, **kw))
+
+    async def write_json(self, method: str, path: str, body: Any) -> Any:
+        """A POST (never re-sent once it may have arrived) or PUT with a JSON body; the answer's JSON."""
+        return _json(await self.send(method, path, json_body=body))
+
+    async def iter_pages(self, path: str, params: dict[str, Any] | None = None) -> AsyncIterator[list[dict[str, Any]]]:
+        """Pages of a v3 list, following `meta.pagination.total_pages` (B2)."""
+        page = 1
+        while True:
+            body = await self.get_json(path, {"limit": LIMIT_MAX, **(params or {}), "page": page})
+            if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+                raise BadPayload(f"{path} did not answer with a list envelope", status=200)
+            items = [i for i in body["data"] if isinstance(i, dict)]
+            if items:
+                yield items
+            pagination = (body.get("meta") or {}).get("pagination") or {}
+            total_pages = pagination.get("total_pages")
+            if not items or not isinstance(total_pages, int) or page >= total_pages:
+                return
+            page += 1
+
+    async def list_all(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        async for items in self.iter_pages(path, params):
+            out.extend(items)
+        return out
+
+    # -- verification ----------------------------------------------------------------------------
+    async def verify(self) -> StoreInfo:
+        from unopim_desktop.stores.bigcommerce_verify import verify_bigcommerce
+
+        return await verify_bigcommerce(self)
+
+    # -- reads -----------------------------------------------------------------------------------
+    async def iter_products(
+        self, *, modified_after: dt.datetime | None = None, page_size: int = 100
+    ) -> AsyncIterator[list[StoreProduct]]:
+        # The store's maximum page unless the caller wants smaller pages: fewer calls on the quota.
+        limit = LIMIT_MAX if page_size >= 100 else max(1, page_size)
+        params: dict[str, Any] = {"include": INCLUDE, "limit": limit}
+        if modified_after is not None:
+            params.update({"date_modified:min": bc.bc_datetime(modified_after), "sort": "date_modified",
+                           "direction": "asc"})
+        else:
+            params.update(sort="id", direction="asc")
+        async for items in self.iter_pages("v3/catalog/products", params):
+            yield [bc.product_from_bc(item) for item in items]
+
+    async def get_product(self, store_id: int) -> StoreProduct | None:
+        try:
+            body = await self.get_json(f"v3/catalog/products/{store_id}", {"include": INCLUDE})
+        except NotFound:
+            return None
+        data = body.get("data") if isinstance(body, dict) else None
+        return bc.product_from_bc(data) if isinstance(data, dict) else None
+
+    async def find_products_by_sku(self, skus: list[str]) -> dict[str, StoreProduct]:
+        """Products by main SKU (`sku:in`), then variants by SKU through `/v3/catalog/variants`."""
+        wanted = {s.lower(): s for s in dict.fromkeys(s for s in skus if s)}  # SKUs are case-insensitive
+        found: dict[str, StoreProduct] = {}
+
+        async def by_products(group: list[str]) -> None:
+            async for items in self.iter_pages("v3/catalog/products", {"sku:in": ",".join(group), "include": INCLUDE}):
+                for item in items:
+                    product = bc.product_from_bc(item)
+                    asked = wanted.get(product.sku.lower())
+                    if asked is not None:
+                        found[asked] = product
+
+        await asyncio.gather(*(by_products(g) for g in bc.chunks(list(wanted.values()), SKUS_PER_LOOKUP)))
+
+        remaining = {k: s for k, s in wanted.items() if s not in found}
+        if remaining:
+            await self._find_variants_by_sku(remaining, found)
+        return found
+
+    async def _find_variants_by_sku(self, remaining: dict[str, str], found: dict[str, StoreProduct]) -> None:
+        """Variant SKUs: `/v3/catalog/variants` filters one `sku` at a time (B6), so for many SKUs a
+        scan of all variants (250 a page) is cheaper on the quota; take whichever needs fewer calls."""
+
+        def adopt(item: dict[str, Any]) -> None:
+            sku = remaining.get(str(item.get("sku") or "").lower())
+            if sku is None:
+                return
+            variant = bc.variant_from_bc(item)
+            product_id = item.get("product_id") if isinstance(item.get("product_id"), int) else None
+            if not item.get("option_values"):  # a base variant: the SKU is its product's
+                found[sku] = StoreProduct(sku=sku, store_id=product_id)
+                return
+            found[sku] = StoreProduct(
+                sku=sku, type="variation", store_id=variant.store_id, parent_store_id=product_id,
+                regular_price=variant.regular_price, sale_price=variant.sale_price,
+                stock_quantity=variant.stock_quantity, variants=[variant],
+            )
+
+        if len(remaining) > 3:
+            first = await self.get_json("v3/catalog/variants", {"limit": LIMIT_MAX, "page": 1})
+            pages = ((first.get("meta") or {}).get("pagination") or {}).get("total_pages") if isinstance(first, dict) else None
+            if isinstance(pages, int) and pages <= len(remaining):
+                for item in first.get("data") or []:
+                    adopt(item)
+                for page in range(2, pages + 1):
+                    body = await self.get_json("v3/catalog/variants", {"limit": LIMIT_MAX, "page": page})
+                    for item in (body.get("data") if isinstance(body, dict) else None) or []:
+                        adopt(item)
+                return
+
+        async def by_variant(sku: str) -> None:
+            for item in await self.list_all("v3/catalog/variants", {"sku": sku}):
+                adopt(item)
+
+        await asyncio.gather(*(by_variant(s) for s in remaining.values()))
+
+    async def list_variants(self, product_id: int) -> list[StoreVariant]:
+        items = await self.list_all(f"v3/catalog/products/{product_id}/variants")
+        return [bc.variant_from_bc(i) for i in items if i.get("option_values")]
+
+    async def list_categories(self) -> list[StoreCategory]:
+        items = await self.list_all("v3/catalog/trees/categories")
+        return [bc.category_from_bc(i) for i in items]
+
+    async def list_attributes(self) -> list[StoreAttribute]:
+        """No global attributes on BigCommerce: the option names and values used across products."""
+        values: dict[str, list[str]] = {}
+        async for items in self.iter_pages("v3/catalog/variants"):
+            for item in items:
+                for value in item.get("option_values") or []:
+                    if not isinstance(value, dict):
+                        continue
+                    labels = values.setdefault(str(value.get("option_display_name") or ""), [])
+                    label = str(value.get("label") or "")
+                    if label not in labels:
+                        labels.append(label)
+        return [StoreAttribute(name=n, store_id=None, terms=[StoreTerm(name=lb) for lb in labels])
+                for n, labels in values.items() if n]
+
+    async def list_tags(self) -> list[str]:
+        return []  # no tags on BigCommerce; tags are written as search keywords
+
+    async def tree_id(self) -> int:
+        """The category tree of the default storefront (channel 1) (B7)."""
+        if self._tree_id is None:
+            trees = await self.get_json("v3/catalog/trees", {"channel_id:in": 1})
+            data = trees.get("data") if isinstance(trees, dict) else None
+            first = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
+            self._tree_id = int(first.get("id") or 1)
+        return self._tree_id
+
+    # -- product writes --------------------------------------------------------------------------
+    async def upsert_products(self, products: list[StoreProduct]) -> BatchResult:
+        creates = [p for p in products if not p.store_id]
+        updates = [p for p in products if p.store_id]
+        result = BatchResult()
+        created, updated = await asyncio.gather(
+            asyncio.gather(*(self._create_product(p) for p in creates)),
+            self._update_products(updates),
+        )
+        result.created = list(created)
+        result.updated = updated
+        return result
+
+    async def _create_product(self, product: StoreProduct) -> ItemResult:
+        key = product.sku or product.name
+        body = bc.product_to_bc(product, creating=True)
+        image_error = ""
+        try:
+            try:
+                response = await self.send("POST", "v3/catalog/products", params={"include": "images"},
+                                           json_body=body)
+            except (Conflict, Validation) as exc:
+                if not (body.get("images") and bc.image_refused(exc.body, exc.message)):
+                    raise
+                # Refused (not saved) for an image it could not fetch: save the product without it.
+                image_error = bc.error_text(exc.body, exc.message)
+                body.pop("images")
+                response = await self.send("POST", "v3/catalog/products", json_body=body)
+        except FATAL:
+            raise
+        except Conflict as exc:
+            return await self._duplicate(key, product, exc)
+        except ApiError as exc:
+            return _failed(key, exc)
+        answer = _json(response)
+        data = answer.get("data") if isinstance(answer, dict) else None
+        if not isinstance(data, dict):
+            return ItemResult(key=key, error="The store's answer has no product", status=response.status_code)
+        note = bc.error_text(answer.get("errors")) if response.status_code == 207 else ""
+        result = bc.saved(key, data, note=note)
+        result.image_error = image_error
+        return result
+
+    async def _duplicate(self, key: str, product: StoreProduct, exc: ApiError) -> ItemResult:
+        """A 409 on create: say which product holds the SKU (BigCommerce does not) so it can be adopted."""
+        text = bc.error_text(exc.body, exc.message)
+        if "name" in text.lower() and "duplicate" in text.lower():
+            return ItemResult(key=key, error=text, error_code="duplicate_name", status=409)
+        if product.sku:
+            holder = (await self.find_products_by_sku([product.sku])).get(product.sku)
+            if holder is not None and holder.type == "variation":
+                return ItemResult(key=key, error=f"{text}: SKU {product.sku} belongs to a variant of product "
+                                  f"#{holder.parent_store_id}", error_code="duplicate_sku", status=409)
+            if holder is not None:
+                return ItemResult(key=key, store_id=holder.store_id, error=text, error_code="duplicate_sku",
+                                  status=409)
+        return ItemResult(key=key, error=text, error_code="conflict", status=409)
+
+    async def _custom_field_ids(self, ids: list[int]) -> dict[int, dict[str, int]]:
+        out: dict[int, dict[str, int]] = {}
+
+        async def fetch(group: list[int]) -> None:
+            params = {"id:in": ",".join(map(str, group)), "include": "custom_fields"}
+            async for items in self.iter_pages("v3/catalog/products", params):
+                for item in items:
+                    if isinstance(item.get("id"), int):
+                        out[item["id"]] = bc.custom_field_ids(item)
+
+        await asyncio.gather(*(fetch(g) for g in bc.chunks(ids, SKUS_PER_LOOKUP)))
+        return out
+
+    async def _update_products(self, products: list[StoreProduct]) -> list[ItemResult]:
+        with_meta = [p.store_id for p in products if p.meta and p.store_id]
+        field_ids = await self._custom_field_ids(with_meta) if with_meta else {}
+        items = [
+            (p.sku or f"#{p.store_id}", bc.product_to_bc(p, creating=False, custom_field_ids=field_ids.get(p.store_id)))
+            for p in products
+        ]
+        return await self.batch_put("v3/catalog/products", items, PRODUCT_BATCH,
+                                    single=lambda body: f"v3/catalog/products/{body['id']}")
+
+    async def batch_put(self, path: str, items: list[tuple[str, dict[str, Any]]], size: int, *,
+                        single: Callable[[dict[str, Any]], str],
+                        note: str = "") -> list[ItemResult]:
+        parts = await asyncio.gather(*(self._put_chunk(path, chunk, single, note) for chunk in bc.chunks(items, size)))
+        return [r for part in parts for r in part]
+
+    async def _put_chunk(self, path: str, chunk: list[tuple[str, dict[str, Any]]],
+                         single: Callable[[dict[str, Any]], str], note: str
+                         ) -> list[ItemResult]:
+        try:
+            response = await self.send("PUT", path, params={"include": "images"} if "products" in path else None,
+                                       json_body=[body for _, body in chunk])
+        except FATAL:
+            raise
+        except ApiError as exc:
+            if exc.status in (404, 409, 422) and len(chunk) > 1:
+                # The batch was refused as a whole and the error may not say which item (B3).
+                return list(await asyncio.gather(*(self._put_one(single(b), k, b, note) for k, b in chunk)))
+            return [_failed(key, exc, body.get("id")) for key, body in chunk]
+        answer = _json(response)
+        data = answer.get("data") if isinstance(answer, dict) else None
+        by_id = {d.get("id"): d for d in data if isinstance(d, dict)} if isinstance(data, list) else {}
+        problem = bc.error_text(answer.get("errors")) if isinstance(answer, dict) else ""
+        out = []
+        for key, body in chunk:
+            saved = by_id.get(body.get("id"))
+            if saved is not None:
+                out.append(bc.saved(key, saved, note=note))
+            else:
+                out.append(ItemResult(key=key, store_id=body.get("id"), error=problem or "Not saved by the store",
+                                      status=response.status_code))
+        return out
+
+    async def _put_one(self, path: str, key: str, body: dict[str, Any], note: str) -> ItemResult:
+        fields = {k: v for k, v in body.items() if k != "id"}
+        image_error = ""
+        try:
+            try:
+                response = await self.send("PUT", path, json_body=fields)
+            except (Conflict, Validation) as exc:
+                image_keys = [k for k in ("images", "image_url") if fields.get(k)]
+                if not (image_keys and bc.image_refused(exc.body, exc.message)):
+                    raise
+                image_error = bc.error_text(exc.body, exc.message)
+                response = await self.send("PUT", path, json_body={k: v for k, v in fields.items()
+                                                                   if k not in image_keys})
+        except FATAL:
+            raise
+        except ApiError as exc:
+            return _failed(key, exc, body.get("id"))
+        answer = _json(response)
+        data = answer.get("data") if isinstance(answer, dict) else None
+        result = bc.saved(key, data, note=note) if isinstance(data, dict) else ItemResult(key=key, store_id=body.get("id"))
+        result.image_error = image_error
+        return result
+
+    async def delete_products(self, store_ids: list[int], *, force: bool) -> BatchResult:
+        if not force:
+            items = [(str(sid), {"id": sid, "is_visible": False}) for sid in store_ids]
+            hidden = await self.batch_put("v3/catalog/products", items, PRODUCT_BATCH,
+                                          single=lambda body: f"v3/catalog/products/{body['id']}", note=HIDDEN_NOTE)
+            return BatchResult(deleted=hidden)
+
+        async def delete(group: list[int]) -> list[ItemResult]:
+            try:
+                await self.send("DELETE", "v3/catalog/products", params={"id:in": ",".join(map(str, group))})
+            except FATAL:
+                raise
+            except ApiError as exc:
+                return [_failed(str(sid), exc, sid) for sid in group]
+            return [ItemResult(key=str(sid), store_id=sid, note="Deleted permanently.") for sid in group]
+
+        parts = await asyncio.gather(*(delete(g) for g in bc.chunks(store_ids, DELETE_BATCH)))
+        return BatchResult(deleted=[r for part in parts for r in part])
+
+    async def upsert_variants(self, product_id: int, variants: list[StoreVariant]) -> BatchResult:
+        from unopim_desktop.stores.bigcommerce_options import upsert_variants
+
+        return await upsert_variants(self, product_id, variants)
+
+    async def upsert_categories(self, categories: list[StoreCategory]) -> BatchResult:
+        from unopim_desktop.stores.bigcommerce_options import upsert_categories
+
+        return await upsert_categories(self, categories)
+
+    async def upsert_attributes(self, attributes: list[StoreAttribute]) -> BatchResult:
+        """Nothing to write: BigCommerce options live on each product and are made with its variants."""
+        note = "BigCommerce has no global attributes; this option is created on each product with its variants."
+        return BatchResult(updated=[ItemResult(key=a.name, note=note) for a in attributes])
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _json(response: httpx.Response) -> Any:
+    if 300 <= response.status_code < 400:
+        # BigCommerce redirects plain http to https (B3); a redirect is never an API answer.
+        raise BadPayload(f"The API answered with a redirect to {safe_url(response.headers.get('Location', '?'))}",
+                         status=response.status_code, url=safe_url(response.request.url))
+    try:
+        return decode_json(response)
+    except ApiError as exc:
+        raise scrub(exc) from None
+
+
+def _failed(key: str, exc: ApiError, store_id: Any = None) -> ItemResult:
+    text = bc.error_text(exc.body, exc.message) if isinstance(exc.body, dict) else exc.message
+    code = exc.code or {409: "conflict", 422: "invalid", 404: "not_found", 413: "too_large"}.get(exc.status, "")
+    return ItemResult(key=key, store_id=store_id if isinstance(store_id, int) else None, error=text or str(exc),
+                      error_code=code, status=exc.status)
