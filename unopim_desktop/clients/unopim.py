@@ -202,6 +202,32 @@ class UnoPimClient:
                 return
             page += 1
 
+    async def iter_cursor(
+        self, path: str, *, limit: int = 100, filters: dict[str, Any] | None = None
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """3.x cursor mode (`pagination_type=search_after`): stable under concurrent writes, no COUNT.
+        The cursor comes from the answer's `search_after`, never from the rows (which carry no id)."""
+        params: dict[str, Any] = {"limit": limit, "pagination_type": "search_after"}
+        if filters:
+            params["filters"] = json.dumps(filters)
+        while True:
+            body = await self.get_json(path, params)
+            if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+                raise BadPayload(f"{path} did not answer with a cursor page", status=200)
+            if body["data"]:
+                yield body["data"]
+            cursor = body.get("search_after")
+            if not body["data"] or cursor in (None, ""):
+                return
+            params["search_after"] = cursor
+
+    async def page(self, path: str, page: int, *, limit: int = 100) -> tuple[list[dict[str, Any]], int]:
+        """One page in page mode and the number of the last page."""
+        body = await self.get_json(path, {"page": page, "limit": limit})
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise BadPayload(f"{path} did not answer with a list envelope", status=200)
+        return body["data"], int(body.get("last_page") or page)
+
     async def list_all(self, path: str, *, limit: int = 100) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         async for items in self.iter_pages(path, limit=limit):

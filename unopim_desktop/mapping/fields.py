@@ -78,6 +78,13 @@ CORE_FIELDS: tuple[CoreField, ...] = (
               hint="a numeric text or measurement attribute"),
     CoreField("height", "Height", frozenset({"text", "measurement"}), ("height",), pinned=False,
               hint="a numeric text or measurement attribute"),
+    # Beyond the docs' rows: WooCommerce needs to know which attributes hold tags and images.
+    CoreField("tags", "Tags", frozenset({"text", "textarea", "multiselect", "checkbox"}), ("tags",), pinned=False,
+              hint="a text attribute of comma-separated tags, or a multiselect"),
+    CoreField("image", "Featured Image", frozenset({"image"}), ("image", "base_image"), pinned=False,
+              hint="an image attribute"),
+    CoreField("gallery", "Gallery", frozenset({"gallery", "image"}), ("gallery",), pinned=False,
+              hint="a gallery or image attribute"),
 )
 CORE_FIELD_BY_KEY = {f.key: f for f in CORE_FIELDS}
 

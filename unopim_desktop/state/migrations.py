@@ -51,8 +51,13 @@ def _v2_stores_and_mapping(db: SqliteDatabase) -> None:
     )
 
 
+def _v3_sync_state(db: SqliteDatabase) -> None:
+    db.create_tables([m.Link, m.Checkpoint, m.SyncRun])
+
+
 MIGRATIONS: list[tuple[int, Callable[[SqliteDatabase], None]]] = [
     (1, _v1_initial),
     (2, _v2_stores_and_mapping),
+    (3, _v3_sync_state),
 ]
 HEAD_VERSION = MIGRATIONS[-1][0]

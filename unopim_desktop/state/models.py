@@ -200,6 +200,63 @@ class CategoryMapping(BaseModel):
         indexes = ((("instance", "channel", "store_category_id"), True),)
 
 
+class Link(BaseModel):
+    """Identity of a synced entity: UnoPim code ⇄ store id, with the content hashes last synced.
+
+    kind: attribute | term | category | product | variant | tag. For a term, `code` is
+    "<attribute>/<option>"; for a variant, `parent_code` is the configurable product's SKU.
+    """
+
+    instance = ForeignKeyField(Instance, backref="links", on_delete="CASCADE")
+    # The store written to ("target": `store_id` is the store's own id of the entity).
+    target = ForeignKeyField(Store, backref="links", on_delete="CASCADE")
+    kind = CharField()
+    code = CharField()
+    store_id = IntegerField()
+    parent_code = CharField(default="")
+    content_hash = CharField(default="")  # of what the last pull wrote to the store
+    image_hash = CharField(default="")  # of the image list last transferred ("" = images pending)
+    store_hash = CharField(default="")  # of the store-side content last pushed or pulled (push change detection)
+    pulled_at = DateTimeField(null=True)
+    pushed_at = DateTimeField(null=True)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("target", "kind", "code"), True), (("target", "kind", "store_id"), False))
+
+
+class Checkpoint(BaseModel):
+    """Where an interrupted run resumes: per store, channel and job, the step and page last committed."""
+
+    instance = ForeignKeyField(Instance, backref="checkpoints", on_delete="CASCADE")
+    target = ForeignKeyField(Store, backref="checkpoints", on_delete="CASCADE")
+    channel = CharField()
+    job = CharField()  # pull_full | pull_delta | push
+    step = CharField(default="")
+    cursor = TextField(default="")  # JSON: step-specific position (page, search_after, ...)
+    run_id = IntegerField(null=True)
+    watermark = CharField(default="")  # last successful run's start (UTC), for the next delta
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("target", "channel", "job"), True),)
+
+
+class SyncRun(BaseModel):
+    """One run of a job, with its summary, for the Sync tab's history."""
+
+    instance = ForeignKeyField(Instance, backref="runs", on_delete="CASCADE")
+    job = CharField()
+    channel = CharField(default="")
+    store_label = CharField(default="")
+    status = CharField(default="running")  # running | done | partial | failed | cancelled
+    dry_run = BooleanField(default=False)
+    started_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)
+    summary = TextField(default="{}")  # JSON: kind -> {created, updated, unchanged, skipped, failed}
+    message = TextField(default="")
+
+
 class LogEntry(BaseModel):
     """A row of the Logs tab: what happened to which entity, and why."""
 
@@ -215,5 +272,5 @@ class LogEntry(BaseModel):
 
 ALL_MODELS: list[type[BaseModel]] = [
     SchemaVersion, Instance, Setting, Channel, LogEntry, Store, Locale, Currency, UnoPimAttribute,
-    UnoPimFamily, UnoPimCategory, CoreFieldMapping, AttributeMapping, CategoryMapping,
+    UnoPimFamily, UnoPimCategory, CoreFieldMapping, AttributeMapping, CategoryMapping, Link, Checkpoint, SyncRun,
 ]

@@ -12,6 +12,7 @@ from unopim_desktop.domain import (
     StoreAttribute,
     StoreCategory,
     StoreConnection,
+    StoreImage,
     StoreInfo,
     StoreKind,
     StoreProduct,
@@ -69,7 +70,19 @@ class StoreAdapter(Protocol):
         """Create products without store_id, update those with one. Variants are written separately."""
         ...
 
-    async def upsert_variants(self, product_id: int, variants: list[StoreVariant]) -> BatchResult: ...
+    async def upsert_variants(
+        self, product_id: int, variants: list[StoreVariant], *, attribute_ids: dict[str, int] | None = None
+    ) -> BatchResult: ...
+
+    async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]]) -> BatchResult:
+        """Replace only the images of existing products: (key, product id, images, first = featured)."""
+        ...
+
+    async def set_variant_images(self, product_id: int, items: list[tuple[str, int, StoreImage]]) -> BatchResult: ...
+
+    async def set_associations(self, items: list[tuple[str, int, list[int], list[int]]]) -> BatchResult:
+        """Replace only upsells and cross-sells: (key, product id, upsell ids, cross-sell ids)."""
+        ...
 
     async def delete_products(self, store_ids: list[int], *, force: bool) -> BatchResult:
         """force=False moves to the trash where the store has one."""

@@ -38,6 +38,8 @@ from unopim_desktop.stores.woocommerce_auth import auth_for
 API = "wc/v3"
 PER_PAGE_MAX = 100
 BATCH_MAX = 100
+# Image updates go in small batches: WooCommerce downloads each `src` inside the request.
+IMAGE_BATCH = 10
 SKUS_PER_LOOKUP = 40  # comma-joined in one query string; keeps URLs short
 FATAL = (AuthError, Forbidden)  # a refused key stops the whole write, not just one batch
 IMAGE_ERRORS = frozenset({
@@ -341,25 +343,52 @@ class WooCommerceAdapter:
         ]
         return await self.write_with_image_fallback(f"{API}/products/batch", items, "images")
 
-    async def upsert_variants(self, product_id: int, variants: list[StoreVariant]) -> BatchResult:
-        try:
-            parent = await self.get_json(f"{API}/products/{product_id}", {"_fields": "id,attributes"})
-        except FATAL:
-            raise
-        except ApiError as exc:
-            if exc.status not in (400, 404):
+    async def upsert_variants(
+        self, product_id: int, variants: list[StoreVariant], *, attribute_ids: dict[str, int] | None = None
+    ) -> BatchResult:
+        """`attribute_ids` (global attribute name → id), when the caller knows them, saves reading the
+        parent first."""
+        if attribute_ids is None:
+            try:
+                parent = await self.get_json(f"{API}/products/{product_id}", {"_fields": "id,attributes"})
+            except FATAL:
                 raise
-            return _parent_missing(product_id, variants, exc)
-        attribute_ids = {
-            str(a.get("name", "")).strip().lower(): int(a["id"])
-            for a in (parent or {}).get("attributes") or []
-            if isinstance(a, dict) and isinstance(a.get("id"), int) and a["id"] > 0
-        }
+            except ApiError as exc:
+                if exc.status not in (400, 404):
+                    raise
+                return _parent_missing(product_id, variants, exc)
+            attribute_ids = {
+                str(a.get("name", "")).strip().lower(): int(a["id"])
+                for a in (parent or {}).get("attributes") or []
+                if isinstance(a, dict) and isinstance(a.get("id"), int) and a["id"] > 0
+            }
+        else:
+            attribute_ids = {k.strip().lower(): v for k, v in attribute_ids.items()}
         items = [
             ("update" if v.store_id else "create", v.sku or f"#{v.store_id}", wc.variant_to_wc(v, attribute_ids))
             for v in variants
         ]
         return await self.write_with_image_fallback(f"{API}/products/{product_id}/variations/batch", items, "image")
+
+    async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]]) -> BatchResult:
+        """Only the images of existing products (key, product id, images; first = featured).
+
+        Small batches: WooCommerce downloads every `src` inside the request, so one slow image must
+        not hold up a hundred products.
+        """
+        payloads = [("update", key, {"id": pid, "images": [wc.image_out(i) for i in imgs]})
+                    for key, pid, imgs in items]
+        return await self.run_batches(f"{API}/products/batch", payloads, size=IMAGE_BATCH)
+
+    async def set_variant_images(self, product_id: int, items: list[tuple[str, int, StoreImage]]) -> BatchResult:
+        payloads = [("update", key, {"id": vid, "image": wc.image_out(img)}) for key, vid, img in items]
+        return await self.run_batches(f"{API}/products/{product_id}/variations/batch", payloads, size=IMAGE_BATCH)
+
+    async def set_associations(self, items: list[tuple[str, int, list[int], list[int]]]) -> BatchResult:
+        """Only upsells and cross-sells (key, product id, upsell ids, cross-sell ids)."""
+        payloads = [("update", key, {"id": pid, "upsell_ids": ups, "cross_sell_ids": cross})
+                    for key, pid, ups, cross in items]
+        return await self.run_batches(f"{API}/products/batch", payloads)
 
     async def delete_products(self, store_ids: list[int], *, force: bool) -> BatchResult:
         if force:

@@ -81,7 +81,7 @@ def attribute_slug(slug_or_name: str) -> str:
     return slug[:ATTRIBUTE_SLUG_MAX]
 
 
-def _image_out(image: StoreImage) -> dict[str, Any]:
+def image_out(image: StoreImage) -> dict[str, Any]:
     if image.store_id:
         out: dict[str, Any] = {"id": image.store_id}
     else:
@@ -166,7 +166,7 @@ def product_to_wc(product: StoreProduct) -> dict[str, Any]:
     if product.attributes:
         body["attributes"] = [product_attribute_out(a, i) for i, a in enumerate(product.attributes)]
     if product.images:
-        body["images"] = [_image_out(img) for img in sorted(product.images, key=lambda i: i.position)]
+        body["images"] = [image_out(img) for img in sorted(product.images, key=lambda i: i.position)]
     if product.upsell_ids:
         body["upsell_ids"] = list(product.upsell_ids)
     if product.cross_sell_ids:
@@ -269,7 +269,7 @@ def variant_to_wc(variant: StoreVariant, attribute_ids: dict[str, int]) -> dict[
             axes.append({"id": global_id, "option": option} if global_id else {"name": name, "option": option})
         body["attributes"] = axes
     if variant.image is not None and (variant.image.store_id or variant.image.src):
-        body["image"] = _image_out(variant.image)
+        body["image"] = image_out(variant.image)
     if variant.meta:
         body["meta_data"] = _meta_out(variant.meta)
     return body
@@ -313,7 +313,7 @@ def category_to_wc(category: StoreCategory, parent_id: int | None) -> dict[str, 
     if category.description:
         body["description"] = category.description
     if category.image is not None and (category.image.store_id or category.image.src):
-        body["image"] = _image_out(category.image)
+        body["image"] = image_out(category.image)
     for key in ("display", "menu_order"):
         if key in category.extra:
             body[key] = category.extra[key]

@@ -26,8 +26,6 @@ class LogRow:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-Event = StatusChanged | LogRow
-Subscriber = Callable[[Event], None]
 
 
 class EventBus:
@@ -46,3 +44,37 @@ class EventBus:
                 fn(event)
             except Exception:  # one broken subscriber must not stop the engine
                 log.exception("event subscriber failed")
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    run_id: int
+    job: str
+    channel: str
+    store: str
+    dry_run: bool
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    run_id: int
+    step: str
+    done: int
+    total: int | None  # None while unknown
+    eta_s: float | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    run_id: int
+    job: str
+    channel: str
+    status: str  # done | partial | failed | cancelled
+    summary: dict[str, dict[str, int]]
+    message: str = ""
+
+
+Event = StatusChanged | LogRow | RunStarted | StepProgress | RunFinished
+Subscriber = Callable[[Event], None]

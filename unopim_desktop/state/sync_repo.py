@@ -1,0 +1,193 @@
+"""Units of work for sync state: links, checkpoints, runs and general settings (run on the DbLane).
+
+A batch's links, hashes and checkpoint are committed together (`commit_batch`), so a run killed
+between batches resumes from a checkpoint that matches what the store holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from unopim_desktop.state.models import (
+    Checkpoint,
+    Instance,
+    Link,
+    Setting,
+    Store,
+    SyncRun,
+    database_proxy,
+    utcnow,
+)
+
+GENERAL_DEFAULTS = {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0"}
+ON_DELETE_CHOICES = ("trash", "delete", "skip")
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    kind: str
+    code: str
+    store_id: int
+    parent_code: str
+    content_hash: str
+    image_hash: str
+    store_hash: str
+    pulled_at: dt.datetime | None
+    pushed_at: dt.datetime | None
+
+
+@dataclass
+class LinkWrite:
+    kind: str
+    code: str
+    store_id: int
+    parent_code: str = ""
+    content_hash: str | None = None  # None: leave as stored
+    image_hash: str | None = None
+    store_hash: str | None = None
+    pulled: bool = False
+    pushed: bool = False
+
+
+def _instance(address: str) -> Instance:
+    inst = Instance.get_or_none(Instance.address == address)
+    if inst is None:
+        raise LookupError(f"No saved UnoPim connection for {address}")
+    return inst
+
+
+def _store(address: str, label: str) -> Store:
+    store = Store.get_or_none((Store.instance == _instance(address)) & (Store.label == label))
+    if store is None:
+        raise LookupError(f"No store labelled “{label}”.")
+    return store
+
+
+def load_links(address: str, label: str, kind: str | None = None) -> dict[tuple[str, str], LinkRow]:
+    store = _store(address, label)
+    q = Link.select().where(Link.target == store)
+    if kind:
+        q = q.where(Link.kind == kind)
+    return {
+        (r.kind, r.code): LinkRow(r.kind, r.code, r.store_id, r.parent_code, r.content_hash, r.image_hash,
+                                  r.store_hash, r.pulled_at, r.pushed_at)
+        for r in q
+    }
+
+
+def commit_batch(
+    address: str, label: str, writes: list[LinkWrite], *, channel: str = "", job: str = "",
+    step: str | None = None, cursor: Any = None, run_id: int | None = None, deletes: list[tuple[str, str]] = (),
+) -> None:
+    """Record links (and optionally a checkpoint) in one transaction."""
+    inst, store = _instance(address), _store(address, label)
+    now = utcnow()
+    with database_proxy.atomic():
+        for w in writes:
+            row = Link.get_or_none((Link.target == store) & (Link.kind == w.kind) & (Link.code == w.code))
+            if row is None:
+                row = Link(instance=inst, target=store, kind=w.kind, code=w.code)
+            row.store_id = w.store_id
+            row.parent_code = w.parent_code or row.parent_code
+            if w.content_hash is not None:
+                row.content_hash = w.content_hash
+            if w.image_hash is not None:
+                row.image_hash = w.image_hash
+            if w.store_hash is not None:
+                row.store_hash = w.store_hash
+            if w.pulled:
+                row.pulled_at = now
+            if w.pushed:
+                row.pushed_at = now
+            row.updated_at = now
+            row.save()
+        for kind, code in deletes:
+            Link.delete().where((Link.target == store) & (Link.kind == kind) & (Link.code == code)).execute()
+        if step is not None:
+            _save_checkpoint(inst, store, channel, job, step, cursor, run_id)
+
+
+def _save_checkpoint(inst: Instance, store: Store, channel: str, job: str, step: str, cursor: Any,
+                     run_id: int | None) -> None:
+    cp = Checkpoint.get_or_none((Checkpoint.target == store) & (Checkpoint.channel == channel) & (Checkpoint.job == job))
+    if cp is None:
+        cp = Checkpoint(instance=inst, target=store, channel=channel, job=job)
+    cp.step = step
+    cp.cursor = json.dumps(cursor)
+    cp.run_id = run_id
+    cp.updated_at = utcnow()
+    cp.save()
+
+
+def checkpoint(address: str, label: str, channel: str, job: str) -> dict[str, Any] | None:
+    cp = Checkpoint.get_or_none((Checkpoint.target == _store(address, label)) & (Checkpoint.channel == channel)
+                                & (Checkpoint.job == job))
+    if cp is None:
+        return None
+    return {"step": cp.step, "cursor": json.loads(cp.cursor or "null"), "run_id": cp.run_id,
+            "watermark": cp.watermark}
+
+
+def finish_checkpoint(address: str, label: str, channel: str, job: str, watermark: str) -> None:
+    """The run completed: clear the resume position and keep the watermark for the next delta."""
+    inst, store = _instance(address), _store(address, label)
+    cp = Checkpoint.get_or_none((Checkpoint.target == store) & (Checkpoint.channel == channel) & (Checkpoint.job == job))
+    if cp is None:
+        cp = Checkpoint(instance=inst, target=store, channel=channel, job=job)
+    cp.step, cp.cursor, cp.run_id, cp.watermark, cp.updated_at = "", "null", None, watermark, utcnow()
+    cp.save()
+
+
+def watermark(address: str, label: str, channel: str) -> str:
+    """When the last successful pull (full or delta) started, for the next delta."""
+    store = _store(address, label)
+    marks = [cp.watermark for cp in Checkpoint.select().where(
+        (Checkpoint.target == store) & (Checkpoint.channel == channel) & (Checkpoint.job.in_(["pull_full", "pull_delta"]))
+    ) if cp.watermark]
+    return max(marks) if marks else ""
+
+
+# -- runs ------------------------------------------------------------------------------------------
+def start_run(address: str, job: str, channel: str, label: str, dry_run: bool) -> int:
+    return SyncRun.create(instance=_instance(address), job=job, channel=channel, store_label=label,
+                          dry_run=dry_run).id
+
+
+def finish_run(run_id: int, status: str, summary: dict[str, Any], message: str = "") -> None:
+    SyncRun.update(status=status, summary=json.dumps(summary), message=message, finished_at=utcnow()).where(
+        SyncRun.id == run_id).execute()
+
+
+def recent_runs(address: str, limit: int = 20) -> list[dict[str, Any]]:
+    q = SyncRun.select().where(SyncRun.instance == _instance(address)).order_by(SyncRun.id.desc()).limit(limit)
+    return [
+        {"id": r.id, "job": r.job, "channel": r.channel, "store": r.store_label, "status": r.status,
+         "dry_run": r.dry_run, "started_at": r.started_at.isoformat(sep=" ", timespec="seconds"),
+         "finished_at": r.finished_at.isoformat(sep=" ", timespec="seconds") if r.finished_at else "",
+         "summary": json.loads(r.summary or "{}"), "message": r.message}
+        for r in q
+    ]
+
+
+# -- general settings ---------------------------------------------------------------------------------
+def general_settings(address: str) -> dict[str, str]:
+    inst = _instance(address)
+    out = dict(GENERAL_DEFAULTS)
+    for row in Setting.select().where((Setting.instance == inst) & (Setting.key.in_(list(GENERAL_DEFAULTS)))):
+        out[row.key] = row.value
+    return out
+
+
+def save_general_settings(address: str, values: dict[str, str]) -> None:
+    inst = _instance(address)
+    if values.get("on_delete", "trash") not in ON_DELETE_CHOICES:
+        raise ValueError(f"On delete must be one of {', '.join(ON_DELETE_CHOICES)}.")
+    with database_proxy.atomic():
+        for key, value in values.items():
+            if key not in GENERAL_DEFAULTS:
+                raise ValueError(f"Unknown setting {key}")
+            Setting.delete().where((Setting.instance == inst) & (Setting.key == key)).execute()
+            Setting.create(instance=inst, key=key, value=value)

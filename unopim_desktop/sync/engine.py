@@ -1,0 +1,170 @@
+"""The sync engine: runs jobs (Pull Full, Pull Delta, …) channel by channel, one at a time, emitting
+events for the window and the CLI. No Qt here."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from unopim_desktop.clients.errors import ApiError
+from unopim_desktop.context import AppContext
+from unopim_desktop.session import UnoPimSession
+from unopim_desktop.state import repo, stores_repo, sync_repo
+from unopim_desktop.store_connections import StoreService
+from unopim_desktop.sync.events import EventBus, RunFinished, RunStarted
+from unopim_desktop.sync.pull import STEPS, PullJob, PullOptions, StepFailed, api_error_text
+from unopim_desktop.sync.run import Cancelled, CancelToken, RunContext
+
+log = logging.getLogger(__name__)
+
+PULL_JOBS = ("pull_full", "pull_delta")
+
+
+class EngineBusy(RuntimeError):
+    pass
+
+
+@dataclass
+class ChannelOutcome:
+    channel: str
+    store: str
+    status: str  # done | partial | failed | cancelled | skipped
+    summary: dict[str, dict[str, int]] = field(default_factory=dict)
+    message: str = ""
+    run_id: int | None = None
+
+
+@dataclass
+class JobOutcome:
+    job: str
+    channels: list[ChannelOutcome] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        statuses = {c.status for c in self.channels if c.status != "skipped"}
+        for s in ("failed", "cancelled", "partial"):
+            if s in statuses:
+                return s
+        return "done" if statuses else "skipped"
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for c in self.channels:
+            for kind, counts in c.summary.items():
+                slot = out.setdefault(kind, dict.fromkeys(counts, 0))
+                for k, v in counts.items():
+                    slot[k] = slot.get(k, 0) + v
+        return out
+
+
+class SyncEngine:
+    def __init__(self, ctx: AppContext, session: UnoPimSession, bus: EventBus, *,
+                 stores: StoreService | None = None, in_flight: int = 8) -> None:
+        self.ctx = ctx
+        self.session = session
+        self.bus = bus
+        self.stores = stores or StoreService(ctx)
+        self.in_flight = in_flight
+        self._cancel: CancelToken | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._lock.locked()
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.cancel()
+
+    async def pull(self, *, full: bool, channel: str | None = None, dry_run: bool | None = None) -> JobOutcome:
+        if self._lock.locked():
+            raise EngineBusy("A sync is already running; wait for it or cancel it.")
+        async with self._lock:
+            self._cancel = CancelToken()
+            try:
+                return await self._pull(full=full, only=channel, dry_run=dry_run)
+            finally:
+                self._cancel = None
+
+    async def _pull(self, *, full: bool, only: str | None, dry_run: bool | None) -> JobOutcome:
+        job = "pull_full" if full else "pull_delta"
+        address = await self.ctx.lane.run(repo.active_address)
+        if not address:
+            raise LookupError("Connect to UnoPim first (Connection tab).")
+        settings = await self.ctx.lane.run(sync_repo.general_settings, address)
+        dry = settings["dry_run"] == "1" if dry_run is None else dry_run
+        channels = await self.ctx.lane.run(stores_repo.list_channels, address)
+        if only is not None and only not in {c.code for c in channels}:
+            raise LookupError(f"Unknown channel “{only}”; click Refresh channels.")
+        stores = {s.label: s for s in await self.ctx.lane.run(stores_repo.list_stores, address)}
+        outcome = JobOutcome(job)
+        for ch in channels:
+            if only is not None and ch.code != only:
+                continue
+            skip = None
+            if not ch.pull_enabled:
+                skip = "Pull is off for this channel (Channels & Stores)."
+            elif not ch.store_label:
+                skip = "No target store is set for this channel (Channels & Stores)."
+            elif not stores[ch.store_label].active:
+                skip = f"Store “{ch.store_label}” is inactive."
+            if skip:
+                await self.ctx.lane.run(repo.add_log, address, f"{job.replace('_', ' ').capitalize()} of channel "
+                                        f"{ch.code} skipped: {skip}", category="pull", entity_kind="channel",
+                                        entity=ch.code)
+                outcome.channels.append(ChannelOutcome(ch.code, ch.store_label or "", "skipped", message=skip))
+                continue
+            outcome.channels.append(await self._pull_channel(address, ch, stores[ch.store_label], full=full,
+                                                             dry_run=dry, on_delete=settings["on_delete"]))
+            if outcome.channels[-1].status == "cancelled":
+                break
+        return outcome
+
+    async def _pull_channel(self, address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, *,
+                            full: bool, dry_run: bool, on_delete: str) -> ChannelOutcome:
+        job = "pull_full" if full else "pull_delta"
+        run_id = await self.ctx.lane.run(sync_repo.start_run, address, job, ch.code, store.label, dry_run)
+        assert self._cancel is not None
+        run = RunContext(self.ctx, self.bus, address=address, run_id=run_id, job=job, channel=ch.code,
+                         dry_run=dry_run, cancel=self._cancel)
+        self.bus.emit(RunStarted(run_id, job, ch.code, store.label, dry_run, STEPS))
+        run.log(f"{'Dry run: ' if dry_run else ''}{job.replace('_', ' ').capitalize()} of channel {ch.code} "
+                f"into “{store.label}” started.")
+        adapter = None
+        status, message = "done", ""
+        try:
+            client = await self.session.client()
+            adapter = self.stores.make_adapter(await self.stores.connection(store.label))
+            pull = PullJob(run, client, adapter, store_label=store.label, channel=ch,
+                           options=PullOptions(full=full, dry_run=dry_run, on_delete=on_delete,
+                                               in_flight=self.in_flight), debounce_s=ch.debounce_s)
+            pull.store_currency = store.default_currency or str(store.info.get("currency") or "")
+            await pull.execute()
+            if run.failed:
+                status, message = "partial", f"{run.failed} item(s) failed; see the Logs."
+        except Cancelled:
+            status, message = "cancelled", "Cancelled; the next run resumes where this one stopped."
+        except (StepFailed, LookupError) as exc:
+            status, message = "failed", str(exc)
+        except ApiError as exc:
+            status, message = "failed", f"Stopped: {api_error_text(exc)}"
+        finally:
+            if adapter is not None:
+                await adapter.aclose()
+        run.log(_summary_line(job, ch.code, status, run.summary(), message),
+                level={"failed": "error", "partial": "warning"}.get(status, "info"))
+        await run.flush_logs()
+        await self.ctx.lane.run(sync_repo.finish_run, run_id, status, run.summary(), message)
+        self.bus.emit(RunFinished(run_id, job, ch.code, status, run.summary(), message))
+        return ChannelOutcome(ch.code, store.label, status, run.summary(), message, run_id)
+
+
+def _summary_line(job: str, channel: str, status: str, summary: dict[str, dict[str, int]], message: str) -> str:
+    parts = []
+    for kind, c in summary.items():
+        shown = ", ".join(f"{v} {k}" for k, v in c.items() if v)
+        if shown:
+            parts.append(f"{kind}: {shown}")
+    text = f"{job.replace('_', ' ').capitalize()} of {channel} {status}. " + ("; ".join(parts) or "Nothing to do.")
+    return f"{text} {message}".strip()

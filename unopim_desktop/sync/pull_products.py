@@ -1,0 +1,478 @@
+"""Pull steps 10–14: products, variants, associations, tags and images.
+
+Configurable products go first (as variable products), then `/products` is paged once: plain products
+and variants (items with a `parent`) are written as they come, page by page, with several pages in
+flight. Images are written afterwards by a background worker, so a slow image never holds up a product,
+and an image that fails is retried on the next run (its link keeps the old image hash).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from unopim_desktop.clients.errors import ApiError, NotFound, Validation
+from unopim_desktop.domain import BatchResult, ItemResult, StoreImage, StoreProduct
+from unopim_desktop.state import sync_repo
+from unopim_desktop.state.sync_repo import LinkWrite
+from unopim_desktop.sync.changes import changed_fields, content_hash, image_hash, in_cooldown
+from unopim_desktop.sync.transform import product_to_store, variant_to_store
+
+if TYPE_CHECKING:
+    from unopim_desktop.sync.pull import PullJob
+
+IMAGE_GROUP = 10
+
+
+class ProductSteps:
+    def __init__(self, job: PullJob, *, resume_page: int = 0) -> None:
+        self.job = job
+        self.run = job.run
+        self.resume_page = resume_page
+        self.done_pages: set[int] = set()
+        self.images: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self.image_worker: asyncio.Task[None] | None = None
+        self.image_mode_logged = False
+        self.image_total = 0
+
+    # -- listing ---------------------------------------------------------------------------------------
+    async def _pages(self, path: str, *, resume_from: int = 0):  # type: ignore[no-untyped-def]
+        """(page number, items) of a listing: everything on a full pull, what changed since the last
+        successful pull on a delta (3.x: `updated_at` filter + cursor; 1.x/2.x: compare on our side)."""
+        client = self.job.client
+        if self.job.options.full:
+            first, last = await client.page(path, 1)
+            self.run.step_total("products", None)
+            if resume_from < 1:
+                yield 1, first
+            for n in range(max(2, resume_from + 1), last + 1):
+                self.run.cancel.check()
+                items, _ = await client.page(path, n)
+                yield n, items
+            return
+        mark = await self.job.lane.run(sync_repo.watermark, self.job.address, self.job.label, self.job.channel.code)
+        if not mark:
+            raise LookupError("No earlier pull to compare with: run Pull Full first.")
+        filters = {"updated_at": [{"operator": ">", "value": mark}]}
+        try:
+            n = 0
+            async for items in client.iter_cursor(path, filters=filters):
+                n += 1
+                yield n, items
+            return
+        except (NotFound, Validation) as exc:  # 1.x answers 404, 2.x 422: no date filter there
+            if "filter" not in exc.message.lower() and "pagination" not in exc.message.lower():
+                raise
+        self.run.log("This UnoPim has no updated_at filter (1.x/2.x): listing everything and comparing dates.")
+        since = _parse_ts(mark)
+        n = 0
+        async for items in client.iter_pages(path):
+            n += 1
+            yield n, [i for i in items if _parse_ts(i.get("updated_at")) > since]
+
+    # -- 10-11: products and variants -------------------------------------------------------------------
+    async def step_products(self) -> None:
+        self.image_worker = asyncio.ensure_future(self._image_loop())
+        if self.resume_page:
+            self.job.state.complete_listing = False
+        # Configurable parents first: their variants need them.
+        async for _n, items in self._pages("/configurable-products"):
+            await self._write_products(items, configurable=True)
+            self.run.advance("products", len(items))
+        sem = asyncio.Semaphore(self.job.options.in_flight)
+        tasks: list[asyncio.Task[None]] = []
+        async for n, items in self._pages("/products", resume_from=self.resume_page):
+            await sem.acquire()
+            task = asyncio.ensure_future(self._page(n, items))
+            task.add_done_callback(lambda _t: sem.release())
+            tasks.append(task)
+            for t in [t for t in tasks if t.done()]:
+                t.result()  # surface a failed page at once
+                tasks.remove(t)
+        await asyncio.gather(*tasks)
+        await self._apply_deletes()
+
+    async def step_variants(self) -> None:
+        pass  # written page by page with their products (see `_page`); progress already reported
+
+    async def _page(self, n: int, items: list[dict[str, Any]]) -> None:
+        plain = [i for i in items if not i.get("parent")]
+        variants = [i for i in items if i.get("parent")]
+        writes = await self._write_products(plain, configurable=False, commit=False)
+        writes += await self._write_variants(variants)
+        self.done_pages.add(n)
+        prefix = 0
+        while prefix + 1 in self.done_pages or prefix + 1 <= self.resume_page:
+            prefix += 1
+        await self.job.commit(writes, step="products", cursor={"page": prefix} if self.job.options.full else None)
+        self.run.advance("products", len(plain))
+        self.run.advance("variants", len(variants))
+        await self.run.flush_logs()
+
+    def _gate(self, item: dict[str, Any], sku: str, kind: str) -> str | None:
+        """Why this item must not be written now (None = go ahead)."""
+        link = self.job.link(kind, sku)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        if link and in_cooldown(link.pushed_at, self.job.debounce_s, now):
+            return (f"echo suppress: pushed to UnoPim {int((now - link.pushed_at).total_seconds())} s ago, "
+                    f"inside the {self.job.debounce_s} s cooldown")
+        family = item.get("family")
+        families = self.job.state.families
+        if not family or family not in families:
+            return f"missing family: “{family}” is not a UnoPim family"
+        mapping = self.job.state.mapping
+        assert mapping is not None
+        outside = [code for code in {*mapping.core.values(), *(r.attribute_code for r in mapping.rows)}
+                   if code and code in mapping.attributes and not mapping.attributes[code].system
+                   and code != "sku" and code not in families[family]
+                   and mapping.read(item, mapping.attributes[code]) not in (None, "")]
+        if outside:
+            return f"attribute not in family: {', '.join(sorted(outside))} not in family “{family}”"
+        return None
+
+    async def _write_products(self, items: list[dict[str, Any]], *, configurable: bool,
+                              commit: bool = True) -> list[LinkWrite]:
+        mapping = self.job.state.mapping
+        assert mapping is not None
+        pending: list[tuple[str, StoreProduct, str, list[StoreImage]]] = []
+        for item in items:
+            sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
+            self.job.state.seen_products.add(sku)
+            assoc = (item.get("values") or {}).get("associations") or {}
+            self.job.state.associations[sku] = (list(assoc.get("up_sells") or []), list(assoc.get("cross_sells") or []))
+            reason = self._gate(item, sku, "product")
+            if reason:
+                self._skip_or_fail("product", sku, reason)
+                continue
+            axes = self.job.state.axes.get(sku) if configurable else None
+            product = product_to_store(item, mapping, axes=axes,
+                                       axis_options=self.job.state.axis_options.get(sku) if configurable else None)
+            if configurable and not axes:
+                product.type = "simple"  # a configurable without usable axes still sells as a product
+            self.job.state.tags.update(product.tags)
+            images, product.images = product.images, []
+            product.upsell_ids, product.cross_sell_ids = [], []  # set in the associations step
+            h = content_hash(product)
+            link = self.job.link("product", sku)
+            if link and link.content_hash == h:
+                self.run.count("product", "unchanged")
+                self._queue_images("product", sku, link.store_id, images)
+                continue
+            product.store_id = link.store_id if link else None
+            pending.append((sku, product, h, images))
+        writes = await self._upsert("product", pending)
+        if commit:
+            await self.job.commit(writes)
+        return writes
+
+    async def _upsert(self, kind: str, pending: list[tuple[str, Any, str, Any]], *,
+                      parent_id: int | None = None, parent_sku: str = "") -> list[LinkWrite]:
+        if not pending:
+            return []
+        await self._adopt(kind, pending)
+        if self.job.options.dry_run:
+            for sku, obj, _h, _img in pending:
+                verb = "update" if obj.store_id else "create"
+                link = self.job.link(kind, sku)
+                changes = ", ".join(sorted(changed_fields(None, obj))) if not link else "content changed"
+                self.run.log(f"dry-run: would {verb} {kind} {sku} ({changes})", entity_kind=kind, entity=sku)
+                self.run.count(kind, "updated" if obj.store_id else "created")
+            return []
+        if kind == "product":
+            result = await self.job.adapter.upsert_products([p for _, p, _, _ in pending])
+        else:
+            assert parent_id is not None
+            result = await self.job.adapter.upsert_variants(
+                parent_id, [v for _, v, _, _ in pending], attribute_ids=self.job.state.mapping.attribute_ids)
+        answers = _by_key(result)
+        writes: list[LinkWrite] = []
+        for sku, obj, h, images in pending:
+            r = answers.get(sku) or answers.get(f"#{obj.store_id}")
+            if r is None or not r.ok or not r.store_id:
+                self.run.count(kind, "failed")
+                reason = r.error if r else "the store gave no answer for it"
+                self.run.log(f"{kind.capitalize()} {sku} failed: {reason}", level="error", entity_kind=kind, entity=sku)
+                continue
+            self.run.count(kind, "updated" if obj.store_id else "created")
+            writes.append(LinkWrite(kind, sku, r.store_id, parent_code=parent_sku, content_hash=h, pulled=True))
+            if kind == "product":
+                self._queue_images("product", sku, r.store_id, images)
+            else:
+                self._queue_images("variant", sku, r.store_id, [images] if images else [], parent_id=parent_id)
+        return writes
+
+    async def _adopt(self, kind: str, pending: list[tuple[str, Any, str, Any]]) -> None:
+        """Before creating, look the SKUs up in the store and update what is already there."""
+        creates = [sku for sku, obj, _, _ in pending if not obj.store_id]
+        if not creates:
+            return
+        found = await self.job.adapter.find_products_by_sku(creates)
+        for sku, obj, _, _ in pending:
+            hit = found.get(sku)
+            if hit is None or obj.store_id:
+                continue
+            is_variation = hit.parent_store_id is not None
+            if (kind == "variant") == is_variation:
+                obj.store_id = hit.store_id
+                self.run.log(f"Adopted the existing store {kind} with SKU {sku} (id {hit.store_id}).",
+                             entity_kind=kind, entity=sku)
+
+    async def _write_variants(self, items: list[dict[str, Any]]) -> list[LinkWrite]:
+        mapping = self.job.state.mapping
+        assert mapping is not None
+        by_parent: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for item in items:
+            by_parent[str(item["parent"])].append(item)
+
+        async def one_parent(parent_sku: str, group: list[dict[str, Any]]) -> list[LinkWrite]:
+            parent = self.job.link("product", parent_sku)
+            axes = self.job.state.axes.get(parent_sku, [])
+            pending = []
+            for item in group:
+                sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
+                self.job.state.seen_products.add(sku)
+                if parent is None:
+                    self._skip_or_fail("variant", sku, f"its configurable product {parent_sku} is not in the store "
+                                       "(it failed or was skipped)")
+                    continue
+                reason = self._gate(item, sku, "variant")
+                if reason:
+                    self._skip_or_fail("variant", sku, reason)
+                    continue
+                variant = variant_to_store(item, axes, mapping)
+                image, variant.image = variant.image, None
+                h = content_hash(variant)
+                link = self.job.link("variant", sku)
+                if link and link.content_hash == h:
+                    self.run.count("variant", "unchanged")
+                    self._queue_images("variant", sku, link.store_id, [image] if image else [], parent_id=parent.store_id)
+                    continue
+                variant.store_id = link.store_id if link else None
+                pending.append((sku, variant, h, image))
+            if not pending or parent is None:
+                return []
+            return await self._upsert("variant", pending, parent_id=parent.store_id, parent_sku=parent_sku)
+
+        parts = await asyncio.gather(*(one_parent(p, g) for p, g in by_parent.items()))
+        return [w for part in parts for w in part]
+
+    def _skip_or_fail(self, kind: str, sku: str, reason: str) -> None:
+        if reason.startswith("echo suppress"):
+            self.run.count(kind, "skipped")
+            self.run.log(f"{kind.capitalize()} {sku} not pulled: {reason}", entity_kind=kind, entity=sku)
+        else:
+            self.run.count(kind, "failed")
+            self.run.log(f"{kind.capitalize()} {sku} failed: {reason}", level="error", entity_kind=kind, entity=sku)
+
+    async def _apply_deletes(self) -> None:
+        """Products gone from UnoPim, per the On delete policy. Only after a complete full listing."""
+        if not self.job.options.full or not self.job.state.complete_listing:
+            return
+        gone = [(code, link) for (kind, code), link in self.job.links.items()
+                if kind == "product" and code not in self.job.state.seen_products]
+        if not gone:
+            return
+        policy = self.job.options.on_delete
+        if policy == "skip" or self.job.options.dry_run:
+            for code, _ in gone:
+                verb = "would apply" if self.job.options.dry_run else "ignored (On delete: Skip)"
+                self.run.log(f"Product {code} was deleted in UnoPim; {verb} On delete: {policy}.",
+                             entity_kind="product", entity=code)
+                self.run.count("product", "skipped")
+            return
+        result = await self.job.adapter.delete_products([link.store_id for _, link in gone], force=policy == "delete")
+        answers = {r.store_id: r for r in result.deleted}
+        deletes = []
+        for code, link in gone:
+            r = answers.get(link.store_id)
+            if r is not None and r.ok:
+                deletes.append(("product", code))
+                self.run.log(f"Product {code} was deleted in UnoPim: {r.note or policy}", entity_kind="product",
+                             entity=code)
+                self.run.count("product", "updated")
+            else:
+                self.run.count("product", "failed")
+                self.run.log(f"Product {code} could not be removed from the store: {r.error if r else 'no answer'}",
+                             level="error", entity_kind="product", entity=code)
+        await self.job.commit([], deletes=deletes)
+
+    # -- 12-13: associations, tags --------------------------------------------------------------------
+    async def step_associations(self) -> None:
+        items, hashes = [], {}
+        for sku, (ups, cross) in self.job.state.associations.items():
+            link = self.job.link("product", sku)
+            if link is None:
+                continue
+            up_ids = [self.job.link("product", s).store_id for s in ups if self.job.link("product", s)]
+            cross_ids = [self.job.link("product", s).store_id for s in cross if self.job.link("product", s)]
+            missing = [s for s in (*ups, *cross) if not self.job.link("product", s)]
+            if missing:
+                self.run.log(f"Product {sku}: associated SKUs not in the store yet: {', '.join(missing[:5])}",
+                             level="warning", entity_kind="association", entity=sku)
+            h = content_hash({"up": up_ids, "cross": cross_ids})
+            current = self.job.link("association", sku)
+            if (current and current.content_hash == h) or (not current and not up_ids and not cross_ids):
+                self.run.count("association", "unchanged")
+                continue
+            items.append((sku, link.store_id, up_ids, cross_ids))
+            hashes[sku] = h
+        self.run.step_total("associations", len(items))
+        if not items:
+            return
+        if self.job.options.dry_run:
+            for sku, _, ups, cross in items:
+                self.run.log(f"dry-run: would set {len(ups)} upsell(s) and {len(cross)} cross-sell(s) on {sku}",
+                             entity_kind="association", entity=sku)
+                self.run.count("association", "updated")
+            return
+        result = await self.job.adapter.set_associations(items)
+        answers = _by_key(result)
+        writes = []
+        for sku, pid, _, _ in items:
+            r = answers.get(sku)
+            if r is not None and r.ok:
+                writes.append(LinkWrite("association", sku, pid, content_hash=hashes[sku], pulled=True))
+                self.run.count("association", "updated")
+            else:
+                self.run.count("association", "failed")
+                self.run.log(f"Associations of {sku} could not be set: {r.error if r else 'no answer'}",
+                             level="error", entity_kind="association", entity=sku)
+        await self.job.commit(writes)
+        self.run.advance("associations", len(items))
+
+    async def step_tags(self) -> None:
+        # Tags travel with their products (the store creates a tag the first time a name is used).
+        self.run.advance("tags", len(self.job.state.tags))
+
+    # -- 14: images ------------------------------------------------------------------------------------
+    def _queue_images(self, kind: str, sku: str, store_id: int, images: list[StoreImage], *,
+                      parent_id: int | None = None) -> None:
+        srcs = [i.src for i in images]
+        link = self.job.link(kind, sku)
+        if link and link.image_hash == image_hash(srcs):
+            return
+        if not images and (link is None or not link.image_hash):
+            return
+        self.images.put_nowait((kind, (sku, store_id, images, parent_id, image_hash(srcs))))
+
+    async def step_images(self) -> None:
+        self.run.step_total("images", self.image_total + self.images.qsize())
+        await self.images.put(("stop", None))
+        if self.image_worker is not None:
+            await self.image_worker
+
+    async def _image_loop(self) -> None:
+        stop = False
+        while not stop:
+            group = [await self.images.get()]
+            while not self.images.empty() and len(group) < IMAGE_GROUP * 4:
+                group.append(self.images.get_nowait())
+            stop = any(kind == "stop" for kind, _ in group)
+            work = [item for kind, item in group if kind == "product"]
+            variants = [item for kind, item in group if kind == "variant"]
+            self.image_total += len(work) + len(variants)
+            await self._write_images(work, variants)
+
+    async def _write_images(self, products: list[Any], variants: list[Any]) -> None:
+        if not products and not variants:
+            return
+        if self.job.options.dry_run:
+            for sku, _sid, images, _p, _h in (*products, *variants):
+                self.run.log(f"dry-run: would set {len(images)} image(s) on {sku}", entity_kind="image", entity=sku)
+                self.run.count("image", "updated")
+            return
+        self._log_image_mode()
+        calls = []
+        if products:
+            calls.append(self.job.adapter.set_product_images([(sku, sid, imgs) for sku, sid, imgs, _, _ in products]))
+        by_parent: dict[int, list[Any]] = defaultdict(list)
+        for v in variants:
+            by_parent[v[3]].append(v)
+        for pid, group in by_parent.items():
+            calls.append(self.job.adapter.set_variant_images(
+                pid, [(sku, sid, imgs[0] if imgs else StoreImage()) for sku, sid, imgs, _, _ in group]))
+        results = await asyncio.gather(*calls, return_exceptions=True)
+        answers: dict[str, ItemResult] = {}
+        for res in results:
+            if isinstance(res, BaseException):
+                if not isinstance(res, ApiError):
+                    raise res
+                continue  # every item of that call stays pending and is retried next run
+            answers.update(_by_key(res))
+        writes = []
+        for kind, group in (("product", products), ("variant", variants)):
+            for sku, sid, images, pid, h in group:
+                r = answers.get(sku)
+                if r is not None and r.ok and not r.image_error:
+                    writes.append(LinkWrite(kind, sku, sid, image_hash=h))
+                    self.run.count("image", "updated")
+                    continue
+                fixed = await self._upload_instead(kind, sku, sid, images, pid, r)
+                if fixed:
+                    writes.append(LinkWrite(kind, sku, sid, image_hash=h))
+                    self.run.count("image", "updated")
+                    continue
+                self.run.count("image", "failed")
+                reason = (r.image_error or r.error) if r else "the store gave no answer"
+                self.run.log(f"Images of {kind} {sku} not transferred ({reason}); they will be retried on the next "
+                             "run.", level="warning", entity_kind="image", entity=sku)
+        await self.job.commit(writes)
+        self.run.advance("images", len(products) + len(variants))
+
+    def _log_image_mode(self) -> None:
+        if self.image_mode_logged:
+            return
+        self.image_mode_logged = True
+        self.run.log("Images: the store downloads them from UnoPim's media URLs "
+                     f"({self.job.address}/storage/…); where it cannot, they are uploaded through the "
+                     "WordPress media endpoint when an application password is set.", entity_kind="image")
+
+    async def _upload_instead(self, kind: str, sku: str, sid: int, images: list[StoreImage], pid: int | None,
+                              answer: ItemResult | None) -> bool:
+        """The store could not fetch the URLs: fetch them here and upload them (WordPress media)."""
+        adapter = self.job.adapter
+        upload = getattr(adapter, "upload_media", None)
+        if upload is None or not getattr(adapter.connection, "wp_app_password", "") or not images:
+            return False
+        try:
+            uploaded = []
+            async with httpx.AsyncClient(timeout=30) as http:
+                for img in images:
+                    response = await http.get(img.src)
+                    response.raise_for_status()
+                    name = img.src.rsplit("/", 1)[-1] or "image.png"
+                    media = await upload(name, response.content, response.headers.get("content-type", "image/png"))
+                    uploaded.append(StoreImage(store_id=media.store_id, src=media.src, position=img.position))
+            if kind == "product":
+                result = await adapter.set_product_images([(sku, sid, uploaded)])
+            else:
+                result = await adapter.set_variant_images(pid or 0, [(sku, sid, uploaded[0])])
+        except (ApiError, httpx.HTTPError) as exc:
+            self.run.log(f"Upload of the images of {sku} through WordPress media failed too: {exc}",
+                         level="warning", entity_kind="image", entity=sku)
+            return False
+        ok = all(r.ok and not r.image_error for r in (*result.updated, *result.created))
+        if ok:
+            self.run.log(f"Images of {sku}: the store could not fetch UnoPim's URL, so they were uploaded through "
+                         "WordPress media.", entity_kind="image", entity=sku)
+        return ok
+
+
+def _by_key(result: BatchResult) -> dict[str, ItemResult]:
+    return {r.key: r for r in (*result.created, *result.updated, *result.deleted)}
+
+
+def _parse_ts(value: Any) -> dt.datetime:
+    if not value:
+        return dt.datetime.min
+    text = str(value).replace("T", " ").rstrip("Z")
+    text = text.split(".")[0]
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return dt.datetime.min
+

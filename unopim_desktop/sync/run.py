@@ -1,0 +1,126 @@
+"""What every job shares while it runs: counts, progress with an ETA, log rows, dry run, cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from unopim_desktop.context import AppContext
+from unopim_desktop.state import repo
+from unopim_desktop.sync.events import EventBus, LogRow, StepProgress
+
+OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed")
+
+
+class Cancelled(Exception):
+    """The merchant cancelled; the work committed so far stays, and the next run resumes after it."""
+
+
+class CancelToken:
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()
+
+
+@dataclass
+class StepClock:
+    started: float = field(default_factory=time.monotonic)
+    done: int = 0
+    total: int | None = None
+
+    def eta(self) -> float | None:
+        if not self.total or not self.done:
+            return None
+        rate = self.done / max(1e-6, time.monotonic() - self.started)
+        return max(0.0, (self.total - self.done) / rate)
+
+
+class RunContext:
+    """One job's bookkeeping. Log rows go to the database in small groups, off the GUI thread."""
+
+    def __init__(self, ctx: AppContext, bus: EventBus, *, address: str, run_id: int, job: str, channel: str,
+                 dry_run: bool, cancel: CancelToken) -> None:
+        self.ctx = ctx
+        self.bus = bus
+        self.address = address
+        self.run_id = run_id
+        self.job = job
+        self.channel = channel
+        self.dry_run = dry_run
+        self.cancel = cancel
+        self.counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
+        self.steps: dict[str, StepClock] = {}
+        self._pending_logs: list[dict[str, Any]] = []
+
+    # -- counts ----------------------------------------------------------------------------------
+    def count(self, kind: str, outcome: str, n: int = 1) -> None:
+        if n:
+            self.counts[kind][outcome] += n
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        return {k: dict(v) for k, v in self.counts.items()}
+
+    @property
+    def failed(self) -> int:
+        return sum(v["failed"] for v in self.counts.values())
+
+    # -- progress --------------------------------------------------------------------------------
+    def step_started(self, step: str, total: int | None = None) -> None:
+        # A background part (images) may have reported progress before its step formally starts.
+        clock = self.steps.setdefault(step, StepClock(total=total))
+        self.bus.emit(StepProgress(self.run_id, step, clock.done, clock.total))
+
+    def step_total(self, step: str, total: int | None) -> None:
+        clock = self.steps.setdefault(step, StepClock())
+        clock.total = total
+        self.bus.emit(StepProgress(self.run_id, step, clock.done, total, clock.eta()))
+
+    def advance(self, step: str, n: int = 1, message: str = "") -> None:
+        clock = self.steps.setdefault(step, StepClock())
+        clock.done += n
+        if clock.total is not None and clock.done > clock.total:
+            clock.total = clock.done
+        self.bus.emit(StepProgress(self.run_id, step, clock.done, clock.total, clock.eta(), message))
+
+    def step_finished(self, step: str, message: str = "") -> None:
+        clock = self.steps.setdefault(step, StepClock())
+        if clock.total is None or clock.total < clock.done:
+            clock.total = clock.done
+        clock.done = clock.total
+        self.bus.emit(StepProgress(self.run_id, step, clock.done, clock.total, 0.0, message))
+
+    # -- log rows --------------------------------------------------------------------------------
+    def log(self, message: str, *, level: str = "info", entity_kind: str = "", entity: str = "") -> None:
+        category = self.job.split("_")[0]
+        row = {"message": message, "level": level, "category": category, "entity_kind": entity_kind,
+               "entity": entity}
+        self._pending_logs.append(row)
+        self.bus.emit(LogRow(message, level, category, entity_kind, entity, {"run_id": self.run_id}))
+
+    async def flush_logs(self) -> None:
+        if not self._pending_logs:
+            return
+        rows, self._pending_logs = self._pending_logs, []
+        await self.ctx.lane.run(_write_logs, self.address, rows, self.run_id)
+
+
+def _write_logs(address: str, rows: list[dict[str, Any]], run_id: int) -> None:
+    from unopim_desktop.state.models import database_proxy
+
+    with database_proxy.atomic():
+        for r in rows:
+            repo.add_log(address, r["message"], level=r["level"], category=r["category"],
+                         entity_kind=r["entity_kind"], entity=r["entity"], job_id=run_id)
