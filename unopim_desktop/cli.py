@@ -10,6 +10,7 @@ from unopim_desktop import __version__
 from unopim_desktop.commands import catalog_setup as catalog_setup_cmd
 from unopim_desktop.commands import connection as connection_cmd
 from unopim_desktop.commands import sandbox as sandbox_cmd
+from unopim_desktop.commands import sync as sync_cmd
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     connection_cmd.register(sub, common)
     catalog_setup_cmd.register(sub, common)
+    sync_cmd.register(sub, common)
     sandbox_cmd.register(sub, common)
     return parser
 

@@ -1,0 +1,139 @@
+"""`unopim-desktop sync pull …` and `unopim-desktop settings …`: the Sync tab, headless."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+
+from unopim_desktop.clients.errors import ApiError
+from unopim_desktop.commands.common import err, open_context
+from unopim_desktop.session import NotConnected, UnoPimSession
+from unopim_desktop.state import repo, sync_repo
+from unopim_desktop.sync.engine import JobOutcome, SyncEngine
+from unopim_desktop.sync.events import EventBus, LogRow, RunFinished, RunStarted, StepProgress
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_FATAL = 0, 1, 2
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    sync = sub.add_parser("sync", parents=[common], help="run a sync job")
+    sync_sub = sync.add_subparsers(dest="sync_command", metavar="JOB", required=True)
+    pull = sync_sub.add_parser("pull", parents=[common], help="UnoPim → store")
+    mode = pull.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--full", action="store_true", help="everything (resumes an interrupted full pull)")
+    mode.add_argument("--delta", action="store_true", help="only what changed since the last successful pull")
+    pull.add_argument("--channel", help="only this channel")
+    pull.add_argument("--dry-run", action="store_true", help="log what would change, write nothing")
+    pull.add_argument("--json", action="store_true", help="print one summary JSON line on stdout")
+    pull.set_defaults(handler=run_pull)
+
+    settings = sub.add_parser("settings", parents=[common], help="general settings (dry run, on delete, …)")
+    settings.add_argument("--dry-run", choices=("on", "off"))
+    settings.add_argument("--on-delete", choices=sync_repo.ON_DELETE_CHOICES)
+    settings.add_argument("--writeback-delete", choices=("on", "off"))
+    settings.set_defaults(handler=run_settings)
+
+
+def _progress_printer(quiet: bool):  # type: ignore[no-untyped-def]
+    last: dict[str, int] = {}
+
+    def on_event(event: object) -> None:
+        if quiet:
+            return
+        if isinstance(event, RunStarted):
+            print(f"{'[dry run] ' if event.dry_run else ''}{event.job} {event.channel} → {event.store}",
+                  file=sys.stderr)
+        elif isinstance(event, StepProgress):
+            # One line per step change or every 10%, not per item.
+            total = event.total or 0
+            bucket = int(10 * event.done / total) if total else event.done // 500
+            if last.get(event.step) != bucket or event.done == total:
+                last[event.step] = bucket
+                eta = f", ~{event.eta_s:.0f}s left" if event.eta_s else ""
+                of = f"/{total}" if total else ""
+                print(f"  {event.step}: {event.done}{of}{eta}", file=sys.stderr)
+        elif isinstance(event, LogRow) and event.level in ("warning", "error"):
+            print(f"  {event.level}: {event.message}", file=sys.stderr)
+        elif isinstance(event, RunFinished):
+            print(f"{event.job} {event.channel}: {event.status}" + (f" — {event.message}" if event.message else ""),
+                  file=sys.stderr)
+
+    return on_event
+
+
+def outcome_json(outcome: JobOutcome) -> dict:
+    return {
+        "job": outcome.job,
+        "status": outcome.status,
+        "totals": outcome.totals(),
+        "channels": [
+            {"channel": c.channel, "store": c.store, "status": c.status, "summary": c.summary, "message": c.message}
+            for c in outcome.channels
+        ],
+    }
+
+
+def exit_code(outcome: JobOutcome) -> int:
+    if outcome.status in ("failed", "cancelled"):
+        return EXIT_FATAL
+    if outcome.status == "partial":
+        return EXIT_SOME_FAILED
+    return EXIT_OK
+
+
+def run_pull(args: argparse.Namespace) -> int:
+    with open_context(args) as ctx:
+        bus = EventBus()
+        bus.subscribe(_progress_printer(quiet=False))
+        session = UnoPimSession(ctx, bus)
+        engine = SyncEngine(ctx, session, bus)
+
+        async def go() -> int:
+            loop = asyncio.get_running_loop()
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has no signal handlers
+                loop.add_signal_handler(signal.SIGINT, engine.cancel)  # Ctrl-C: stop after this batch
+            try:
+                outcome = await engine.pull(full=args.full, channel=args.channel, dry_run=args.dry_run or None)
+            except (LookupError, NotConnected) as exc:
+                err(str(exc).strip("'\""))
+                return EXIT_FATAL
+            except ApiError as exc:
+                err(f"Stopped: {exc}")
+                return EXIT_FATAL
+            finally:
+                await session.aclose()
+            if args.json:
+                print(json.dumps(outcome_json(outcome)))
+            if not [c for c in outcome.channels if c.status != "skipped"]:
+                err("Nothing ran: " + ("; ".join(f"{c.channel}: {c.message}" for c in outcome.channels)
+                                       or "no channels; run `unopim-desktop channels refresh`."))
+                return EXIT_FATAL
+            return exit_code(outcome)
+
+        return asyncio.run(go())
+
+
+def run_settings(args: argparse.Namespace) -> int:
+    with open_context(args) as ctx:
+        address = ctx.lane.run_sync(repo.active_address)
+        if not address:
+            err("Connect to UnoPim first (`unopim-desktop connect`).")
+            return EXIT_FATAL
+        changes = {}
+        if args.dry_run:
+            changes["dry_run"] = "1" if args.dry_run == "on" else "0"
+        if args.on_delete:
+            changes["on_delete"] = args.on_delete
+        if args.writeback_delete:
+            changes["writeback_delete"] = "1" if args.writeback_delete == "on" else "0"
+        if changes:
+            ctx.lane.run_sync(sync_repo.save_general_settings, address, changes)
+        values = ctx.lane.run_sync(sync_repo.general_settings, address)
+        print(f"Dry run:          {'on' if values['dry_run'] == '1' else 'off'}")
+        print(f"On delete:        {values['on_delete'].capitalize()}")
+        print(f"Writeback delete: {'on' if values['writeback_delete'] == '1' else 'off'}")
+        return EXIT_OK
