@@ -1,7 +1,13 @@
-"""`--demo`: local sandbox peers, a throwaway data folder, and a pre-filled Connection form."""
+"""`--demo`: local sandbox peers, a throwaway data folder, and an app made ready to pull.
+
+`prepare_demo` does what a merchant would do on first start (Test & Save, add a store, Refresh channels,
+aim channel `default` at the store, auto-map the core fields) through the same services the tabs use, so
+the demo shows the real app, one click (Pull Full) away from a filled store.
+"""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -9,7 +15,16 @@ from pathlib import Path
 
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
 
+log = logging.getLogger(__name__)
+
 DEMO_PRODUCTS = 50
+DEMO_STORE = "Demo WooCommerce"
+DEMO_CHANNEL = "default"
+DEMO_READY = "Demo ready: click Pull Full"
+
+
+class DemoSetupError(RuntimeError):
+    """A preparation step failed; the message says which, in the merchant's words."""
 
 
 @dataclass
@@ -28,15 +43,68 @@ class DemoSession:
         return "Demo mode: local sandbox servers, nothing leaves this computer"
 
     def unopim_form(self) -> dict[str, str]:
-        c = self.sandbox.credentials()["unopim"]
-        return {
-            "address": c["url"],
-            "client_id": c["client_id"],
-            "client_secret": c["client_secret"],
-            "username": c["username"],
-            "password": c["password"],
-        }
+        return unopim_form(self.sandbox)
 
     def stop(self) -> None:
         self.sandbox.stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def unopim_form(sandbox: Sandbox) -> dict[str, str]:
+    c = sandbox.credentials()["unopim"]
+    return {
+        "address": c["url"],
+        "client_id": c["client_id"],
+        "client_secret": c["client_secret"],
+        "username": c["username"],
+        "password": c["password"],
+    }
+
+
+async def prepare_demo(ctx, session, sandbox: Sandbox) -> None:  # type: ignore[no-untyped-def]
+    """Connect `ctx` to the sandbox UnoPim, add its WooCommerce store as “Demo WooCommerce”, refresh the
+    channels, aim channel `default` at the store and save the auto-mapped core fields.
+
+    `ctx` is an `AppContext`, `session` the app's `UnoPimSession` (reset here: the credentials are new).
+    Safe to run again on the same data folder (an existing demo store is kept). Raises `DemoSetupError`.
+    """
+    # The services pull in httpx and the store adapters; importing them here keeps `--demo`'s
+    # DemoSession.start (which runs before the window exists) light.
+    from unopim_desktop.channels import ChannelService
+    from unopim_desktop.connection import ConnectionForm, ConnectionService
+    from unopim_desktop.domain import StoreKind
+    from unopim_desktop.mapping.service import MappingService
+    from unopim_desktop.store_connections import StoreForm, StoreService
+
+    outcome = await ConnectionService(ctx).test_and_save(ConnectionForm(**unopim_form(sandbox)))
+    if not outcome.ok:
+        raise DemoSetupError(f"Signing in to the sandbox UnoPim failed: {outcome.text}")
+    await session.reset()  # new credentials: the next job builds a client from them
+
+    stores = StoreService(ctx)
+    if DEMO_STORE not in {s.label for s in await stores.list()}:
+        woo = sandbox.credentials()["woocommerce"]
+        added = await stores.save(StoreForm(kind=StoreKind.WOOCOMMERCE, label=DEMO_STORE, url=woo["url"],
+                                            key=woo["consumer_key"], secret=woo["consumer_secret"]))
+        if not added.ok:
+            raise DemoSetupError(f"Adding the sandbox WooCommerce store failed: {added.text}")
+
+    channels = ChannelService(ctx, session)
+    await channels.refresh()
+    rows = await channels.channels()
+    target = next((r for r in rows if r.code == DEMO_CHANNEL), None)
+    if target is None:
+        raise DemoSetupError(f"The sandbox UnoPim has no channel “{DEMO_CHANNEL}”.")
+    target.store_label = DEMO_STORE
+    target.pull_enabled = True
+    await channels.save(rows)
+
+    mapping = MappingService(ctx, channels, stores)
+    core = await mapping.automap_core()
+    problems = mapping.check_core(core)
+    if problems:
+        raise DemoSetupError("Auto-mapping the core fields left problems: "
+                             + "; ".join(f"{p.row}: {p.message}" for p in problems))
+    await mapping.save_core(core)
+    log.info("demo prepared: %s → %s, %d core field(s) mapped", DEMO_CHANNEL, DEMO_STORE,
+             sum(1 for code in core.rows.values() if code))

@@ -9,6 +9,8 @@ throttling is 429 with Retry-After on 3.x and a bare 500 on 1.x.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import email.utils
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -76,6 +78,7 @@ class UnoPimClient:
         self._token_lock = asyncio.Lock()
         self._on_token_state = on_token_state or (lambda state: None)
         self.requests_sent = 0
+        self._server_offset: dt.timedelta | None = None  # server clock - local clock, from `Date` headers
 
     async def __aenter__(self) -> UnoPimClient:
         return self
@@ -174,10 +177,26 @@ class UnoPimClient:
 
         token = await self._valid_token()
         try:
-            return await send_once(token)
+            response = await send_once(token)
         except AuthError:
             token = await self._valid_token(force_new=True)
-            return await send_once(token)
+            response = await send_once(token)
+        self._note_server_date(response)
+        return response
+
+    def _note_server_date(self, response: httpx.Response) -> None:
+        try:
+            server = email.utils.parsedate_to_datetime(response.headers.get("date", ""))
+        except (TypeError, ValueError):
+            return
+        if server is not None and server.tzinfo is not None:
+            self._server_offset = server - dt.datetime.now(dt.UTC)
+
+    def server_now(self) -> dt.datetime:
+        """UnoPim's clock (naive UTC), as its `Date` headers tell it: delta filters compare against the
+        server's `updated_at`, so a skewed local clock must not decide what counts as changed."""
+        now = dt.datetime.now(dt.UTC) + (self._server_offset or dt.timedelta())
+        return now.replace(tzinfo=None)
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return decode_json(await self.request("GET", path, params=params))

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from unopim_desktop.clients.errors import ApiError
+from unopim_desktop.clients.errors import ApiError, NotFound
 from unopim_desktop.clients.unopim import UnoPimClient
 from unopim_desktop.domain import StoreAttribute, StoreCategory, StoreTerm
 from unopim_desktop.mapping.fields import AttributeDef
@@ -81,6 +81,10 @@ class PullJob:
         self.job = "pull_full" if options.full else "pull_delta"
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
+    # UnoPim stamps updated_at in whole seconds: an edit in the second the run starts must not be missed
+    # by the next delta (re-reading a few unchanged products costs nothing: their hashes match).
+    WATERMARK_MARGIN = dt.timedelta(seconds=5)
+
     @property
     def lane(self):  # type: ignore[no-untyped-def]
         return self.run.ctx.lane
@@ -143,6 +147,7 @@ class PullJob:
             raise StepFailed(f"Channel {self.channel.code} no longer exists in UnoPim; click Refresh channels.")
         self.state.channel_info = info
         self._channels = channels
+        self.started_at = self.client.server_now() - self.WATERMARK_MARGIN
         self.run.advance("channels", len(channels))
 
     async def step_locales(self) -> None:
@@ -173,7 +178,8 @@ class PullJob:
             for a in raw
         }
         # Variant axes: read the configurable products' super attributes (and the options in use).
-        async for page in self.client.iter_pages("/configurable-products"):
+        self.configurable_path = await self._configurable_path()
+        async for page in self.client.iter_pages(self.configurable_path):
             for item in page:
                 sku = item.get("sku") or ((item.get("values") or {}).get("common") or {}).get("sku")
                 axes = [a for a in item.get("super_attributes") or [] if a in self.state.attributes]
@@ -248,6 +254,14 @@ class PullJob:
             writes.append(LinkWrite("attribute", code, r.store_id,
                                     content_hash=None if failed_terms else content_hash(a), pulled=True))
         await self.commit(writes)
+
+    async def _configurable_path(self) -> str:
+        """UnoPim 1.x only has the misspelt `/configrable-products`; 2.1+ both (3.x deprecates the typo)."""
+        try:
+            await self.client.page("/configurable-products", 1, limit=1)
+            return "/configurable-products"
+        except NotFound:
+            return "/configrable-products"
 
     async def step_families(self) -> None:
         families = await self.client.list_all("/families")

@@ -80,7 +80,7 @@ class ProductSteps:
         if self.resume_page:
             self.job.state.complete_listing = False
         # Configurable parents first: their variants need them.
-        async for _n, items in self._pages("/configurable-products"):
+        async for _n, items in self._pages(self.job.configurable_path):
             await self._write_products(items, configurable=True)
             self.run.advance("products", len(items))
         sem = asyncio.Semaphore(self.job.options.in_flight)
@@ -235,6 +235,11 @@ class ProductSteps:
             for item in group:
                 sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
                 self.job.state.seen_products.add(sku)
+                if parent is None and self.job.options.dry_run and parent_sku in self.job.state.seen_products:
+                    self.run.log(f"dry-run: would create variant {sku} under {parent_sku}", entity_kind="variant",
+                                 entity=sku)
+                    self.run.count("variant", "created")
+                    continue
                 if parent is None:
                     self._skip_or_fail("variant", sku, f"its configurable product {parent_sku} is not in the store "
                                        "(it failed or was skipped)")
@@ -302,6 +307,9 @@ class ProductSteps:
 
     # -- 12-13: associations, tags --------------------------------------------------------------------
     async def step_associations(self) -> None:
+        # A store saves whole products: an image update in flight on the same product would write back
+        # the old upsells. Let the image worker finish what is queued first.
+        await self.images.join()
         items, hashes = [], {}
         for sku, (ups, cross) in self.job.state.associations.items():
             link = self.job.link("product", sku)
@@ -375,7 +383,17 @@ class ProductSteps:
             work = [item for kind, item in group if kind == "product"]
             variants = [item for kind, item in group if kind == "variant"]
             self.image_total += len(work) + len(variants)
-            await self._write_images(work, variants)
+            try:
+                await self._write_images(work, variants)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the worker must outlive one bad group, or the queue never drains
+                self.run.count("image", "failed", len(work) + len(variants))
+                self.run.log(f"Images could not be transferred ({type(exc).__name__}: {exc}); they will be "
+                             "retried on the next run.", level="warning", entity_kind="image")
+            finally:
+                for _ in group:
+                    self.images.task_done()
 
     async def _write_images(self, products: list[Any], variants: list[Any]) -> None:
         if not products and not variants:

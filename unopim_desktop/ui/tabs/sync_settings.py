@@ -1,0 +1,168 @@
+"""Sync → General settings: the store-wide policy (Dry run, Writeback delete, On delete), as in the
+connector's General Settings page. Saved per UnoPim connection; the CLI's `settings` command edits the same
+values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unopim_desktop.context import AppContext
+from unopim_desktop.state import repo, sync_repo
+from unopim_desktop.ui.widgets.banner import Banner
+from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, UNSAVED_BG, describe_error, highlight
+
+ON_DELETE_TEXT = {
+    "trash": ("Trash", "The store item goes to the trash; it can be restored from there."),
+    "delete": ("Delete", "The store item is deleted permanently. This cannot be undone."),
+    "skip": ("Skip", "The deletion is logged and ignored; the store item stays."),
+}
+DRY_RUN_HINT = "Every pull works out what it would change and logs it as “dry-run…”, but writes nothing."
+WRITEBACK_HINT = ("Off: deletes made in the store are ignored. On: they are sent to UnoPim (with the push "
+                  "pipeline). Keep it off while trying things out.")
+ON_DELETE_HINT = "What the store does when UnoPim reports a product, category or attribute as deleted."
+
+
+def _note(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555;")
+    return label
+
+
+class GeneralSettingsPanel(QWidget):
+    saved = Signal(object)  # dict[str, str]: the values now stored
+
+    def __init__(self, ctx: AppContext, start: Callable[[Coroutine[Any, Any, Any]], Any],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._start = start  # the Sync tab's AsyncTab.start, so wait_idle and shutdown see the task
+        self.address: str | None = None
+        self.stored: dict[str, str] = dict(sync_repo.GENERAL_DEFAULTS)
+
+        self.banner = Banner()
+        self.banner.setObjectName("settingsBanner")
+        self.dry_run = QCheckBox("Dry run")
+        self.dry_run.setObjectName("settingDryRun")
+        self.writeback_delete = QCheckBox("Writeback delete")
+        self.writeback_delete.setObjectName("settingWritebackDelete")
+        self.on_delete = QComboBox()
+        self.on_delete.setObjectName("settingOnDelete")
+        for value in sync_repo.ON_DELETE_CHOICES:
+            title, text = ON_DELETE_TEXT[value]
+            self.on_delete.addItem(title + (" (default)" if value == "trash" else ""), value)
+            self.on_delete.setItemData(self.on_delete.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+        self.on_delete_note = _note("")
+        self.on_delete_note.setObjectName("onDeleteNote")
+        self.save_button = QPushButton("Save settings")
+        self.save_button.setObjectName("saveGeneralSettings")
+        self.save_button.clicked.connect(self.on_save)
+        self.dry_run.toggled.connect(lambda _on: self._mark())
+        self.writeback_delete.toggled.connect(lambda _on: self._mark())
+        self.on_delete.currentIndexChanged.connect(lambda _i: self._mark())
+
+        form = QFormLayout()
+        form.addRow(self.dry_run)
+        form.addRow(_note(DRY_RUN_HINT))
+        form.addRow(self.writeback_delete)
+        form.addRow(_note(WRITEBACK_HINT))
+        form.addRow("On delete", self.on_delete)
+        form.addRow(_note(ON_DELETE_HINT))
+        form.addRow(self.on_delete_note)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self._show(self.stored)
+        self.setEnabled(False)  # until a connection is known
+
+    # -- values ------------------------------------------------------------------------------------
+    def values(self) -> dict[str, str]:
+        return {
+            "dry_run": "1" if self.dry_run.isChecked() else "0",
+            "on_delete": str(self.on_delete.currentData()),
+            "writeback_delete": "1" if self.writeback_delete.isChecked() else "0",
+        }
+
+    def _show(self, values: dict[str, str]) -> None:
+        for w in (self.dry_run, self.writeback_delete, self.on_delete):
+            w.blockSignals(True)
+        self.dry_run.setChecked(values["dry_run"] == "1")
+        self.writeback_delete.setChecked(values["writeback_delete"] == "1")
+        self.on_delete.setCurrentIndex(max(0, self.on_delete.findData(values["on_delete"])))
+        for w in (self.dry_run, self.writeback_delete, self.on_delete):
+            w.blockSignals(False)
+        self._mark()
+
+    def _mark(self) -> None:
+        """The connector's yellow for a value that differs from what is saved; the choice's explanation."""
+        now = self.values()
+        for key, widget in (("dry_run", self.dry_run), ("writeback_delete", self.writeback_delete),
+                            ("on_delete", self.on_delete)):
+            highlight(widget, UNSAVED_BG if now[key] != self.stored[key] else None)
+        title, text = ON_DELETE_TEXT[now["on_delete"]]
+        self.on_delete_note.setText(f"{title}: {text}")
+
+    @property
+    def unsaved(self) -> bool:
+        return self.values() != self.stored
+
+    # -- load / save ---------------------------------------------------------------------------------
+    async def load(self, address: str | None = None) -> None:
+        self.address = address or await self.ctx.lane.run(repo.active_address)
+        if not self.address:
+            self.setEnabled(False)
+            return
+        self.stored = await self.ctx.lane.run(sync_repo.general_settings, self.address)
+        self.setEnabled(True)
+        self._show(self.stored)
+
+    def on_save(self) -> None:
+        self._start(self.save())
+
+    async def save(self) -> bool:
+        if not self.address:
+            self.banner.show_message("error", CONNECT_FIRST)
+            return False
+        values = self.values()
+        self.save_button.setEnabled(False)
+        try:
+            await self.ctx.lane.run(sync_repo.save_general_settings, self.address, values)
+            await self.ctx.lane.run(repo.add_log, self.address, _log_line(values), category="settings")
+            self.stored = await self.ctx.lane.run(sync_repo.general_settings, self.address)
+        except Exception as exc:  # noqa: BLE001 (shown to the merchant)
+            self.banner.show_message("error", f"Not saved: {describe_error(exc)}")
+            return False
+        finally:
+            self.save_button.setEnabled(True)
+        self._show(self.stored)
+        self.banner.show_message("success", "General settings saved. " + _summary(self.stored))
+        self.saved.emit(dict(self.stored))
+        return True
+
+
+def _summary(values: dict[str, str]) -> str:
+    return (f"Dry run {'on' if values['dry_run'] == '1' else 'off'}, writeback delete "
+            f"{'on' if values['writeback_delete'] == '1' else 'off'}, on delete: "
+            f"{ON_DELETE_TEXT[values['on_delete']][0]}.")
+
+
+def _log_line(values: dict[str, str]) -> str:
+    return "General settings saved: " + _summary(values)
