@@ -60,12 +60,13 @@ class JobOutcome:
 
 class SyncEngine:
     def __init__(self, ctx: AppContext, session: UnoPimSession, bus: EventBus, *,
-                 stores: StoreService | None = None, in_flight: int = 8) -> None:
+                 stores: StoreService | None = None, in_flight: int = 8, page_size: int = 100) -> None:
         self.ctx = ctx
         self.session = session
         self.bus = bus
         self.stores = stores or StoreService(ctx)
         self.in_flight = in_flight
+        self.page_size = page_size
         self._cancel: CancelToken | None = None
         self._lock = asyncio.Lock()
 
@@ -138,7 +139,8 @@ class SyncEngine:
             adapter = self.stores.make_adapter(await self.stores.connection(store.label))
             pull = PullJob(run, client, adapter, store_label=store.label, channel=ch,
                            options=PullOptions(full=full, dry_run=dry_run, on_delete=on_delete,
-                                               in_flight=self.in_flight), debounce_s=ch.debounce_s)
+                                               in_flight=self.in_flight, page_size=self.page_size),
+                           debounce_s=ch.debounce_s)
             pull.store_currency = store.default_currency or str(store.info.get("currency") or "")
             await pull.execute()
             if run.failed:

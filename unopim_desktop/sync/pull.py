@@ -46,6 +46,7 @@ class PullOptions:
     dry_run: bool = False
     on_delete: str = "trash"  # trash | delete | skip
     in_flight: int = 8  # store write batches in flight at once
+    page_size: int = 100  # UnoPim page size (3.x allows at most 100); smaller = finer checkpoints
 
 
 @dataclass
@@ -128,13 +129,16 @@ class PullJob:
         if resume and resume.get("step"):
             self.run.log(f"Resuming an interrupted {self.job.replace('_', ' ')} at {resume['step']} "
                          f"(page {_resume_page(resume) + 1}).")
-        for step in STEPS:
-            self.run.cancel.check()
-            self.run.step_started(step)
-            handler = getattr(self, f"step_{step}", None) or getattr(products, f"step_{step}")
-            await handler()
-            self.run.step_finished(step)
-            await self.run.flush_logs()
+        try:
+            for step in STEPS:
+                self.run.cancel.check()
+                self.run.step_started(step)
+                handler = getattr(self, f"step_{step}", None) or getattr(products, f"step_{step}")
+                await handler()
+                self.run.step_finished(step)
+                await self.run.flush_logs()
+        finally:
+            await products.stop_image_worker()
         if not self.options.dry_run:
             await self.lane.run(sync_repo.finish_checkpoint, self.address, self.label, self.channel.code, self.job,
                                 self.started_at.isoformat(sep=" ", timespec="seconds"))

@@ -9,6 +9,7 @@ and an image that fails is retried on the next run (its link keeps the old image
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
@@ -44,14 +45,15 @@ class ProductSteps:
         """(page number, items) of a listing: everything on a full pull, what changed since the last
         successful pull on a delta (3.x: `updated_at` filter + cursor; 1.x/2.x: compare on our side)."""
         client = self.job.client
+        size = self.job.options.page_size
         if self.job.options.full:
-            first, last = await client.page(path, 1)
+            first, last = await client.page(path, 1, limit=size)
             self.run.step_total("products", None)
             if resume_from < 1:
                 yield 1, first
             for n in range(max(2, resume_from + 1), last + 1):
                 self.run.cancel.check()
-                items, _ = await client.page(path, n)
+                items, _ = await client.page(path, n, limit=size)
                 yield n, items
             return
         mark = await self.job.lane.run(sync_repo.watermark, self.job.address, self.job.label, self.job.channel.code)
@@ -60,7 +62,7 @@ class ProductSteps:
         filters = {"updated_at": [{"operator": ">", "value": mark}]}
         try:
             n = 0
-            async for items in client.iter_cursor(path, filters=filters):
+            async for items in client.iter_cursor(path, filters=filters, limit=size):
                 n += 1
                 yield n, items
             return
@@ -70,7 +72,7 @@ class ProductSteps:
         self.run.log("This UnoPim has no updated_at filter (1.x/2.x): listing everything and comparing dates.")
         since = _parse_ts(mark)
         n = 0
-        async for items in client.iter_pages(path):
+        async for items in client.iter_pages(path, limit=size):
             n += 1
             yield n, [i for i in items if _parse_ts(i.get("updated_at")) > since]
 
@@ -372,6 +374,14 @@ class ProductSteps:
         await self.images.put(("stop", None))
         if self.image_worker is not None:
             await self.image_worker
+
+    async def stop_image_worker(self) -> None:
+        """After a cancel or a failure: images still queued wait for the next run (their hashes are old)."""
+        worker = self.image_worker
+        if worker is not None and not worker.done():
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
 
     async def _image_loop(self) -> None:
         stop = False

@@ -1,0 +1,123 @@
+"""A Pull Full killed half way (or cancelled) resumes from its checkpoint and ends in the same store
+state as an uninterrupted run: nothing lost, nothing duplicated."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import keyring
+from keyring.backends import fail
+
+from tests.integration.pull_setup import make_app, store_state
+from unopim_desktop.context import AppContext
+from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
+from unopim_desktop.sync.events import StepProgress
+
+OPTS = dict(products=40, seed=11, latency_ms=15)
+
+
+def _reference_state(tmp_path) -> dict:
+    sb = start_sandbox(SandboxOptions(**OPTS))
+    try:
+        async def go():
+            ctx = AppContext.open(tmp_path / "reference")
+            app = await make_app(ctx, sb)
+            outcome = await app.engine.pull(full=True)
+            assert outcome.status == "done", outcome.channels[0].message
+            await app.close()
+            ctx.close()
+
+        asyncio.run(go())
+        return store_state(sb)
+    finally:
+        sb.stop()
+
+
+def test_killed_pull_resumes_to_the_same_state(tmp_path):
+    expected = _reference_state(tmp_path)
+    # The pull runs in a child process, which cannot see this process's in-memory keyring: both use the
+    # encrypted-file fallback in the data folder instead.
+    keyring.set_keyring(fail.Keyring())
+    sb = start_sandbox(SandboxOptions(**OPTS))
+    data = tmp_path / "app"
+    try:
+        async def prepare():
+            ctx = AppContext.open(data)
+            app = await make_app(ctx, sb, in_flight=1)
+            await app.close()
+            ctx.close()
+
+        asyncio.run(prepare())
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+        log = (tmp_path / "first-run.log").open("w")
+        proc = subprocess.Popen([sys.executable, "-m", "unopim_desktop", "--data-dir", str(data), "sync", "pull",
+                                 "--full"], stderr=log, stdout=subprocess.DEVNULL, text=True, env=env)
+        # Kill it hard once some products are in the store, but not all.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(sb.woocommerce.products()) < 12:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        log.close()
+        partial = len(sb.woocommerce.products())
+        assert 0 < partial < len(expected), "the kill should land mid-way: " + (tmp_path / "first-run.log").read_text()[-1500:]
+
+        code = subprocess.run([sys.executable, "-m", "unopim_desktop", "--data-dir", str(data), "sync", "pull",
+                               "--full", "--json"], capture_output=True, text=True, env=env, timeout=120)
+        assert code.returncode == 0, code.stderr[-2000:]
+        assert store_state(sb) == expected
+        skus = [p["sku"] for p in sb.woocommerce.products()]
+        assert len(skus) == len(set(skus))
+    finally:
+        sb.stop()
+
+
+async def test_cancelled_pull_resumes_to_the_same_state(tmp_path):
+    expected = await asyncio.to_thread(_reference_state, tmp_path)
+    sb = start_sandbox(SandboxOptions(**OPTS))
+    ctx = AppContext.open(tmp_path / "app")
+    try:
+        app = await make_app(ctx, sb, in_flight=1)
+        app.engine.page_size = 10  # several pages, so the cancel lands between two of them
+
+        def cancel_mid_way(event):
+            if isinstance(event, StepProgress) and event.step == "variants" and event.done >= 10:
+                app.engine.cancel()
+
+        unsubscribe = app.bus.subscribe(cancel_mid_way)
+        first = await app.engine.pull(full=True)
+        unsubscribe()
+        assert first.status == "cancelled"
+        assert store_state(sb) != expected  # it really stopped part way (variations missing)
+        second = await app.engine.pull(full=True)
+        assert second.status == "done", second.channels[0].message
+        assert any("Resuming an interrupted pull full" in row.message for row in app.logs)
+        assert store_state(sb) == expected
+        await app.close()
+    finally:
+        ctx.close()
+        sb.stop()
+
+
+async def test_unopim_down_stops_the_run_with_a_clear_reason_and_keeps_the_store(tmp_path):
+    sb = start_sandbox(SandboxOptions(products=6, seed=2))
+    ctx = AppContext.open(tmp_path / "app")
+    try:
+        app = await make_app(ctx, sb)
+        assert (await app.engine.pull(full=True)).status == "done"
+        before = store_state(sb)
+        next(s for s in sb._servers if s.name == "unopim").stop()  # UnoPim goes away; the store stays up
+        await app.session.reset()
+        outcome = await app.engine.pull(full=True)
+        assert outcome.status == "failed"
+        assert "connection was refused" in outcome.channels[0].message.lower()
+        assert store_state(sb) == before
+        await app.close()
+    finally:
+        ctx.close()
+        sb.stop()
