@@ -34,15 +34,21 @@ class App:
         await self.session.aclose()
 
 
-async def make_app(ctx: AppContext, sandbox: Sandbox, *, channel: str = "default", in_flight: int = 8) -> App:
+async def make_app(ctx: AppContext, sandbox: Sandbox, *, channel: str = "default", in_flight: int = 8,
+                   store: str = "woocommerce") -> App:
     creds = sandbox.credentials()
-    u, w = creds["unopim"], creds["woocommerce"]
+    u, w, b = creds["unopim"], creds["woocommerce"], creds["bigcommerce"]
     outcome = await ConnectionService(ctx).test_and_save(
         ConnectionForm(u["url"], u["client_id"], u["client_secret"], u["username"], u["password"]))
     assert outcome.ok, outcome.text
     stores = StoreService(ctx)
-    saved = await stores.save(StoreForm(kind=StoreKind.WOOCOMMERCE, label=STORE, url=w["url"],
-                                        key=w["consumer_key"], secret=w["consumer_secret"]))
+    if store == "woocommerce":
+        form = StoreForm(kind=StoreKind.WOOCOMMERCE, label=STORE, url=w["url"], key=w["consumer_key"],
+                         secret=w["consumer_secret"])
+    else:
+        form = StoreForm(kind=StoreKind.BIGCOMMERCE, label=STORE, url=b["api_url"], key=b["client_id"],
+                         secret=b["client_secret"], access_token=b["access_token"])
+    saved = await stores.save(form)
     assert saved.ok, saved.text
     bus = EventBus()
     logs: list[LogRow] = []

@@ -217,3 +217,27 @@ async def test_full_pull_and_delta_on_unopim_1(app, sandbox):
     delta = await app.engine.pull(full=False)
     assert delta.status == "done" and sandbox.woocommerce.write_count() == writes
     assert any("comparing dates" in r.message for r in app.logs)
+
+
+async def test_full_pull_into_bigcommerce_through_the_same_interface(data_dir):
+    sb = start_sandbox(SandboxOptions(products=10, seed=4))
+    ctx = AppContext.open(data_dir)
+    try:
+        app = await make_app(ctx, sb, store="bigcommerce")
+        outcome = await app.engine.pull(full=True)
+        assert outcome.status == "done", outcome.channels[0].message
+        cat = sb.catalogue
+        for conf in cat.configurable_products:
+            p = sb.bigcommerce.product_by_sku(conf["sku"])
+            assert {v["sku"] for v in p["variants"] if v.get("option_values")} == {v["sku"] for v in conf["variants"]}
+        for up in (p for p in cat.products if not p.get("parent")):
+            p = sb.bigcommerce.product_by_sku(up["sku"])
+            assert p["name"] == up["values"]["channel_locale_specific"]["default"]["en_US"]["name"]
+            assert float(p["price"]) == float(up["values"]["channel_locale_specific"]["default"]["en_US"]["price"]["USD"])
+        writes = sb.bigcommerce.write_count()
+        assert (await app.engine.pull(full=False)).status == "done"
+        assert sb.bigcommerce.write_count() == writes
+        await app.close()
+    finally:
+        ctx.close()
+        sb.stop()

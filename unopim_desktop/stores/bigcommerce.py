@@ -31,6 +31,7 @@ from unopim_desktop.domain import (
     StoreAttribute,
     StoreCategory,
     StoreConnection,
+    StoreImage,
     StoreInfo,
     StoreKind,
     StoreProduct,
@@ -446,10 +447,32 @@ class BigCommerceAdapter:
         parts = await asyncio.gather(*(delete(g) for g in bc.chunks(store_ids, DELETE_BATCH)))
         return BatchResult(deleted=[r for part in parts for r in part])
 
-    async def upsert_variants(self, product_id: int, variants: list[StoreVariant]) -> BatchResult:
+    async def upsert_variants(
+        self, product_id: int, variants: list[StoreVariant], *, attribute_ids: dict[str, int] | None = None
+    ) -> BatchResult:
+        # BigCommerce options live on the product; `attribute_ids` (WooCommerce global ids) do not apply.
         from unopim_desktop.stores.bigcommerce_options import upsert_variants
 
         return await upsert_variants(self, product_id, variants)
+
+    async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]]) -> BatchResult:
+        """Add the images (BigCommerce appends every image it is sent, so only images it lacks)."""
+        payloads = [(key, {"id": pid, "images": bc.images_out(imgs)}) for key, pid, imgs in items]
+        return BatchResult(updated=await self.batch_put(
+            "v3/catalog/products", payloads, PRODUCT_BATCH, single=lambda body: f"v3/catalog/products/{body['id']}"))
+
+    async def set_variant_images(self, product_id: int, items: list[tuple[str, int, StoreImage]]) -> BatchResult:
+        payloads = [(key, {"id": vid, "image_url": img.src}) for key, vid, img in items if img.src]
+        return BatchResult(updated=await self.batch_put(
+            "v3/catalog/variants", payloads, VARIANT_BATCH,
+            single=lambda body: f"v3/catalog/products/{product_id}/variants/{body['id']}"))
+
+    async def set_associations(self, items: list[tuple[str, int, list[int], list[int]]]) -> BatchResult:
+        """BigCommerce has one related-products list: upsells first, then cross-sells."""
+        payloads = [(key, {"id": pid, "related_products": list(dict.fromkeys([*ups, *cross]))})
+                    for key, pid, ups, cross in items]
+        return BatchResult(updated=await self.batch_put(
+            "v3/catalog/products", payloads, PRODUCT_BATCH, single=lambda body: f"v3/catalog/products/{body['id']}"))
 
     async def upsert_categories(self, categories: list[StoreCategory]) -> BatchResult:
         from unopim_desktop.stores.bigcommerce_options import upsert_categories

@@ -244,6 +244,11 @@ class PullJob:
         for a in attrs:
             r = by_name.get(a.name)
             code = code_of.get(a.name, a.name)
+            if r is not None and r.ok and not r.store_id:  # the store keeps options per product (BigCommerce)
+                self.run.count("attribute", "skipped")
+                self.run.log(f"Attribute “{a.name}”: {r.note or 'nothing to write in this store'}",
+                             entity_kind="attribute", entity=code)
+                continue
             if r is None or not r.ok or not r.store_id:
                 self.run.count("attribute", "failed")
                 self.run.log(f"Store attribute “{a.name}” could not be written: {r.error if r else 'no answer'}",
