@@ -98,7 +98,7 @@ def test_core_fields_lists_the_nine_pinned_rows_first_with_searchable_pickers(wi
     assert labels == [f.label for f in CORE_FIELDS]
     assert labels[:9] == ["SKU", "Name", "Regular Price", "Sale Price", "Stock Quantity", "Stock Status",
                           "Description", "Short Description", "Publish Status"]
-    assert labels[9:] == ["Weight", "Length", "Width", "Height"]
+    assert labels[9:] == ["Weight", "Length", "Width", "Height", "Tags", "Featured Image", "Gallery"]
     picker = core.pickers["regular_price"]
     assert picker.isEditable()
     assert picker.completer().filterMode() == Qt.MatchFlag.MatchContains
