@@ -234,7 +234,7 @@ class PullJob:
                 verb = "update" if a.store_id else "create"
                 self.run.log(f"dry-run: would {verb} store attribute “{a.name}” with {len(a.terms)} term(s): "
                              f"{', '.join(t.name for t in a.terms[:8])}", entity_kind="attribute", entity=a.name)
-                self.run.count("attribute", "skipped")
+                self.run.count("attribute", "updated" if a.store_id else "created")
             return
         result = await self.adapter.upsert_attributes(attrs)
         by_name = {r.key: r for r in (*result.created, *result.updated) if "/" not in r.key}
@@ -338,7 +338,7 @@ class PullJob:
             for code, cat in batch:
                 self.run.log(f"dry-run: would {'update' if cat.store_id else 'create'} category “{cat.name}”",
                              entity_kind="category", entity=code)
-                self.run.count("category", "skipped")
+                self.run.count("category", "updated" if cat.store_id else "created")
             return
         result = await self.adapter.upsert_categories([cat for _, cat in batch])
         answers = {r.key: r for r in (*result.created, *result.updated)}

@@ -39,6 +39,7 @@ class ProductSteps:
         self.image_worker: asyncio.Task[None] | None = None
         self.image_mode_logged = False
         self.image_total = 0
+        self.image_stop = False
 
     # -- listing ---------------------------------------------------------------------------------------
     async def _pages(self, path: str, *, resume_from: int = 0):  # type: ignore[no-untyped-def]
@@ -87,15 +88,21 @@ class ProductSteps:
             self.run.advance("products", len(items))
         sem = asyncio.Semaphore(self.job.options.in_flight)
         tasks: list[asyncio.Task[None]] = []
-        async for n, items in self._pages("/products", resume_from=self.resume_page):
-            await sem.acquire()
-            task = asyncio.ensure_future(self._page(n, items))
-            task.add_done_callback(lambda _t: sem.release())
-            tasks.append(task)
-            for t in [t for t in tasks if t.done()]:
-                t.result()  # surface a failed page at once
-                tasks.remove(t)
-        await asyncio.gather(*tasks)
+        try:
+            async for n, items in self._pages("/products", resume_from=self.resume_page):
+                await sem.acquire()
+                task = asyncio.ensure_future(self._page(n, items))
+                task.add_done_callback(lambda _t: sem.release())
+                tasks.append(task)
+                for t in [t for t in tasks if t.done()]:
+                    t.result()  # surface a failed page at once
+                    tasks.remove(t)
+        finally:
+            # On a cancel or an error, let the pages already sent finish and commit their links, so the
+            # store and the link table agree before the run stops.
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for t in tasks:
+            t.result()
         await self._apply_deletes()
 
     async def step_variants(self) -> None:
@@ -376,9 +383,17 @@ class ProductSteps:
             await self.image_worker
 
     async def stop_image_worker(self) -> None:
-        """After a cancel or a failure: images still queued wait for the next run (their hashes are old)."""
+        """After a cancel or a failure: the group being written finishes and is recorded (or the store
+        would hold images the links don't know, and the next run would add them twice); images still
+        queued wait for the next run (their hashes are old)."""
         worker = self.image_worker
-        if worker is not None and not worker.done():
+        if worker is None or worker.done():
+            return
+        self.image_stop = True
+        self.images.put_nowait(("stop", None))
+        try:
+            await asyncio.wait_for(asyncio.shield(worker), timeout=60)
+        except TimeoutError:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
@@ -389,7 +404,7 @@ class ProductSteps:
             group = [await self.images.get()]
             while not self.images.empty() and len(group) < IMAGE_GROUP * 4:
                 group.append(self.images.get_nowait())
-            stop = any(kind == "stop" for kind, _ in group)
+            stop = self.image_stop or any(kind == "stop" for kind, _ in group)
             work = [item for kind, item in group if kind == "product"]
             variants = [item for kind, item in group if kind == "variant"]
             self.image_total += len(work) + len(variants)

@@ -37,6 +37,9 @@ def run_gui(*, data_dir: str | os.PathLike[str] | None = None, demo: bool = Fals
         app.aboutToQuit.connect(closed.set)
         window.show()
         window.start_loading()
+        if session:
+            # Connect, add the demo store, map: in the background, so the window is usable at once.
+            window.start_demo(session.sandbox)
         await closed.wait()
         await window.shutdown()
 

@@ -35,7 +35,7 @@ class LogTail(QPlainTextEdit):
         self.limit = limit
         self.setReadOnly(True)
         self.setMaximumBlockCount(limit)  # Qt drops the oldest lines itself
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)  # the pane is narrow; messages are not
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setStyleHint(QFont.StyleHint.Monospace)
         self.setFont(font)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 
 from unopim_desktop.sync.run import OUTCOMES
 
-COLUMNS = ("Started (UTC)", "Job", "Channel", "Store", "Status", *(o.capitalize() for o in OUTCOMES))
+COLUMNS = ("Started (UTC)", "Job", "Channel", "Store", "Status", *(o.capitalize() for o in OUTCOMES), "Message")
 STATUS_COLOURS = {"done": "#1e7e34", "partial": "#8a6d00", "failed": "#a61b1b", "cancelled": "#555555",
                   "running": "#1b4f8a"}
 JOB_TITLES = {"pull_full": "Pull Full", "pull_delta": "Pull Delta"}
@@ -56,7 +56,7 @@ class RunHistoryTable(QTableWidget):
             totals = run_totals(r.get("summary") or {})
             job = job_title(r["job"]) + (" (dry run)" if r.get("dry_run") else "")
             cells = (r["started_at"], job, r["channel"], r["store"], r["status"],
-                     *(str(totals[o]) for o in OUTCOMES))
+                     *(str(totals[o]) for o in OUTCOMES), r.get("message") or "")
             tip = breakdown(r.get("summary") or {}) + (f"\n\n{r['message']}" if r.get("message") else "")
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)

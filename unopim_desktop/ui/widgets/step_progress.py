@@ -101,6 +101,7 @@ class StepProgressPanel(QWidget):
         self.states: dict[str, StepState] = {}
         self._dirty: set[str] = set()
         self._current = ""
+        self.repaints = 0  # rows repainted since creation: what the coalescing saves is visible here
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setVerticalSpacing(2)
@@ -151,6 +152,7 @@ class StepProgressPanel(QWidget):
             current = step == self._current
             if step in dirty or row.name.font().bold() != current:
                 row.paint(self.states[step], current=current)
+                self.repaints += 1
 
     def stop_spinning(self) -> None:
         """The run ended (cancelled or failed) with a step still counting: freeze it instead of spinning."""

@@ -1,0 +1,318 @@
+"""Sync tab, driven as a merchant would: click Pull Full / Pull Delta / Cancel and read the bars, the live
+tail, the run history and the WooCommerce sandbox.
+
+Each test gets a fresh sandbox (UnoPim full, store empty) and a data folder made ready to pull by
+`prepare_demo` (connected, "Demo WooCommerce" added, channel `default` aimed at it, core fields mapped)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.gui.test_channels_tab import click, open_window, run, settle
+from unopim_desktop.demo import DEMO_CHANNEL, DEMO_STORE, prepare_demo
+from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
+from unopim_desktop.session import UnoPimSession
+from unopim_desktop.state import sync_repo
+from unopim_desktop.sync.engine import SyncEngine
+from unopim_desktop.sync.events import EventBus, LogRow, RunFinished, RunStarted, StepProgress
+from unopim_desktop.sync.pull import STEPS
+from unopim_desktop.ui.main_window import MainWindow
+from unopim_desktop.ui.widgets.log_tail import LEVEL_COLOURS
+
+
+def _prepare(qloop, ctx, sandbox: Sandbox) -> None:
+    session = UnoPimSession(ctx, EventBus())
+    try:
+        run(qloop, prepare_demo(ctx, session, sandbox))
+    finally:
+        run(qloop, session.aclose())
+
+
+@pytest.fixture
+def ready(qtbot, qloop, app_context) -> Iterator[tuple[MainWindow, Sandbox]]:
+    sandbox = start_sandbox(SandboxOptions(products=12))
+    try:
+        _prepare(qloop, app_context, sandbox)
+        window = open_window(qtbot, qloop, app_context)
+        yield window, sandbox
+        settle(qloop, window)
+        run(qloop, window.shutdown())
+    finally:
+        sandbox.stop()
+
+
+def expected_store(sandbox: Sandbox) -> tuple[int, int]:
+    """(store products, variations) the catalogue should become: simple + configurable, and variants."""
+    cat = sandbox.catalogue
+    variants = sum(1 for p in cat.products if p.get("parent"))
+    return len(cat.products) - variants + len(cat.configurable_products), variants
+
+
+def skus(sandbox: Sandbox) -> list[str]:
+    out = []
+    for p in sandbox.woocommerce.products(include_trashed=True):
+        out.append(p["sku"])
+        out += [v["sku"] for v in sandbox.woocommerce.variations(p["id"])]
+    return out
+
+
+def images_by_sku(sandbox: Sandbox) -> dict[str, int]:
+    out = {}
+    for p in sandbox.woocommerce.products():
+        out[p["sku"]] = len(p["images"])
+        for v in sandbox.woocommerce.variations(p["id"]):
+            out[v["sku"]] = 1 if v.get("image") else 0
+    return out
+
+
+def history_rows(window: MainWindow) -> list[dict[str, str]]:
+    table = window.sync_tab.history
+    return [table.row_texts(i) for i in range(table.rowCount())]
+
+
+# -- Pull Full ----------------------------------------------------------------------------------------
+def test_pull_full_fills_the_store_with_bars_tail_and_history(qtbot, qloop, ready):
+    window, sandbox = ready
+    tab = window.sync_tab
+    assert window.tabs.tabText(window.tabs.indexOf(tab)) == "Sync"
+    assert window.tabs.indexOf(tab) == window.tabs.indexOf(window.mapping_tab) + 1
+    assert not tab.push_box.isEnabled() and tab.push_box.isVisibleTo(tab)
+    assert [tab.channel.itemData(i) for i in range(tab.channel.count())][:1] == [None]
+    assert tab.channel.findData(DEMO_CHANNEL) > 0
+    assert tab.dry_run_label.text().startswith("Dry run off")
+
+    qtbot.mouseClick(tab.pull_full_button, Qt.MouseButton.LeftButton)
+    busy = (tab.pull_full_button.isEnabled(), tab.pull_delta_button.isEnabled(), tab.cancel_button.isEnabled())
+    qtbot.mouseClick(tab.pull_full_button, Qt.MouseButton.LeftButton)  # a second click does nothing
+    settle(qloop, window)
+
+    assert busy == (False, False, True)
+    assert not tab.cancel_button.isEnabled() and tab.pull_full_button.isEnabled()
+    products, variations = expected_store(sandbox)
+    counts = sandbox.woocommerce.counts()
+    assert (counts["products"], counts["variations"]) == (products, variations)
+    assert counts["categories"] > 1 and counts["trashed"] == 0
+    assert tab.banner.kind == "success" and tab.banner.text().startswith("Pull Full done:")
+
+    for step in STEPS:  # every bar reached its total
+        row, state = tab.progress.rows[step], tab.progress.states[step]
+        assert state.finished, step
+        assert row.bar.maximum() > 0 and row.bar.value() == row.bar.maximum(), step
+        assert row.count.text() == f"{state.total}/{state.total}" and row.eta.text() == "done", step
+    assert tab.progress.states["products"].total == products
+    assert tab.progress.states["variants"].total == variations
+
+    lines = tab.tail.lines()
+    assert any(f"Pull full of channel {DEMO_CHANNEL} into “{DEMO_STORE}” started." in line for line in lines)
+    assert "Pull full of default done." in lines[-1]  # newest at the bottom
+
+    rows = history_rows(window)
+    assert len(rows) == 1  # the second click started nothing
+    top = rows[0]
+    assert (top["Job"], top["Channel"], top["Store"], top["Status"]) == ("Pull Full", DEMO_CHANNEL, DEMO_STORE, "done")
+    totals = tab.last_outcome.totals()
+    assert int(top["Created"]) == sum(c["created"] for c in totals.values())
+    assert int(top["Created"]) >= products + variations
+    assert int(top["Failed"]) == 0
+    # The Logs tab reloaded when the run finished.
+    assert any(r["message"].startswith("Pull full of default done.") for r in window.logs_tab.rows)
+
+
+def test_pull_delta_after_a_full_pull_writes_nothing(qtbot, qloop, ready):
+    window, sandbox = ready
+    tab = window.sync_tab
+    click(qtbot, qloop, window, tab.pull_full_button)
+    assert tab.banner.kind == "success"
+    writes = sandbox.woocommerce.write_count()
+    seen = click(qtbot, qloop, window, tab.pull_delta_button)
+    assert seen == ("Pull Delta", False)
+    assert sandbox.woocommerce.write_count() == writes
+    top = history_rows(window)[0]
+    assert (top["Job"], top["Status"], top["Created"], top["Updated"], top["Failed"]) == (
+        "Pull Delta", "done", "0", "0", "0")
+    assert tab.banner.kind == "success" and tab.banner.text().startswith("Pull Delta done: 0 created, 0 updated")
+
+
+def test_dry_run_override_writes_nothing_and_lasts_one_run(qtbot, qloop, ready):
+    window, sandbox = ready
+    tab = window.sync_tab
+    tab.select_channel(DEMO_CHANNEL)
+    tab.dry_run_override.setChecked(True)
+    assert "next run only" in tab.dry_run_label.text()
+    click(qtbot, qloop, window, tab.pull_full_button)
+
+    assert sandbox.woocommerce.write_count() == 0
+    assert sandbox.woocommerce.counts()["products"] == 0
+    dry_rows = [r for r in tab.tail.rows if r.message.startswith("dry-run")]
+    assert len(dry_rows) >= len(sandbox.catalogue.products)
+    assert any("dry-run: would create product" in line for line in tab.tail.lines())
+    top = history_rows(window)[0]
+    assert (top["Job"], top["Status"]) == ("Pull Full (dry run)", "done")  # its counts are what it would do
+    # One run only: the override went back to General settings (off), and the next pull writes.
+    assert not tab.dry_run_override.isChecked() and tab.dry_run_label.text().startswith("Dry run off")
+    click(qtbot, qloop, window, tab.pull_full_button)
+    assert sandbox.woocommerce.counts()["products"] == expected_store(sandbox)[0]
+
+
+# -- Cancel -----------------------------------------------------------------------------------------------
+def test_cancel_stops_the_run_and_the_next_pull_full_completes_exactly(qtbot, qloop, app_context, tmp_path):
+    options = SandboxOptions(products=40, latency_ms=30)
+    # Reference: the same catalogue pulled without interruption, headless, in its own data folder.
+    from unopim_desktop.context import AppContext
+
+    with start_sandbox(SandboxOptions(products=40)) as reference:  # same catalogue, no latency needed
+        ref_dir = tmp_path / "reference"
+        ref_dir.mkdir()
+        ref_ctx = AppContext.open(ref_dir)
+        try:
+            _prepare(qloop, ref_ctx, reference)
+            bus = EventBus()
+            session = UnoPimSession(ref_ctx, bus)
+            outcome = run(qloop, SyncEngine(ref_ctx, session, bus, page_size=10).pull(full=True))
+            run(qloop, session.aclose())
+            assert outcome.status == "done"
+            want_counts = reference.woocommerce.counts()
+            want_images = images_by_sku(reference)
+        finally:
+            ref_ctx.close()
+
+    with start_sandbox(options) as sandbox:
+        _prepare(qloop, app_context, sandbox)
+        window = open_window(qtbot, qloop, app_context)
+        tab = window.sync_tab
+        window.engine.page_size = 10  # finer checkpoints, so Cancel lands inside the products step
+
+        async def cancel_mid_products() -> tuple[bool, bool]:
+            qtbot.mouseClick(tab.pull_full_button, Qt.MouseButton.LeftButton)
+            deadline = time.monotonic() + 20
+            while tab.progress.states["products"].done == 0 and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+            seen = (tab.cancel_button.isEnabled(), tab.pull_full_button.isEnabled())
+            await tab.wait_idle()
+            return seen
+
+        seen = run(qloop, cancel_mid_products())
+        assert seen == (False, False)  # Cancel clicked once; Pull stays off until the run has stopped
+        assert tab.banner.kind == "warning" and "cancelled" in tab.banner.text()
+        assert history_rows(window)[0]["Status"] == "cancelled"
+        assert sandbox.woocommerce.counts()["products"] < want_counts["products"]
+        assert tab.pull_full_button.isEnabled() and not tab.cancel_button.isEnabled()
+
+        click(qtbot, qloop, window, tab.pull_full_button)
+        assert tab.banner.kind == "success", tab.banner.text()
+        assert [r["Status"] for r in history_rows(window)] == ["done", "cancelled"]
+        got = sandbox.woocommerce.counts()
+        # Nothing sent twice: a cancel lets the calls already in flight finish and be recorded.
+        assert got == want_counts
+        assert images_by_sku(sandbox) == want_images
+        duplicates = [sku for sku, n in Counter(skus(sandbox)).items() if n > 1]
+        assert duplicates == []
+        settle(qloop, window)
+        run(qloop, window.shutdown())
+
+
+# -- General settings ---------------------------------------------------------------------------------------
+def test_general_settings_save_and_reload(qtbot, qloop, ready, app_context):
+    window, _sandbox = ready
+    panel = window.sync_tab.settings
+    assert panel.isEnabled()
+    assert panel.values() == {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0"}
+    assert panel.on_delete_note.text().startswith("Trash: ")
+    panel.dry_run.setChecked(True)
+    panel.writeback_delete.setChecked(True)
+    panel.on_delete.setCurrentIndex(panel.on_delete.findData("skip"))
+    assert panel.unsaved and panel.on_delete_note.text().startswith("Skip: The deletion is logged")
+    click(qtbot, qloop, window, panel.save_button)
+    assert panel.banner.kind == "success" and not panel.unsaved
+    address = window.sync_tab.address
+    stored = app_context.lane.run_sync(sync_repo.general_settings, address)
+    assert stored == {"dry_run": "1", "on_delete": "skip", "writeback_delete": "1"}
+    # The Sync controls follow at once: the next run is a dry run.
+    assert window.sync_tab.dry_run_override.isChecked()
+    assert window.sync_tab.dry_run_label.text().startswith("Dry run is ON")
+
+    again = open_window(qtbot, qloop, app_context)  # a restart reads them back
+    reloaded = again.sync_tab.settings
+    assert reloaded.values() == stored and not reloaded.unsaved
+    assert again.sync_tab.dry_run_override.isChecked()
+    run(qloop, again.shutdown())
+
+
+def test_general_settings_default_pull_respects_saved_dry_run(qtbot, qloop, ready):
+    window, sandbox = ready
+    panel = window.sync_tab.settings
+    panel.dry_run.setChecked(True)
+    click(qtbot, qloop, window, panel.save_button)
+    click(qtbot, qloop, window, window.sync_tab.pull_full_button)
+    assert sandbox.woocommerce.write_count() == 0
+    assert history_rows(window)[0]["Job"] == "Pull Full (dry run)"
+
+
+# -- responsiveness -------------------------------------------------------------------------------------------
+def test_progress_and_tail_are_coalesced_and_bounded(qtbot, qloop, app_context):
+    window = open_window(qtbot, qloop, app_context)
+    tab = window.sync_tab
+    before = tab.progress.repaints
+
+    async def flood() -> float:
+        window.bus.emit(RunStarted(99, "pull_full", "default", "Shop", False, STEPS))
+        started = time.monotonic()
+        for i in range(1, 20_001):
+            window.bus.emit(StepProgress(99, "products", i, 20_000, 1.0))
+        for i in range(2_000):
+            window.bus.emit(LogRow(f"row {i}", "error" if i == 1_999 else "info", "pull"))
+        elapsed = time.monotonic() - started
+        await asyncio.sleep(0.35)  # a few repaint ticks
+        return elapsed
+
+    elapsed = run(qloop, flood())
+    assert elapsed < 5  # recording 22,000 events is cheap: no repaint in the loop
+    assert tab.progress.repaints - before < 60  # a handful of ticks, not 20,000 repaints
+    bar = tab.progress.rows["products"].bar
+    assert (bar.value(), bar.maximum()) == (20_000, 20_000)
+    lines = tab.tail.lines()
+    assert len(lines) == 500 and lines[-1].endswith("ERROR: row 1999") and lines[0].endswith("row 1500")
+    html = tab.tail.document().toHtml()
+    assert LEVEL_COLOURS["error"] in html  # the error row is red
+    # A run the tab did not start (a schedule, say) still locks the buttons until it finishes.
+    assert not tab.pull_full_button.isEnabled() and tab.cancel_button.isEnabled()
+    window.bus.emit(RunFinished(99, "pull_full", "default", "done", {}, ""))
+    run(qloop, asyncio.sleep(0.05))
+    assert tab.pull_full_button.isEnabled() and not tab.cancel_button.isEnabled()
+    assert tab.run_title.text().endswith("<b>done</b>")
+    run(qloop, window.shutdown())
+
+
+def test_unknown_total_shows_an_indeterminate_bar(qtbot, qloop, app_context):
+    window = open_window(qtbot, qloop, app_context)
+    tab = window.sync_tab
+    window.bus.emit(RunStarted(7, "pull_full", "default", "Shop", False, STEPS))
+    window.bus.emit(StepProgress(7, "products", 30, None))
+    tab.flush()
+    row = tab.progress.rows["products"]
+    assert (row.bar.minimum(), row.bar.maximum()) == (0, 0) and row.count.text() == "30"
+    window.bus.emit(StepProgress(7, "products", 30, 90, 12.0))
+    tab.flush()
+    assert (row.bar.maximum(), row.bar.value(), row.count.text()) == (90, 30, "30/90")
+    assert row.eta.text() == "~12 s left"
+    window.bus.emit(RunFinished(7, "pull_full", "default", "cancelled", {}, "Cancelled"))
+    run(qloop, asyncio.sleep(0.05))
+    assert row.eta.text() == "stopped" and row.bar.value() == 30  # frozen where it stopped, not spinning
+    run(qloop, window.shutdown())
+
+
+def test_pull_before_connecting_explains_instead_of_failing(qtbot, qloop, app_context):
+    window = open_window(qtbot, qloop, app_context)
+    tab = window.sync_tab
+    assert "Connect to UnoPim first" in tab.banner.text()
+    click(qtbot, qloop, window, tab.pull_full_button)
+    assert tab.banner.kind == "error" and "Connect to UnoPim first" in tab.banner.text()
+    assert tab.pull_full_button.isEnabled() and not tab.cancel_button.isEnabled()
+    run(qloop, window.shutdown())

@@ -1,0 +1,358 @@
+"""Sync tab: Pull Full / Pull Delta for all channels or one, Cancel, one progress bar per step, the live
+tail of the run's log rows, the last runs, and General settings.
+
+The engine runs on the qasync loop; its events arrive through the bridge and only update plain state
+here. A 100 ms timer repaints the bars and the tail while anything changed, so a 10,000-product pull
+costs a few repaints a second, not one per product.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from unopim_desktop.state import repo, stores_repo, sync_repo
+from unopim_desktop.sync.engine import EngineBusy, JobOutcome, SyncEngine
+from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress
+from unopim_desktop.sync.pull import STEPS
+from unopim_desktop.sync.run import OUTCOMES
+from unopim_desktop.ui.tabs.base import AsyncTab
+from unopim_desktop.ui.tabs.sync_settings import GeneralSettingsPanel
+from unopim_desktop.ui.widgets.banner import Banner
+from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, describe_error
+from unopim_desktop.ui.widgets.log_tail import LogTail
+from unopim_desktop.ui.widgets.run_history import RunHistoryTable, job_title, run_totals
+from unopim_desktop.ui.widgets.step_progress import StepProgressPanel
+
+log = logging.getLogger(__name__)
+
+REPAINT_MS = 100
+HISTORY_LIMIT = 20
+ALL_CHANNELS = "All channels"
+PUSH_NOTE = "Push All Products / Categories / Attributes — coming with the push pipeline"
+NO_CHANNELS = "No channels yet: click Refresh channels on Channels & Stores and pick a store for each channel."
+_DRY_STYLE = "QLabel { color: #8a6d00; background: #fff4cc; border-radius: 3px; padding: 2px 6px; }"
+_WET_STYLE = "QLabel { color: #555; padding: 2px 6px; }"
+
+
+class SyncTab(AsyncTab):
+    def __init__(self, engine: SyncEngine, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.ctx = engine.ctx
+        self.address: str | None = None
+        self.busy = False  # a run started from this tab (or seen through the bus) is going
+        self.held = False  # something else is setting the app up (the demo): no run may start yet
+        self.run_id: int | None = None
+        self.last_outcome: JobOutcome | None = None
+        self.run_task: asyncio.Task[JobOutcome | None] | None = None
+
+        self.banner = Banner()
+        self.banner.setObjectName("syncBanner")
+        self.channel = QComboBox()
+        self.channel.setObjectName("syncChannel")
+        self.channel.addItem(ALL_CHANNELS, None)
+        self.channel.setMinimumContentsLength(24)
+        self.pull_full_button = QPushButton("Pull Full")
+        self.pull_full_button.setObjectName("pullFull")
+        self.pull_full_button.setToolTip("Everything, in the documented order. Resumes an interrupted full pull.")
+        self.pull_full_button.clicked.connect(lambda: self.request_pull(full=True))
+        self.pull_delta_button = QPushButton("Pull Delta")
+        self.pull_delta_button.setObjectName("pullDelta")
+        self.pull_delta_button.setToolTip("Only what changed in UnoPim since the last successful pull.")
+        self.pull_delta_button.clicked.connect(lambda: self.request_pull(full=False))
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelRun")
+        self.cancel_button.setToolTip("Stops after the current batch; the next run resumes from there.")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.on_cancel)
+        self.dry_run_override = QCheckBox("Dry run (this run)")
+        self.dry_run_override.setObjectName("dryRunOverride")
+        self.dry_run_override.setToolTip("For the next run only; General settings hold the default.")
+        self.dry_run_override.toggled.connect(lambda _on: self._show_dry_run())
+        self.dry_run_label = QLabel("")
+        self.dry_run_label.setObjectName("dryRunIndicator")
+
+        self.push_box = self._build_push_box()
+        self.run_title = QLabel("No run yet.")
+        self.run_title.setObjectName("runTitle")
+        self.progress = StepProgressPanel(STEPS)
+        self.tail = LogTail()
+        self.tail.setObjectName("logTail")
+        self.history = RunHistoryTable()
+        self.settings = GeneralSettingsPanel(self.ctx, self.start)
+        self.settings.saved.connect(lambda _values: self._reset_dry_run())
+
+        self._repaint = QTimer(self)
+        self._repaint.setInterval(REPAINT_MS)
+        self._repaint.timeout.connect(self.flush)
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Channel"))
+        controls.addWidget(self.channel)
+        for b in (self.pull_full_button, self.pull_delta_button, self.cancel_button):
+            controls.addWidget(b)
+        controls.addSpacing(12)
+        controls.addWidget(self.dry_run_override)
+        controls.addWidget(self.dry_run_label)
+        controls.addStretch(1)
+
+        progress_box = QWidget()
+        progress_layout = QVBoxLayout(progress_box)
+        progress_layout.setContentsMargins(0, 0, 0, 0)
+        progress_layout.addWidget(self.run_title)
+        progress_layout.addWidget(self.progress)
+        progress_layout.addStretch(1)
+        live = QSplitter(Qt.Orientation.Horizontal)
+        live.addWidget(progress_box)
+        live.addWidget(self.tail)
+        live.setStretchFactor(0, 2)
+        live.setStretchFactor(1, 3)
+        self.lower = QTabWidget()
+        self.lower.addTab(self.history, "Recent runs")
+        self.lower.addTab(self.settings, "General settings")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(live)
+        split.addWidget(self.lower)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(controls)
+        layout.addWidget(self.push_box)
+        layout.addWidget(split, 1)
+        self._show_dry_run()
+
+    def _build_push_box(self) -> QGroupBox:
+        box = QGroupBox("Push (store → UnoPim)")
+        box.setObjectName("pushBox")
+        row = QHBoxLayout(box)
+        self.push_buttons = [QPushButton(f"Push All {what}") for what in ("Products", "Categories", "Attributes")]
+        for b in self.push_buttons:
+            b.setToolTip(PUSH_NOTE)
+            row.addWidget(b)
+        note = QLabel(PUSH_NOTE)
+        note.setStyleSheet("color: #555;")
+        row.addWidget(note)
+        row.addStretch(1)
+        box.setEnabled(False)  # visible so the merchant knows where push will live
+        return box
+
+    # -- loading -------------------------------------------------------------------------------------
+    async def load(self, address: str | None = None) -> None:
+        self.address = address or await self.ctx.lane.run(repo.active_address)
+        if not self.address:
+            self.banner.show_message("info", CONNECT_FIRST)
+            return
+        if self.banner.text() == CONNECT_FIRST:
+            self.banner.clear_message()
+        await self.settings.load(self.address)
+        self._reset_dry_run()
+        await self.reload_channels()
+        await self.reload_history()
+
+    async def reload_channels(self) -> None:
+        if not self.address:
+            return
+        rows = await self.ctx.lane.run(stores_repo.list_channels, self.address)
+        chosen = self.channel.currentData()
+        self.channel.blockSignals(True)
+        self.channel.clear()
+        self.channel.addItem(ALL_CHANNELS, None)
+        for r in rows:
+            if not r.store_label:
+                note = " (no store)"
+            elif not r.pull_enabled:
+                note = f" → {r.store_label} (pull off)"
+            else:
+                note = f" → {r.store_label}"
+            self.channel.addItem(f"{r.code}{note}", r.code)
+        self.channel.setCurrentIndex(max(0, self.channel.findData(chosen)))
+        self.channel.blockSignals(False)
+        if not rows and not self.banner.isVisibleTo(self):
+            self.banner.show_message("info", NO_CHANNELS)
+        elif rows and self.banner.text() == NO_CHANNELS:
+            self.banner.clear_message()
+
+    async def reload_history(self) -> None:
+        if not self.address:
+            return
+        self.history.set_runs(await self.ctx.lane.run(sync_repo.recent_runs, self.address, HISTORY_LIMIT))
+
+    def select_channel(self, code: str | None) -> None:
+        self.channel.setCurrentIndex(max(0, self.channel.findData(code)))
+
+    # -- dry run -------------------------------------------------------------------------------------
+    @property
+    def saved_dry_run(self) -> bool:
+        return self.settings.stored.get("dry_run") == "1"
+
+    def _reset_dry_run(self) -> None:
+        """The override lasts one run: back to what General settings say."""
+        self.dry_run_override.setChecked(self.saved_dry_run)
+        self._show_dry_run()
+
+    def _show_dry_run(self) -> None:
+        dry, saved = self.dry_run_override.isChecked(), self.saved_dry_run
+        if dry and saved:
+            text = "Dry run is ON (General settings): nothing will be written."
+        elif dry:
+            text = "Dry run for the next run only: nothing will be written."
+        elif saved:
+            text = "Dry run is on in General settings, but the next run WILL write."
+        else:
+            text = "Dry run off: runs write to the store."
+        self.dry_run_label.setText(text)
+        self.dry_run_label.setStyleSheet(_DRY_STYLE if dry else _WET_STYLE)
+
+    def dry_run_choice(self) -> bool | None:
+        """None follows General settings; a bool is the one-run override."""
+        dry = self.dry_run_override.isChecked()
+        return None if dry == self.saved_dry_run else dry
+
+    # -- running -------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.busy or self.engine.running
+
+    def hold(self, held: bool) -> None:
+        """Keep the pull buttons off while the app is being set up behind them (demo preparation)."""
+        self.held = held
+        self._set_running(self.busy)
+
+    def _set_running(self, running: bool) -> None:
+        self.busy = running
+        for w in (self.pull_full_button, self.pull_delta_button, self.channel, self.dry_run_override):
+            w.setEnabled(not running and not self.held)
+        self.cancel_button.setEnabled(running)
+        self.cancel_button.setText("Cancel")
+        if running and not self._repaint.isActive():
+            self._repaint.start()
+
+    def request_pull(self, *, full: bool) -> None:
+        if self.running or self.held:
+            return  # one run at a time; a second click does nothing
+        # Disable at once, before the task's first step runs, so a double click cannot queue a second run.
+        self._set_running(True)
+        self.run_task = self.start(self.pull(full=full))
+
+    async def pull(self, *, full: bool) -> JobOutcome | None:
+        name = job_title("pull_full" if full else "pull_delta")
+        channel = self.channel.currentData()
+        dry_run = self.dry_run_choice()
+        self._set_running(True)
+        self.tail.clear_rows()
+        self.progress.reset()
+        self.run_title.setText(f"{name}: starting…")
+        self.banner.show_message("info", f"{name} running{' (dry run)' if self.dry_run_override.isChecked() else ''}"
+                                 f" for {channel or 'all channels'}…")
+        outcome = None
+        try:
+            outcome = await self.engine.pull(full=full, channel=channel, dry_run=dry_run)
+        except EngineBusy as exc:
+            self.banner.show_message("warning", str(exc))
+        except Exception as exc:  # noqa: BLE001 (shown to the merchant, logged for us)
+            log.warning("%s failed: %s", name, exc)
+            self.banner.show_message("error", f"{name} did not run: {describe_error(exc)}")
+        finally:
+            self._finish_run()
+        if outcome is not None:
+            self.last_outcome = outcome
+            kind, text = outcome_message(name, outcome)
+            self.banner.show_message(kind, text)
+        await self.reload_history()
+        return outcome
+
+    def _finish_run(self) -> None:
+        self.flush()
+        self.progress.stop_spinning()
+        self._set_running(False)
+        self._reset_dry_run()
+
+    def on_cancel(self) -> None:
+        if not self.running:
+            return
+        self.engine.cancel()
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText("Cancelling…")
+        self.banner.show_message("info", "Cancelling: the run stops after the current batch; the next run "
+                                         "resumes from there.")
+
+    # -- engine events (through the bridge) ----------------------------------------------------------
+    def on_run_started(self, event: RunStarted) -> None:
+        self.run_id = event.run_id
+        if not self.busy:  # a run this tab did not start (a schedule): show it all the same
+            self._set_running(True)
+        self.progress.reset()
+        mode = " · dry run" if event.dry_run else ""
+        self.run_title.setText(f"<b>{job_title(event.job)}</b> · channel {event.channel} → {event.store}{mode}")
+        self._poke()
+
+    def on_step_progress(self, event: StepProgress) -> None:
+        if self.run_id is not None and event.run_id != self.run_id:
+            return
+        self.progress.update(event)
+        self._poke()
+
+    def on_log_row(self, row: LogRow) -> None:
+        self.tail.add(row)
+        self._poke()
+
+    def on_run_finished(self, event: RunFinished) -> None:
+        self.flush()
+        if event.status != "done":
+            self.progress.stop_spinning()
+        self.run_title.setText(f"{self.run_title.text()} — <b>{event.status}</b>")
+        self.start(self.reload_history())
+        # A run that this tab did not start ends with the engine's lock; look once it is released.
+        QTimer.singleShot(0, self._after_foreign_run)
+
+    def _after_foreign_run(self) -> None:
+        own_run_going = self.run_task is not None and not self.run_task.done()
+        if self.busy and not own_run_going and not self.engine.running:
+            self._finish_run()
+
+    def _poke(self) -> None:
+        if not self._repaint.isActive():
+            self._repaint.start()
+
+    def flush(self) -> None:
+        """Repaint what changed since the last tick; the timer stops once a quiet tick finds nothing."""
+        if not self.progress.dirty and not self.tail.dirty:
+            if not self.running:
+                self._repaint.stop()
+            return
+        self.progress.flush()
+        self.tail.flush()
+
+
+def outcome_message(name: str, outcome: JobOutcome) -> tuple[str, str]:
+    """(banner kind, text) for a finished job."""
+    ran = [c for c in outcome.channels if c.status != "skipped"]
+    if not ran:
+        reasons = "; ".join(f"{c.channel}: {c.message}" for c in outcome.channels)
+        return "warning", f"Nothing ran. {reasons or NO_CHANNELS}"
+    totals = run_totals(outcome.totals())
+    counts = ", ".join(f"{totals[o]} {o}" for o in OUTCOMES)
+    status = outcome.status
+    notes = [c.message for c in ran if c.message]
+    skipped = [c for c in outcome.channels if c.status == "skipped"]
+    if skipped:
+        notes.append("Not run: " + " ".join(f"{c.channel}: {c.message}" for c in skipped))
+    kind = {"done": "success", "partial": "warning", "cancelled": "warning"}.get(status, "error")
+    return kind, " ".join([f"{name} {status}: {counts}.", *notes])
