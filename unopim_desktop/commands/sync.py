@@ -1,4 +1,4 @@
-"""`unopim-desktop sync pull …` and `unopim-desktop settings …`: the Sync tab, headless."""
+"""`unopim-desktop sync pull|push …` and `unopim-desktop settings …`: the Sync tab, headless."""
 
 from __future__ import annotations
 
@@ -30,6 +30,16 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     pull.add_argument("--dry-run", action="store_true", help="log what would change, write nothing")
     pull.add_argument("--json", action="store_true", help="print one summary JSON line on stdout")
     pull.set_defaults(handler=run_pull)
+
+    push = sync_sub.add_parser("push", parents=[common], help="store → UnoPim")
+    pmode = push.add_mutually_exclusive_group(required=True)
+    pmode.add_argument("--all", action="store_true", help="every store record (also finds deletes)")
+    pmode.add_argument("--changed", action="store_true", help="only what the store changed since the last push")
+    push.add_argument("--entity", choices=("products", "categories", "attributes"), help="only this kind")
+    push.add_argument("--channel", help="only this channel")
+    push.add_argument("--dry-run", action="store_true", help="log what would change, write nothing")
+    push.add_argument("--json", action="store_true", help="print one summary JSON line on stdout")
+    push.set_defaults(handler=run_push)
 
     settings = sub.add_parser("settings", parents=[common], help="general settings (dry run, on delete, …)")
     settings.add_argument("--dry-run", choices=("on", "off"))
@@ -86,6 +96,17 @@ def exit_code(outcome: JobOutcome) -> int:
 
 
 def run_pull(args: argparse.Namespace) -> int:
+    return _run_job(args, lambda engine: engine.pull(full=args.full, channel=args.channel,
+                                                     dry_run=args.dry_run or None))
+
+
+def run_push(args: argparse.Namespace) -> int:
+    return _run_job(args, lambda engine: engine.push(changed=args.changed, entity=args.entity, channel=args.channel,
+                                                     dry_run=args.dry_run or None))
+
+
+def _run_job(args: argparse.Namespace, start) -> int:  # type: ignore[no-untyped-def]
+    """Run one engine job headless: progress on stderr, the summary JSON on stdout, exit 0/1/2."""
     with open_context(args) as ctx:
         bus = EventBus()
         bus.subscribe(_progress_printer(quiet=False))
@@ -97,7 +118,7 @@ def run_pull(args: argparse.Namespace) -> int:
             with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has no signal handlers
                 loop.add_signal_handler(signal.SIGINT, engine.cancel)  # Ctrl-C: stop after this batch
             try:
-                outcome = await engine.pull(full=args.full, channel=args.channel, dry_run=args.dry_run or None)
+                outcome = await start(engine)
             except (LookupError, NotConnected) as exc:
                 err(str(exc).strip("'\""))
                 return EXIT_FATAL

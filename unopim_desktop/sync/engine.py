@@ -161,6 +161,102 @@ class SyncEngine:
         self.bus.emit(RunFinished(run_id, job, ch.code, status, run.summary(), message))
         return ChannelOutcome(ch.code, store.label, status, run.summary(), message, run_id)
 
+    # -- push (store → UnoPim) -----------------------------------------------------------------------
+    async def push(self, *, changed: bool, entity: str | None = None, channel: str | None = None,
+                   dry_run: bool | None = None) -> JobOutcome:
+        """Push All (`changed=False`) or Push Changed, for one entity (products, categories, attributes)
+        or all three, channel by channel; a channel with Push off is skipped with an info row."""
+        from unopim_desktop.sync.push import ENTITIES
+
+        if entity is not None and entity not in ENTITIES:
+            raise LookupError(f"Unknown entity “{entity}”; use one of {', '.join(ENTITIES)}.")
+        if self._lock.locked():
+            raise EngineBusy("A sync is already running; wait for it or cancel it.")
+        async with self._lock:
+            self._cancel = CancelToken()
+            try:
+                return await self._push(changed=changed, entity=entity, only=channel, dry_run=dry_run)
+            finally:
+                self._cancel = None
+
+    async def _push(self, *, changed: bool, entity: str | None, only: str | None, dry_run: bool | None) -> JobOutcome:
+        job = "push_changed" if changed else "push_all"
+        address = await self.ctx.lane.run(repo.active_address)
+        if not address:
+            raise LookupError("Connect to UnoPim first (Connection tab).")
+        settings = await self.ctx.lane.run(sync_repo.general_settings, address)
+        dry = settings["dry_run"] == "1" if dry_run is None else dry_run
+        channels = await self.ctx.lane.run(stores_repo.list_channels, address)
+        if only is not None and only not in {c.code for c in channels}:
+            raise LookupError(f"Unknown channel “{only}”; click Refresh channels.")
+        stores = {s.label: s for s in await self.ctx.lane.run(stores_repo.list_stores, address)}
+        outcome = JobOutcome(job)
+        for ch in channels:
+            if only is not None and ch.code != only:
+                continue
+            skip = None
+            if not ch.push_enabled:
+                skip = "Push is off for this channel (Channels & Stores)."
+            elif not ch.store_label:
+                skip = "No store is set for this channel (Channels & Stores)."
+            elif not stores[ch.store_label].active:
+                skip = f"Store “{ch.store_label}” is inactive."
+            if skip:
+                await self.ctx.lane.run(repo.add_log, address, f"{job.replace('_', ' ').capitalize()} of channel "
+                                        f"{ch.code} skipped: {skip}", category="push", entity_kind="channel",
+                                        entity=ch.code)
+                outcome.channels.append(ChannelOutcome(ch.code, ch.store_label or "", "skipped", message=skip))
+                continue
+            outcome.channels.append(await self._push_channel(
+                address, ch, stores[ch.store_label], changed=changed, entity=entity, dry_run=dry,
+                writeback_delete=settings.get("writeback_delete") == "1"))
+            if outcome.channels[-1].status == "cancelled":
+                break
+        return outcome
+
+    async def _push_channel(self, address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, *,
+                            changed: bool, entity: str | None, dry_run: bool, writeback_delete: bool) -> ChannelOutcome:
+        from unopim_desktop.sync.push import STEPS as PUSH_STEPS
+        from unopim_desktop.sync.push import PushJob, PushOptions
+
+        job = "push_changed" if changed else "push_all"
+        run_id = await self.ctx.lane.run(sync_repo.start_run, address, job, ch.code, store.label, dry_run)
+        assert self._cancel is not None
+        run = RunContext(self.ctx, self.bus, address=address, run_id=run_id, job=job, channel=ch.code,
+                         dry_run=dry_run, cancel=self._cancel)
+        self.bus.emit(RunStarted(run_id, job, ch.code, store.label, dry_run, PUSH_STEPS))
+        what = f" ({entity})" if entity else ""
+        run.log(f"{'Dry run: ' if dry_run else ''}{job.replace('_', ' ').capitalize()}{what} of channel {ch.code} "
+                f"from “{store.label}” started.")
+        adapter = None
+        status, message = "done", ""
+        try:
+            client = await self.session.client()
+            adapter = self.stores.make_adapter(await self.stores.connection(store.label))
+            push = PushJob(run, client, adapter, store_label=store.label, channel=ch,
+                           options=PushOptions(changed=changed, entity=entity, dry_run=dry_run,
+                                               writeback_delete=writeback_delete, in_flight=self.in_flight),
+                           debounce_s=ch.debounce_s,
+                           store_currency=store.default_currency or str(store.info.get("currency") or ""))
+            await push.execute()
+            if run.failed:
+                status, message = "partial", f"{run.failed} item(s) failed; see the Logs."
+        except Cancelled:
+            status, message = "cancelled", "Cancelled; what was pushed stays, the next run compares the rest."
+        except (StepFailed, LookupError) as exc:
+            status, message = "failed", str(exc)
+        except ApiError as exc:
+            status, message = "failed", f"Stopped: {api_error_text(exc)}"
+        finally:
+            if adapter is not None:
+                await adapter.aclose()
+        run.log(_summary_line(job, ch.code, status, run.summary(), message),
+                level={"failed": "error", "partial": "warning"}.get(status, "info"))
+        await run.flush_logs()
+        await self.ctx.lane.run(sync_repo.finish_run, run_id, status, run.summary(), message)
+        self.bus.emit(RunFinished(run_id, job, ch.code, status, run.summary(), message))
+        return ChannelOutcome(ch.code, store.label, status, run.summary(), message, run_id)
+
 
 def _summary_line(job: str, channel: str, status: str, summary: dict[str, dict[str, int]], message: str) -> str:
     parts = []

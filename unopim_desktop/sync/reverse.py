@@ -195,8 +195,8 @@ def product_fragment(store: StoreProduct, current: Mapping[str, Any] | None, m: 
             continue
         mine = _row_shown(store, row.store_attribute, row.carrier)
         theirs = _row_shown(seen, row.store_attribute, row.carrier) if seen else []
-        if [_norm(s) for s in mine] == [_norm(s) for s in theirs]:
-            continue
+        if sorted(_norm(s) for s in mine) == sorted(_norm(s) for s in theirs):
+            continue  # stores keep terms in their own order; the set is what the merchant chose
         try:
             value = to_unopim_value(attr, mine, m)
         except Unmappable as exc:

@@ -1,0 +1,460 @@
+"""Push pipeline (store → UnoPim): attributes and their options, categories, products with their
+variants, write-back deletes — in that order (categories before products, as on import and export).
+
+A desktop app cannot hook the store's save events, so it polls: `--changed` lists the products modified
+since the last push started (the store-side watermark kept in the `push` checkpoint), `--all` lists
+everything and also finds deletes. Each store record is compared with what UnoPim holds (`reverse`), so
+unchanged and echoed records cost no write. Every gate (push off, cooldown after a pull, missing family,
+a mapping with no values) skips with an info row in the Logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from unopim_desktop.clients.errors import ApiError, AuthError, Forbidden, NotFound, Unreachable
+from unopim_desktop.clients.unopim import UnoPimClient
+from unopim_desktop.domain import StoreAttribute, StoreCategory
+from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE, AttributeDef
+from unopim_desktop.state import mapping_repo, sync_repo
+from unopim_desktop.state.stores_repo import ChannelRow
+from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
+from unopim_desktop.stores.base import StoreAdapter
+from unopim_desktop.sync.pull import StepFailed, _category_name, _category_text, api_error_text
+from unopim_desktop.sync.reverse import PushMapping, Unmappable, _norm, _same_text, attribute_code_of
+from unopim_desktop.sync.run import RunContext
+from unopim_desktop.sync.transform import PullMapping
+
+log = logging.getLogger(__name__)
+
+STEPS = ("attributes", "categories", "products", "variants", "deletes", "images")
+ENTITIES = ("products", "categories", "attributes")
+SELECT_LIKE = frozenset({"select", "multiselect", "checkbox"})
+# WooCommerce's placeholder category for products without one: not catalogue data.
+STORE_DEFAULT_CATEGORY_SLUGS = frozenset({"uncategorized"})
+# Errors that stop the whole run: every further call would fail the same way.
+FATAL = (AuthError, Forbidden, Unreachable)
+CHECKPOINT_JOB = "push"
+
+
+@dataclass
+class PushOptions:
+    changed: bool = False  # only what the store modified since the last push (else everything)
+    entity: str | None = None  # products | categories | attributes; None = all three
+    dry_run: bool = False
+    writeback_delete: bool = False
+    in_flight: int = 8
+    batch_size: int = 50
+
+
+class PushJob:
+    # Store dates are whole seconds: start the next `--changed` window a little early (re-reading a few
+    # unchanged products costs a comparison, not a write).
+    WATERMARK_MARGIN = dt.timedelta(seconds=5)
+
+    def __init__(self, run: RunContext, client: UnoPimClient, adapter: StoreAdapter, *, store_label: str,
+                 channel: ChannelRow, options: PushOptions, debounce_s: int, store_currency: str = "") -> None:
+        self.run = run
+        self.client = client
+        self.adapter = adapter
+        self.label = store_label
+        self.channel = channel
+        self.options = options
+        self.debounce_s = debounce_s
+        self.store_currency = store_currency
+        self.links: dict[tuple[str, str], LinkRow] = {}
+        self.default_family = ""
+        self.mapping: PushMapping | None = None
+        self.configurable_path = "/configurable-products"
+        self.root = channel.root_category or "root"
+        self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+    @property
+    def lane(self):  # type: ignore[no-untyped-def]
+        return self.run.ctx.lane
+
+    @property
+    def address(self) -> str:
+        return self.run.address
+
+    @property
+    def m(self) -> PushMapping:
+        assert self.mapping is not None
+        return self.mapping
+
+    def link(self, kind: str, code: str) -> LinkRow | None:
+        return self.links.get((kind, code))
+
+    def wants(self, entity: str) -> bool:
+        return self.options.entity in (None, entity)
+
+    async def commit(self, writes: list[LinkWrite], *, deletes: list[tuple[str, str]] = ()) -> None:
+        """Record links in one transaction; never in a dry run."""
+        if self.options.dry_run or (not writes and not deletes):
+            return
+        await self.lane.run(sync_repo.commit_batch, self.address, self.label, writes, channel=self.channel.code,
+                            job=self.run.job, run_id=self.run.run_id, deletes=list(deletes))
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        for w in writes:
+            old = self.links.get((w.kind, w.code))
+            keep = _keeper(old)
+            self.links[(w.kind, w.code)] = LinkRow(
+                w.kind, w.code, w.store_id, w.parent_code or (old.parent_code if old else ""),
+                keep(w.content_hash, "content_hash"), keep(w.image_hash, "image_hash"),
+                keep(w.store_hash, "store_hash"),
+                now if w.pulled else (old.pulled_at if old else None),
+                now if w.pushed else (old.pushed_at if old else None),
+            )
+        for kind, code in deletes:
+            self.links.pop((kind, code), None)
+
+    def item_failed(self, kind: str, key: str, exc: ApiError, what: str = "") -> None:
+        """One record refused (a 422 names the attribute and UnoPim's message); the rest goes on."""
+        if isinstance(exc, FATAL):
+            raise exc
+        self.run.count(kind, "failed")
+        self.run.log(f"{kind.capitalize()} {key}{what} failed: {api_error_text(exc)}", level="error",
+                     entity_kind=kind, entity=key)
+
+    def skipped(self, kind: str, key: str, reason: str) -> None:
+        self.run.count(kind, "skipped")
+        self.run.log(f"{kind.capitalize()} {key} not pushed: {reason}", entity_kind=kind, entity=key)
+
+    # -- the run ---------------------------------------------------------------------------------
+    async def execute(self) -> None:
+        from unopim_desktop.sync.push_products import ProductPush
+
+        self.links = await self.lane.run(sync_repo.load_links, self.address, self.label)
+        await self.prepare()
+        products = ProductPush(self)
+        wanted = {"attributes": self.wants("attributes"), "categories": self.wants("categories"),
+                  "products": self.wants("products"), "variants": self.wants("products"),
+                  "deletes": self.wants("products"), "images": self.wants("products")}
+        for step in STEPS:
+            if not wanted[step]:
+                continue
+            self.run.cancel.check()
+            self.run.step_started(step)
+            handler = getattr(self, f"step_{step}", None) or getattr(products, f"step_{step}")
+            await handler()
+            self.run.step_finished(step)
+            await self.run.flush_logs()
+        if self.wants("products") and not self.options.dry_run:
+            await self.lane.run(sync_repo.finish_checkpoint, self.address, self.label, self.channel.code,
+                                CHECKPOINT_JOB, self.started_at.isoformat(sep=" ", timespec="seconds"))
+
+    async def since(self) -> dt.datetime | None:
+        """Where `--changed` starts: when the last push started (None: never pushed, list everything)."""
+        if not self.options.changed:
+            return None
+        cp = await self.lane.run(sync_repo.checkpoint, self.address, self.label, self.channel.code, CHECKPOINT_JOB)
+        mark = (cp or {}).get("watermark") or ""
+        if not mark:
+            self.run.log("No earlier push to compare with: looking at every store product this time.")
+            return None
+        return dt.datetime.fromisoformat(mark)
+
+    async def prepare(self) -> None:
+        """Read what every step needs from UnoPim and the local state: the channel, attributes with their
+        options, the mapping, and the links from store ids to UnoPim codes."""
+        self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None) - self.WATERMARK_MARGIN
+        channels = await self.client.channels()
+        info = next((c for c in channels if c.get("code") == self.channel.code), None)
+        if info is None:
+            raise StepFailed(f"Channel {self.channel.code} no longer exists in UnoPim; click Refresh channels.")
+        self.root = info.get("root_category") or self.root
+        raw = await self.client.list_all("/attributes")
+        attributes = {
+            a["code"]: AttributeDef(
+                code=a["code"], type=a.get("type") or "text",
+                value_per_locale=bool(int(a.get("value_per_locale") or 0)),
+                value_per_channel=bool(int(a.get("value_per_channel") or 0)),
+                validation=a.get("validation") or "", labels=a.get("labels") or {},
+            ) for a in raw
+        }
+        attributes.setdefault("status", STATUS_PSEUDO_ATTRIBUTE)
+        try:
+            await self.client.page("/configurable-products", 1, limit=1)
+        except NotFound:
+            self.configurable_path = "/configrable-products"  # UnoPim 1.x knows only the misspelt path
+        core = await self.lane.run(mapping_repo.core_mapping, self.address)
+        locale = self.channel.default_locale or (self.channel.locales or ["en_US"])[0]
+        rows = await self.lane.run(mapping_repo.attribute_mapping, self.address, self.channel.code, locale)
+        self.default_family = await self.lane.run(mapping_repo.default_family, self.address)
+        chain = [locale, *[loc for loc in self.channel.locales if loc != locale]]
+        if "en_US" not in chain:
+            chain.append("en_US")
+        view = PullMapping(channel=self.channel.code, locales=chain, currency=self._currency(), core=core, rows=rows,
+                           attributes=attributes, media_url=f"{self.address}/storage/")
+        self.mapping = PushMapping(view)
+        # Options of every select-like attribute the mapping names, and of the possible variant axes.
+        wanted = {c for c in (*core.values(), *(r.attribute_code for r in rows)) if c}
+        wanted |= {c for c, a in attributes.items() if a.type == "select" and a.scope == "common"}
+        for code in sorted(wanted):
+            if code in attributes and attributes[code].type in SELECT_LIKE:
+                await self.load_options(code)
+        for (kind, code), link in self.links.items():
+            if kind == "category":
+                view.category_ids[code] = link.store_id
+                self.m.category_codes[link.store_id] = code
+            elif kind in ("product", "variant"):
+                view.product_ids[code] = link.store_id
+                self.m.product_skus[link.store_id] = code
+            elif kind == "attribute":
+                view.attribute_ids[view.store_attribute_name(code)] = link.store_id
+        for row in await self.lane.run(mapping_repo.category_mapping, self.address, self.channel.code):
+            view.category_ids.setdefault(row.category_code, row.store_category_id)
+            self.m.category_codes.setdefault(row.store_category_id, row.category_code)
+
+    async def load_options(self, code: str) -> dict[str, dict[str, str]]:
+        options = await self.client.attribute_options(code)
+        labels = {str(o.get("code")): dict(o.get("labels") or {}) for o in options}
+        self.m.view.option_labels[code] = labels
+        return labels
+
+    def _currency(self) -> str:
+        """The UnoPim currency the store's prices are in (as the pull chooses it)."""
+        for unopim, store in self.channel.currency_map.items():
+            if self.store_currency and store == self.store_currency:
+                return unopim
+        if self.store_currency in self.channel.currencies:
+            return self.store_currency
+        return (self.channel.currencies or ["USD"])[0]
+
+    # -- attributes and options -----------------------------------------------------------------------
+    async def step_attributes(self) -> None:
+        store_attributes = await self.adapter.list_attributes()
+        by_store_id = {link.store_id: code for (kind, code), link in self.links.items() if kind == "attribute"}
+        writes: list[LinkWrite] = []
+        for sa in store_attributes:
+            self.run.cancel.check()
+            code = by_store_id.get(sa.store_id or -1) or self.m.attribute_code_for(sa.name)
+            if not code or code not in self.m.view.attributes:
+                code = await self._create_attribute(code or attribute_code_of(sa.slug or sa.name), sa)
+                if not code:
+                    continue
+            else:
+                self.run.count("attribute", "unchanged")
+            if sa.store_id and not self.link("attribute", code):
+                writes.append(LinkWrite("attribute", code, sa.store_id))
+            if self.m.view.attributes[code].type in SELECT_LIKE:
+                await self._push_options(code, sa)
+            self.run.advance("attributes")
+        await self.commit(writes)
+
+    async def _create_attribute(self, code: str, sa: StoreAttribute) -> str:
+        if not code:
+            self.skipped("attribute", sa.name, "no usable UnoPim code can be made from its name")
+            return ""
+        if self.options.dry_run:
+            self.run.log(f"dry-run: would create attribute {code} (select) for store attribute “{sa.name}” with "
+                         f"{len(sa.terms)} option(s)", entity_kind="attribute", entity=code)
+            self.run.count("attribute", "created")
+            return ""
+        body = {"code": code, "type": "select", "is_required": 0, "is_unique": 0, "value_per_locale": 0,
+                "value_per_channel": 0, "labels": {self.m.locale: sa.name}}
+        try:
+            await self.client.create_attribute(body)
+        except ApiError as exc:
+            self.item_failed("attribute", code, exc)
+            return ""
+        self.m.view.attributes[code] = AttributeDef(code=code, type="select", labels={self.m.locale: sa.name})
+        self.m.view.option_labels[code] = {}
+        self.run.count("attribute", "created")
+        self.run.log(f"Attribute {code} created in UnoPim for the store attribute “{sa.name}”.",
+                     entity_kind="attribute", entity=code)
+        return code
+
+    async def _push_options(self, code: str, sa: StoreAttribute) -> None:
+        """New terms become options, renamed terms rename their option, deleted terms (write-back on)
+        delete it; term ids are linked to option codes so a rename is recognised next time."""
+        labels = self.m.view.option_labels.get(code)
+        if labels is None:
+            labels = await self.load_options(code)
+        locale = self.m.locale
+        prefix = f"{code}/"
+        term_links = {link.store_id: c[len(prefix):] for (kind, c), link in self.links.items()
+                      if kind == "attribute_option" and c.startswith(prefix)}
+        creates: list[dict[str, Any]] = []
+        renames: list[dict[str, Any]] = []
+        writes: list[LinkWrite] = []
+        for term in sa.terms:
+            option = term_links.get(term.store_id) if term.store_id else None
+            if option and option in labels:
+                shown = labels[option].get(locale) or option
+                if _norm(shown) != _norm(term.name):
+                    renames.append({"code": option, "labels": {**labels[option], locale: term.name}})
+            else:
+                try:
+                    option = self.m.option_code(code, term.name)
+                except Unmappable:
+                    option = _option_code(term.slug or term.name, set(labels) | {c["code"] for c in creates})
+                    creates.append({"code": option, "sort_order": len(labels) + len(creates) + 1,
+                                    "labels": {locale: term.name}})
+            if term.store_id and term_links.get(term.store_id) != option:
+                writes.append(LinkWrite("attribute_option", f"{prefix}{option}", term.store_id))
+        present = {t.store_id for t in sa.terms}
+        gone = [(tid, opt) for tid, opt in term_links.items() if tid not in present]
+        if self.options.dry_run:
+            for o in creates:
+                self.run.log(f"dry-run: would add option {o['code']} (“{o['labels'][locale]}”) to {code}",
+                             entity_kind="attribute_option", entity=f"{prefix}{o['code']}")
+            for o in renames:
+                self.run.log(f"dry-run: would rename option {code}/{o['code']} to “{o['labels'][locale]}”",
+                             entity_kind="attribute_option", entity=f"{prefix}{o['code']}")
+            self.run.count("attribute_option", "created", len(creates))
+            self.run.count("attribute_option", "updated", len(renames))
+        else:
+            if creates:
+                try:
+                    await self.client.create_attribute_options(code, creates)
+                    for o in creates:
+                        labels[o["code"]] = dict(o["labels"])
+                    self.run.count("attribute_option", "created", len(creates))
+                except ApiError as exc:
+                    self.item_failed("attribute_option", code, exc, f" ({len(creates)} new option(s))")
+                    made = {o["code"] for o in creates}
+                    writes = [w for w in writes if w.code[len(prefix):] not in made]
+            if renames:
+                try:
+                    await self.client.upsert_attribute_options(code, renames)
+                    for o in renames:
+                        labels[o["code"]] = dict(o["labels"])
+                    self.run.count("attribute_option", "updated", len(renames))
+                except ApiError as exc:
+                    self.item_failed("attribute_option", code, exc, " (renamed options)")
+        unchanged = len(sa.terms) - len(creates) - len(renames)
+        self.run.count("attribute_option", "unchanged", max(0, unchanged))
+        deletes = [await self._deleted_option(code, tid, opt) for tid, opt in gone]
+        await self.commit(writes, deletes=[d for d in deletes if d])
+
+    async def _deleted_option(self, code: str, term_id: int, option: str) -> tuple[str, str] | None:
+        key = f"{code}/{option}"
+        if not self.options.writeback_delete:
+            self.skipped("attribute_option", key, "the store term was deleted; UnoPim keeps the option "
+                         "(Write-back deletes is off in General Settings)")
+            return None
+        if self.options.dry_run:
+            self.run.log(f"dry-run: would delete option {key} in UnoPim (its store term was deleted)",
+                         entity_kind="attribute_option", entity=key)
+            self.run.count("attribute_option", "updated")
+            return None
+        try:
+            await self.client.delete_attribute_option(code, option)
+        except NotFound:
+            pass  # already gone in UnoPim: only the link is left to drop
+        except ApiError as exc:
+            self.item_failed("attribute_option", key, exc, " (delete)")
+            return None
+        self.m.view.option_labels.get(code, {}).pop(option, None)
+        self.run.count("attribute_option", "updated")
+        self.run.log(f"Option {key} deleted in UnoPim: its store term was deleted permanently.",
+                     entity_kind="attribute_option", entity=key)
+        return ("attribute_option", key)
+
+    # -- categories ----------------------------------------------------------------------------------
+    async def step_categories(self) -> None:
+        store_categories = await self.adapter.list_categories()
+        unopim = {c["code"]: c for c in await self.client.list_all("/categories")}
+        by_id = {c.store_id: c for c in store_categories}
+
+        def depth(c: StoreCategory) -> int:
+            n, seen = 0, set()
+            while c.parent_store_id and c.parent_store_id in by_id and c.parent_store_id not in seen:
+                seen.add(c.parent_store_id)
+                c, n = by_id[c.parent_store_id], n + 1
+            return n
+
+        self.run.step_total("categories", len(store_categories))
+        writes: list[LinkWrite] = []
+        for sc in sorted(store_categories, key=depth):
+            self.run.cancel.check()
+            self.run.advance("categories")
+            if sc.store_id is None:
+                continue
+            code = self.m.category_codes.get(sc.store_id)
+            if code is None and sc.slug in STORE_DEFAULT_CATEGORY_SLUGS:
+                self.skipped("category", sc.name, "the store's default category is a placeholder, not catalogue data")
+                continue
+            code = code or attribute_code_of(sc.slug or sc.name)
+            parent = self.m.category_codes.get(sc.parent_store_id) if sc.parent_store_id else self.root
+            written = await self._push_category(code, sc, parent or self.root, unopim.get(code))
+            if written:
+                self.m.category_codes[sc.store_id] = code
+                self.m.view.category_ids[code] = sc.store_id
+                link = self.link("category", code)
+                if link is None or link.store_id != sc.store_id or written == "pushed":
+                    writes.append(LinkWrite("category", code, sc.store_id, pushed=written == "pushed"))
+        await self.commit(writes)
+
+    async def _push_category(self, code: str, sc: StoreCategory, parent: str, current: dict[str, Any] | None) -> str:
+        """'pushed', 'unchanged' or '' (failed or dry run)."""
+        locale = self.m.locale
+        locales = self.m.view.locales
+        texts: dict[str, Any] = {"name": sc.name}
+        if current is not None:
+            link = self.link("category", code)
+            if link and in_cooldown_reason(link.pulled_at, self.debounce_s):
+                self.skipped("category", code, in_cooldown_reason(link.pulled_at, self.debounce_s))
+                return "unchanged"
+            name = _category_name(current, locales) or code
+            desc = _category_text(current, locales, "description")
+            if _same_text(name, sc.name) and _same_text(desc, sc.description) and current.get("parent") == parent:
+                self.run.count("category", "unchanged")
+                return "unchanged"
+            mine = ((current.get("additional_data") or {}).get("locale_specific") or {}).get(locale) or {}
+            if desc or sc.description:
+                texts["description"] = sc.description
+            body = {"parent": parent, "additional_data": {"locale_specific": {locale: {**mine, **texts}}}}
+            verb = "update"
+        else:
+            if sc.description:
+                texts["description"] = sc.description
+            body = {"code": code, "parent": parent, "additional_data": {"locale_specific": {locale: texts}}}
+            verb = "create"
+        if self.options.dry_run:
+            self.run.log(f"dry-run: would {verb} category {code} (“{sc.name}”, parent {parent})",
+                         entity_kind="category", entity=code)
+            self.run.count("category", "created" if verb == "create" else "updated")
+            return ""
+        try:
+            if verb == "create":
+                await self.client.create_category(body)
+            else:
+                await self.client.patch_category(code, body)
+        except ApiError as exc:
+            self.item_failed("category", code, exc)
+            return ""
+        self.run.count("category", "created" if verb == "create" else "updated")
+        return "pushed"
+
+
+def _keeper(old: LinkRow | None):  # type: ignore[no-untyped-def]
+    """A new link field, or the stored one when the write leaves it as it is (None)."""
+    def keep(new: str | None, attr: str) -> str:
+        return new if new is not None else (getattr(old, attr) if old else "")
+    return keep
+
+
+def in_cooldown_reason(last_pull: dt.datetime | None, debounce_s: int) -> str:
+    """Why a record the pull wrote moments ago is not pushed yet ("" when the cooldown is over)."""
+    from unopim_desktop.sync.changes import in_cooldown
+
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if last_pull is None or not in_cooldown(last_pull, debounce_s, now):
+        return ""
+    return (f"echo suppress: pulled from UnoPim {int((now - last_pull).total_seconds())} s ago, inside the "
+            f"{debounce_s} s cooldown")
+
+
+def _option_code(name: str, taken: set[str]) -> str:
+    import re
+
+    base = re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_") or "option"
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}_{n}", n + 1
+    return code
