@@ -22,6 +22,7 @@ from unopim_desktop.state import sync_repo
 from unopim_desktop.sync.engine import SyncEngine
 from unopim_desktop.sync.events import EventBus, LogRow, RunFinished, RunStarted, StepProgress
 from unopim_desktop.sync.pull import STEPS
+from unopim_desktop.sync.pull import STEPS as PULL_STEPS
 from unopim_desktop.ui.main_window import MainWindow
 from unopim_desktop.ui.widgets.log_tail import LEVEL_COLOURS
 
@@ -82,7 +83,7 @@ def test_pull_full_fills_the_store_with_bars_tail_and_history(qtbot, qloop, read
     tab = window.sync_tab
     assert window.tabs.tabText(window.tabs.indexOf(tab)) == "Sync"
     assert window.tabs.indexOf(tab) == window.tabs.indexOf(window.mapping_tab) + 1
-    assert not tab.push_box.isEnabled() and tab.push_box.isVisibleTo(tab)
+    assert tab.push_box.isVisibleTo(tab) and all(b.isEnabled() for b in tab.push_buttons)
     assert [tab.channel.itemData(i) for i in range(tab.channel.count())][:1] == [None]
     assert tab.channel.findData(DEMO_CHANNEL) > 0
     assert tab.dry_run_label.text().startswith("Dry run off")
@@ -137,6 +138,20 @@ def test_pull_delta_after_a_full_pull_writes_nothing(qtbot, qloop, ready):
     assert (top["Job"], top["Status"], top["Created"], top["Updated"], top["Failed"]) == (
         "Pull Delta", "done", "0", "0", "0")
     assert tab.banner.kind == "success" and tab.banner.text().startswith("Pull Delta done: 0 created, 0 updated")
+
+
+def test_push_all_products_after_a_pull_changes_nothing_in_unopim(qtbot, qloop, ready):
+    window, sandbox = ready
+    tab = window.sync_tab
+    click(qtbot, qloop, window, tab.pull_full_button)
+    writes = sandbox.unopim.write_count()
+    qtbot.mouseClick(tab.push_buttons[0], Qt.MouseButton.LeftButton)
+    assert not tab.pull_full_button.isEnabled() and not tab.push_buttons[1].isEnabled()
+    settle(qloop, window)
+    assert tab.banner.kind == "success", tab.banner.text()
+    assert sandbox.unopim.write_count() == writes  # the round trip sends nothing back
+    assert [r["Job"] for r in history_rows(window)][:2] == ["Push All", "Pull Full"]
+    assert tab.progress.steps != tuple(PULL_STEPS)  # the bars follow the job that ran
 
 
 def test_dry_run_override_writes_nothing_and_lasts_one_run(qtbot, qloop, ready):

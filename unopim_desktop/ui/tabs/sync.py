@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 REPAINT_MS = 100
 HISTORY_LIMIT = 20
 ALL_CHANNELS = "All channels"
-PUSH_NOTE = "Push All Products / Categories / Attributes — coming with the push pipeline"
+PUSH_NOTE = ("Sends what the store holds to UnoPim, in batches, through every gate: Push enabled, "
+             "cooldown, Default family.")
 NO_CHANNELS = "No channels yet: click Refresh channels on Channels & Stores and pick a store for each channel."
 _DRY_STYLE = "QLabel { color: #8a6d00; background: #fff4cc; border-radius: 3px; padding: 2px 6px; }"
 _WET_STYLE = "QLabel { color: #555; padding: 2px 6px; }"
@@ -142,15 +143,17 @@ class SyncTab(AsyncTab):
         box = QGroupBox("Push (store → UnoPim)")
         box.setObjectName("pushBox")
         row = QHBoxLayout(box)
-        self.push_buttons = [QPushButton(f"Push All {what}") for what in ("Products", "Categories", "Attributes")]
-        for b in self.push_buttons:
-            b.setToolTip(PUSH_NOTE)
-            row.addWidget(b)
+        self.push_buttons = []
+        for entity in ("products", "categories", "attributes"):
+            button = QPushButton(f"Push All {entity.capitalize()}")
+            button.setToolTip(PUSH_NOTE)
+            button.clicked.connect(lambda _c=False, e=entity: self.request_push(entity=e))
+            self.push_buttons.append(button)
+            row.addWidget(button)
         note = QLabel(PUSH_NOTE)
+        note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
-        row.addWidget(note)
-        row.addStretch(1)
-        box.setEnabled(False)  # visible so the merchant knows where push will live
+        row.addWidget(note, 1)
         return box
 
     # -- loading -------------------------------------------------------------------------------------
@@ -237,7 +240,8 @@ class SyncTab(AsyncTab):
 
     def _set_running(self, running: bool) -> None:
         self.busy = running
-        for w in (self.pull_full_button, self.pull_delta_button, self.channel, self.dry_run_override):
+        for w in (self.pull_full_button, self.pull_delta_button, self.channel, self.dry_run_override,
+                  *self.push_buttons):
             w.setEnabled(not running and not self.held)
         self.cancel_button.setEnabled(running)
         self.cancel_button.setText("Cancel")
@@ -251,10 +255,27 @@ class SyncTab(AsyncTab):
         self._set_running(True)
         self.run_task = self.start(self.pull(full=full))
 
+    def request_push(self, *, entity: str) -> None:
+        if self.running or self.held:
+            return
+        self._set_running(True)
+        self.run_task = self.start(self.push(entity=entity))
+
+    async def push(self, *, entity: str) -> JobOutcome | None:
+        name = f"Push All {entity.capitalize()}"
+        channel = self.channel.currentData()
+        dry_run = self.dry_run_choice()
+        return await self._run_job(name, channel, lambda: self.engine.push(
+            changed=False, entity=entity, channel=channel, dry_run=dry_run))
+
     async def pull(self, *, full: bool) -> JobOutcome | None:
         name = job_title("pull_full" if full else "pull_delta")
         channel = self.channel.currentData()
         dry_run = self.dry_run_choice()
+        return await self._run_job(name, channel, lambda: self.engine.pull(full=full, channel=channel,
+                                                                           dry_run=dry_run))
+
+    async def _run_job(self, name: str, channel: str | None, job) -> JobOutcome | None:  # type: ignore[no-untyped-def]
         self._set_running(True)
         self.tail.clear_rows()
         self.progress.reset()
@@ -263,7 +284,7 @@ class SyncTab(AsyncTab):
                                  f" for {channel or 'all channels'}…")
         outcome = None
         try:
-            outcome = await self.engine.pull(full=full, channel=channel, dry_run=dry_run)
+            outcome = await job()
         except EngineBusy as exc:
             self.banner.show_message("warning", str(exc))
         except Exception as exc:  # noqa: BLE001 (shown to the merchant, logged for us)
@@ -298,6 +319,7 @@ class SyncTab(AsyncTab):
         self.run_id = event.run_id
         if not self.busy:  # a run this tab did not start (a schedule): show it all the same
             self._set_running(True)
+        self.progress.set_steps(event.steps)
         self.progress.reset()
         mode = " · dry run" if event.dry_run else ""
         self.run_title.setText(f"<b>{job_title(event.job)}</b> · channel {event.channel} → {event.store}{mode}")

@@ -102,18 +102,33 @@ class StepProgressPanel(QWidget):
         self._dirty: set[str] = set()
         self._current = ""
         self.repaints = 0  # rows repainted since creation: what the coalescing saves is visible here
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setVerticalSpacing(2)
-        for i, step in enumerate(steps):
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setVerticalSpacing(2)
+        self._build(steps)
+        self.grid.setColumnStretch(1, 1)
+
+    def _build(self, steps: tuple[str, ...]) -> None:
+        self.steps = tuple(steps)
+        for i, step in enumerate(self.steps):
             row = StepRow(step)
             self.rows[step] = row
             self.states[step] = StepState()
-            grid.addWidget(row.name, i, 0)
-            grid.addWidget(row.bar, i, 1)
-            grid.addWidget(row.count, i, 2)
-            grid.addWidget(row.eta, i, 3)
-        grid.setColumnStretch(1, 1)
+            self.grid.addWidget(row.name, i, 0)
+            self.grid.addWidget(row.bar, i, 1)
+            self.grid.addWidget(row.count, i, 2)
+            self.grid.addWidget(row.eta, i, 3)
+
+    def set_steps(self, steps: tuple[str, ...]) -> None:
+        """A pull and a push have different steps: show the bars of the job that runs."""
+        if tuple(steps) == self.steps:
+            return
+        for row in self.rows.values():
+            for widget in (row.name, row.bar, row.count, row.eta):
+                self.grid.removeWidget(widget)
+                widget.deleteLater()
+        self.rows, self.states, self._dirty, self._current = {}, {}, set(), ""
+        self._build(steps)
 
     def reset(self) -> None:
         for step in self.rows:
