@@ -543,6 +543,21 @@ class UnoPimClient:
         return (body.get("data") or {}) if isinstance(body, dict) else {}
 
 
+    async def upload_product_media_files(self, sku: str, attribute: str, files: list[tuple[str, bytes, str]], *,
+                                         channel: str | None = None, locale: str | None = None) -> dict[str, Any]:
+        """Several files at once (`file[]`, for gallery attributes), or one (`file`)."""
+        form = {"sku": sku, "attribute": attribute}
+        if channel:
+            form["channel"] = channel
+        if locale:
+            form["locale"] = locale
+        field = "file[]" if len(files) > 1 else "file"
+        response = await self.request("POST", "/media-files/product", data=form,
+                                      files=[(field, (name, content, ctype)) for name, content, ctype in files])
+        body = decode_json(response)
+        return (body.get("data") or {}) if isinstance(body, dict) else {}
+
+
 def _quote(part: str) -> str:
     from urllib.parse import quote
 

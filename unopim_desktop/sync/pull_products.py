@@ -21,6 +21,7 @@ from unopim_desktop.domain import BatchResult, ItemResult, StoreImage, StoreProd
 from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import changed_fields, content_hash, image_hash, in_cooldown
+from unopim_desktop.sync.push_images import record_store_images
 from unopim_desktop.sync.transform import product_to_store, variant_to_store
 
 if TYPE_CHECKING:
@@ -452,6 +453,8 @@ class ProductSteps:
                 r = answers.get(sku)
                 if r is not None and r.ok and not r.image_error:
                     writes.append(LinkWrite(kind, sku, sid, image_hash=h))
+                    if r.image_ids:  # so the next push knows these pictures came from UnoPim
+                        writes.append(record_store_images(kind, sku, sid, r.image_ids))
                     self.run.count("image", "updated")
                     continue
                 fixed = await self._upload_instead(kind, sku, sid, images, pid, r)

@@ -129,6 +129,9 @@ class PushJob:
 
         self.links = await self.lane.run(sync_repo.load_links, self.address, self.label)
         await self.prepare()
+        from unopim_desktop.sync.push_images import ImagePush
+
+        self.images = ImagePush(self)
         products = ProductPush(self)
         wanted = {"attributes": self.wants("attributes"), "categories": self.wants("categories"),
                   "products": self.wants("products"), "variants": self.wants("products"),

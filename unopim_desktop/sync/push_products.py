@@ -99,6 +99,9 @@ class ProductPush:
             job.skipped("product", sku, reason)
             return []
         variants = await job.adapter.list_variants(product.store_id) if product.type == "variable" else []
+        job.images.consider("product", sku, product.store_id, product.images)
+        for sv in variants:
+            job.images.consider("variant", sv.sku, sv.store_id, [sv.image] if sv.image else [])
         store_hash = content_hash({"product": product, "variants": variants})
         if link and (link.store_hash == store_hash or _untouched_since_pull(link, product, variants, job)):
             self.run.count("product", "unchanged")
@@ -358,7 +361,7 @@ class ProductPush:
         return True
 
     async def step_images(self) -> None:
-        pass  # image upload to UnoPim's media endpoint is not implemented yet
+        await self.job.images.step_images()
 
 
 def _untouched_since_pull(link: LinkRow, product: StoreProduct | StoreVariant, variants: list[StoreVariant],

@@ -1,0 +1,106 @@
+"""Images: store pictures go to UnoPim's media endpoint, in the background of a push, without echo."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.pull_setup import make_app, woo_api
+from unopim_desktop.context import AppContext
+from unopim_desktop.mapping.service import MappingService
+from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
+from unopim_desktop.store_connections import StoreService
+
+
+@pytest.fixture
+def sandbox(request):
+    sb = start_sandbox(getattr(request, "param", None) or SandboxOptions(products=6, seed=3))
+    yield sb
+    sb.stop()
+
+
+@pytest.fixture
+async def app(data_dir, sandbox):
+    ctx = AppContext.open(data_dir)
+    a = await make_app(ctx, sandbox)
+    rows = await a.channels.channels()
+    for r in rows:
+        r.debounce_s = 0
+    await a.channels.save(rows)
+    yield a
+    await a.close()
+    ctx.close()
+
+
+async def test_pulled_images_are_not_pushed_back(app, sandbox):
+    assert (await app.engine.pull(full=True)).status == "done"
+    writes = sandbox.unopim.write_count()
+    outcome = await app.engine.push(changed=False)
+    assert outcome.status == "done", outcome.channels[0].message
+    assert sandbox.unopim.write_count() == writes
+    assert outcome.totals().get("image", {}).get("updated", 0) == 0
+
+
+async def test_a_new_store_picture_lands_in_unopim_and_is_not_sent_back(app, sandbox):
+    await app.engine.pull(full=True)
+    sku = next(p["sku"] for p in sandbox.catalogue.products if not p.get("parent"))
+    product = sandbox.woocommerce.product_by_sku(sku)
+    other = sandbox.woocommerce.products()[-1]["images"][0]["src"]  # a picture the store already serves
+    r = woo_api(sandbox, "PUT", f"/products/{product['id']}", json={"images": [{"src": other}]})
+    assert r.status_code == 200, r.text
+    before = sandbox.unopim.get_product(sku)["values"]["common"]["image"]
+    outcome = await app.engine.push(changed=False)
+    assert outcome.status == "done", outcome.channels[0].message
+    assert outcome.totals()["image"]["updated"] == 1
+    after = sandbox.unopim.get_product(sku)["values"]["common"]["image"]
+    assert after != before and after.startswith("product/")
+    store_writes = sandbox.woocommerce.write_count()
+    pulled = await app.engine.pull(full=True)  # the picture now in UnoPim is the store's own: nothing to send
+    assert pulled.status == "done"
+    assert sandbox.woocommerce.write_count() == store_writes
+
+
+@pytest.mark.parametrize("sandbox", [SandboxOptions(products=5, seed=8, seed_side="store")], indirect=True)
+async def test_first_push_uploads_every_product_picture(app, sandbox):
+    mapping = MappingService(app.ctx, app.channels, StoreService(app.ctx))
+    core = await mapping.core()
+    core.default_family = "default"
+    await mapping.save_core(core)
+    outcome = await app.engine.push(changed=False)
+    assert outcome.status in ("done", "partial"), outcome.channels[0].message
+    plain = [p for p in sandbox.woocommerce.products() if p["type"] == "simple"]
+    for p in plain:
+        got = sandbox.unopim.get_product(p["sku"])
+        if got is not None and p["images"]:
+            assert got["values"]["common"].get("image", "").startswith("product/")
+    assert outcome.totals()["image"]["updated"] >= len([p for p in plain if p["images"]])
+
+
+async def test_a_failed_upload_fails_only_the_image_and_is_retried_next_push(app, sandbox):
+    from unopim_desktop.sandbox.faults import FaultConfig
+    from unopim_desktop.sync.events import StepProgress
+
+    await app.engine.pull(full=True)
+    sku = next(p["sku"] for p in sandbox.catalogue.products if not p.get("parent"))
+    product = sandbox.woocommerce.product_by_sku(sku)
+    other = sandbox.woocommerce.products()[-1]["images"][0]
+    woo_api(sandbox, "PUT", f"/products/{product['id']}", json={"images": [{"id": other["id"]}]})
+    middleware = sandbox._apps["unopim"]
+    healthy = middleware.faults
+
+    def break_unopim_at_images(event):
+        if isinstance(event, StepProgress) and event.step == "images":
+            middleware.faults = FaultConfig(error_rate=1.0)  # every UnoPim answer is a 5xx from here on
+
+    unsubscribe = app.bus.subscribe(break_unopim_at_images)
+    try:
+        first = await app.engine.push(changed=False)
+    finally:
+        unsubscribe()
+        middleware.faults = healthy
+    assert first.status == "partial", first.channels[0].message  # the run went through; only the image failed
+    assert first.totals()["image"]["failed"] == 1
+    assert all(c.get("failed", 0) == 0 for kind, c in first.totals().items() if kind != "image")
+    assert any(r.level == "warning" and r.entity == sku and "retried" in r.message for r in app.logs)
+    second = await app.engine.push(changed=False)
+    assert second.status == "done", second.channels[0].message
+    assert second.totals()["image"]["updated"] == 1

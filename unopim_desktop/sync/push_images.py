@@ -1,0 +1,149 @@
+"""Push images (store → UnoPim media): in the background of a push, after the products are written.
+
+The store's image ids are remembered per product (link kind "images", `store_hash`); when they change —
+a merchant added or replaced a picture, or the product was created in the store — the files are
+downloaded from the store and uploaded to UnoPim's media endpoint (`POST /media-files/product`) into the
+mapped Featured Image and Gallery attributes. One failed image never fails its product: it is logged and,
+its ids not being recorded, retried on the next push. The pull's image hash is set to UnoPim's new paths,
+so the next pull does not send the same pictures back to the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import httpx
+
+from unopim_desktop.clients.errors import ApiError
+from unopim_desktop.domain import StoreImage
+from unopim_desktop.state.sync_repo import LinkWrite
+from unopim_desktop.sync.changes import image_hash
+from unopim_desktop.sync.transform import media_src
+from unopim_desktop.sync.values import merge_values
+
+if TYPE_CHECKING:
+    from unopim_desktop.sync.push import PushJob
+
+IMAGES_KIND = "images"
+
+
+@dataclass
+class ImageTask:
+    kind: str  # product | variant
+    sku: str
+    store_id: int
+    images: list[StoreImage]  # first = featured
+    ids_hash: str
+
+
+def store_ids_hash(images: list[StoreImage]) -> str:
+    return image_hash([str(i.store_id or i.src) for i in sorted(images, key=lambda i: i.position)])
+
+
+def record_store_images(kind: str, sku: str, store_id: int, image_ids: list[int]) -> LinkWrite:
+    """What the pull calls after writing images, so the next push knows these pictures came from UnoPim."""
+    return LinkWrite(IMAGES_KIND, f"{kind}:{sku}", store_id,
+                     store_hash=image_hash([str(i) for i in image_ids]))
+
+
+class ImagePush:
+    def __init__(self, job: PushJob) -> None:
+        self.job = job
+        self.run = job.run
+        self.tasks: list[ImageTask] = []
+
+    def consider(self, kind: str, sku: str, store_id: int | None, images: list[StoreImage]) -> None:
+        if not images or store_id is None or not sku:
+            return
+        h = store_ids_hash(images)
+        link = self.job.link(IMAGES_KIND, f"{kind}:{sku}")
+        if link and link.store_hash == h:
+            return
+        self.tasks.append(ImageTask(kind, sku, store_id, images, h))
+
+    async def step_images(self) -> None:
+        core = self.job.m.view.core
+        featured = self.job.m.view.attributes.get(core.get("image", ""))
+        gallery = self.job.m.view.attributes.get(core.get("gallery", ""))
+        self.run.step_total("images", len(self.tasks))
+        if not self.tasks:
+            return
+        if featured is None:
+            self.run.log("Images not pushed: map Featured Image (and Gallery) on the Core Fields tab.",
+                         entity_kind="image")
+            return
+        if self.job.options.dry_run:
+            for t in self.tasks:
+                self.run.log(f"dry-run: would upload {len(t.images)} image(s) of {t.sku} to UnoPim",
+                             entity_kind="image", entity=t.sku)
+                self.run.count("image", "updated")
+            return
+        sem = asyncio.Semaphore(self.job.options.in_flight)
+        async with httpx.AsyncClient(timeout=60, verify=False) as http:  # noqa: S501 (store's own media URLs)
+
+            async def one(task: ImageTask) -> list[LinkWrite]:
+                async with sem:
+                    return await self._upload(http, task, featured.code, gallery.code if gallery else "")
+
+            parts = await asyncio.gather(*(one(t) for t in self.tasks))
+        await self.job.commit([w for part in parts for w in part])
+
+    async def _upload(self, http: httpx.AsyncClient, task: ImageTask, featured: str, gallery: str) -> list[LinkWrite]:
+        client = self.job.client
+        ordered = sorted(task.images, key=lambda i: i.position)
+        targets = [(featured, ordered[:1])]
+        if gallery and len(ordered) > 1:
+            targets.append((gallery, ordered[1:]))
+        wanted: dict[str, str | None] = {featured: None}
+        if gallery:
+            wanted[gallery] = None  # the store shows no gallery: UnoPim should hold none either
+        try:
+            for attribute, images in targets:
+                files = []
+                for img in images:
+                    response = await http.get(img.src)
+                    response.raise_for_status()
+                    name = img.src.rsplit("/", 1)[-1].split("?")[0] or f"{task.sku}.png"
+                    files.append((name, response.content, response.headers.get("content-type", "image/png")))
+                data = await client.upload_product_media_files(task.sku, attribute, files)
+                wanted[attribute] = ",".join(p for p in str(data.get("filePath") or "").split(",") if p) or None
+            await self._write_paths(task.sku, wanted)
+        except (ApiError, httpx.HTTPError) as exc:
+            self.run.count("image", "failed")
+            self.run.log(f"Images of {task.kind} {task.sku} not uploaded to UnoPim ({exc}); they will be retried "
+                         "on the next push.", level="warning", entity_kind="image", entity=task.sku)
+            return []
+        self.run.count("image", "updated")
+        self.run.advance("images")
+        media = self.job.m.view.media_url
+        paths = [p for value in (wanted.get(featured), wanted.get(gallery) if gallery else None) if value
+                 for p in value.split(",")]
+        return [
+            LinkWrite(IMAGES_KIND, f"{task.kind}:{task.sku}", task.store_id, store_hash=task.ids_hash),
+            # The next pull computes this hash from UnoPim's values: equal means nothing to send back.
+            LinkWrite(task.kind, task.sku, task.store_id, image_hash=image_hash([media_src(p, media) for p in paths])),
+        ]
+
+    async def _write_paths(self, sku: str, wanted: dict[str, str | None]) -> None:
+        """UnoPim 2.1+ writes an uploaded path into the product itself, 1.x does not (§7.11); a gallery the
+        store no longer shows is cleared. One PATCH with only what the product does not hold yet."""
+        client = self.job.client
+        current = await client.get_product(sku)
+        configurable = False
+        if current is None:
+            current = await client.get_product(sku, configurable_path=self.job.configurable_path)
+            configurable = current is not None
+        if current is None:
+            return
+        fragments = []
+        for code, value in wanted.items():
+            attr = self.job.m.view.attributes.get(code)
+            if attr is None or (self.job.m.view.read(current, attr) or None) == value:
+                continue
+            fragments.append(self.job.m.wrap(attr, value))
+        if not fragments:
+            return
+        await client.update_product(sku, {"values": merge_values(*fragments)}, partial=True,
+                                    configurable_path=self.job.configurable_path if configurable else None)
