@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.integration.pull_setup import STORE, make_app, woo_api
+from tests.integration.pull_setup import STORE, make_app, unopim_api, woo_api
 from unopim_desktop.cli import main
 from unopim_desktop.context import AppContext
 from unopim_desktop.mapping.service import MappingService
@@ -340,6 +340,26 @@ async def test_writeback_deletes(app, sandbox, writeback):
     else:
         assert sandbox.unopim.get_product(deleted) is not None
         assert _push_logs(app, "Write-back deletes is off", deleted)
+
+
+@pytest.mark.parametrize("writeback", [False, True])
+async def test_writeback_deletes_for_categories(app, sandbox, writeback):
+    await app.ctx.lane.run(sync_repo.save_general_settings, sandbox.unopim_url,
+                           {"writeback_delete": "1" if writeback else "0"})
+    await _channel(app, debounce_s=0)
+    assert (await app.engine.pull(full=True)).status == "done"
+    used = {c for p in sandbox.catalogue.products for c in p["values"].get("categories", [])}
+    parents = {c.get("parent") for c in sandbox.catalogue.categories}
+    leaf = next(c["code"] for c in sandbox.catalogue.categories
+                if c["code"] not in parents and c["code"] not in used and c.get("parent"))
+    store_id = next(c for c in woo_api(sandbox, "GET", "/products/categories", params={"per_page": 100}).json()
+                    if c["slug"] == leaf.replace("_", "-"))["id"]
+    assert woo_api(sandbox, "DELETE", f"/products/categories/{store_id}", params={"force": "true"}).status_code == 200
+    outcome = await app.engine.push(changed=False, entity="categories")
+    assert outcome.status == "done", outcome.channels[0].message
+    codes = {c["code"] for c in unopim_api(sandbox, "GET", "/categories", params={"limit": 100}).json()["data"]}
+    assert (leaf not in codes) == writeback
+    assert _push_logs(app, "deleted in UnoPim too" if writeback else "UnoPim keeps it", leaf)
 
 
 async def test_dry_run_writes_nothing(app, sandbox):

@@ -392,6 +392,37 @@ class PushJob:
                 if link is None or link.store_id != sc.store_id or written == "pushed":
                     writes.append(LinkWrite("category", code, sc.store_id, pushed=written == "pushed"))
         await self.commit(writes)
+        await self._deleted_categories({c.store_id for c in store_categories}, unopim)
+
+    async def _deleted_categories(self, present: set[int | None], unopim: dict[str, dict[str, Any]]) -> None:
+        """Linked categories gone from the store were deleted permanently (terms have no trash): with
+        write-back deletes on, delete them in UnoPim too; otherwise UnoPim keeps them."""
+        gone = [(code, link) for (kind, code), link in self.links.items()
+                if kind == "category" and link.store_id not in present]
+        if not gone:
+            return
+        deletes: list[tuple[str, str]] = []
+        # Children first: UnoPim refuses to delete a category that still has children.
+        for code, _link in sorted(gone, key=lambda g: -_depth(g[0], unopim)):
+            if not self.options.writeback_delete:
+                self.skipped("category", code, "deleted in the store; write-back deletes are off, so UnoPim keeps it")
+                continue
+            if self.options.dry_run:
+                self.run.log(f"dry-run: would delete category {code} in UnoPim", entity_kind="category", entity=code)
+                self.run.count("category", "updated")
+                continue
+            try:
+                await self.client.delete_category(code)
+            except NotFound:
+                pass  # already gone: what a delete wants
+            except ApiError as exc:
+                self.item_failed("category", code, exc, " (delete)")
+                continue
+            self.run.log(f"Category {code} was deleted in the store, so it was deleted in UnoPim too.",
+                         entity_kind="category", entity=code)
+            self.run.count("category", "updated")
+            deletes.append(("category", code))
+        await self.commit([], deletes=deletes)
 
     async def _push_category(self, code: str, sc: StoreCategory, parent: str, current: dict[str, Any] | None) -> str:
         """'pushed', 'unchanged' or '' (failed or dry run)."""
@@ -433,6 +464,15 @@ class PushJob:
             return ""
         self.run.count("category", "created" if verb == "create" else "updated")
         return "pushed"
+
+
+def _depth(code: str, unopim: dict[str, dict[str, Any]]) -> int:
+    n, seen = 0, set()
+    while code in unopim and code not in seen:
+        seen.add(code)
+        code = unopim[code].get("parent") or ""
+        n += 1
+    return n
 
 
 def _keeper(old: LinkRow | None):  # type: ignore[no-untyped-def]
