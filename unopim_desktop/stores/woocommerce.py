@@ -39,7 +39,7 @@ API = "wc/v3"
 PER_PAGE_MAX = 100
 BATCH_MAX = 100
 # Image updates go in small batches: WooCommerce downloads each `src` inside the request.
-IMAGE_BATCH = 10
+IMAGE_BATCH = 50
 SKUS_PER_LOOKUP = 40  # comma-joined in one query string; keeps URLs short
 FATAL = (AuthError, Forbidden)  # a refused key stops the whole write, not just one batch
 IMAGE_ERRORS = frozenset({

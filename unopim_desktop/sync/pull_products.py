@@ -27,7 +27,7 @@ from unopim_desktop.sync.transform import product_to_store, variant_to_store
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull import PullJob
 
-IMAGE_GROUP = 10
+IMAGE_GROUP = 50
 
 
 class ProductSteps:
@@ -41,6 +41,7 @@ class ProductSteps:
         self.image_mode_logged = False
         self.image_total = 0
         self.image_stop = False
+        self.created: set[str] = set()  # products created (not adopted) in this run
 
     # -- listing ---------------------------------------------------------------------------------------
     async def _pages(self, path: str, *, resume_from: int = 0):  # type: ignore[no-untyped-def]
@@ -183,7 +184,7 @@ class ProductSteps:
                       parent_id: int | None = None, parent_sku: str = "") -> list[LinkWrite]:
         if not pending:
             return []
-        await self._adopt(kind, pending)
+        await self._adopt(kind, pending, parent_sku=parent_sku)
         if self.job.options.dry_run:
             for sku, obj, _h, _img in pending:
                 verb = "update" if obj.store_id else "create"
@@ -208,17 +209,30 @@ class ProductSteps:
                 self.run.log(f"{kind.capitalize()} {sku} failed: {reason}", level="error", entity_kind=kind, entity=sku)
                 continue
             self.run.count(kind, "updated" if obj.store_id else "created")
-            writes.append(LinkWrite(kind, sku, r.store_id, parent_code=parent_sku, content_hash=h, pulled=True))
             if kind == "product":
+                if not obj.store_id:
+                    self.created.add(sku)  # its variations cannot already exist: no SKU look-up for them
+                writes.append(LinkWrite(kind, sku, r.store_id, content_hash=h, pulled=True))
                 self._queue_images("product", sku, r.store_id, images)
-            else:
-                self._queue_images("variant", sku, r.store_id, [images] if images else [], parent_id=parent_id)
+                continue
+            # A variation's image travels with the variation itself (its parent's batch is written anyway).
+            sent_image = images is not None
+            if sent_image and r.image_error:
+                self.run.count("image", "failed")
+                self.run.log(f"Image of variant {sku} not transferred ({r.image_error}); it will be retried on the "
+                             "next run.", level="warning", entity_kind="image", entity=sku)
+            elif sent_image:
+                self.run.count("image", "updated")
+            writes.append(LinkWrite(kind, sku, r.store_id, parent_code=parent_sku, content_hash=h, pulled=True,
+                                    image_hash=images if sent_image and not r.image_error else None))
+            if sent_image and r.image_ids and not r.image_error:
+                writes.append(record_store_images("variant", sku, r.store_id, r.image_ids))
         return writes
 
-    async def _adopt(self, kind: str, pending: list[tuple[str, Any, str, Any]]) -> None:
+    async def _adopt(self, kind: str, pending: list[tuple[str, Any, str, Any]], *, parent_sku: str = "") -> None:
         """Before creating, look the SKUs up in the store and update what is already there."""
         creates = [sku for sku, obj, _, _ in pending if not obj.store_id]
-        if not creates:
+        if not creates or (kind == "variant" and parent_sku in self.created):
             return
         found = await self.job.adapter.find_products_by_sku(creates)
         for sku, obj, _, _ in pending:
@@ -261,13 +275,15 @@ class ProductSteps:
                 variant = variant_to_store(item, axes, mapping)
                 image, variant.image = variant.image, None
                 h = content_hash(variant)
+                ih = image_hash([image.src] if image else [])
                 link = self.job.link("variant", sku)
-                if link and link.content_hash == h:
+                image_same = image is None or (link is not None and link.image_hash == ih)
+                if link and link.content_hash == h and image_same:
                     self.run.count("variant", "unchanged")
-                    self._queue_images("variant", sku, link.store_id, [image] if image else [], parent_id=parent.store_id)
                     continue
+                variant.image = None if image_same else image
                 variant.store_id = link.store_id if link else None
-                pending.append((sku, variant, h, image))
+                pending.append((sku, variant, h, None if image_same else ih))
             if not pending or parent is None:
                 return []
             return await self._upsert("variant", pending, parent_id=parent.store_id, parent_sku=parent_sku)
