@@ -24,6 +24,10 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SANDBOX_PREFIX = "/__sandbox"
+# Media the peers serve to each other (UnoPim's public disk, WordPress uploads, BigCommerce's CDN) is
+# static-file traffic between servers, not an API call: `latency_ms` models API latency and is not
+# added there. Faults still apply, so a failing image download can be simulated.
+STATIC_PREFIXES = ("/storage/", "/wp-content/", "/cdn11/")
 
 
 class InjectedReset(Exception):
@@ -115,7 +119,7 @@ class SandboxMiddleware:
         f = self.faults
         status_holder = {"status": 0}
 
-        if f.latency_ms or f.jitter_ms:
+        if (f.latency_ms or f.jitter_ms) and not scope["path"].startswith(STATIC_PREFIXES):
             jitter = (self._roll() * 2 - 1) * f.jitter_ms
             await asyncio.sleep(max(0.0, f.latency_ms + jitter) / 1000)
 
