@@ -10,6 +10,7 @@ a mapping with no values) skips with an info row in the Logs.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -372,25 +373,41 @@ class PushJob:
             return n
 
         self.run.step_total("categories", len(store_categories))
-        writes: list[LinkWrite] = []
-        for sc in sorted(store_categories, key=depth):
-            self.run.cancel.check()
+
+        async def one(sc: StoreCategory) -> LinkWrite | None:
             self.run.advance("categories")
             if sc.store_id is None:
-                continue
+                return None
             code = self.m.category_codes.get(sc.store_id)
             if code is None and sc.slug in STORE_DEFAULT_CATEGORY_SLUGS:
                 self.skipped("category", sc.name, "the store's default category is a placeholder, not catalogue data")
-                continue
+                return None
             code = code or attribute_code_of(sc.slug or sc.name)
             parent = self.m.category_codes.get(sc.parent_store_id) if sc.parent_store_id else self.root
             written = await self._push_category(code, sc, parent or self.root, unopim.get(code))
-            if written:
-                self.m.category_codes[sc.store_id] = code
-                self.m.view.category_ids[code] = sc.store_id
-                link = self.link("category", code)
-                if link is None or link.store_id != sc.store_id or written == "pushed":
-                    writes.append(LinkWrite("category", code, sc.store_id, pushed=written == "pushed"))
+            if not written:
+                return None
+            self.m.category_codes[sc.store_id] = code
+            self.m.view.category_ids[code] = sc.store_id
+            link = self.link("category", code)
+            if link is None or link.store_id != sc.store_id or written == "pushed":
+                return LinkWrite("category", code, sc.store_id, pushed=written == "pushed")
+            return None
+
+        # Level by level (a child needs its parent in UnoPim), the categories of one level side by side.
+        levels: dict[int, list[StoreCategory]] = {}
+        for sc in store_categories:
+            levels.setdefault(depth(sc), []).append(sc)
+        sem = asyncio.Semaphore(self.options.in_flight)
+
+        async def bounded(sc: StoreCategory) -> LinkWrite | None:
+            async with sem:
+                return await one(sc)
+
+        writes: list[LinkWrite] = []
+        for level in sorted(levels):
+            self.run.cancel.check()
+            writes += [w for w in await asyncio.gather(*(bounded(sc) for sc in levels[level])) if w]
         await self.commit(writes)
         await self._deleted_categories({c.store_id for c in store_categories}, unopim)
 

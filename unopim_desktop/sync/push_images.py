@@ -53,6 +53,7 @@ class ImagePush:
         self.job = job
         self.run = job.run
         self.tasks: list[ImageTask] = []
+        self.writes_path: bool | None = None  # does this UnoPim write an uploaded path itself (2.1+)?
 
     def consider(self, kind: str, sku: str, store_id: int | None, images: list[StoreImage]) -> None:
         if not images or store_id is None or not sku:
@@ -128,7 +129,12 @@ class ImagePush:
 
     async def _write_paths(self, sku: str, wanted: dict[str, str | None]) -> None:
         """UnoPim 2.1+ writes an uploaded path into the product itself, 1.x does not (§7.11); a gallery the
-        store no longer shows is cleared. One PATCH with only what the product does not hold yet."""
+        store no longer shows is cleared. One PATCH with only what the product does not hold yet.
+
+        The first upload of a run tells which kind of UnoPim this is; after that, on 2.1+, only a gallery
+        to clear still needs a look at the product."""
+        if self.writes_path and all(v is not None for v in wanted.values()):
+            return
         client = self.job.client
         current = await client.get_product(sku)
         configurable = False
@@ -143,6 +149,11 @@ class ImagePush:
             if attr is None or (self.job.m.view.read(current, attr) or None) == value:
                 continue
             fragments.append(self.job.m.wrap(attr, value))
+        if self.writes_path is None and any(v is not None for v in wanted.values()):
+            self.writes_path = not any(
+                self.job.m.view.attributes.get(c) is not None and v is not None
+                and (self.job.m.view.read(current, self.job.m.view.attributes[c]) or None) != v
+                for c, v in wanted.items())
         if not fragments:
             return
         await client.update_product(sku, {"values": merge_values(*fragments)}, partial=True,

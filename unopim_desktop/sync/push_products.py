@@ -41,6 +41,8 @@ class ProductPush:
         self.client = job.client
         self.seen_ids: set[int] = set()
         self.complete_listing = False
+        # UnoPim's products listed up front on a Push All: (simple incl. variants, configurable) by SKU.
+        self.cache: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]] | None = None
 
     @property
     def m(self):  # type: ignore[no-untyped-def]
@@ -53,6 +55,8 @@ class ProductPush:
                          "Core Fields or Attribute Mapping tab for this channel and locale.", entity_kind="product")
             return
         since = await self.job.since()
+        if since is None:
+            await self._prefetch()
         sem = asyncio.Semaphore(self.job.options.in_flight)
 
         async def one(product: StoreProduct) -> list[LinkWrite]:
@@ -146,8 +150,25 @@ class ProductPush:
             self.run.log(f"{kind.capitalize()} {sku}: {problem}; that value is not pushed.", level="warning",
                          entity_kind=kind, entity=sku)
 
+    async def _prefetch(self) -> None:
+        """Push All compares every store product with UnoPim: list UnoPim's products once (100 a page)
+        instead of one GET per product."""
+        simple: dict[str, dict[str, Any]] = {}
+        configurable: dict[str, dict[str, Any]] = {}
+        for path, target in (("/products", simple), (self.job.configurable_path, configurable)):
+            async for page in self.client.iter_pages(path):
+                for item in page:
+                    sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
+                    target[sku] = item
+        self.cache = (simple, configurable)
+
     async def _current(self, sku: str, *, variable: bool) -> tuple[dict[str, Any] | None, bool]:
         """UnoPim's product (and whether it is configurable), trying the likelier route first."""
+        if self.cache is not None:
+            simple, configurable = self.cache
+            if sku in configurable:
+                return configurable[sku], True
+            return simple.get(sku), False if sku in simple else variable
         conf = self.job.configurable_path
         order = [(conf, True), (None, False)] if variable else [(None, False), (conf, True)]
         for path, is_conf in order:
@@ -270,7 +291,7 @@ class ProductPush:
         if link and (link.store_hash == h or _untouched_since_pull(link, sv, [], job)):
             self.run.count("variant", "unchanged")
             return [] if link.store_hash == h else [LinkWrite("variant", sv.sku, link.store_id, store_hash=h)]
-        current = await self.client.get_product(sv.sku)
+        current = self.cache[0].get(sv.sku) if self.cache is not None else await self.client.get_product(sv.sku)
         frag = variant_fragment(sv, current, axes, self.m)
         self._problems("variant", sv.sku, frag)
         if current is None:

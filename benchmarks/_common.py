@@ -1,0 +1,333 @@
+"""Shared plumbing for the benchmarks: the sandbox in its own process, the app set up through the CLI,
+request counts read from the sandbox servers, and the request floor (`min_requests`).
+
+The sandbox runs in a child process (`python -m unopim_desktop sandbox …`) so that the benchmark
+process holds only the app: its peak RSS is the app's, not the sandbox's (a 100k-product sandbox
+alone holds about a gigabyte). Requests are counted on the server side, from `GET /__sandbox/state`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from unopim_desktop.cli import main as cli_main
+
+STORES = ("woocommerce", "bigcommerce")
+STORE_LABEL = "Shop"
+CHANNEL = "default"
+# Per page and per batch, as the APIs cap them (unopim-api.md §8, store-apis.md A5/A10).
+UNOPIM_PAGE = 100
+WC_PAGE = 100
+WC_BATCH = 100
+# Routes the app never calls: the store fetching images from UnoPim's storage, and the store's own
+# uploads. They are counted by the servers but are not the app's requests.
+NOT_APP_ROUTES = ("GET /storage/", "GET /wp-content/")
+
+
+class BenchmarkError(RuntimeError):
+    """The benchmark cannot run (sandbox did not start, a setup command failed, …)."""
+
+
+# -- the sandbox process --------------------------------------------------------------------------------
+
+
+@dataclass
+class SandboxProcess:
+    proc: subprocess.Popen[str]
+    credentials: dict[str, dict[str, Any]]
+    log_path: Path
+    _http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=120))
+
+    def state_url(self, server: str) -> str:
+        if server == "bigcommerce":
+            url = httpx.URL(self.credentials["bigcommerce"]["api_url"])
+            return str(url.copy_with(path="/__sandbox/state", query=None))
+        return self.credentials[server]["url"].rstrip("/") + "/__sandbox/state"
+
+    def state(self, server: str) -> dict[str, Any]:
+        response = self._http.get(self.state_url(server))
+        response.raise_for_status()
+        return response.json()
+
+    def stop(self) -> None:
+        self._http.close()
+        if self.proc.poll() is None:
+            self.proc.terminate()  # serve_forever stops on SIGTERM
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        with contextlib.suppress(OSError):
+            self.log_path.unlink()
+
+    def __enter__(self) -> SandboxProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_sandbox_process(
+    *, products: int, latency_ms: float, unopim_version: int = 3, unopim_rate_limit: int | None = None,
+    seed: int = 1, timeout_s: float = 1800.0, seed_side: str = "unopim",
+) -> SandboxProcess:
+    """Start the sandbox in a child process and wait for its credentials line."""
+    argv = [sys.executable, "-m", "unopim_desktop", "sandbox", "--products", str(products),
+            "--latency-ms", str(latency_ms), "--unopim-version", str(unopim_version), "--seed", str(seed),
+            "--seed-side", seed_side]
+    if unopim_rate_limit:
+        argv += ["--unopim-rate-limit", str(unopim_rate_limit)]
+    log = tempfile.NamedTemporaryFile(prefix="bench-sandbox-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True)
+    log.close()
+    deadline = time.monotonic() + timeout_s
+    line = ""
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()  # blocks until the sandbox has seeded and listens
+        if line.strip() or proc.poll() is not None:
+            break
+    if not line.strip():
+        proc.kill()
+        proc.wait()
+        tail = Path(log.name).read_text(errors="replace")[-2000:]
+        raise BenchmarkError(f"the sandbox did not start (exit {proc.returncode}):\n{tail}")
+    return SandboxProcess(proc, json.loads(line), Path(log.name))
+
+
+# -- request counts ------------------------------------------------------------------------------------
+
+
+def _request_stats(state: dict[str, Any]) -> dict[str, Any]:
+    # UnoPim and WooCommerce say "requests", BigCommerce says "stats": the same RequestStats snapshot.
+    return state.get("requests") or state.get("stats") or {}
+
+
+def route_counts(state: dict[str, Any]) -> Counter[str]:
+    return Counter(_request_stats(state).get("by_route") or {})
+
+
+def status_counts(state: dict[str, Any]) -> Counter[str]:
+    return Counter(_request_stats(state).get("by_status") or {})
+
+
+def store_variation_count(counts: dict[str, int]) -> int:
+    """WooCommerce counts `variations`; BigCommerce `variants` (the option-bearing ones)."""
+    return int(counts.get("variations", counts.get("variants", 0)) or 0)
+
+
+def app_requests(routes: Counter[str]) -> int:
+    return sum(n for route, n in routes.items() if not route.startswith(NOT_APP_ROUTES))
+
+
+def write_count(server: str, state: dict[str, Any]) -> int:
+    return int(state.get("write_count", state.get("writes", 0)) or 0)
+
+
+@dataclass
+class Snapshot:
+    """Request counters and write counters of the servers at one moment."""
+
+    routes: dict[str, Counter[str]]
+    statuses: dict[str, Counter[str]]
+    writes: dict[str, int]
+    counts: dict[str, dict[str, int]]
+
+    @classmethod
+    def take(cls, sandbox: SandboxProcess, servers: tuple[str, ...]) -> Snapshot:
+        states = {s: sandbox.state(s) for s in servers}
+        return cls(
+            routes={s: route_counts(st) for s, st in states.items()},
+            statuses={s: status_counts(st) for s, st in states.items()},
+            writes={s: write_count(s, st) for s, st in states.items()},
+            counts={s: dict(st.get("counts") or {}) for s, st in states.items()},
+        )
+
+    def routes_since(self, before: Snapshot, server: str) -> Counter[str]:
+        diff = self.routes[server].copy()
+        diff.subtract(before.routes[server])
+        return +diff
+
+    def requests_since(self, before: Snapshot, server: str) -> int:
+        return app_requests(self.routes_since(before, server))
+
+    def status_since(self, before: Snapshot, server: str, status: int) -> int:
+        return self.statuses[server][str(status)] - before.statuses[server][str(status)]
+
+    def writes_since(self, before: Snapshot) -> int:
+        return sum(self.writes[s] - before.writes[s] for s in self.writes)
+
+
+# -- the app --------------------------------------------------------------------------------------------
+
+
+def run_cli(data_dir: str, *argv: str) -> str:
+    """One CLI command in this process (the app's own code path); its output is returned, not printed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = cli_main(["--data-dir", data_dir, *argv])
+    if code != 0:
+        raise BenchmarkError(f"`{' '.join(argv[:3])}` failed (exit {code}):\n{out.getvalue()[-2000:]}")
+    return out.getvalue()
+
+
+def set_up_app(data_dir: str, credentials: dict[str, dict[str, Any]], store: str) -> None:
+    """Connect, add the store, refresh channels, point the default channel at the store, auto-map."""
+    unopim = credentials["unopim"]
+    os.environ["UNOPIM_CLIENT_SECRET"] = unopim["client_secret"]
+    os.environ["UNOPIM_PASSWORD"] = unopim["password"]
+    run_cli(data_dir, "connect", "--url", unopim["url"], "--client-id", unopim["client_id"],
+            "--username", unopim["username"])
+    if store == "woocommerce":
+        woo = credentials["woocommerce"]
+        os.environ["WOOCOMMERCE_CONSUMER_SECRET"] = woo["consumer_secret"]
+        run_cli(data_dir, "store", "add", "woocommerce", "--label", STORE_LABEL, "--url", woo["url"],
+                "--consumer-key", woo["consumer_key"])
+    else:
+        big = credentials["bigcommerce"]
+        os.environ["BIGCOMMERCE_CLIENT_SECRET"] = big["client_secret"]
+        os.environ["BIGCOMMERCE_ACCESS_TOKEN"] = big["access_token"]
+        run_cli(data_dir, "store", "add", "bigcommerce", "--label", STORE_LABEL, "--api-url", big["api_url"],
+                "--client-id", big["client_id"])
+    run_cli(data_dir, "channels", "refresh")
+    run_cli(data_dir, "channels", "set", CHANNEL, "--store", STORE_LABEL)
+    run_cli(data_dir, "mapping", "auto")
+
+
+def store_can_pull(store: str) -> str | None:
+    """Why the engine cannot pull into this store kind yet (None: it can).
+
+    The pull pipeline calls these adapter methods; a store adapter without them cannot take a pull.
+    """
+    if store == "woocommerce":
+        return None
+    from unopim_desktop.stores.bigcommerce import BigCommerceAdapter
+
+    needed = ("upsert_products", "upsert_variants", "upsert_categories", "upsert_attributes",
+              "find_products_by_sku", "set_product_images", "set_variant_images", "set_associations",
+              "delete_products")
+    missing = [name for name in needed if not hasattr(BigCommerceAdapter, name)]
+    if missing:
+        return ("not supported yet: the pull pipeline runs on WooCommerce first "
+                f"(the BigCommerce adapter has no {', '.join(missing)})")
+    return None
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size (Linux reports ru_maxrss in KiB, macOS in bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+# -- the request floor ------------------------------------------------------------------------------------
+
+
+def pages(n: int, size: int) -> int:
+    """Requests to list n items at `size` a page: an empty list still takes one request."""
+    return max(1, math.ceil(n / size))
+
+
+def batches(n: int, size: int) -> int:
+    return math.ceil(n / size) if n else 0
+
+
+@dataclass
+class CatalogueFacts:
+    """What the request floor depends on, from the generated catalogue (computed in a child process so
+    that generating 100k products does not count towards this process's peak RSS)."""
+
+    products: int  # top level: simple + configurable
+    configurable: int
+    variants: int
+    with_associations: int
+    axis_attributes: list[str]
+    select_attributes: list[str]  # select-like attribute codes (their options come one request each)
+    category_levels: list[int]  # categories per depth under the channel's root
+
+    @classmethod
+    def compute(cls, products: int, seed: int) -> CatalogueFacts:
+        code = (
+            "import json,sys\n"
+            "from benchmarks._common import catalogue_facts\n"
+            f"print(json.dumps(catalogue_facts({products}, {seed})))\n"
+        )
+        root = str(Path(__file__).resolve().parent.parent)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+        return cls(**json.loads(out.stdout))
+
+
+def catalogue_facts(products: int, seed: int) -> dict[str, Any]:
+    from unopim_desktop.sandbox.catalogue import generate_catalogue
+
+    cat = generate_catalogue(products, seed=seed)
+    variants = sum(1 for p in cat.products if p["parent"] is not None)
+    top = [p for p in cat.products if p["parent"] is None] + cat.configurable_products
+    with_assoc = sum(
+        1 for p in top
+        if any((p["values"].get("associations") or {}).get(k) for k in ("up_sells", "cross_sells"))
+    )
+    axes = sorted({a for p in cat.configurable_products for a in p.get("super_attributes") or []})
+    channel = next(c for c in cat.channels if c["code"] == CHANNEL)
+    by_code = {c["code"]: c for c in cat.categories}
+
+    def depth(code: str) -> int:
+        d, parent = 0, by_code[code].get("parent")
+        while parent and parent != channel["root_category"]:
+            d, parent = d + 1, by_code[parent].get("parent")
+        return d if parent == channel["root_category"] else -1
+
+    levels: Counter[int] = Counter(depth(c["code"]) for c in cat.categories if c["code"] != channel["root_category"])
+    return {
+        "products": len(top),
+        "configurable": len(cat.configurable_products),
+        "variants": variants,
+        "with_associations": with_assoc,
+        "axis_attributes": axes,
+        "select_attributes": sorted(a["code"] for a in cat.attributes
+                                    if a["type"] in ("select", "multiselect", "checkbox")),
+        "category_levels": [levels[d] for d in sorted(k for k in levels if k >= 0)],
+    }
+
+
+def min_requests_pull_full(facts: CatalogueFacts, unopim_lists: dict[str, int],
+                           select_attributes_needed: int) -> dict[str, int]:
+    """The fewest requests a first Pull Full into an empty WooCommerce store could make.
+
+    UnoPim: one token; every settings list once (`unopim_lists`: list sizes as the server reports
+    them); the options of each select attribute the store needs (no batch endpoint); configurable
+    products and products listed once each at 100 a page.
+    WooCommerce: one read each of products, categories and attributes to find what already exists
+    (an empty store answers one page); one attributes batch and one terms batch per attribute;
+    one categories batch per tree level (a child needs its parent's id); products at 100 a batch with
+    their images, tags and categories inline; one variations batch per configurable product (≤ 100
+    variants each); associations at 100 a batch once every product has an id.
+    """
+    unopim = 1 + sum(pages(n, UNOPIM_PAGE) for n in unopim_lists.values())
+    unopim += select_attributes_needed
+    unopim += pages(facts.configurable, UNOPIM_PAGE) + pages(facts.products - facts.configurable + facts.variants,
+                                                             UNOPIM_PAGE)
+    store = 3
+    store_attributes = len(facts.axis_attributes)
+    if store_attributes:
+        store += batches(store_attributes, WC_BATCH) + store_attributes
+    store += sum(batches(n, WC_BATCH) for n in facts.category_levels)
+    store += batches(facts.products, WC_BATCH)
+    store += facts.configurable  # variations batch per parent (4 variants each here, so one call)
+    store += batches(facts.with_associations, WC_BATCH)
+    return {"unopim": unopim, "store": store, "total": unopim + store}
