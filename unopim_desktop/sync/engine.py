@@ -79,17 +79,28 @@ class SyncEngine:
             self._cancel.cancel()
 
     async def pull(self, *, full: bool, channel: str | None = None, dry_run: bool | None = None) -> JobOutcome:
+        async def one(address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, dry: bool,
+                      settings: dict[str, str]) -> ChannelOutcome:
+            return await self._pull_channel(address, ch, store, full=full, dry_run=dry,
+                                            on_delete=settings["on_delete"])
+
+        return await self._exclusive("pull_full" if full else "pull_delta", "pull", channel, dry_run, one)
+
+    async def _exclusive(self, job: str, direction: str, only: str | None, dry_run: bool | None,
+                         run_channel) -> JobOutcome:  # type: ignore[no-untyped-def]
+        """One job at a time, channel by channel; a channel whose switch for this direction is off, with
+        no store, or with an inactive store is skipped with an info row."""
         if self._lock.locked():
             raise EngineBusy("A sync is already running; wait for it or cancel it.")
         async with self._lock:
             self._cancel = CancelToken()
             try:
-                return await self._pull(full=full, only=channel, dry_run=dry_run)
+                return await self._each_channel(job, direction, only, dry_run, run_channel)
             finally:
                 self._cancel = None
 
-    async def _pull(self, *, full: bool, only: str | None, dry_run: bool | None) -> JobOutcome:
-        job = "pull_full" if full else "pull_delta"
+    async def _each_channel(self, job: str, direction: str, only: str | None, dry_run: bool | None,
+                            run_channel) -> JobOutcome:  # type: ignore[no-untyped-def]
         address = await self.ctx.lane.run(repo.active_address)
         if not address:
             raise LookupError("Connect to UnoPim first (Connection tab).")
@@ -104,20 +115,19 @@ class SyncEngine:
             if only is not None and ch.code != only:
                 continue
             skip = None
-            if not ch.pull_enabled:
-                skip = "Pull is off for this channel (Channels & Stores)."
+            if not (ch.pull_enabled if direction == "pull" else ch.push_enabled):
+                skip = f"{direction.capitalize()} is off for this channel (Channels & Stores)."
             elif not ch.store_label:
                 skip = "No target store is set for this channel (Channels & Stores)."
             elif not stores[ch.store_label].active:
                 skip = f"Store “{ch.store_label}” is inactive."
             if skip:
                 await self.ctx.lane.run(repo.add_log, address, f"{job.replace('_', ' ').capitalize()} of channel "
-                                        f"{ch.code} skipped: {skip}", category="pull", entity_kind="channel",
+                                        f"{ch.code} skipped: {skip}", category=direction, entity_kind="channel",
                                         entity=ch.code)
                 outcome.channels.append(ChannelOutcome(ch.code, ch.store_label or "", "skipped", message=skip))
                 continue
-            outcome.channels.append(await self._pull_channel(address, ch, stores[ch.store_label], full=full,
-                                                             dry_run=dry, on_delete=settings["on_delete"]))
+            outcome.channels.append(await run_channel(address, ch, stores[ch.store_label], dry, settings))
             if outcome.channels[-1].status == "cancelled":
                 break
         return outcome
@@ -170,49 +180,13 @@ class SyncEngine:
 
         if entity is not None and entity not in ENTITIES:
             raise LookupError(f"Unknown entity “{entity}”; use one of {', '.join(ENTITIES)}.")
-        if self._lock.locked():
-            raise EngineBusy("A sync is already running; wait for it or cancel it.")
-        async with self._lock:
-            self._cancel = CancelToken()
-            try:
-                return await self._push(changed=changed, entity=entity, only=channel, dry_run=dry_run)
-            finally:
-                self._cancel = None
 
-    async def _push(self, *, changed: bool, entity: str | None, only: str | None, dry_run: bool | None) -> JobOutcome:
-        job = "push_changed" if changed else "push_all"
-        address = await self.ctx.lane.run(repo.active_address)
-        if not address:
-            raise LookupError("Connect to UnoPim first (Connection tab).")
-        settings = await self.ctx.lane.run(sync_repo.general_settings, address)
-        dry = settings["dry_run"] == "1" if dry_run is None else dry_run
-        channels = await self.ctx.lane.run(stores_repo.list_channels, address)
-        if only is not None and only not in {c.code for c in channels}:
-            raise LookupError(f"Unknown channel “{only}”; click Refresh channels.")
-        stores = {s.label: s for s in await self.ctx.lane.run(stores_repo.list_stores, address)}
-        outcome = JobOutcome(job)
-        for ch in channels:
-            if only is not None and ch.code != only:
-                continue
-            skip = None
-            if not ch.push_enabled:
-                skip = "Push is off for this channel (Channels & Stores)."
-            elif not ch.store_label:
-                skip = "No store is set for this channel (Channels & Stores)."
-            elif not stores[ch.store_label].active:
-                skip = f"Store “{ch.store_label}” is inactive."
-            if skip:
-                await self.ctx.lane.run(repo.add_log, address, f"{job.replace('_', ' ').capitalize()} of channel "
-                                        f"{ch.code} skipped: {skip}", category="push", entity_kind="channel",
-                                        entity=ch.code)
-                outcome.channels.append(ChannelOutcome(ch.code, ch.store_label or "", "skipped", message=skip))
-                continue
-            outcome.channels.append(await self._push_channel(
-                address, ch, stores[ch.store_label], changed=changed, entity=entity, dry_run=dry,
-                writeback_delete=settings.get("writeback_delete") == "1"))
-            if outcome.channels[-1].status == "cancelled":
-                break
-        return outcome
+        async def one(address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, dry: bool,
+                      settings: dict[str, str]) -> ChannelOutcome:
+            return await self._push_channel(address, ch, store, changed=changed, entity=entity, dry_run=dry,
+                                            writeback_delete=settings.get("writeback_delete") == "1")
+
+        return await self._exclusive("push_changed" if changed else "push_all", "push", channel, dry_run, one)
 
     async def _push_channel(self, address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, *,
                             changed: bool, entity: str | None, dry_run: bool, writeback_delete: bool) -> ChannelOutcome:
