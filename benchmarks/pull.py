@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -30,6 +31,7 @@ from _common import (  # noqa: E402  (the benchmarks folder is not a package)
     CatalogueFacts,
     SandboxProcess,
     Snapshot,
+    cpu_seconds,
     min_requests_pull_full,
     peak_rss_mb,
     set_up_app,
@@ -165,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pull benchmark: --store {args.store}: {why_not}", file=sys.stderr)
         return 2
     facts = CatalogueFacts.compute(args.products, args.seed)
+    children_cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
     store_server = args.store
     servers = ("unopim", store_server)
     with tempfile.TemporaryDirectory(prefix="bench-pull-") as data_dir, start_sandbox_process(
@@ -177,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             unmap_images(data_dir)
         r = asyncio.run(run_pulls(data_dir, sandbox, servers, args.in_flight, args.profile, args.store_connections))
         rss = peak_rss_mb()
+        app_cpu = cpu_seconds()
+    sandbox_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - children_cpu  # the sandbox has exited: counted now
     before, full_end, end = r["before"], r["after_full"], r["after_delta"]
     unopim_lists = {k: before.counts["unopim"].get(k, 0) for k in SETTINGS_LISTS}
     needed_options = set(facts.axis_attributes) | (r["mapped"] & set(facts.select_attributes))
@@ -215,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         "unopim_rate_limit": args.unopim_rate_limit,
         "store": args.store,
         "steps_s": r["steps"],
+        # Whole benchmark (set-up, Pull Full, Pull Delta): a 2-core machine runs both processes.
+        "cpu_s": {"app": round(app_cpu, 1), "sandbox": round(sandbox_cpu, 1)},
     }
     diagnostics = {k: v for k, v in (("no_images", args.no_images), ("store_connections", args.store_connections))
                    if v}
