@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.context import AppContext
@@ -134,29 +136,40 @@ class SyncEngine:
 
     async def _pull_channel(self, address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, *,
                             full: bool, dry_run: bool, on_delete: str) -> ChannelOutcome:
-        job = "pull_full" if full else "pull_delta"
+        def make(run: RunContext, client: Any, adapter: Any) -> PullJob:
+            pull = PullJob(run, client, adapter, store_label=store.label, channel=ch,
+                           options=PullOptions(full=full, dry_run=dry_run, on_delete=on_delete,
+                                               in_flight=self.in_flight, page_size=self.page_size),
+                           debounce_s=ch.debounce_s)
+            pull.store_currency = _store_currency(store)
+            return pull
+
+        return await self._run_channel(
+            address, ch, store, job="pull_full" if full else "pull_delta", steps=STEPS, dry_run=dry_run,
+            started=f"of channel {ch.code} into “{store.label}” started.",
+            cancelled="Cancelled; the next run resumes where this one stopped.", make=make)
+
+    async def _run_channel(self, address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, *,
+                           job: str, steps: tuple[str, ...], dry_run: bool, started: str, cancelled: str,
+                           make: Callable[[RunContext, Any, Any], Any]) -> ChannelOutcome:
+        """One job on one channel: its run record, start and finish events, the adapter's lifetime, and
+        the outcome (done, partial, cancelled, failed) with a summary row in the Logs."""
         run_id = await self.ctx.lane.run(sync_repo.start_run, address, job, ch.code, store.label, dry_run)
         assert self._cancel is not None
         run = RunContext(self.ctx, self.bus, address=address, run_id=run_id, job=job, channel=ch.code,
                          dry_run=dry_run, cancel=self._cancel)
-        self.bus.emit(RunStarted(run_id, job, ch.code, store.label, dry_run, STEPS))
-        run.log(f"{'Dry run: ' if dry_run else ''}{job.replace('_', ' ').capitalize()} of channel {ch.code} "
-                f"into “{store.label}” started.")
+        self.bus.emit(RunStarted(run_id, job, ch.code, store.label, dry_run, steps))
+        run.log(f"{'Dry run: ' if dry_run else ''}{job.replace('_', ' ').capitalize()} {started}")
         adapter = None
         status, message = "done", ""
         try:
             client = await self.session.client()
             adapter = self.stores.make_adapter(await self.stores.connection(store.label))
-            pull = PullJob(run, client, adapter, store_label=store.label, channel=ch,
-                           options=PullOptions(full=full, dry_run=dry_run, on_delete=on_delete,
-                                               in_flight=self.in_flight, page_size=self.page_size),
-                           debounce_s=ch.debounce_s)
-            pull.store_currency = store.default_currency or str(store.info.get("currency") or "")
-            await pull.execute()
+            await make(run, client, adapter).execute()
             if run.failed:
                 status, message = "partial", f"{run.failed} item(s) failed; see the Logs."
         except Cancelled:
-            status, message = "cancelled", "Cancelled; the next run resumes where this one stopped."
+            status, message = "cancelled", cancelled
         except (StepFailed, LookupError) as exc:
             status, message = "failed", str(exc)
         except ApiError as exc:
@@ -193,43 +206,21 @@ class SyncEngine:
         from unopim_desktop.sync.push import STEPS as PUSH_STEPS
         from unopim_desktop.sync.push import PushJob, PushOptions
 
-        job = "push_changed" if changed else "push_all"
-        run_id = await self.ctx.lane.run(sync_repo.start_run, address, job, ch.code, store.label, dry_run)
-        assert self._cancel is not None
-        run = RunContext(self.ctx, self.bus, address=address, run_id=run_id, job=job, channel=ch.code,
-                         dry_run=dry_run, cancel=self._cancel)
-        self.bus.emit(RunStarted(run_id, job, ch.code, store.label, dry_run, PUSH_STEPS))
-        what = f" ({entity})" if entity else ""
-        run.log(f"{'Dry run: ' if dry_run else ''}{job.replace('_', ' ').capitalize()}{what} of channel {ch.code} "
-                f"from “{store.label}” started.")
-        adapter = None
-        status, message = "done", ""
-        try:
-            client = await self.session.client()
-            adapter = self.stores.make_adapter(await self.stores.connection(store.label))
-            push = PushJob(run, client, adapter, store_label=store.label, channel=ch,
+        def make(run: RunContext, client: Any, adapter: Any) -> PushJob:
+            return PushJob(run, client, adapter, store_label=store.label, channel=ch,
                            options=PushOptions(changed=changed, entity=entity, dry_run=dry_run,
                                                writeback_delete=writeback_delete, in_flight=self.in_flight),
-                           debounce_s=ch.debounce_s,
-                           store_currency=store.default_currency or str(store.info.get("currency") or ""))
-            await push.execute()
-            if run.failed:
-                status, message = "partial", f"{run.failed} item(s) failed; see the Logs."
-        except Cancelled:
-            status, message = "cancelled", "Cancelled; what was pushed stays, the next run compares the rest."
-        except (StepFailed, LookupError) as exc:
-            status, message = "failed", str(exc)
-        except ApiError as exc:
-            status, message = "failed", f"Stopped: {api_error_text(exc)}"
-        finally:
-            if adapter is not None:
-                await adapter.aclose()
-        run.log(_summary_line(job, ch.code, status, run.summary(), message),
-                level={"failed": "error", "partial": "warning"}.get(status, "info"))
-        await run.flush_logs()
-        await self.ctx.lane.run(sync_repo.finish_run, run_id, status, run.summary(), message)
-        self.bus.emit(RunFinished(run_id, job, ch.code, status, run.summary(), message))
-        return ChannelOutcome(ch.code, store.label, status, run.summary(), message, run_id)
+                           debounce_s=ch.debounce_s, store_currency=_store_currency(store))
+
+        what = f" ({entity})" if entity else ""
+        return await self._run_channel(
+            address, ch, store, job="push_changed" if changed else "push_all", steps=PUSH_STEPS, dry_run=dry_run,
+            started=f"{what} of channel {ch.code} from “{store.label}” started.".lstrip(),
+            cancelled="Cancelled; what was pushed stays, the next run compares the rest.", make=make)
+
+
+def _store_currency(store: stores_repo.StoreRow) -> str:
+    return store.default_currency or str(store.info.get("currency") or "")
 
 
 def _summary_line(job: str, channel: str, status: str, summary: dict[str, dict[str, int]], message: str) -> str:
