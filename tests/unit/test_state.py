@@ -119,3 +119,41 @@ def test_disabled_when_every_channel_has_pull_and_push_off(tmp_path):
     Channel.create(instance=inst, code="mobile", pull_enabled=True, push_enabled=False)
     assert not repo.instance_info(a).disabled
     db.close()
+
+
+def _store_for_links(tmp_path):
+    from unopim_desktop.state.models import Store
+
+    db = open_database(tmp_path / "links.sqlite3")
+    inst = repo.get_or_create_instance("https://pim.example.com")
+    Store.create(instance=inst, label="Shop", kind="woocommerce", url="https://shop.example.com")
+    return db
+
+
+def test_link_batch_inserts_updates_and_leaves_unset_fields_as_stored(tmp_path):
+    from unopim_desktop.state import sync_repo
+    from unopim_desktop.state.sync_repo import LinkWrite
+
+    db = _store_for_links(tmp_path)
+    address = "https://pim.example.com"
+    sync_repo.commit_batch(address, "Shop", [
+        LinkWrite("product", f"SKU-{i}", 100 + i, content_hash=f"c{i}", image_hash="i0", pulled=True)
+        for i in range(200)  # more than one multi-row statement
+    ] + [LinkWrite("variant", "V-1", 7, parent_code="SKU-1", content_hash="v")])
+    # An image-only write must keep the content hash; a later write to the same link in the batch wins.
+    sync_repo.commit_batch(address, "Shop", [
+        LinkWrite("product", "SKU-3", 103, image_hash="i1"),
+        LinkWrite("product", "SKU-4", 104, store_hash="s4", pushed=True),
+        LinkWrite("product", "SKU-4", 444, store_hash="s4b"),
+        LinkWrite("variant", "V-1", 8),
+    ])
+    links = sync_repo.load_links(address, "Shop")
+    assert len(links) == 201
+    assert (links[("product", "SKU-3")].content_hash, links[("product", "SKU-3")].image_hash) == ("c3", "i1")
+    four = links[("product", "SKU-4")]
+    assert (four.store_id, four.store_hash, four.content_hash) == (444, "s4b", "c4")
+    assert four.pushed_at is not None and four.pulled_at is not None
+    assert links[("product", "SKU-5")].pushed_at is None
+    variant = links[("variant", "V-1")]
+    assert (variant.store_id, variant.parent_code, variant.content_hash) == (8, "SKU-1", "v")
+    db.close()
