@@ -199,6 +199,10 @@ class BigCommerceAdapter:
         data = body.get("data") if isinstance(body, dict) else None
         return bc.product_from_bc(data) if isinstance(data, dict) else None
 
+    async def has_products(self) -> bool:
+        body = await self.get_json("v3/catalog/products", {"limit": 1, "include_fields": "id"})
+        return bool(isinstance(body, dict) and body.get("data"))
+
     async def find_products_by_sku(self, skus: list[str]) -> dict[str, StoreProduct]:
         """Products by main SKU (`sku:in`), then variants by SKU through `/v3/catalog/variants`."""
         wanted = {s.lower(): s for s in dict.fromkeys(s for s in skus if s)}  # SKUs are case-insensitive

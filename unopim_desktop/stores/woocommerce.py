@@ -71,7 +71,7 @@ class WooCommerceAdapter:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
-        max_connections: int = 4,
+        max_connections: int = 8,
         require_write: bool = True,
         query_string_auth: bool = False,
     ) -> None:
@@ -225,6 +225,10 @@ class WooCommerceAdapter:
 
         await asyncio.gather(*(lookup(g) for g in wc.chunks(wanted, SKUS_PER_LOOKUP)))
         return found
+
+    async def has_products(self) -> bool:
+        # status=any leaves out the trash, as WooCommerce's unique-SKU check does.
+        return bool(await self.get_json(f"{API}/products", {"per_page": 1, "status": "any", "_fields": "id"}))
 
     async def list_variants(self, product_id: int) -> list[StoreVariant]:
         items = await self.list_all(f"{API}/products/{product_id}/variations", {"orderby": "id", "order": "asc"})

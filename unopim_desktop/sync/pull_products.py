@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from unopim_desktop.sync.pull import PullJob
 
 IMAGE_GROUP = 50
+# Products are written faster than the store fetches their pictures: an unbounded queue grew to tens of
+# thousands of entries on a large catalogue. A full queue makes the product writers wait instead.
+IMAGE_QUEUE_MAX = IMAGE_GROUP * 8
 
 
 class ProductSteps:
@@ -36,12 +39,13 @@ class ProductSteps:
         self.run = job.run
         self.resume_page = resume_page
         self.done_pages: set[int] = set()
-        self.images: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self.images: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(IMAGE_QUEUE_MAX)
         self.image_worker: asyncio.Task[None] | None = None
         self.image_mode_logged = False
         self.image_total = 0
         self.image_stop = False
         self.created: set[str] = set()  # products created (not adopted) in this run
+        self.store_was_empty = False  # nothing to adopt: every SKU look-up can be skipped
 
     # -- listing ---------------------------------------------------------------------------------------
     async def _pages(self, path: str, *, resume_from: int = 0):  # type: ignore[no-untyped-def]
@@ -81,6 +85,11 @@ class ProductSteps:
 
     # -- 10-11: products and variants -------------------------------------------------------------------
     async def step_products(self) -> None:
+        # An interrupted run may have created products it did not get to link: such a store is not
+        # empty, and the next run looks their SKUs up and adopts them.
+        self.store_was_empty = not await self.job.adapter.has_products()
+        if self.store_was_empty:
+            self.run.log("The store has no products yet: no SKU look-ups before creating.")
         self.image_worker = asyncio.ensure_future(self._image_loop())
         if self.resume_page:
             self.job.state.complete_listing = False
@@ -171,7 +180,7 @@ class ProductSteps:
             link = self.job.link("product", sku)
             if link and link.content_hash == h:
                 self.run.count("product", "unchanged")
-                self._queue_images("product", sku, link.store_id, images)
+                await self._queue_images("product", sku, link.store_id, images)
                 continue
             product.store_id = link.store_id if link else None
             pending.append((sku, product, h, images))
@@ -213,7 +222,7 @@ class ProductSteps:
                 if not obj.store_id:
                     self.created.add(sku)  # its variations cannot already exist: no SKU look-up for them
                 writes.append(LinkWrite(kind, sku, r.store_id, content_hash=h, pulled=True))
-                self._queue_images("product", sku, r.store_id, images)
+                await self._queue_images("product", sku, r.store_id, images)
                 continue
             # A variation's image travels with the variation itself (its parent's batch is written anyway).
             sent_image = images is not None
@@ -232,7 +241,7 @@ class ProductSteps:
     async def _adopt(self, kind: str, pending: list[tuple[str, Any, str, Any]], *, parent_sku: str = "") -> None:
         """Before creating, look the SKUs up in the store and update what is already there."""
         creates = [sku for sku, obj, _, _ in pending if not obj.store_id]
-        if not creates or (kind == "variant" and parent_sku in self.created):
+        if not creates or self.store_was_empty or (kind == "variant" and parent_sku in self.created):
             return
         found = await self.job.adapter.find_products_by_sku(creates)
         for sku, obj, _, _ in pending:
@@ -337,7 +346,9 @@ class ProductSteps:
         # the old upsells. Let the image worker finish what is queued first.
         await self.images.join()
         items, hashes = [], {}
-        for sku, (ups, cross) in self.job.state.associations.items():
+        for n, (sku, (ups, cross)) in enumerate(self.job.state.associations.items()):
+            if n % 500 == 499:
+                await asyncio.sleep(0)  # hashing every product at once held the event loop (and the window)
             link = self.job.link("product", sku)
             if link is None:
                 continue
@@ -383,7 +394,7 @@ class ProductSteps:
         self.run.advance("tags", len(self.job.state.tags))
 
     # -- 14: images ------------------------------------------------------------------------------------
-    def _queue_images(self, kind: str, sku: str, store_id: int, images: list[StoreImage], *,
+    async def _queue_images(self, kind: str, sku: str, store_id: int, images: list[StoreImage], *,
                       parent_id: int | None = None) -> None:
         srcs = [i.src for i in images]
         link = self.job.link(kind, sku)
@@ -391,7 +402,9 @@ class ProductSteps:
             return
         if not images and (link is None or not link.image_hash):
             return
-        self.images.put_nowait((kind, (sku, store_id, images, parent_id, image_hash(srcs))))
+        if self.image_stop:
+            return  # the run is stopping: the image waits for the next run (its hash is old)
+        await self.images.put((kind, (sku, store_id, images, parent_id, image_hash(srcs))))
 
     async def step_images(self) -> None:
         self.run.step_total("images", self.image_total + self.images.qsize())
@@ -407,7 +420,8 @@ class ProductSteps:
         if worker is None or worker.done():
             return
         self.image_stop = True
-        self.images.put_nowait(("stop", None))
+        with contextlib.suppress(asyncio.QueueFull):  # a full queue wakes the worker anyway
+            self.images.put_nowait(("stop", None))
         try:
             await asyncio.wait_for(asyncio.shield(worker), timeout=60)
         except TimeoutError:

@@ -319,3 +319,11 @@ async def test_many_unknown_skus_cost_a_scan_not_a_call_each(big: Big) -> None:
         found = await adapter.find_products_by_sku(["P-RED", *(f"NEW-{i}" for i in range(20))])
     assert found["P-RED"].type == "variation" and found["P-RED"].parent_store_id == product_id
     assert big.stats.count("GET", VARIANTS) == 1  # one page of all variants instead of 21 look-ups
+
+
+async def test_has_products_tells_an_empty_store_from_a_filled_one(big: Big, media: str) -> None:
+    async with big.adapter() as adapter:
+        assert await adapter.has_products() is False
+        created = await adapter.upsert_products(_products(media, n=1))
+        assert not created.failed
+        assert await adapter.has_products() is True

@@ -354,3 +354,14 @@ async def test_query_string_keys_never_reach_an_error(woo_tls: Woo) -> None:
     error = caught.value
     assert error.status == 404 and "?" not in error.url
     assert secret not in f"{error} {error.url} {error.body!r}"
+
+
+async def test_has_products_tells_an_empty_store_from_a_filled_one(woo: Woo, media: str) -> None:
+    async with woo.adapter() as adapter:
+        assert await adapter.has_products() is False
+        created = await adapter.upsert_products(_products(media)[:1])
+        assert not created.failed
+        assert await adapter.has_products() is True
+        # A product in the trash does not count: WooCommerce lets a new product take its SKU.
+        await adapter.delete_products([created.created[0].store_id], force=False)
+        assert await adapter.has_products() is False
