@@ -53,9 +53,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "the stalls were spent")
     p.add_argument("--trace-gc", action="store_true",
                    help="diagnostic: time the garbage collector's passes and list the long ones")
-    p.add_argument("--gc-freeze", action="store_true",
-                   help="diagnostic: gc.freeze() once the window has loaded, before Pull Full (what the app "
-                        "could do at start-up)")
+    p.add_argument("--no-gc-freeze", action="store_true",
+                   help="diagnostic: skip MainWindow.settle() (the app's gc.freeze() once the window has "
+                        "loaded) before Pull Full")
     p.add_argument("--json", action="store_true", help="print one JSON line (the default prints it indented)")
     return p.parse_args(argv)
 
@@ -208,8 +208,7 @@ async def drive_window(data_dir: str, trace_ms: float = 0, trace_gc: bool = Fals
     for tab in window.async_tabs:
         await tab.wait_idle()
     if freeze:
-        gc.collect()
-        gc.freeze()  # what is alive now (modules, Qt wrappers, the window) leaves the collector's scans
+        await window.settle()  # what the app does once the window has loaded (gc.freeze)
     beat = Heartbeat()
     tracer = StallTracer(beat, trace_ms) if trace_ms else None
     gc_timer = GcTimer() if trace_gc else None
@@ -263,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.set_event_loop(loop)
         with loop:
             r = loop.run_until_complete(drive_window(data_dir, args.trace_stalls, args.trace_gc,
-                                                         args.gc_freeze))
+                                                         not args.no_gc_freeze))
     stalls = r["beat"].stalls_ms()
     ticks = r["beat"].ticks
     worst = sorted(range(len(stalls)), key=lambda i: stalls[i], reverse=True)[: args.worst]
@@ -289,8 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if r["gc"] is not None:
         result["gc"] = r["gc"].report(r["t0"])
-    if args.gc_freeze:
-        result.setdefault("diagnostics", {})["gc_freeze"] = True
+    if args.no_gc_freeze:
+        result.setdefault("diagnostics", {})["no_gc_freeze"] = True
     if r["tracer"] is not None:
         result.setdefault("diagnostics", {})["trace_stalls_ms"] = args.trace_stalls
         by_tick = {ticks[i]: stalls[i] for i in range(len(stalls))}

@@ -37,10 +37,12 @@ def run_gui(*, data_dir: str | os.PathLike[str] | None = None, demo: bool = Fals
         app.aboutToQuit.connect(closed.set)
         window.show()
         window.start_loading()
+        settling = asyncio.ensure_future(window.settle())
         if session:
             # Connect, add the demo store, map: in the background, so the window is usable at once.
             window.start_demo(session.sandbox)
         await closed.wait()
+        settling.cancel()
         await window.shutdown()
 
     try:
