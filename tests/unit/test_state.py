@@ -157,3 +157,23 @@ def test_link_batch_inserts_updates_and_leaves_unset_fields_as_stored(tmp_path):
     variant = links[("variant", "V-1")]
     assert (variant.store_id, variant.parent_code, variant.content_hash) == (8, "SKU-1", "v")
     db.close()
+
+
+def test_loaded_links_are_rows_with_dates_and_stay_out_of_the_collector(tmp_path):
+    import gc
+
+    from unopim_desktop.state import sync_repo
+    from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
+
+    db = _store_for_links(tmp_path)
+    sync_repo.commit_batch("https://pim.example.com", "Shop", [LinkWrite("product", "A", 1, pulled=True)])
+    links = sync_repo.load_links("https://pim.example.com", "Shop")
+    row = links[("product", "A")]
+    assert isinstance(row, LinkRow) and row.store_id == 1 and row.pulled_at is not None and row.pushed_at is None
+    assert links.get(("product", "B")) is None and len(links) == 1
+    links[("variant", "V")] = row._replace(kind="variant", code="V")
+    assert dict(links.items())[("variant", "V")].code == "V"
+    gc.collect()
+    # What the table keeps per link must not be scanned by every full collection (window stalls).
+    assert not any(gc.is_tracked(raw) for raw in links._rows.values())
+    db.close()

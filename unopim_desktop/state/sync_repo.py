@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -29,9 +30,7 @@ ON_DELETE_CHOICES = ("trash", "delete", "skip")
 
 
 class LinkRow(NamedTuple):
-    """A link as a run holds it in memory. A tuple, not a dataclass: hundreds of thousands of them live
-    during a large run, and tuples of plain values drop out of the garbage collector's scans (full
-    collections over dataclass instances stalled the window)."""
+    """A link as a run reads it (see `LinkTable` for how a run holds hundreds of thousands of them)."""
 
     kind: str
     code: str
@@ -42,6 +41,37 @@ class LinkRow(NamedTuple):
     store_hash: str
     pulled_at: dt.datetime | None
     pushed_at: dt.datetime | None
+
+
+class LinkTable(MutableMapping[tuple[str, str], LinkRow]):
+    """A run's links by (kind, code), kept as plain tuples.
+
+    The garbage collector stops scanning an exact tuple of strings, numbers and dates, but never a
+    named tuple or a dataclass instance: with a large catalogue, every full collection walked every link
+    and stalled the window for 100 ms and more. Rows are built on the way out.
+    """
+
+    def __init__(self, rows: dict[tuple[str, str], tuple[Any, ...]] | None = None) -> None:
+        self._rows: dict[tuple[str, str], tuple[Any, ...]] = rows or {}
+
+    def __getitem__(self, key: tuple[str, str]) -> LinkRow:
+        return LinkRow._make(self._rows[key])
+
+    def get(self, key: tuple[str, str], default: Any = None) -> Any:  # hot: one call per entity and step
+        raw = self._rows.get(key)
+        return default if raw is None else LinkRow._make(raw)
+
+    def __setitem__(self, key: tuple[str, str], row: LinkRow) -> None:
+        self._rows[(str(key[0]), str(key[1]))] = tuple(row)
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        del self._rows[key]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 @dataclass
@@ -71,16 +101,13 @@ def _store(address: str, label: str) -> Store:
     return store
 
 
-def load_links(address: str, label: str, kind: str | None = None) -> dict[tuple[str, str], LinkRow]:
+def load_links(address: str, label: str, kind: str | None = None) -> LinkTable:
     store = _store(address, label)
-    q = Link.select().where(Link.target == store)
+    q = Link.select(Link.kind, Link.code, Link.store_id, Link.parent_code, Link.content_hash, Link.image_hash,
+                    Link.store_hash, Link.pulled_at, Link.pushed_at).where(Link.target == store)
     if kind:
         q = q.where(Link.kind == kind)
-    return {
-        (r.kind, r.code): LinkRow(r.kind, r.code, r.store_id, r.parent_code, r.content_hash, r.image_hash,
-                                  r.store_hash, r.pulled_at, r.pushed_at)
-        for r in q
-    }
+    return LinkTable({(row[0], row[1]): tuple(row) for row in q.tuples()})
 
 
 def commit_batch(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from unopim_desktop.domain import StoreAttribute, StoreCategory, StoreTerm
 from unopim_desktop.mapping.fields import AttributeDef
 from unopim_desktop.state import mapping_repo, stores_repo, sync_repo
 from unopim_desktop.state.stores_repo import ChannelRow
-from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
+from unopim_desktop.state.sync_repo import LinkRow, LinkTable, LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.changes import content_hash
 from unopim_desktop.sync.run import RunContext
@@ -60,7 +61,7 @@ class PullState:
     axis_options: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # SKU -> axis -> options
     mapping: PullMapping | None = None
     seen_products: set[str] = field(default_factory=set)
-    associations: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    associations: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     tags: set[str] = field(default_factory=set)
     complete_listing: bool = True  # every product page was read in this run (deletes can be detected)
 
@@ -78,7 +79,7 @@ class PullJob:
         self.options = options
         self.debounce_s = debounce_s
         self.state = PullState()
-        self.links: dict[tuple[str, str], LinkRow] = {}
+        self.links: MutableMapping[tuple[str, str], LinkRow] = LinkTable()
         self.job = "pull_full" if options.full else "pull_delta"
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 

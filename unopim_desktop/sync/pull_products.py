@@ -163,7 +163,9 @@ class ProductSteps:
             sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
             self.job.state.seen_products.add(sku)
             assoc = (item.get("values") or {}).get("associations") or {}
-            self.job.state.associations[sku] = (list(assoc.get("up_sells") or []), list(assoc.get("cross_sells") or []))
+            # Tuples of strings: the collector stops scanning them (lists it would walk on every full pass).
+            self.job.state.associations[sku] = (tuple(map(str, assoc.get("up_sells") or ())),
+                                                tuple(map(str, assoc.get("cross_sells") or ())))
             reason = self._gate(item, sku, "product")
             if reason:
                 self._skip_or_fail("product", sku, reason)
