@@ -48,9 +48,11 @@ class BenchmarkError(RuntimeError):
 
 @dataclass
 class SandboxProcess:
-    proc: subprocess.Popen[str]
+    """The sandbox's child processes (one per peer by default) and the credentials they printed."""
+
+    procs: list[subprocess.Popen[str]]
     credentials: dict[str, dict[str, Any]]
-    log_path: Path
+    log_paths: list[Path]
     _http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=120))
 
     def state_url(self, server: str) -> str:
@@ -66,15 +68,18 @@ class SandboxProcess:
 
     def stop(self) -> None:
         self._http.close()
-        if self.proc.poll() is None:
-            self.proc.terminate()  # serve_forever stops on SIGTERM
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()  # serve_forever stops on SIGTERM
+        for proc in self.procs:
             try:
-                self.proc.wait(timeout=30)
+                proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        with contextlib.suppress(OSError):
-            self.log_path.unlink()
+                proc.kill()
+                proc.wait()
+        for path in self.log_paths:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     def __enter__(self) -> SandboxProcess:
         return self
@@ -83,32 +88,52 @@ class SandboxProcess:
         self.stop()
 
 
+PEERS = ("unopim", "woocommerce", "bigcommerce")
+
+
 def start_sandbox_process(
     *, products: int, latency_ms: float, unopim_version: int = 3, unopim_rate_limit: int | None = None,
-    seed: int = 1, timeout_s: float = 1800.0, seed_side: str = "unopim",
+    seed: int = 1, timeout_s: float = 1800.0, seed_side: str = "unopim", split: bool = True,
+    profile: str | None = None,
 ) -> SandboxProcess:
-    """Start the sandbox in a child process and wait for its credentials line."""
+    """Start the sandbox in child processes and wait for their credentials lines.
+
+    `split` (the default) serves each peer from its own process (`sandbox --only PEER`), as the real
+    servers run on their own machines: in one process the three servers share one core's worth of GIL,
+    and on a 2-core machine that process, not the app, sets the pace.
+    """
     argv = [sys.executable, "-m", "unopim_desktop", "sandbox", "--products", str(products),
             "--latency-ms", str(latency_ms), "--unopim-version", str(unopim_version), "--seed", str(seed),
             "--seed-side", seed_side]
     if unopim_rate_limit:
         argv += ["--unopim-rate-limit", str(unopim_rate_limit)]
-    log = tempfile.NamedTemporaryFile(prefix="bench-sandbox-", suffix=".log", delete=False)  # noqa: SIM115
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True)
-    log.close()
+    groups: list[tuple[str, ...]] = [(peer,) for peer in PEERS] if split else [PEERS]
+    started = []
+    for group in groups:
+        log = tempfile.NamedTemporaryFile(prefix="bench-sandbox-", suffix=".log", delete=False)  # noqa: SIM115
+        only = [arg for peer in group for arg in ("--only", peer)] if split else []
+        if profile:  # diagnostic: each process writes its own cProfile (FILE.PEER when split)
+            only += ["--profile", f"{profile}.{group[0]}" if split else profile]
+        started.append((group, subprocess.Popen([*argv, *only], stdout=subprocess.PIPE, stderr=log, text=True),
+                        Path(log.name)))
+        log.close()
+    sandbox = SandboxProcess([proc for _, proc, _ in started], {}, [path for _, _, path in started])
     deadline = time.monotonic() + timeout_s
-    line = ""
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()  # blocks until the sandbox has seeded and listens
-        if line.strip() or proc.poll() is not None:
-            break
-    if not line.strip():
-        proc.kill()
-        proc.wait()
-        tail = Path(log.name).read_text(errors="replace")[-2000:]
-        raise BenchmarkError(f"the sandbox did not start (exit {proc.returncode}):\n{tail}")
-    return SandboxProcess(proc, json.loads(line), Path(log.name))
+    for group, proc, log_path in started:  # they seed in parallel; read each one's line in turn
+        line = ""
+        assert proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()  # blocks until that sandbox has seeded and listens
+            if line.strip() or proc.poll() is not None:
+                break
+        if not line.strip():
+            sandbox.stop()
+            tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
+            raise BenchmarkError(f"the sandbox ({', '.join(group)}) did not start (exit {proc.returncode}):\n{tail}")
+        printed = json.loads(line)
+        for peer in group:
+            sandbox.credentials[peer] = printed[peer]
+    return sandbox
 
 
 # -- request counts ------------------------------------------------------------------------------------

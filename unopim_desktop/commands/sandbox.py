@@ -19,6 +19,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--unopim-rate-limit", type=int, default=None, help="requests per minute (3.x default: 120)")
     p.add_argument("--seed-side", choices=("unopim", "store"), default="unopim")
     p.add_argument("--tls", action="store_true", help="serve WooCommerce over HTTPS with a generated certificate")
+    p.add_argument("--only", action="append", choices=("unopim", "woocommerce", "bigcommerce"), default=[],
+                   help="serve only this peer (repeatable); its credentials are in the JSON line, the others' "
+                        "URLs are empty")
+    p.add_argument("--profile", metavar="FILE", default=None,
+                   help="diagnostic: write a cProfile of the sandbox process (every server thread) to FILE on exit")
     p.set_defaults(handler=run_sandbox)
 
 
@@ -35,5 +40,12 @@ def run_sandbox(args: argparse.Namespace) -> int:
         unopim_rate_limit=args.unopim_rate_limit,
         seed_side=args.seed_side,
         tls=args.tls,
+        only=tuple(args.only),
     )
-    return serve_forever(options)
+    profile = getattr(args, "profile", None)
+    if not profile:
+        return serve_forever(options)
+    from unopim_desktop.sandbox.profiling import profile_threads
+
+    with profile_threads(profile):
+        return serve_forever(options)

@@ -33,6 +33,7 @@ from unopim_desktop.sandbox.unopim import UnoPimState, create_unopim_app
 from unopim_desktop.sandbox.woocommerce import WooState, create_woocommerce_app
 
 SEED_SIDES = ("unopim", "store")
+PEERS = ("unopim", "woocommerce", "bigcommerce")
 
 
 @dataclass
@@ -47,6 +48,9 @@ class SandboxOptions:
     tls: bool = False  # WooCommerce over HTTPS with a generated certificate (the Basic-auth path)
     bigcommerce_rate_limit: int = 150
     host: str = "127.0.0.1"
+    # Serve only these peers (empty: all three). Benchmarks run each peer in its own process, as the real
+    # servers run on their own machines: three servers in one Python process share one core's worth of GIL.
+    only: tuple[str, ...] = ()
 
 
 class Sandbox:
@@ -58,7 +62,13 @@ class Sandbox:
             raise ValueError(f"seed_side must be one of {SEED_SIDES}, got {options.seed_side!r}")
         if not 0.0 <= options.fault_rate <= 1.0:
             raise ValueError(f"fault_rate must be between 0 and 1, got {options.fault_rate}")
-        self.catalogue: Catalogue = generate_catalogue(options.products, seed=options.seed)
+        unknown = set(options.only) - set(PEERS)
+        if unknown:
+            raise ValueError(f"only takes peers from {PEERS}, got {sorted(unknown)}")
+        self.peers = tuple(options.only) or PEERS
+        seeded = "unopim" if options.seed_side == "unopim" else ("woocommerce", "bigcommerce")
+        needs_catalogue = any(peer in seeded for peer in self.peers)
+        self.catalogue: Catalogue = generate_catalogue(options.products if needs_catalogue else 0, seed=options.seed)
 
         self.unopim = UnoPimState(
             version=options.unopim_version, rate_limit_per_min=options.unopim_rate_limit
@@ -112,23 +122,24 @@ class Sandbox:
             certfile, keyfile = make_self_signed_cert(self._cert_dir)
             self.tls_certfile = certfile
         try:
-            unopim = self._launch(ServerThread(self._apps["unopim"], host=host, name="unopim"))
-            woo = self._launch(
-                ServerThread(
-                    self._apps["woocommerce"],
-                    host=host,
-                    ssl_certfile=str(certfile) if certfile else None,
-                    ssl_keyfile=str(keyfile) if keyfile else None,
-                    name="woocommerce",
-                )
-            )
-            bigcommerce = self._launch(ServerThread(self._apps["bigcommerce"], host=host, name="bigcommerce"))
+            if "unopim" in self.peers:
+                self.unopim_url = self._launch(ServerThread(self._apps["unopim"], host=host, name="unopim")).url
+            if "woocommerce" in self.peers:
+                self.woocommerce_url = self._launch(
+                    ServerThread(
+                        self._apps["woocommerce"],
+                        host=host,
+                        ssl_certfile=str(certfile) if certfile else None,
+                        ssl_keyfile=str(keyfile) if keyfile else None,
+                        name="woocommerce",
+                    )
+                ).url
+            if "bigcommerce" in self.peers:
+                bigcommerce = self._launch(ServerThread(self._apps["bigcommerce"], host=host, name="bigcommerce"))
+                self.bigcommerce_api_url = bigcommerce.url + self.bigcommerce.credentials["api_url_path"]
         except BaseException:
             self.stop()
             raise
-        self.unopim_url = unopim.url
-        self.woocommerce_url = woo.url
-        self.bigcommerce_api_url = bigcommerce.url + self.bigcommerce.credentials["api_url_path"]
         return self
 
     def _launch(self, server: ServerThread) -> ServerThread:

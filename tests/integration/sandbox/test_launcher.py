@@ -193,3 +193,12 @@ def test_serve_forever_as_a_process_stops_cleanly_on_sigterm() -> None:
             proc.wait()
     assert proc.returncode == 0, errors
     assert rest == ""
+
+
+def test_only_serves_the_named_peers() -> None:
+    with start_sandbox(SandboxOptions(products=3, only=("woocommerce",))) as sandbox:
+        assert sandbox.unopim_url == "" and sandbox.bigcommerce_api_url == ""
+        assert httpx.get(sandbox.woocommerce_url + "/__sandbox/state").status_code == 200
+        assert sandbox.credentials()["woocommerce"]["url"] == sandbox.woocommerce_url
+    with pytest.raises(ValueError, match="only takes peers"):
+        Sandbox(SandboxOptions(only=("magento",)))
