@@ -117,6 +117,27 @@ async def test_delta_pulls_only_what_changed(app, sandbox):
     assert outcome.totals()["product"]["updated"] == 1
 
 
+async def test_delta_of_a_variant_alone_reads_its_parent_not_every_configurable(app, sandbox):
+    await app.engine.pull(full=True)
+    variant = next(p for p in sandbox.catalogue.products if p.get("parent"))
+    r = unopim_api(sandbox, "PATCH", f"/products/{variant['sku']}", json={"values": {"channel_locale_specific": {
+        "default": {"en_US": {"price": {"USD": "77.70"}}}}}})
+    assert r.status_code == 200, r.text
+    sandbox.unopim_stats.reset()
+    outcome = await app.engine.pull(full=False)
+    assert outcome.status == "done"
+    parent = sandbox.woocommerce.product_by_sku(variant["parent"])
+    prices = {v["sku"]: v["regular_price"] for v in sandbox.woocommerce.variations(parent["id"])}
+    assert prices[variant["sku"]] == "77.70"
+    assert outcome.totals()["variant"]["updated"] == 1
+    routes = sandbox.unopim_stats.snapshot()["by_route"]
+    # The configurable listing is read once, filtered to what changed (plus the one-item probe for its
+    # spelling), not once in full for the axes and again for the products; the parent is read alone.
+    assert sum(n for route, n in routes.items() if route.startswith("GET ") and "configurable-products" in route
+               and "{" not in route) == 2
+    assert sum(n for route, n in routes.items() if route.startswith("GET ") and "configurable-products/{" in route) == 1
+
+
 async def test_dry_run_writes_nothing_and_previews_each_entity(app, sandbox):
     outcome = await app.engine.pull(full=True, dry_run=True)
     assert outcome.status == "done"

@@ -64,6 +64,7 @@ class PullState:
     associations: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     tags: set[str] = field(default_factory=set)
     complete_listing: bool = True  # every product page was read in this run (deletes can be detected)
+    changed_configurables: list[list[dict[str, Any]]] | None = None  # a delta's pages, read once
 
 
 class PullJob:
@@ -126,7 +127,7 @@ class PullJob:
 
         self.links = await self.lane.run(sync_repo.load_links, self.address, self.label)
         resume = await self.lane.run(sync_repo.checkpoint, self.address, self.label, self.channel.code, self.job)
-        products = ProductSteps(self, resume_page=_resume_page(resume))
+        products = self.products = ProductSteps(self, resume_page=_resume_page(resume))
         if resume and resume.get("step"):
             self.run.log(f"Resuming an interrupted {self.job.replace('_', ' ')} at {resume['step']} "
                          f"(page {_resume_page(resume) + 1}).")
@@ -184,18 +185,39 @@ class PullJob:
         }
         # Variant axes: read the configurable products' super attributes (and the options in use).
         self.configurable_path = await self._configurable_path()
-        async for page in self.client.iter_pages(self.configurable_path):
-            for item in page:
-                sku = item.get("sku") or ((item.get("values") or {}).get("common") or {}).get("sku")
-                axes = [a for a in item.get("super_attributes") or [] if a in self.state.attributes]
-                self.state.axes[sku] = axes
-                used: dict[str, list[str]] = {a: [] for a in axes}
-                for v in item.get("variants") or []:
-                    for a, opt in (v.get("attributes") or {}).items():
-                        if a in used and opt not in used[a]:
-                            used[a].append(opt)
-                self.state.axis_options[sku] = used
+        if self.options.full:
+            async for page in self.client.iter_pages(self.configurable_path):
+                self.learn_axes(page)
+        else:
+            # A delta reads only the configurable products changed since the last pull, and keeps them
+            # for the products step; the axes of the others are already store attributes (their links),
+            # and a changed variant of an unchanged parent reads that parent alone (`axes_of`).
+            self.state.changed_configurables = []
+            async for _n, items in self.products.pages(self.configurable_path):
+                self.learn_axes(items)
+                self.state.changed_configurables.append(items)
         self.run.advance("attributes", len(raw))
+
+    def learn_axes(self, configurables: list[dict[str, Any]]) -> None:
+        for item in configurables:
+            sku = item.get("sku") or ((item.get("values") or {}).get("common") or {}).get("sku")
+            axes = [a for a in item.get("super_attributes") or [] if a in self.state.attributes]
+            self.state.axes[sku] = axes
+            used: dict[str, list[str]] = {a: [] for a in axes}
+            for v in item.get("variants") or []:
+                for a, opt in (v.get("attributes") or {}).items():
+                    if a in used and opt not in used[a]:
+                        used[a].append(opt)
+            self.state.axis_options[sku] = used
+
+    async def axes_of(self, parent_sku: str) -> list[str]:
+        """The variant axes of a configurable product (read from UnoPim when this run has not seen it)."""
+        if parent_sku not in self.state.axes:
+            item = await self.client.get_product(parent_sku, configurable_path=self.configurable_path)
+            self.state.axes[parent_sku] = []
+            if item is not None:
+                self.learn_axes([item])
+        return self.state.axes[parent_sku]
 
     async def step_attribute_options(self) -> None:
         mapping = await self._build_mapping()
@@ -395,6 +417,8 @@ class PullJob:
 
     def _store_attribute_codes(self, mapping: PullMapping) -> set[str]:
         codes = {c for axes in self.state.axes.values() for c in axes}
+        if not self.options.full:  # the axes of configurable products this delta did not read
+            codes |= {code for kind, code in self.links if kind == "attribute" and code in self.state.attributes}
         codes |= {r.attribute_code for r in mapping.rows
                   if r.carrier == "attribute" and r.attribute_code in self.state.attributes}
         return codes

@@ -48,7 +48,7 @@ class ProductSteps:
         self.store_was_empty = False  # nothing to adopt: every SKU look-up can be skipped
 
     # -- listing ---------------------------------------------------------------------------------------
-    async def _pages(self, path: str, *, resume_from: int = 0):  # type: ignore[no-untyped-def]
+    async def pages(self, path: str, *, resume_from: int = 0):  # type: ignore[no-untyped-def]
         """(page number, items) of a listing: everything on a full pull, what changed since the last
         successful pull on a delta (3.x: `updated_at` filter + cursor; 1.x/2.x: compare on our side)."""
         client = self.job.client
@@ -94,13 +94,17 @@ class ProductSteps:
         if self.resume_page:
             self.job.state.complete_listing = False
         # Configurable parents first: their variants need them.
-        async for _n, items in self._pages(self.job.configurable_path):
+        for items in self.job.state.changed_configurables or []:  # a delta read them in the attributes step
             await self._write_products(items, configurable=True)
             self.run.advance("products", len(items))
+        if self.job.state.changed_configurables is None:
+            async for _n, items in self.pages(self.job.configurable_path):
+                await self._write_products(items, configurable=True)
+                self.run.advance("products", len(items))
         sem = asyncio.Semaphore(self.job.options.in_flight)
         tasks: list[asyncio.Task[None]] = []
         try:
-            async for n, items in self._pages("/products", resume_from=self.resume_page):
+            async for n, items in self.pages("/products", resume_from=self.resume_page):
                 await sem.acquire()
                 task = asyncio.ensure_future(self._page(n, items))
                 task.add_done_callback(lambda _t: sem.release())
@@ -265,7 +269,7 @@ class ProductSteps:
 
         async def one_parent(parent_sku: str, group: list[dict[str, Any]]) -> list[LinkWrite]:
             parent = self.job.link("product", parent_sku)
-            axes = self.job.state.axes.get(parent_sku, [])
+            axes = await self.job.axes_of(parent_sku) if parent is not None else []
             pending = []
             for item in group:
                 sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
