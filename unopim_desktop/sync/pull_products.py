@@ -9,28 +9,22 @@ and an image that fails is retried on the next run (its link keeps the old image
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from unopim_desktop.clients.errors import ApiError, NotFound, Validation
-from unopim_desktop.domain import BatchResult, ItemResult, StoreImage, StoreProduct
+from unopim_desktop.clients.errors import NotFound, Validation
+from unopim_desktop.domain import StoreImage, StoreProduct
 from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import changed_fields, content_hash, image_hash, in_cooldown
+from unopim_desktop.sync.pull_images import ImageTransfer, answers_by_key
 from unopim_desktop.sync.push_images import record_store_images
 from unopim_desktop.sync.transform import product_to_store, variant_to_store
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull import PullJob
 
-IMAGE_GROUP = 50
-# Products are written faster than the store fetches their pictures: an unbounded queue grew to tens of
-# thousands of entries on a large catalogue. A full queue makes the product writers wait instead.
-IMAGE_QUEUE_MAX = IMAGE_GROUP * 8
 
 
 class ProductSteps:
@@ -39,11 +33,7 @@ class ProductSteps:
         self.run = job.run
         self.resume_page = resume_page
         self.done_pages: set[int] = set()
-        self.images: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(IMAGE_QUEUE_MAX)
-        self.image_worker: asyncio.Task[None] | None = None
-        self.image_mode_logged = False
-        self.image_total = 0
-        self.image_stop = False
+        self.images = ImageTransfer(job)
         self.created: set[str] = set()  # products created (not adopted) in this run
         self.store_was_empty = False  # nothing to adopt: every SKU look-up can be skipped
 
@@ -90,7 +80,7 @@ class ProductSteps:
         self.store_was_empty = not await self.job.adapter.has_products()
         if self.store_was_empty:
             self.run.log("The store has no products yet: no SKU look-ups before creating.")
-        self.image_worker = asyncio.ensure_future(self._image_loop())
+        self.images.start()
         if self.resume_page:
             self.job.state.complete_listing = False
         # Configurable parents first: their variants need them.
@@ -186,7 +176,7 @@ class ProductSteps:
             link = self.job.link("product", sku)
             if link and link.content_hash == h:
                 self.run.count("product", "unchanged")
-                await self._queue_images("product", sku, link.store_id, images)
+                await self.images.queue("product", sku, link.store_id, images)
                 continue
             product.store_id = link.store_id if link else None
             pending.append((sku, product, h, images))
@@ -214,7 +204,7 @@ class ProductSteps:
             assert parent_id is not None
             result = await self.job.adapter.upsert_variants(
                 parent_id, [v for _, v, _, _ in pending], attribute_ids=self.job.state.mapping.attribute_ids)
-        answers = _by_key(result)
+        answers = answers_by_key(result)
         writes: list[LinkWrite] = []
         for sku, obj, h, images in pending:
             r = answers.get(sku) or answers.get(f"#{obj.store_id}")
@@ -228,7 +218,7 @@ class ProductSteps:
                 if not obj.store_id:
                     self.created.add(sku)  # its variations cannot already exist: no SKU look-up for them
                 writes.append(LinkWrite(kind, sku, r.store_id, content_hash=h, pulled=True))
-                await self._queue_images("product", sku, r.store_id, images)
+                await self.images.queue("product", sku, r.store_id, images)
                 continue
             # A variation's image travels with the variation itself (its parent's batch is written anyway).
             sent_image = images is not None
@@ -381,7 +371,7 @@ class ProductSteps:
                 self.run.count("association", "updated")
             return
         result = await self.job.adapter.set_associations(items)
-        answers = _by_key(result)
+        answers = answers_by_key(result)
         writes = []
         for sku, pid, _, _ in items:
             r = answers.get(sku)
@@ -399,154 +389,12 @@ class ProductSteps:
         # Tags travel with their products (the store creates a tag the first time a name is used).
         self.run.advance("tags", len(self.job.state.tags))
 
-    # -- 14: images ------------------------------------------------------------------------------------
-    async def _queue_images(self, kind: str, sku: str, store_id: int, images: list[StoreImage], *,
-                      parent_id: int | None = None) -> None:
-        srcs = [i.src for i in images]
-        link = self.job.link(kind, sku)
-        if link and link.image_hash == image_hash(srcs):
-            return
-        if not images and (link is None or not link.image_hash):
-            return
-        if self.image_stop:
-            return  # the run is stopping: the image waits for the next run (its hash is old)
-        await self.images.put((kind, (sku, store_id, images, parent_id, image_hash(srcs))))
-
+    # -- 14: images (transferred in the background by `ImageTransfer`) ---------------------------------
     async def step_images(self) -> None:
-        self.run.step_total("images", self.image_total + self.images.qsize())
-        await self.images.put(("stop", None))
-        if self.image_worker is not None:
-            await self.image_worker
+        await self.images.finish()
 
     async def stop_image_worker(self) -> None:
-        """After a cancel or a failure: the group being written finishes and is recorded (or the store
-        would hold images the links don't know, and the next run would add them twice); images still
-        queued wait for the next run (their hashes are old)."""
-        worker = self.image_worker
-        if worker is None or worker.done():
-            return
-        self.image_stop = True
-        with contextlib.suppress(asyncio.QueueFull):  # a full queue wakes the worker anyway
-            self.images.put_nowait(("stop", None))
-        try:
-            await asyncio.wait_for(asyncio.shield(worker), timeout=60)
-        except TimeoutError:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
-
-    async def _image_loop(self) -> None:
-        stop = False
-        while not stop:
-            group = [await self.images.get()]
-            while not self.images.empty() and len(group) < IMAGE_GROUP * 4:
-                group.append(self.images.get_nowait())
-            stop = self.image_stop or any(kind == "stop" for kind, _ in group)
-            work = [item for kind, item in group if kind == "product"]
-            variants = [item for kind, item in group if kind == "variant"]
-            self.image_total += len(work) + len(variants)
-            try:
-                await self._write_images(work, variants)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the worker must outlive one bad group, or the queue never drains
-                self.run.count("image", "failed", len(work) + len(variants))
-                self.run.log(f"Images could not be transferred ({type(exc).__name__}: {exc}); they will be "
-                             "retried on the next run.", level="warning", entity_kind="image")
-            finally:
-                for _ in group:
-                    self.images.task_done()
-
-    async def _write_images(self, products: list[Any], variants: list[Any]) -> None:
-        if not products and not variants:
-            return
-        if self.job.options.dry_run:
-            for sku, _sid, images, _p, _h in (*products, *variants):
-                self.run.log(f"dry-run: would set {len(images)} image(s) on {sku}", entity_kind="image", entity=sku)
-                self.run.count("image", "updated")
-            return
-        self._log_image_mode()
-        calls = []
-        if products:
-            calls.append(self.job.adapter.set_product_images([(sku, sid, imgs) for sku, sid, imgs, _, _ in products]))
-        by_parent: dict[int, list[Any]] = defaultdict(list)
-        for v in variants:
-            by_parent[v[3]].append(v)
-        for pid, group in by_parent.items():
-            calls.append(self.job.adapter.set_variant_images(
-                pid, [(sku, sid, imgs[0] if imgs else StoreImage()) for sku, sid, imgs, _, _ in group]))
-        results = await asyncio.gather(*calls, return_exceptions=True)
-        answers: dict[str, ItemResult] = {}
-        for res in results:
-            if isinstance(res, BaseException):
-                if not isinstance(res, ApiError):
-                    raise res
-                continue  # every item of that call stays pending and is retried next run
-            answers.update(_by_key(res))
-        writes = []
-        for kind, group in (("product", products), ("variant", variants)):
-            for sku, sid, images, pid, h in group:
-                r = answers.get(sku)
-                if r is not None and r.ok and not r.image_error:
-                    writes.append(LinkWrite(kind, sku, sid, image_hash=h))
-                    if r.image_ids:  # so the next push knows these pictures came from UnoPim
-                        writes.append(record_store_images(kind, sku, sid, r.image_ids))
-                    self.run.count("image", "updated")
-                    continue
-                fixed = await self._upload_instead(kind, sku, sid, images, pid, r)
-                if fixed:
-                    writes.append(LinkWrite(kind, sku, sid, image_hash=h))
-                    self.run.count("image", "updated")
-                    continue
-                self.run.count("image", "failed")
-                reason = (r.image_error or r.error) if r else "the store gave no answer"
-                self.run.log(f"Images of {kind} {sku} not transferred ({reason}); they will be retried on the next "
-                             "run.", level="warning", entity_kind="image", entity=sku)
-        await self.job.commit(writes)
-        self.run.advance("images", len(products) + len(variants))
-
-    def _log_image_mode(self) -> None:
-        if self.image_mode_logged:
-            return
-        self.image_mode_logged = True
-        self.run.log("Images: the store downloads them from UnoPim's media URLs "
-                     f"({self.job.address}/storage/…); where it cannot, they are uploaded through the "
-                     "WordPress media endpoint when an application password is set.", entity_kind="image")
-
-    async def _upload_instead(self, kind: str, sku: str, sid: int, images: list[StoreImage], pid: int | None,
-                              answer: ItemResult | None) -> bool:
-        """The store could not fetch the URLs: fetch them here and upload them (WordPress media)."""
-        adapter = self.job.adapter
-        upload = getattr(adapter, "upload_media", None)
-        if upload is None or not getattr(adapter.connection, "wp_app_password", "") or not images:
-            return False
-        try:
-            uploaded = []
-            async with httpx.AsyncClient(timeout=30) as http:
-                for img in images:
-                    response = await http.get(img.src)
-                    response.raise_for_status()
-                    name = img.src.rsplit("/", 1)[-1] or "image.png"
-                    media = await upload(name, response.content, response.headers.get("content-type", "image/png"))
-                    uploaded.append(StoreImage(store_id=media.store_id, src=media.src, position=img.position))
-            if kind == "product":
-                result = await adapter.set_product_images([(sku, sid, uploaded)])
-            else:
-                result = await adapter.set_variant_images(pid or 0, [(sku, sid, uploaded[0])])
-        except (ApiError, httpx.HTTPError) as exc:
-            self.run.log(f"Upload of the images of {sku} through WordPress media failed too: {exc}",
-                         level="warning", entity_kind="image", entity=sku)
-            return False
-        ok = all(r.ok and not r.image_error for r in (*result.updated, *result.created))
-        if ok:
-            self.run.log(f"Images of {sku}: the store could not fetch UnoPim's URL, so they were uploaded through "
-                         "WordPress media.", entity_kind="image", entity=sku)
-        return ok
-
-
-def _by_key(result: BatchResult) -> dict[str, ItemResult]:
-    return {r.key: r for r in (*result.created, *result.updated, *result.deleted)}
-
+        await self.images.stop()
 
 def _parse_ts(value: Any) -> dt.datetime:
     if not value:
