@@ -24,7 +24,7 @@ from unopim_desktop.clients.errors import (
     NotFound,
     Validation,
 )
-from unopim_desktop.clients.http import RetryPolicy, decode_json, make_async_client, safe_url, send_with_retry
+from unopim_desktop.clients.http import RetryPolicy, make_async_client, send_with_retry
 from unopim_desktop.domain import (
     BatchResult,
     ItemResult,
@@ -41,7 +41,7 @@ from unopim_desktop.domain import (
 from unopim_desktop.redact import register_secret
 from unopim_desktop.stores import bigcommerce_payloads as bc
 from unopim_desktop.stores.bigcommerce_quota import QuotaPacer
-from unopim_desktop.stores.woocommerce import scrub, tls_verify
+from unopim_desktop.stores.http_common import json_answer, scrub, tls_verify
 
 LIMIT_MAX = 250
 PRODUCT_BATCH = 10  # PUT /v3/catalog/products (B5)
@@ -142,11 +142,11 @@ class BigCommerceAdapter:
             raise scrub(exc) from None
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None, **kw: Any) -> Any:
-        return _json(await self.send("GET", path, params=params, **kw))
+        return json_answer(await self.send("GET", path, params=params, **kw))
 
     async def write_json(self, method: str, path: str, body: Any) -> Any:
         """A POST (never re-sent once it may have arrived) or PUT with a JSON body; the answer's JSON."""
-        return _json(await self.send(method, path, json_body=body))
+        return json_answer(await self.send(method, path, json_body=body))
 
     async def iter_pages(self, path: str, params: dict[str, Any] | None = None) -> AsyncIterator[list[dict[str, Any]]]:
         """Pages of a v3 list, following `meta.pagination.total_pages` (B2)."""
@@ -329,7 +329,7 @@ class BigCommerceAdapter:
             return await self._duplicate(key, product, exc)
         except ApiError as exc:
             return _failed(key, exc)
-        answer = _json(response)
+        answer = json_answer(response)
         data = answer.get("data") if isinstance(answer, dict) else None
         if not isinstance(data, dict):
             return ItemResult(key=key, error="The store's answer has no product", status=response.status_code)
@@ -395,7 +395,7 @@ class BigCommerceAdapter:
                 # The batch was refused as a whole and the error may not say which item (B3).
                 return list(await asyncio.gather(*(self._put_one(single(b), k, b, note) for k, b in chunk)))
             return [_failed(key, exc, body.get("id")) for key, body in chunk]
-        answer = _json(response)
+        answer = json_answer(response)
         data = answer.get("data") if isinstance(answer, dict) else None
         by_id = {d.get("id"): d for d in data if isinstance(d, dict)} if isinstance(data, list) else {}
         problem = bc.error_text(answer.get("errors")) if isinstance(answer, dict) else ""
@@ -426,7 +426,7 @@ class BigCommerceAdapter:
             raise
         except ApiError as exc:
             return _failed(key, exc, body.get("id"))
-        answer = _json(response)
+        answer = json_answer(response)
         data = answer.get("data") if isinstance(answer, dict) else None
         result = bc.saved(key, data, note=note) if isinstance(data, dict) else ItemResult(key=key, store_id=body.get("id"))
         result.image_error = image_error
@@ -490,17 +490,6 @@ class BigCommerceAdapter:
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-
-
-def _json(response: httpx.Response) -> Any:
-    if 300 <= response.status_code < 400:
-        # BigCommerce redirects plain http to https (B3); a redirect is never an API answer.
-        raise BadPayload(f"The API answered with a redirect to {safe_url(response.headers.get('Location', '?'))}",
-                         status=response.status_code, url=safe_url(response.request.url))
-    try:
-        return decode_json(response)
-    except ApiError as exc:
-        raise scrub(exc) from None
 
 
 def _failed(key: str, exc: ApiError, store_id: Any = None) -> ItemResult:

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import re
-import ssl
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import httpx
 
 from unopim_desktop.clients.errors import ApiError, AuthError, BadPayload, Forbidden, NotFound
-from unopim_desktop.clients.http import RetryPolicy, decode_json, make_async_client, safe_url, send_with_retry
+from unopim_desktop.clients.http import RetryPolicy, make_async_client, send_with_retry
 from unopim_desktop.domain import (
     BatchResult,
     ItemResult,
@@ -31,8 +29,9 @@ from unopim_desktop.domain import (
     StoreProduct,
     StoreVariant,
 )
-from unopim_desktop.redact import redact, register_secret
+from unopim_desktop.redact import register_secret
 from unopim_desktop.stores import woocommerce_payloads as wc
+from unopim_desktop.stores.http_common import json_answer, scrub, tls_verify
 from unopim_desktop.stores.woocommerce_auth import auth_for
 
 API = "wc/v3"
@@ -149,7 +148,7 @@ class WooCommerceAdapter:
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None, **kw: Any) -> Any:
         response = await self.send("GET", path, params=params, **kw)
-        return _json(response)
+        return json_answer(response)
 
     async def iter_pages(self, path: str, params: dict[str, Any] | None = None) -> AsyncIterator[list[dict[str, Any]]]:
         """Pages of a list endpoint, following `X-WP-TotalPages` (A5)."""
@@ -157,7 +156,7 @@ class WooCommerceAdapter:
         while True:
             query = {"per_page": PER_PAGE_MAX, **(params or {}), "page": page}
             response = await self.send("GET", path, params=query)
-            items = _json(response)
+            items = json_answer(response)
             if not isinstance(items, list):
                 raise BadPayload(f"{path} did not answer with a list", status=response.status_code)
             if items:
@@ -273,7 +272,7 @@ class WooCommerceAdapter:
             body["delete"] = [store_id for _, store_id in delete]
         result = BatchResult()
         try:
-            answer = _json(await self.send("POST", path, json_body=body, idempotent=not create))
+            answer = json_answer(await self.send("POST", path, json_body=body, idempotent=not create))
         except FATAL:
             raise
         except ApiError as exc:
@@ -452,7 +451,7 @@ class WooCommerceAdapter:
             auth=auth,
             idempotent=False,
         )
-        body = _json(response)
+        body = json_answer(response)
         if not isinstance(body, dict) or not isinstance(body.get("id"), int):
             raise BadPayload("The media upload answer has no attachment id", status=response.status_code)
         alt = body.get("alt_text") if isinstance(body.get("alt_text"), str) else ""
@@ -460,38 +459,6 @@ class WooCommerceAdapter:
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-
-
-def tls_verify(setting: bool | str) -> bool | ssl.SSLContext:
-    """A CA bundle path (self-signed test stores) as an SSL context; httpx deprecates bare paths."""
-    if isinstance(setting, str):
-        return ssl.create_default_context(cafile=setting)
-    return setting
-
-
-def scrub(exc: ApiError) -> ApiError:
-    """Mask any known secret in an error's text and body (an HTML page may echo a query string)."""
-    exc.message = redact(exc.message)
-    exc.args = (exc.message,)
-    if isinstance(exc.body, str):
-        exc.body = redact(exc.body)
-    elif exc.body is not None:
-        try:
-            exc.body = json.loads(redact(json.dumps(exc.body)))
-        except (TypeError, ValueError):
-            exc.body = None
-    return exc
-
-
-def _json(response: httpx.Response) -> Any:
-    if 300 <= response.status_code < 400:
-        # A redirect (http → https, another host) is never an API answer; verify() names the target.
-        raise BadPayload(f"The store answered with a redirect to {safe_url(response.headers.get('Location', '?'))}",
-                         status=response.status_code, url=safe_url(response.request.url))
-    try:
-        return decode_json(response)
-    except ApiError as exc:
-        raise scrub(exc) from None
 
 
 def _parent_missing(product_id: int, variants: list[StoreVariant], exc: ApiError) -> BatchResult:
