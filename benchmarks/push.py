@@ -39,6 +39,7 @@ from unopim_desktop.context import AppContext  # noqa: E402
 from unopim_desktop.session import UnoPimSession  # noqa: E402
 from unopim_desktop.sync.engine import SyncEngine  # noqa: E402
 from unopim_desktop.sync.events import EventBus  # noqa: E402
+from unopim_desktop.sync.run import RunContext  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -49,19 +50,54 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--unopim-rate-limit", type=int, default=None, help="UnoPim requests per minute")
     p.add_argument("--in-flight", type=int, default=8)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--routes", action="store_true", help="add the Push All's request counts by route to the JSON")
+    p.add_argument("--profile", metavar="FILE", help="write a cProfile of the Push All to FILE")
     p.add_argument("--json", action="store_true", help="print one JSON line (the default output)")
     return p.parse_args(argv)
 
 
-async def push_all(data_dir: str, in_flight: int) -> tuple[float, dict, dict]:
+def watch_steps(marks: list[tuple[str, float]]) -> None:
+    """Note when each step of the first run starts (the engine's own step events, timed here)."""
+    started = RunContext.step_started
+    first: list[int] = []
+
+    def step_started(self: RunContext, step: str, total: int | None = None) -> None:
+        if not first:
+            first.append(self.run_id)
+        if self.run_id == first[0]:
+            marks.append((step, time.perf_counter()))
+        started(self, step, total)
+
+    RunContext.step_started = step_started  # type: ignore[method-assign]
+
+
+def step_seconds(marks: list[tuple[str, float]]) -> dict[str, float]:
+    """Seconds from each step's start to the next's (images run in the background of products)."""
+    return {step: round(marks[i + 1][1] - t, 2) for i, (step, t) in enumerate(marks[:-1])
+            if marks[i + 1][1] - t >= 0.01}
+
+
+async def push_all(data_dir: str, in_flight: int, profile: str | None = None,
+                   marks: list[tuple[str, float]] | None = None) -> tuple[float, dict, dict]:
     ctx = AppContext.open(data_dir)
     bus = EventBus()
     session = UnoPimSession(ctx, bus)
     engine = SyncEngine(ctx, session, bus, in_flight=in_flight)
     try:
+        profiler = None
+        if profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         start = time.monotonic()
         outcome = await engine.push(changed=False)
         wall = time.monotonic() - start
+        if marks is not None:
+            marks.append(("end", time.perf_counter()))
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile)
         return wall, outcome.totals(), {c.channel: (c.status, c.message) for c in outcome.channels}
     finally:
         await session.aclose()
@@ -76,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         data_dir = tempfile.mkdtemp(prefix="bench-push-")
         set_up_app(data_dir, sandbox.credentials, args.store)
         before = Snapshot.take(sandbox, servers)
-        wall, totals, status = asyncio.run(push_all(data_dir, args.in_flight))
+        marks: list[tuple[str, float]] = []
+        watch_steps(marks)
+        wall, totals, status = asyncio.run(push_all(data_dir, args.in_flight, args.profile, marks))
         after = Snapshot.take(sandbox, servers)
         again_wall, again_totals, _ = asyncio.run(push_all(data_dir, args.in_flight))
         final = Snapshot.take(sandbox, servers)
@@ -109,11 +147,16 @@ def main(argv: list[str] | None = None) -> int:
             "status": status,
             "again_wall_s": round(again_wall, 2),
             "again_unopim_writes": final.writes["unopim"] - after.writes["unopim"],
+            "again_requests": {"unopim": final.requests_since(after, "unopim"),
+                               "store": final.requests_since(after, args.store)},
+            "steps_s": step_seconds(marks),
         }
         if args.unopim_rate_limit:
-            allowed = args.unopim_rate_limit / 60
-            result["unopim_rate_per_s"] = round(requests["unopim"] / wall, 3) if wall else None
-            result["share_of_allowed_rate"] = round(requests["unopim"] / wall / allowed, 3) if wall else None
+            minutes = wall / 60
+            result["unopim_per_min"] = round(requests["unopim"] / minutes, 1) if minutes else 0.0
+            result["unopim_rate_share"] = round(result["unopim_per_min"] / args.unopim_rate_limit, 3)
+        if args.routes:
+            result["routes"] = {s: dict(sorted(after.routes_since(before, s).items())) for s in servers}
         print(json.dumps(result))
         if any(s != "done" for s, _ in status.values()):
             return 1

@@ -238,17 +238,18 @@ def test_general_settings_save_and_reload(qtbot, qloop, ready, app_context):
     window, _sandbox = ready
     panel = window.sync_tab.settings
     assert panel.isEnabled()
-    assert panel.values() == {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0"}
+    assert panel.values() == {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0", "reconcile_hours": "24"}
     assert panel.on_delete_note.text().startswith("Trash: ")
     panel.dry_run.setChecked(True)
     panel.writeback_delete.setChecked(True)
     panel.on_delete.setCurrentIndex(panel.on_delete.findData("skip"))
+    panel.reconcile_hours.setValue(6)
     assert panel.unsaved and panel.on_delete_note.text().startswith("Skip: The deletion is logged")
     click(qtbot, qloop, window, panel.save_button)
     assert panel.banner.kind == "success" and not panel.unsaved
     address = window.sync_tab.address
     stored = app_context.lane.run_sync(sync_repo.general_settings, address)
-    assert stored == {"dry_run": "1", "on_delete": "skip", "writeback_delete": "1"}
+    assert stored == {"dry_run": "1", "on_delete": "skip", "writeback_delete": "1", "reconcile_hours": "6"}
     # The Sync controls follow at once: the next run is a dry run.
     assert window.sync_tab.dry_run_override.isChecked()
     assert window.sync_tab.dry_run_label.text().startswith("Dry run is ON")

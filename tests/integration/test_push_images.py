@@ -75,28 +75,24 @@ async def test_first_push_uploads_every_product_picture(app, sandbox):
     assert outcome.totals()["image"]["updated"] >= len([p for p in plain if p["images"]])
 
 
-async def test_a_failed_upload_fails_only_the_image_and_is_retried_next_push(app, sandbox):
-    from unopim_desktop.sandbox.faults import FaultConfig
-    from unopim_desktop.sync.events import StepProgress
+async def test_a_failed_upload_fails_only_the_image_and_is_retried_next_push(app, sandbox, monkeypatch):
+    from unopim_desktop.clients.errors import ServerError
+    from unopim_desktop.clients.unopim import UnoPimClient
 
     await app.engine.pull(full=True)
     sku = next(p["sku"] for p in sandbox.catalogue.products if not p.get("parent"))
     product = sandbox.woocommerce.product_by_sku(sku)
     other = sandbox.woocommerce.products()[-1]["images"][0]
     woo_api(sandbox, "PUT", f"/products/{product['id']}", json={"images": [{"id": other["id"]}]})
-    middleware = sandbox._apps["unopim"]
-    healthy = middleware.faults
 
-    def break_unopim_at_images(event):
-        if isinstance(event, StepProgress) and event.step == "images":
-            middleware.faults = FaultConfig(error_rate=1.0)  # every UnoPim answer is a 5xx from here on
+    # Uploads run in the background of the product writes: fail the media endpoint only, as UnoPim
+    # answering 5xx to every retry would (the client raises ServerError once its retries are spent).
+    async def broken_upload(self, *args, **kwargs):
+        raise ServerError("503 Service Unavailable", status=503)
 
-    unsubscribe = app.bus.subscribe(break_unopim_at_images)
-    try:
+    with monkeypatch.context() as patched:
+        patched.setattr(UnoPimClient, "upload_product_media_files", broken_upload)
         first = await app.engine.push(changed=False)
-    finally:
-        unsubscribe()
-        middleware.faults = healthy
     assert first.status == "partial", first.channels[0].message  # the run went through; only the image failed
     assert first.totals()["image"]["failed"] == 1
     assert all(c.get("failed", 0) == 0 for kind, c in first.totals().items() if kind != "image")

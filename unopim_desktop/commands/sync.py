@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     pmode = push.add_mutually_exclusive_group(required=True)
     pmode.add_argument("--all", action="store_true", help="every store record (also finds deletes)")
     pmode.add_argument("--changed", action="store_true", help="only what the store changed since the last push")
+    push.add_argument("--reconcile", action="store_true",
+                      help="with --changed: compare everything now (renamed terms, deletes), not only dates")
     push.add_argument("--entity", choices=("products", "categories", "attributes"), help="only this kind")
     push.add_argument("--channel", help="only this channel")
     push.add_argument("--dry-run", action="store_true", help="log what would change, write nothing")
@@ -45,6 +47,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     settings.add_argument("--dry-run", choices=("on", "off"))
     settings.add_argument("--on-delete", choices=sync_repo.ON_DELETE_CHOICES)
     settings.add_argument("--writeback-delete", choices=("on", "off"))
+    settings.add_argument("--reconcile-hours", metavar="N",
+                          help="a changed push compares everything when the last full comparison is older "
+                               "(hours; 0 = every time; default 24)")
     settings.set_defaults(handler=run_settings)
 
 
@@ -101,8 +106,11 @@ def run_pull(args: argparse.Namespace) -> int:
 
 
 def run_push(args: argparse.Namespace) -> int:
+    if args.reconcile and not args.changed:
+        err("--reconcile goes with --changed (--all already compares everything).")
+        return EXIT_FATAL
     return _run_job(args, lambda engine: engine.push(changed=args.changed, entity=args.entity, channel=args.channel,
-                                                     dry_run=args.dry_run or None))
+                                                     dry_run=args.dry_run or None, reconcile=args.reconcile))
 
 
 def _run_job(args: argparse.Namespace, start) -> int:  # type: ignore[no-untyped-def]
@@ -151,10 +159,18 @@ def run_settings(args: argparse.Namespace) -> int:
             changes["on_delete"] = args.on_delete
         if args.writeback_delete:
             changes["writeback_delete"] = "1" if args.writeback_delete == "on" else "0"
+        if args.reconcile_hours is not None:
+            changes["reconcile_hours"] = args.reconcile_hours
         if changes:
-            ctx.lane.run_sync(sync_repo.save_general_settings, address, changes)
+            try:
+                ctx.lane.run_sync(sync_repo.save_general_settings, address, changes)
+            except ValueError as exc:
+                err(str(exc))
+                return EXIT_FATAL
         values = ctx.lane.run_sync(sync_repo.general_settings, address)
         print(f"Dry run:          {'on' if values['dry_run'] == '1' else 'off'}")
         print(f"On delete:        {values['on_delete'].capitalize()}")
         print(f"Writeback delete: {'on' if values['writeback_delete'] == '1' else 'off'}")
+        hours = values["reconcile_hours"]
+        print(f"Reconcile every:  {hours} h" + (" (every changed push)" if hours == "0" else ""))
         return EXIT_OK

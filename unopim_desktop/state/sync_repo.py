@@ -25,7 +25,9 @@ from unopim_desktop.state.models import (
     utcnow,
 )
 
-GENERAL_DEFAULTS = {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0"}
+# reconcile_hours: how old the last full push reconciliation may be before a changed push does one
+# again (0 = every changed push reconciles).
+GENERAL_DEFAULTS = {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0", "reconcile_hours": "24"}
 ON_DELETE_CHOICES = ("trash", "delete", "skip")
 
 
@@ -238,9 +240,34 @@ def save_general_settings(address: str, values: dict[str, str]) -> None:
     inst = _instance(address)
     if values.get("on_delete", "trash") not in ON_DELETE_CHOICES:
         raise ValueError(f"On delete must be one of {', '.join(ON_DELETE_CHOICES)}.")
+    if "reconcile_hours" in values:
+        values = {**values, "reconcile_hours": str(reconcile_hours_value(values["reconcile_hours"]))}
     with database_proxy.atomic():
         for key, value in values.items():
             if key not in GENERAL_DEFAULTS:
                 raise ValueError(f"Unknown setting {key}")
             Setting.delete().where((Setting.instance == inst) & (Setting.key == key)).execute()
             Setting.create(instance=inst, key=key, value=value)
+
+
+def reconcile_hours_value(raw: object) -> int:
+    """The Reconcile every … hours setting as a number; ValueError unless a non-negative whole number."""
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f"Reconcile hours must be a whole number of hours, 0 or more (got “{raw}”).")
+    return int(text)
+
+
+# The checkpoint row whose watermark says when the last full push reconciliation started.
+RECONCILE_JOB = "push_reconcile"
+
+
+def last_reconciliation(address: str, label: str, channel: str) -> dt.datetime | None:
+    """When the last completed full push reconciliation of this store and channel started."""
+    cp = checkpoint(address, label, channel, RECONCILE_JOB)
+    mark = (cp or {}).get("watermark") or ""
+    return dt.datetime.fromisoformat(mark) if mark else None
+
+
+def record_reconciliation(address: str, label: str, channel: str, started: dt.datetime) -> None:
+    finish_checkpoint(address, label, channel, RECONCILE_JOB, started.isoformat(sep=" ", timespec="seconds"))

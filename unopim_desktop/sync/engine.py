@@ -186,9 +186,10 @@ class SyncEngine:
 
     # -- push (store → UnoPim) -----------------------------------------------------------------------
     async def push(self, *, changed: bool, entity: str | None = None, channel: str | None = None,
-                   dry_run: bool | None = None) -> JobOutcome:
+                   dry_run: bool | None = None, reconcile: bool = False) -> JobOutcome:
         """Push All (`changed=False`) or Push Changed, for one entity (products, categories, attributes)
-        or all three, channel by channel; a channel with Push off is skipped with an info row."""
+        or all three, channel by channel; a channel with Push off is skipped with an info row.
+        `reconcile` makes a changed push compare everything now (else it does when one is due)."""
         from unopim_desktop.sync.push import ENTITIES
 
         if entity is not None and entity not in ENTITIES:
@@ -197,19 +198,22 @@ class SyncEngine:
         async def one(address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, dry: bool,
                       settings: dict[str, str]) -> ChannelOutcome:
             return await self._push_channel(address, ch, store, changed=changed, entity=entity, dry_run=dry,
-                                            writeback_delete=settings.get("writeback_delete") == "1")
+                                            writeback_delete=settings.get("writeback_delete") == "1",
+                                            reconcile=reconcile, reconcile_hours=_reconcile_hours(settings))
 
         return await self._exclusive("push_changed" if changed else "push_all", "push", channel, dry_run, one)
 
     async def _push_channel(self, address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, *,
-                            changed: bool, entity: str | None, dry_run: bool, writeback_delete: bool) -> ChannelOutcome:
+                            changed: bool, entity: str | None, dry_run: bool, writeback_delete: bool,
+                            reconcile: bool = False, reconcile_hours: int = 24) -> ChannelOutcome:
         from unopim_desktop.sync.push import STEPS as PUSH_STEPS
         from unopim_desktop.sync.push import PushJob, PushOptions
 
         def make(run: RunContext, client: Any, adapter: Any) -> PushJob:
             return PushJob(run, client, adapter, store_label=store.label, channel=ch,
                            options=PushOptions(changed=changed, entity=entity, dry_run=dry_run,
-                                               writeback_delete=writeback_delete, in_flight=self.in_flight),
+                                               writeback_delete=writeback_delete, in_flight=self.in_flight,
+                                               reconcile=reconcile, reconcile_hours=reconcile_hours),
                            debounce_s=ch.debounce_s, store_currency=_store_currency(store))
 
         what = f" ({entity})" if entity else ""
@@ -217,6 +221,13 @@ class SyncEngine:
             address, ch, store, job="push_changed" if changed else "push_all", steps=PUSH_STEPS, dry_run=dry_run,
             started=f"{what} of channel {ch.code} from “{store.label}” started.".lstrip(),
             cancelled="Cancelled; what was pushed stays, the next run compares the rest.", make=make)
+
+
+def _reconcile_hours(settings: dict[str, str]) -> int:
+    try:
+        return sync_repo.reconcile_hours_value(settings.get("reconcile_hours", "24"))
+    except ValueError:
+        return 24  # a value saved by hand outside the app: the default
 
 
 def _store_currency(store: stores_repo.StoreRow) -> str:

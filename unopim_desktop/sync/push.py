@@ -2,10 +2,18 @@
 variants, write-back deletes — in that order (categories before products, as on import and export).
 
 A desktop app cannot hook the store's save events, so it polls: `--changed` lists the products modified
-since the last push started (the store-side watermark kept in the `push` checkpoint), `--all` lists
-everything and also finds deletes. Each store record is compared with what UnoPim holds (`reverse`), so
-unchanged and echoed records cost no write. Every gate (push off, cooldown after a pull, missing family,
-a mapping with no values) skips with an info row in the Logs.
+since the last push started (the store-side watermark kept in the `push` checkpoint) and adds the new
+categories, attributes and terms; `--all` lists everything and also finds deletes. Each store record is
+compared with what UnoPim holds (`reverse`), so unchanged and echoed records cost no write. Every gate
+(push off, cooldown after a pull, missing family, a mapping with no values) skips with an info row in
+the Logs.
+
+Dates miss what changes no product (a renamed term or category, a delete, a variation edited where the
+store does not save its parent), so a changed push becomes a **reconciliation** when the last one is
+older than the General setting `reconcile_hours` (or with `--reconcile`): every store record is compared
+with its link's store hash (unchanged ones cost no UnoPim read or write), changed terms and categories
+are pushed, and linked records gone from the store are permanent deletes (Write-back deletes). The time
+of the last completed one is the watermark of the `push_reconcile` checkpoint.
 """
 
 from __future__ import annotations
@@ -18,14 +26,16 @@ from typing import Any
 
 from unopim_desktop.clients.errors import ApiError, AuthError, Forbidden, NotFound, Unreachable
 from unopim_desktop.clients.unopim import UnoPimClient
-from unopim_desktop.domain import StoreAttribute, StoreCategory
+from unopim_desktop.domain import StoreAttribute
 from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE, AttributeDef
 from unopim_desktop.state import mapping_repo, sync_repo
 from unopim_desktop.state.stores_repo import ChannelRow
 from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
-from unopim_desktop.sync.pull import StepFailed, _category_name, _category_text, api_error_text
-from unopim_desktop.sync.reverse import PushMapping, Unmappable, _norm, _same_text, attribute_code_of
+from unopim_desktop.sync.changes import content_hash
+from unopim_desktop.sync.pull import StepFailed, api_error_text
+from unopim_desktop.sync.push_categories import CategorySteps
+from unopim_desktop.sync.reverse import PushMapping, Unmappable, _norm, attribute_code_of
 from unopim_desktop.sync.run import RunContext
 from unopim_desktop.sync.transform import PullMapping
 
@@ -34,8 +44,6 @@ log = logging.getLogger(__name__)
 STEPS = ("attributes", "categories", "products", "variants", "deletes", "images")
 ENTITIES = ("products", "categories", "attributes")
 SELECT_LIKE = frozenset({"select", "multiselect", "checkbox"})
-# WooCommerce's placeholder category for products without one: not catalogue data.
-STORE_DEFAULT_CATEGORY_SLUGS = frozenset({"uncategorized"})
 # Errors that stop the whole run: every further call would fail the same way.
 FATAL = (AuthError, Forbidden, Unreachable)
 CHECKPOINT_JOB = "push"
@@ -49,9 +57,11 @@ class PushOptions:
     writeback_delete: bool = False
     in_flight: int = 8
     batch_size: int = 50
+    reconcile_hours: int = 24  # a changed push reconciles when the last reconciliation is older (0: always)
+    reconcile: bool = False  # force a reconciliation (`sync push --changed --reconcile`)
 
 
-class PushJob:
+class PushJob(CategorySteps):
     # Store dates are whole seconds: start the next `--changed` window a little early (re-reading a few
     # unchanged products costs a comparison, not a write).
     WATERMARK_MARGIN = dt.timedelta(seconds=5)
@@ -72,6 +82,8 @@ class PushJob:
         self.configurable_path = "/configurable-products"
         self.root = channel.root_category or "root"
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        # Everything is compared (Push All, or a changed push that reconciles): deletes can be found.
+        self.reconciling = False
 
     @property
     def lane(self):  # type: ignore[no-untyped-def]
@@ -130,6 +142,7 @@ class PushJob:
 
         self.links = await self.lane.run(sync_repo.load_links, self.address, self.label)
         await self.prepare()
+        self.reconciling = await self._reconcile_due()
         from unopim_desktop.sync.push_images import ImagePush
 
         self.images = ImagePush(self)
@@ -137,22 +150,58 @@ class PushJob:
         wanted = {"attributes": self.wants("attributes"), "categories": self.wants("categories"),
                   "products": self.wants("products"), "variants": self.wants("products"),
                   "deletes": self.wants("products"), "images": self.wants("products")}
-        for step in STEPS:
-            if not wanted[step]:
-                continue
-            self.run.cancel.check()
-            self.run.step_started(step)
-            handler = getattr(self, f"step_{step}", None) or getattr(products, f"step_{step}")
-            await handler()
-            self.run.step_finished(step)
-            await self.run.flush_logs()
-        if self.wants("products") and not self.options.dry_run:
+        if wanted["products"] and not self.options.changed:
+            products.start_prefetch()  # UnoPim's product listing, read while the first steps run
+        # Attributes and categories do not depend on each other: they run side by side.
+        groups = [("attributes", "categories"), *((step,) for step in STEPS[2:])]
+        try:
+            for group in groups:
+                steps = [step for step in group if wanted[step]]
+                if not steps:
+                    continue
+                self.run.cancel.check()
+                for step in steps:
+                    self.run.step_started(step)
+                await _all_or_none([(getattr(self, f"step_{step}", None) or getattr(products, f"step_{step}"))()
+                                    for step in steps])
+                for step in steps:
+                    self.run.step_finished(step)
+                await self.run.flush_logs()
+        finally:
+            await products.stop_prefetch()
+            await self.images.aclose()  # a run stopped early leaves its uploads for the next push
+        if self.options.dry_run:
+            return
+        if self.wants("products"):
             await self.lane.run(sync_repo.finish_checkpoint, self.address, self.label, self.channel.code,
                                 CHECKPOINT_JOB, self.started_at.isoformat(sep=" ", timespec="seconds"))
+        if self.reconciling and self.options.entity is None:
+            # Push All compares everything too. Only a run over every entity counts as a reconciliation.
+            await self.lane.run(sync_repo.record_reconciliation, self.address, self.label, self.channel.code,
+                                self.started_at)
+
+    async def _reconcile_due(self) -> bool:
+        """Push All always compares everything; a changed push does when the last reconciliation is older
+        than `reconcile_hours`, never happened, or `--reconcile` asks for it."""
+        if not self.options.changed:
+            return True
+        last = await self.lane.run(sync_repo.last_reconciliation, self.address, self.label, self.channel.code)
+        hours = self.options.reconcile_hours
+        if last is None:
+            why = "never done before for this store and channel"
+        else:
+            age_h = max(0.0, (self.started_at - last).total_seconds() / 3600)
+            if not self.options.reconcile and age_h < hours:
+                return False
+            why = f"last one {age_h:.0f} h ago"
+            if self.options.reconcile:
+                why = f"asked for with --reconcile; {why}"
+        self.run.log(f"Reconciliation: comparing everything ({why}); unchanged records cost no UnoPim write.")
+        return True
 
     async def since(self) -> dt.datetime | None:
         """Where `--changed` starts: when the last push started (None: never pushed, list everything)."""
-        if not self.options.changed:
+        if not self.options.changed or self.reconciling:
             return None
         cp = await self.lane.run(sync_repo.checkpoint, self.address, self.label, self.channel.code, CHECKPOINT_JOB)
         mark = (cp or {}).get("watermark") or ""
@@ -165,12 +214,21 @@ class PushJob:
         """Read what every step needs from UnoPim and the local state: the channel, attributes with their
         options, the mapping, and the links from store ids to UnoPim codes."""
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None) - self.WATERMARK_MARGIN
-        channels = await self.client.channels()
+
+        async def configurable_path() -> str:
+            try:
+                await self.client.page("/configurable-products", 1, limit=1)
+            except NotFound:
+                return "/configrable-products"  # UnoPim 1.x knows only the misspelt path
+            return "/configurable-products"
+
+        # Independent reads side by side (each is a round trip).
+        channels, raw, self.configurable_path = await asyncio.gather(
+            self.client.channels(), self.client.list_all("/attributes"), configurable_path())
         info = next((c for c in channels if c.get("code") == self.channel.code), None)
         if info is None:
             raise StepFailed(f"Channel {self.channel.code} no longer exists in UnoPim; click Refresh channels.")
         self.root = info.get("root_category") or self.root
-        raw = await self.client.list_all("/attributes")
         attributes = {
             a["code"]: AttributeDef(
                 code=a["code"], type=a.get("type") or "text",
@@ -180,10 +238,6 @@ class PushJob:
             ) for a in raw
         }
         attributes.setdefault("status", STATUS_PSEUDO_ATTRIBUTE)
-        try:
-            await self.client.page("/configurable-products", 1, limit=1)
-        except NotFound:
-            self.configurable_path = "/configrable-products"  # UnoPim 1.x knows only the misspelt path
         core = await self.lane.run(mapping_repo.core_mapping, self.address)
         locale = self.channel.default_locale or (self.channel.locales or ["en_US"])[0]
         rows = await self.lane.run(mapping_repo.attribute_mapping, self.address, self.channel.code, locale)
@@ -197,9 +251,8 @@ class PushJob:
         # Options of every select-like attribute the mapping names, and of the possible variant axes.
         wanted = {c for c in (*core.values(), *(r.attribute_code for r in rows)) if c}
         wanted |= {c for c, a in attributes.items() if a.type == "select" and a.scope == "common"}
-        for code in sorted(wanted):
-            if code in attributes and attributes[code].type in SELECT_LIKE:
-                await self.load_options(code)
+        await asyncio.gather(*(self.load_options(code) for code in sorted(wanted)
+                               if code in attributes and attributes[code].type in SELECT_LIKE))
         for (kind, code), link in self.links.items():
             if kind == "category":
                 view.category_ids[code] = link.store_id
@@ -233,13 +286,13 @@ class PushJob:
         store_attributes = await self.adapter.list_attributes()
         by_store_id = {link.store_id: code for (kind, code), link in self.links.items() if kind == "attribute"}
         writes: list[LinkWrite] = []
-        for sa in store_attributes:
-            self.run.cancel.check()
+
+        async def one(sa: StoreAttribute) -> None:
             code = by_store_id.get(sa.store_id or -1) or self.m.attribute_code_for(sa.name)
             if not code or code not in self.m.view.attributes:
                 code = await self._create_attribute(code or attribute_code_of(sa.slug or sa.name), sa)
                 if not code:
-                    continue
+                    return
             else:
                 self.run.count("attribute", "unchanged")
             if sa.store_id and not self.link("attribute", code):
@@ -247,6 +300,10 @@ class PushJob:
             if self.m.view.attributes[code].type in SELECT_LIKE:
                 await self._push_options(code, sa)
             self.run.advance("attributes")
+
+        # Attributes side by side: each one's options are its own (a handful of calls each).
+        self.run.cancel.check()
+        await asyncio.gather(*(one(sa) for sa in store_attributes))
         await self.commit(writes)
 
     async def _create_attribute(self, code: str, sa: StoreAttribute) -> str:
@@ -273,8 +330,9 @@ class PushJob:
         return code
 
     async def _push_options(self, code: str, sa: StoreAttribute) -> None:
-        """New terms become options, renamed terms rename their option, deleted terms (write-back on)
-        delete it; term ids are linked to option codes so a rename is recognised next time."""
+        """New terms become options; when reconciling, renamed terms rename their option and deleted
+        terms (write-back on) delete it. Term ids are linked to option codes with the term's store hash,
+        so a rename is recognised, and an unchanged term is not compared, next time."""
         labels = self.m.view.option_labels.get(code)
         if labels is None:
             labels = await self.load_options(code)
@@ -287,21 +345,28 @@ class PushJob:
         writes: list[LinkWrite] = []
         for term in sa.terms:
             option = term_links.get(term.store_id) if term.store_id else None
+            term_hash = content_hash(term)
             if option and option in labels:
+                link = self.link("attribute_option", f"{prefix}{option}")
+                if not self.reconciling or (link and link.store_hash == term_hash):
+                    continue  # a changed push adds new terms only; renames wait for the reconciliation
                 shown = labels[option].get(locale) or option
                 if _norm(shown) != _norm(term.name):
                     renames.append({"code": option, "labels": {**labels[option], locale: term.name}})
-            else:
-                try:
-                    option = self.m.option_code(code, term.name)
-                except Unmappable:
-                    option = _option_code(term.slug or term.name, set(labels) | {c["code"] for c in creates})
-                    creates.append({"code": option, "sort_order": len(labels) + len(creates) + 1,
-                                    "labels": {locale: term.name}})
-            if term.store_id and term_links.get(term.store_id) != option:
-                writes.append(LinkWrite("attribute_option", f"{prefix}{option}", term.store_id))
+                if term.store_id:
+                    writes.append(LinkWrite("attribute_option", f"{prefix}{option}", term.store_id,
+                                            store_hash=term_hash))
+                continue
+            try:
+                option = self.m.option_code(code, term.name)
+            except Unmappable:
+                option = _option_code(term.slug or term.name, set(labels) | {c["code"] for c in creates})
+                creates.append({"code": option, "sort_order": len(labels) + len(creates) + 1,
+                                "labels": {locale: term.name}})
+            if term.store_id:
+                writes.append(LinkWrite("attribute_option", f"{prefix}{option}", term.store_id, store_hash=term_hash))
         present = {t.store_id for t in sa.terms}
-        gone = [(tid, opt) for tid, opt in term_links.items() if tid not in present]
+        gone = [(tid, opt) for tid, opt in term_links.items() if tid not in present] if self.reconciling else []
         if self.options.dry_run:
             for o in creates:
                 self.run.log(f"dry-run: would add option {o['code']} (“{o['labels'][locale]}”) to {code}",
@@ -330,6 +395,8 @@ class PushJob:
                     self.run.count("attribute_option", "updated", len(renames))
                 except ApiError as exc:
                     self.item_failed("attribute_option", code, exc, " (renamed options)")
+                    renamed = {o["code"] for o in renames}
+                    writes = [w for w in writes if w.code[len(prefix):] not in renamed]
         unchanged = len(sa.terms) - len(creates) - len(renames)
         self.run.count("attribute_option", "unchanged", max(0, unchanged))
         deletes = [await self._deleted_option(code, tid, opt) for tid, opt in gone]
@@ -359,137 +426,16 @@ class PushJob:
                      entity_kind="attribute_option", entity=key)
         return ("attribute_option", key)
 
-    # -- categories ----------------------------------------------------------------------------------
-    async def step_categories(self) -> None:
-        store_categories = await self.adapter.list_categories()
-        unopim = {c["code"]: c for c in await self.client.list_all("/categories")}
-        by_id = {c.store_id: c for c in store_categories}
-
-        def depth(c: StoreCategory) -> int:
-            n, seen = 0, set()
-            while c.parent_store_id and c.parent_store_id in by_id and c.parent_store_id not in seen:
-                seen.add(c.parent_store_id)
-                c, n = by_id[c.parent_store_id], n + 1
-            return n
-
-        self.run.step_total("categories", len(store_categories))
-
-        async def one(sc: StoreCategory) -> LinkWrite | None:
-            self.run.advance("categories")
-            if sc.store_id is None:
-                return None
-            code = self.m.category_codes.get(sc.store_id)
-            if code is None and sc.slug in STORE_DEFAULT_CATEGORY_SLUGS:
-                self.skipped("category", sc.name, "the store's default category is a placeholder, not catalogue data")
-                return None
-            code = code or attribute_code_of(sc.slug or sc.name)
-            parent = self.m.category_codes.get(sc.parent_store_id) if sc.parent_store_id else self.root
-            written = await self._push_category(code, sc, parent or self.root, unopim.get(code))
-            if not written:
-                return None
-            self.m.category_codes[sc.store_id] = code
-            self.m.view.category_ids[code] = sc.store_id
-            link = self.link("category", code)
-            if link is None or link.store_id != sc.store_id or written == "pushed":
-                return LinkWrite("category", code, sc.store_id, pushed=written == "pushed")
-            return None
-
-        # Level by level (a child needs its parent in UnoPim), the categories of one level side by side.
-        levels: dict[int, list[StoreCategory]] = {}
-        for sc in store_categories:
-            levels.setdefault(depth(sc), []).append(sc)
-        sem = asyncio.Semaphore(self.options.in_flight)
-
-        async def bounded(sc: StoreCategory) -> LinkWrite | None:
-            async with sem:
-                return await one(sc)
-
-        writes: list[LinkWrite] = []
-        for level in sorted(levels):
-            self.run.cancel.check()
-            writes += [w for w in await asyncio.gather(*(bounded(sc) for sc in levels[level])) if w]
-        await self.commit(writes)
-        await self._deleted_categories({c.store_id for c in store_categories}, unopim)
-
-    async def _deleted_categories(self, present: set[int | None], unopim: dict[str, dict[str, Any]]) -> None:
-        """Linked categories gone from the store were deleted permanently (terms have no trash): with
-        write-back deletes on, delete them in UnoPim too; otherwise UnoPim keeps them."""
-        gone = [(code, link) for (kind, code), link in self.links.items()
-                if kind == "category" and link.store_id not in present]
-        if not gone:
-            return
-        deletes: list[tuple[str, str]] = []
-        # Children first: UnoPim refuses to delete a category that still has children.
-        for code, _link in sorted(gone, key=lambda g: -_depth(g[0], unopim)):
-            if not self.options.writeback_delete:
-                self.skipped("category", code, "deleted in the store; write-back deletes are off, so UnoPim keeps it")
-                continue
-            if self.options.dry_run:
-                self.run.log(f"dry-run: would delete category {code} in UnoPim", entity_kind="category", entity=code)
-                self.run.count("category", "updated")
-                continue
-            try:
-                await self.client.delete_category(code)
-            except NotFound:
-                pass  # already gone: what a delete wants
-            except ApiError as exc:
-                self.item_failed("category", code, exc, " (delete)")
-                continue
-            self.run.log(f"Category {code} was deleted in the store, so it was deleted in UnoPim too.",
-                         entity_kind="category", entity=code)
-            self.run.count("category", "updated")
-            deletes.append(("category", code))
-        await self.commit([], deletes=deletes)
-
-    async def _push_category(self, code: str, sc: StoreCategory, parent: str, current: dict[str, Any] | None) -> str:
-        """'pushed', 'unchanged' or '' (failed or dry run)."""
-        locale = self.m.locale
-        locales = self.m.view.locales
-        texts: dict[str, Any] = {"name": sc.name}
-        if current is not None:
-            link = self.link("category", code)
-            if link and in_cooldown_reason(link.pulled_at, self.debounce_s):
-                self.skipped("category", code, in_cooldown_reason(link.pulled_at, self.debounce_s))
-                return "unchanged"
-            name = _category_name(current, locales) or code
-            desc = _category_text(current, locales, "description")
-            if _same_text(name, sc.name) and _same_text(desc, sc.description) and current.get("parent") == parent:
-                self.run.count("category", "unchanged")
-                return "unchanged"
-            mine = ((current.get("additional_data") or {}).get("locale_specific") or {}).get(locale) or {}
-            if desc or sc.description:
-                texts["description"] = sc.description
-            body = {"parent": parent, "additional_data": {"locale_specific": {locale: {**mine, **texts}}}}
-            verb = "update"
-        else:
-            if sc.description:
-                texts["description"] = sc.description
-            body = {"code": code, "parent": parent, "additional_data": {"locale_specific": {locale: texts}}}
-            verb = "create"
-        if self.options.dry_run:
-            self.run.log(f"dry-run: would {verb} category {code} (“{sc.name}”, parent {parent})",
-                         entity_kind="category", entity=code)
-            self.run.count("category", "created" if verb == "create" else "updated")
-            return ""
-        try:
-            if verb == "create":
-                await self.client.create_category(body)
-            else:
-                await self.client.patch_category(code, body)
-        except ApiError as exc:
-            self.item_failed("category", code, exc)
-            return ""
-        self.run.count("category", "created" if verb == "create" else "updated")
-        return "pushed"
-
-
-def _depth(code: str, unopim: dict[str, dict[str, Any]]) -> int:
-    n, seen = 0, set()
-    while code in unopim and code not in seen:
-        seen.add(code)
-        code = unopim[code].get("parent") or ""
-        n += 1
-    return n
+async def _all_or_none(coroutines: list[Any]) -> None:
+    """Run side by side; when one fails (or the run is cancelled), stop the others before raising."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def _keeper(old: LinkRow | None):  # type: ignore[no-untyped-def]

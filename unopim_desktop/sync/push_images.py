@@ -6,6 +6,10 @@ downloaded from the store and uploaded to UnoPim's media endpoint (`POST /media-
 mapped Featured Image and Gallery attributes. One failed image never fails its product: it is logged and,
 its ids not being recorded, retried on the next push. The pull's image hash is set to UnoPim's new paths,
 so the next pull does not send the same pictures back to the store.
+
+Uploads start as soon as their product is written in UnoPim (a queue served by `in_flight` workers),
+so they overlap the rest of the product writes instead of waiting for them; the images step only
+drains the queue and records what was uploaded.
 """
 
 from __future__ import annotations
@@ -54,24 +58,65 @@ class ImagePush:
         self.run = job.run
         self.tasks: list[ImageTask] = []
         self.writes_path: bool | None = None  # does this UnoPim write an uploaded path itself (2.1+)?
+        self._probe = asyncio.Lock()  # the first upload finds out `writes_path`; the others wait for it
+        self._queue: asyncio.Queue[ImageTask | None] | None = None
+        self._workers: list[asyncio.Task[None]] = []
+        self._http: httpx.AsyncClient | None = None
+        self._writes: list[LinkWrite] = []
+
+    def _targets(self) -> tuple[str, str] | None:
+        """The Featured Image and Gallery attribute codes (None: Featured Image is not mapped)."""
+        core = self.job.m.view.core
+        featured = self.job.m.view.attributes.get(core.get("image", ""))
+        gallery = self.job.m.view.attributes.get(core.get("gallery", ""))
+        return (featured.code, gallery.code if gallery else "") if featured is not None else None
+
+    def start(self) -> None:
+        """Upload in the background from now on (never in a dry run, nor with no Featured Image mapped)."""
+        if self._queue is not None or self.job.options.dry_run or self._targets() is None:
+            return
+        self._queue = asyncio.Queue()
+        self._http = httpx.AsyncClient(timeout=60, verify=False)  # noqa: S501 (store's own media URLs)
+        self._workers = [asyncio.create_task(self._worker()) for _ in range(self.job.options.in_flight)]
+        for task in self.tasks:
+            self._queue.put_nowait(task)
 
     def consider(self, kind: str, sku: str, store_id: int | None, images: list[StoreImage]) -> None:
+        """Queue the pictures of a product or variant that UnoPim holds now, if they changed in the store."""
         if not images or store_id is None or not sku:
             return
         h = store_ids_hash(images)
         link = self.job.link(IMAGES_KIND, f"{kind}:{sku}")
         if link and link.store_hash == h:
             return
-        self.tasks.append(ImageTask(kind, sku, store_id, images, h))
+        task = ImageTask(kind, sku, store_id, images, h)
+        self.tasks.append(task)
+        if self._queue is not None:
+            self._queue.put_nowait(task)
+
+    async def _worker(self) -> None:
+        assert self._queue is not None and self._http is not None
+        targets = self._targets()
+        assert targets is not None
+        while (task := await self._queue.get()) is not None:
+            self._writes += await self._upload(self._http, task, *targets)
+
+    async def aclose(self) -> None:
+        """Stop the background uploads (a failed or cancelled run): what was not uploaded is retried next time."""
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers = []
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
 
     async def step_images(self) -> None:
-        core = self.job.m.view.core
-        featured = self.job.m.view.attributes.get(core.get("image", ""))
-        gallery = self.job.m.view.attributes.get(core.get("gallery", ""))
         self.run.step_total("images", len(self.tasks))
         if not self.tasks:
+            await self.aclose()
             return
-        if featured is None:
+        if self._targets() is None:
             self.run.log("Images not pushed: map Featured Image (and Gallery) on the Core Fields tab.",
                          entity_kind="image")
             return
@@ -81,15 +126,17 @@ class ImagePush:
                              entity_kind="image", entity=t.sku)
                 self.run.count("image", "updated")
             return
-        sem = asyncio.Semaphore(self.job.options.in_flight)
-        async with httpx.AsyncClient(timeout=60, verify=False) as http:  # noqa: S501 (store's own media URLs)
-
-            async def one(task: ImageTask) -> list[LinkWrite]:
-                async with sem:
-                    return await self._upload(http, task, featured.code, gallery.code if gallery else "")
-
-            parts = await asyncio.gather(*(one(t) for t in self.tasks))
-        await self.job.commit([w for part in parts for w in part])
+        self.start()
+        assert self._queue is not None
+        for _ in self._workers:
+            self._queue.put_nowait(None)  # one stop mark per worker, behind every queued upload
+        try:
+            await asyncio.gather(*self._workers)
+        finally:
+            self._workers = []
+            await self.aclose()
+        writes, self._writes = self._writes, []
+        await self.job.commit(writes)
 
     async def _upload(self, http: httpx.AsyncClient, task: ImageTask, featured: str, gallery: str) -> list[LinkWrite]:
         client = self.job.client
@@ -135,6 +182,16 @@ class ImagePush:
         to clear still needs a look at the product."""
         if self.writes_path and all(v is not None for v in wanted.values()):
             return
+        if self.writes_path is None:
+            async with self._probe:  # one look decides it for every later upload of the run
+                if self.writes_path is None:
+                    await self._patch_paths(sku, wanted)
+                    return
+            if self.writes_path and all(v is not None for v in wanted.values()):
+                return
+        await self._patch_paths(sku, wanted)
+
+    async def _patch_paths(self, sku: str, wanted: dict[str, str | None]) -> None:
         client = self.job.client
         current = await client.get_product(sku)
         configurable = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from typing import TYPE_CHECKING, Any
 
 from unopim_desktop.clients.errors import ApiError, NotFound
@@ -33,6 +34,9 @@ from unopim_desktop.sync.transform import product_to_store, variant_to_store
 if TYPE_CHECKING:
     from unopim_desktop.sync.push import PushJob
 
+# A configurable product's variants still to push once the parent is written: parent SKU, family, axes.
+VariantWork = tuple[str, str, list[str], list[StoreVariant]]
+
 
 class ProductPush:
     def __init__(self, job: PushJob) -> None:
@@ -40,9 +44,14 @@ class ProductPush:
         self.run = job.run
         self.client = job.client
         self.seen_ids: set[int] = set()
+        self.variant_ids: set[int] = set()  # variations listed under a parent of this run
+        self.listed_parents: set[str] = set()  # parents whose variations were all listed
         self.complete_listing = False
-        # UnoPim's products listed up front on a Push All: (simple incl. variants, configurable) by SKU.
-        self.cache: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]] | None = None
+        self.sem = asyncio.Semaphore(job.options.in_flight)
+        self._prefetching: asyncio.Task[None] | None = None
+        # UnoPim's products listed up front on a Push All: (simple incl. variants, configurable) by SKU,
+        # each as compact JSON text (a few times smaller than the parsed dicts), taken out when used.
+        self.cache: tuple[dict[str, str], dict[str, str]] | None = None
 
     @property
     def m(self):  # type: ignore[no-untyped-def]
@@ -55,21 +64,36 @@ class ProductPush:
                          "Core Fields or Attribute Mapping tab for this channel and locale.", entity_kind="product")
             return
         since = await self.job.since()
-        if since is None:
-            await self._prefetch()
-        sem = asyncio.Semaphore(self.job.options.in_flight)
+        if self._prefetching is not None:
+            # Push All compares every product with UnoPim: list UnoPim's once. A reconciliation compares
+            # store hashes first, so it reads only the few products whose store side changed.
+            await self._prefetching
+        self.job.images.start()
 
-        async def one(product: StoreProduct) -> list[LinkWrite]:
-            async with sem:
-                return await self._guarded(product)
-
-        async for page in self.job.adapter.iter_products(modified_after=since,
-                                                         page_size=self.job.options.batch_size):
-            self.run.cancel.check()
-            parts = await asyncio.gather(*(one(p) for p in page))
+        async def one_page(page: list[StoreProduct]) -> None:
+            parts = await asyncio.gather(*(self._guarded(p) for p in page))
             await self.job.commit([w for part in parts for w in part])
             self.run.advance("products", len(page))
             await self.run.flush_logs()
+
+        # Two pages at a time: the next page is listed, and its products start, while the slowest
+        # products of the previous one finish (the semaphore, not the page, bounds what is in flight).
+        pending: set[asyncio.Task[None]] = set()
+        try:
+            async for page in self.job.adapter.iter_products(modified_after=since,
+                                                             page_size=self.job.options.batch_size):
+                self.run.cancel.check()
+                pending.add(asyncio.create_task(one_page(page)))
+                while len(pending) >= 2:
+                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        task.result()
+            await asyncio.gather(*pending)
+        except BaseException:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            raise
         self.complete_listing = since is None
 
     async def step_variants(self) -> None:
@@ -80,43 +104,63 @@ class ProductPush:
         return bool(core) or any(r.attribute_code for r in self.m.view.rows)
 
     async def _guarded(self, product: StoreProduct) -> list[LinkWrite]:
+        """One product, then its variants side by side (each takes its own in-flight slot). The store's
+        variation listing is read before taking a slot, so a slot always means a UnoPim request."""
         try:
-            return await self._product(product)
+            listed = await self._list_variants(product)
+            async with self.sem:
+                writes, variants = await self._product(product, listed)
         except ApiError as exc:
             if isinstance(exc, FATAL):
                 raise
             self.job.item_failed("product", product.sku or f"#{product.store_id}", exc)
             return []
+        if variants is not None:
+            writes += await self._variants(*variants)
+        return writes
 
     # -- one product -------------------------------------------------------------------------------
-    async def _product(self, product: StoreProduct) -> list[LinkWrite]:
+    async def _list_variants(self, product: StoreProduct) -> list[StoreVariant]:
+        if product.type != "variable" or not product.sku or product.store_id is None:
+            return []
+        link = self.job.link("product", product.sku)
+        if in_cooldown_reason(link.pulled_at if link else None, self.job.debounce_s):
+            return []  # skipped anyway
+        return await self.job.adapter.list_variants(product.store_id)
+
+    async def _product(self, product: StoreProduct,
+                       variants: list[StoreVariant]) -> tuple[list[LinkWrite], VariantWork | None]:
+        """The product's own write and link, and its variants still to push (after the parent)."""
         job = self.job
         if product.store_id is not None:
             self.seen_ids.add(product.store_id)
         sku = product.sku
         if not sku:
             job.skipped("product", f"#{product.store_id}", "it has no SKU; UnoPim identifies products by SKU")
-            return []
+            return [], None
         link = job.link("product", sku)
         reason = in_cooldown_reason(link.pulled_at if link else None, job.debounce_s)
         if reason:
             job.skipped("product", sku, reason)
-            return []
-        variants = await job.adapter.list_variants(product.store_id) if product.type == "variable" else []
-        job.images.consider("product", sku, product.store_id, product.images)
-        for sv in variants:
-            job.images.consider("variant", sv.sku, sv.store_id, [sv.image] if sv.image else [])
+            return [], None
+        if product.type == "variable" and product.store_id is not None:
+            self.listed_parents.add(sku)
+            self.variant_ids.update(v.store_id for v in variants if v.store_id is not None)
+        # One hash over the parent and its variations: a variation-only edit changes it too (WooCommerce
+        # saves the parent with its variation, so `--changed` lists the parent; the reconciliation
+        # catches stores that do not).
         store_hash = content_hash({"product": product, "variants": variants})
         if link and (link.store_hash == store_hash or _untouched_since_pull(link, product, variants, job)):
             self.run.count("product", "unchanged")
-            return [] if link.store_hash == store_hash else [LinkWrite("product", sku, link.store_id,
-                                                                       store_hash=store_hash)]
+            self._images(product, variants)
+            return ([] if link.store_hash == store_hash else [LinkWrite("product", sku, link.store_id,
+                                                                        store_hash=store_hash)]), None
         current, configurable = await self._current(sku, variable=product.type == "variable")
         family = (current or {}).get("family") or job.default_family
         if not family:
             job.skipped("product", sku, "missing family: the product has no family and no Default family is set "
                         "(Core Fields tab)")
-            return []
+            return [], None
         axes = list((current or {}).get("super_attributes") or []) if configurable else []
         if current is None and product.type == "variable":
             axes = self._new_axes(product)
@@ -126,14 +170,15 @@ class ProductPush:
         if current is None:
             if not frag.values and not any(pav.variation for pav in product.attributes):
                 job.skipped("product", sku, "the mapping produced no values for it")
-                return []
+                return [], None
             new_item = await self._create(product, frag, family, axes)
             if new_item is None:
-                return []
+                return [], None
         else:
             new_item = await self._update(sku, current, frag, family, configurable)
             if new_item is None:
-                return []
+                return [], None
+        self._images(product, [])
         if product.store_id is not None:
             self.m.view.product_ids[sku] = product.store_id
             self.m.product_skus[product.store_id] = sku
@@ -142,24 +187,45 @@ class ProductPush:
                                     content_hash=self._pull_hash(new_item, axes) if wrote else None,
                                     pushed=wrote and not job.options.dry_run))
         if product.type == "variable" and axes:
-            writes += await self._variants(sku, new_item, family, axes, variants)
-        return writes
+            return writes, (sku, family, axes, variants)
+        return writes, None
+
+    def _images(self, product: StoreProduct, variants: list[StoreVariant]) -> None:
+        """Queue pictures for upload once their product exists in UnoPim."""
+        self.job.images.consider("product", product.sku, product.store_id, product.images)
+        for sv in variants:
+            self.job.images.consider("variant", sv.sku, sv.store_id, [sv.image] if sv.image else [])
 
     def _problems(self, kind: str, sku: str, frag: Fragment) -> None:
         for problem in frag.problems:
             self.run.log(f"{kind.capitalize()} {sku}: {problem}; that value is not pushed.", level="warning",
                          entity_kind=kind, entity=sku)
 
+    def start_prefetch(self) -> None:
+        self._prefetching = asyncio.create_task(self._prefetch())
+
+    async def stop_prefetch(self) -> None:
+        if self._prefetching is not None:
+            self._prefetching.cancel()  # no-op when it finished
+            await asyncio.gather(self._prefetching, return_exceptions=True)
+
     async def _prefetch(self) -> None:
         """Push All compares every store product with UnoPim: list UnoPim's products once (100 a page)
-        instead of one GET per product."""
-        simple: dict[str, dict[str, Any]] = {}
-        configurable: dict[str, dict[str, Any]] = {}
-        for path, target in (("/products", simple), (self.job.configurable_path, configurable)):
+        instead of one GET per product; simple and configurable products side by side.
+
+        Not page by page along the store's listing: UnoPim's `sku IN […]` filter binds only the first
+        SKU (unopim-api.md §5), so the only batch read is the full listing; the alternative is one GET
+        per product (what a changed push does). Held as JSON text and dropped once used instead."""
+        simple: dict[str, str] = {}
+        configurable: dict[str, str] = {}
+
+        async def listing(path: str, target: dict[str, str]) -> None:
             async for page in self.client.iter_pages(path):
                 for item in page:
                     sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
-                    target[sku] = item
+                    target[sku] = json.dumps(item, separators=(",", ":"), ensure_ascii=False)
+
+        await asyncio.gather(listing("/products", simple), listing(self.job.configurable_path, configurable))
         self.cache = (simple, configurable)
 
     async def _current(self, sku: str, *, variable: bool) -> tuple[dict[str, Any] | None, bool]:
@@ -167,8 +233,10 @@ class ProductPush:
         if self.cache is not None:
             simple, configurable = self.cache
             if sku in configurable:
-                return configurable[sku], True
-            return simple.get(sku), False if sku in simple else variable
+                return json.loads(configurable.pop(sku)), True
+            if sku in simple:
+                return json.loads(simple.pop(sku)), False
+            return None, variable
         conf = self.job.configurable_path
         order = [(conf, True), (None, False)] if variable else [(None, False), (conf, True)]
         for path, is_conf in order:
@@ -264,18 +332,21 @@ class ProductPush:
         return new
 
     # -- variants ----------------------------------------------------------------------------------
-    async def _variants(self, parent_sku: str, parent: dict[str, Any], family: str, axes: list[str],
+    async def _variants(self, parent_sku: str, family: str, axes: list[str],
                         variants: list[StoreVariant]) -> list[LinkWrite]:
-        writes: list[LinkWrite] = []
-        for sv in variants:
+        async def one(sv: StoreVariant) -> list[LinkWrite]:
             try:
-                writes += await self._variant(parent_sku, family, axes, sv)
+                async with self.sem:
+                    return await self._variant(parent_sku, family, axes, sv)
             except ApiError as exc:
                 if isinstance(exc, FATAL):
                     raise
                 self.job.item_failed("variant", sv.sku or f"#{sv.store_id}", exc)
+                return []
+
+        parts = await asyncio.gather(*(one(sv) for sv in variants))
         self.run.advance("variants", len(variants))
-        return writes
+        return [w for part in parts for w in part]
 
     async def _variant(self, parent_sku: str, family: str, axes: list[str], sv: StoreVariant) -> list[LinkWrite]:
         job = self.job
@@ -290,8 +361,13 @@ class ProductPush:
         h = content_hash(sv)
         if link and (link.store_hash == h or _untouched_since_pull(link, sv, [], job)):
             self.run.count("variant", "unchanged")
+            self.job.images.consider("variant", sv.sku, sv.store_id, [sv.image] if sv.image else [])
             return [] if link.store_hash == h else [LinkWrite("variant", sv.sku, link.store_id, store_hash=h)]
-        current = self.cache[0].get(sv.sku) if self.cache is not None else await self.client.get_product(sv.sku)
+        if self.cache is not None:
+            cached = self.cache[0].pop(sv.sku, None)
+            current = json.loads(cached) if cached is not None else None
+        else:
+            current = await self.client.get_product(sv.sku)
         frag = variant_fragment(sv, current, axes, self.m)
         self._problems("variant", sv.sku, frag)
         if current is None:
@@ -300,6 +376,7 @@ class ProductPush:
             new = await self._update(sv.sku, current, frag, current.get("family") or family, False, kind="variant")
         if new is None or sv.store_id is None:
             return []
+        self.job.images.consider("variant", sv.sku, sv.store_id, [sv.image] if sv.image else [])
         wrote = new is not current
         pull_hash = None
         if wrote:  # the hash the next pull computes (image left out, as the pull does)
@@ -332,11 +409,13 @@ class ProductPush:
 
     # -- deletes -----------------------------------------------------------------------------------
     async def step_deletes(self) -> None:
-        """Products gone from a complete store listing: trashed (intent only) or deleted permanently
-        (deleted in UnoPim when Write-back deletes is on)."""
+        """Products gone from a complete store listing (Push All, reconciliation): trashed (intent only)
+        or deleted permanently (deleted in UnoPim when Write-back deletes is on); variations gone from
+        their listed parent (they have no trash)."""
         job = self.job
-        if not self.complete_listing or job.options.changed:
+        if not self.complete_listing or not job.reconciling:
             return
+        await self._deleted_variants()
         gone = [(code, link) for (kind, code), link in job.links.items()
                 if kind == "product" and link.store_id not in self.seen_ids]
         deletes: list[tuple[str, str]] = []
@@ -364,6 +443,35 @@ class ProductPush:
                 deletes += [("variant", c) for (k, c), lk in job.links.items() if k == "variant" and lk.parent_code == code]
         await job.commit([], deletes=deletes)
         self.run.advance("deletes", len(gone))
+
+    async def _deleted_variants(self) -> None:
+        job = self.job
+        gone = [code for (kind, code), link in job.links.items()
+                if kind == "variant" and link.parent_code in self.listed_parents and link.store_id not in self.variant_ids]
+        deletes: list[tuple[str, str]] = []
+        for code in gone:
+            self.run.cancel.check()
+            if not job.options.writeback_delete:
+                job.skipped("variant", code, "deleted in the store; UnoPim keeps it (Write-back deletes is off in "
+                            "General Settings)")
+                continue
+            if job.options.dry_run:
+                self.run.log(f"dry-run: would delete variant {code} in UnoPim (deleted in the store)",
+                             entity_kind="variant", entity=code)
+                self.run.count("variant", "updated")
+                continue
+            try:
+                await self.client.delete_product(code)
+            except NotFound:
+                pass  # already gone: only the link is left to drop
+            except ApiError as exc:
+                job.item_failed("variant", code, exc, " (delete)")
+                continue
+            self.run.count("variant", "updated")
+            self.run.log(f"Variant {code} deleted in UnoPim: it was deleted in the store.", entity_kind="variant",
+                         entity=code)
+            deletes.append(("variant", code))
+        await job.commit([], deletes=deletes)
 
     async def _delete(self, sku: str) -> bool:
         for path in (None, self.job.configurable_path):

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +34,8 @@ DRY_RUN_HINT = "Every pull works out what it would change and logs it as “dry-
 WRITEBACK_HINT = ("Off: deletes made in the store are ignored. On: they are sent to UnoPim (with the push "
                   "pipeline). Keep it off while trying things out.")
 ON_DELETE_HINT = "What the store does when UnoPim reports a product, category or attribute as deleted."
+RECONCILE_HINT = ("A changed push looks at what the store dates say changed; every this many hours it compares "
+                  "everything instead, to catch renamed terms and deletes. 0: every changed push does.")
 
 
 def _note(text: str) -> QLabel:
@@ -65,6 +68,10 @@ class GeneralSettingsPanel(QWidget):
             title, text = ON_DELETE_TEXT[value]
             self.on_delete.addItem(title + (" (default)" if value == "trash" else ""), value)
             self.on_delete.setItemData(self.on_delete.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+        self.reconcile_hours = QSpinBox()
+        self.reconcile_hours.setObjectName("settingReconcileHours")
+        self.reconcile_hours.setRange(0, 24 * 30)
+        self.reconcile_hours.setSuffix(" h")
         self.on_delete_note = _note("")
         self.on_delete_note.setObjectName("onDeleteNote")
         self.save_button = QPushButton("Save settings")
@@ -73,6 +80,7 @@ class GeneralSettingsPanel(QWidget):
         self.dry_run.toggled.connect(lambda _on: self._mark())
         self.writeback_delete.toggled.connect(lambda _on: self._mark())
         self.on_delete.currentIndexChanged.connect(lambda _i: self._mark())
+        self.reconcile_hours.valueChanged.connect(lambda _v: self._mark())
 
         form = QFormLayout()
         form.addRow(self.dry_run)
@@ -85,6 +93,8 @@ class GeneralSettingsPanel(QWidget):
         form.addRow("On delete", on_delete_row)
         form.addRow(_note(ON_DELETE_HINT))
         form.addRow(self.on_delete_note)
+        form.addRow("Reconcile every", self.reconcile_hours)
+        form.addRow(_note(RECONCILE_HINT))
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
@@ -102,15 +112,18 @@ class GeneralSettingsPanel(QWidget):
             "dry_run": "1" if self.dry_run.isChecked() else "0",
             "on_delete": str(self.on_delete.currentData()),
             "writeback_delete": "1" if self.writeback_delete.isChecked() else "0",
+            "reconcile_hours": str(self.reconcile_hours.value()),
         }
 
     def _show(self, values: dict[str, str]) -> None:
-        for w in (self.dry_run, self.writeback_delete, self.on_delete):
+        for w in (self.dry_run, self.writeback_delete, self.on_delete, self.reconcile_hours):
             w.blockSignals(True)
         self.dry_run.setChecked(values["dry_run"] == "1")
         self.writeback_delete.setChecked(values["writeback_delete"] == "1")
         self.on_delete.setCurrentIndex(max(0, self.on_delete.findData(values["on_delete"])))
-        for w in (self.dry_run, self.writeback_delete, self.on_delete):
+        hours = values.get("reconcile_hours", "24")
+        self.reconcile_hours.setValue(int(hours) if hours.isdigit() else 24)
+        for w in (self.dry_run, self.writeback_delete, self.on_delete, self.reconcile_hours):
             w.blockSignals(False)
         self._mark()
 
@@ -118,7 +131,7 @@ class GeneralSettingsPanel(QWidget):
         """The connector's yellow for a value that differs from what is saved; the choice's explanation."""
         now = self.values()
         for key, widget in (("dry_run", self.dry_run), ("writeback_delete", self.writeback_delete),
-                            ("on_delete", self.on_delete)):
+                            ("on_delete", self.on_delete), ("reconcile_hours", self.reconcile_hours)):
             highlight(widget, UNSAVED_BG if now[key] != self.stored[key] else None)
         title, text = ON_DELETE_TEXT[now["on_delete"]]
         self.on_delete_note.setText(f"{title}: {text}")

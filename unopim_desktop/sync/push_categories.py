@@ -1,0 +1,186 @@
+"""Push step: categories (store → UnoPim), level by level, with write-back deletes. A mixin of `PushJob`."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from unopim_desktop.clients.errors import ApiError, NotFound
+from unopim_desktop.domain import StoreCategory
+from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
+from unopim_desktop.sync.changes import content_hash
+from unopim_desktop.sync.pull import _category_name, _category_text
+from unopim_desktop.sync.reverse import _same_text, attribute_code_of
+
+if TYPE_CHECKING:
+    from unopim_desktop.sync.reverse import PushMapping
+    from unopim_desktop.sync.run import RunContext
+
+# WooCommerce's placeholder category for products without one: not catalogue data.
+STORE_DEFAULT_CATEGORY_SLUGS = frozenset({"uncategorized"})
+
+
+class CategorySteps:
+    """The categories step of `PushJob` (which provides these attributes and the methods `link`,
+    `skipped`, `item_failed` and `commit`)."""
+
+    run: RunContext
+    m: PushMapping
+    links: dict[tuple[str, str], LinkRow]
+    reconciling: bool
+    root: str
+    debounce_s: int
+
+    async def step_categories(self) -> None:
+        """A changed push adds the store's new categories; a reconciliation also pushes those whose store
+        hash changed (renamed, moved, new description) and finds deletes. UnoPim's categories are listed
+        only when one of them needs a comparison."""
+        listed: dict[str, dict[str, Any]] | None = None
+        listing = asyncio.Lock()
+
+        async def unopim_categories() -> dict[str, dict[str, Any]]:
+            nonlocal listed
+            async with listing:
+                if listed is None:
+                    listed = {c["code"]: c for c in await self.client.list_all("/categories")}
+            return listed
+
+        if self.reconciling:  # it will be needed: list both sides at once
+            store_categories, _ = await asyncio.gather(self.adapter.list_categories(), unopim_categories())
+        else:
+            store_categories = await self.adapter.list_categories()
+        by_id = {c.store_id: c for c in store_categories}
+
+        def depth(c: StoreCategory) -> int:
+            n, seen = 0, set()
+            while c.parent_store_id and c.parent_store_id in by_id and c.parent_store_id not in seen:
+                seen.add(c.parent_store_id)
+                c, n = by_id[c.parent_store_id], n + 1
+            return n
+
+        self.run.step_total("categories", len(store_categories))
+
+        async def one(sc: StoreCategory) -> LinkWrite | None:
+            self.run.advance("categories")
+            if sc.store_id is None:
+                return None
+            code = self.m.category_codes.get(sc.store_id)
+            if code is None and sc.slug in STORE_DEFAULT_CATEGORY_SLUGS:
+                self.skipped("category", sc.name, "the store's default category is a placeholder, not catalogue data")
+                return None
+            # What the push carries (not `extra`: its product count moves with every assignment).
+            store_hash = content_hash({"name": sc.name, "slug": sc.slug, "description": sc.description,
+                                       "parent": sc.parent_store_id})
+            if code is not None:
+                link = self.link("category", code)
+                if not self.reconciling or (link and link.store_id == sc.store_id and link.store_hash == store_hash):
+                    self.run.count("category", "unchanged")
+                    return None
+            code = code or attribute_code_of(sc.slug or sc.name)
+            parent = self.m.category_codes.get(sc.parent_store_id) if sc.parent_store_id else self.root
+            written = await self._push_category(code, sc, parent or self.root, (await unopim_categories()).get(code))
+            if written in ("", "skipped"):
+                return None
+            self.m.category_codes[sc.store_id] = code
+            self.m.view.category_ids[code] = sc.store_id
+            return LinkWrite("category", code, sc.store_id, store_hash=store_hash, pushed=written == "pushed")
+
+        # Level by level (a child needs its parent in UnoPim), the categories of one level side by side.
+        levels: dict[int, list[StoreCategory]] = {}
+        for sc in store_categories:
+            levels.setdefault(depth(sc), []).append(sc)
+        sem = asyncio.Semaphore(self.options.in_flight)
+
+        async def bounded(sc: StoreCategory) -> LinkWrite | None:
+            async with sem:
+                return await one(sc)
+
+        writes: list[LinkWrite] = []
+        for level in sorted(levels):
+            self.run.cancel.check()
+            writes += [w for w in await asyncio.gather(*(bounded(sc) for sc in levels[level])) if w]
+        await self.commit(writes)
+        if self.reconciling:
+            present = {c.store_id for c in store_categories}
+            gone = [(code, link) for (kind, code), link in self.links.items()
+                    if kind == "category" and link.store_id not in present]
+            if gone:
+                await self._deleted_categories(gone, await unopim_categories())
+
+    async def _deleted_categories(self, gone: list[tuple[str, LinkRow]], unopim: dict[str, dict[str, Any]]) -> None:
+        """Linked categories gone from the store were deleted permanently (terms have no trash): with
+        write-back deletes on, delete them in UnoPim too; otherwise UnoPim keeps them."""
+        deletes: list[tuple[str, str]] = []
+        # Children first: UnoPim refuses to delete a category that still has children.
+        for code, _link in sorted(gone, key=lambda g: -_depth(g[0], unopim)):
+            if not self.options.writeback_delete:
+                self.skipped("category", code, "deleted in the store; write-back deletes are off, so UnoPim keeps it")
+                continue
+            if self.options.dry_run:
+                self.run.log(f"dry-run: would delete category {code} in UnoPim", entity_kind="category", entity=code)
+                self.run.count("category", "updated")
+                continue
+            try:
+                await self.client.delete_category(code)
+            except NotFound:
+                pass  # already gone: what a delete wants
+            except ApiError as exc:
+                self.item_failed("category", code, exc, " (delete)")
+                continue
+            self.run.log(f"Category {code} was deleted in the store, so it was deleted in UnoPim too.",
+                         entity_kind="category", entity=code)
+            self.run.count("category", "updated")
+            deletes.append(("category", code))
+        await self.commit([], deletes=deletes)
+
+    async def _push_category(self, code: str, sc: StoreCategory, parent: str, current: dict[str, Any] | None) -> str:
+        """'pushed', 'unchanged', 'skipped' (cooldown) or '' (failed or dry run)."""
+        locale = self.m.locale
+        locales = self.m.view.locales
+        texts: dict[str, Any] = {"name": sc.name}
+        if current is not None:
+            link = self.link("category", code)
+            from unopim_desktop.sync.push import in_cooldown_reason
+
+            if link and in_cooldown_reason(link.pulled_at, self.debounce_s):
+                self.skipped("category", code, in_cooldown_reason(link.pulled_at, self.debounce_s))
+                return "skipped"
+            name = _category_name(current, locales) or code
+            desc = _category_text(current, locales, "description")
+            if _same_text(name, sc.name) and _same_text(desc, sc.description) and current.get("parent") == parent:
+                self.run.count("category", "unchanged")
+                return "unchanged"
+            mine = ((current.get("additional_data") or {}).get("locale_specific") or {}).get(locale) or {}
+            if desc or sc.description:
+                texts["description"] = sc.description
+            body = {"parent": parent, "additional_data": {"locale_specific": {locale: {**mine, **texts}}}}
+            verb = "update"
+        else:
+            if sc.description:
+                texts["description"] = sc.description
+            body = {"code": code, "parent": parent, "additional_data": {"locale_specific": {locale: texts}}}
+            verb = "create"
+        if self.options.dry_run:
+            self.run.log(f"dry-run: would {verb} category {code} (“{sc.name}”, parent {parent})",
+                         entity_kind="category", entity=code)
+            self.run.count("category", "created" if verb == "create" else "updated")
+            return ""
+        try:
+            if verb == "create":
+                await self.client.create_category(body)
+            else:
+                await self.client.patch_category(code, body)
+        except ApiError as exc:
+            self.item_failed("category", code, exc)
+            return ""
+        self.run.count("category", "created" if verb == "create" else "updated")
+        return "pushed"
+
+
+def _depth(code: str, unopim: dict[str, dict[str, Any]]) -> int:
+    n, seen = 0, set()
+    while code in unopim and code not in seen:
+        seen.add(code)
+        code = unopim[code].get("parent") or ""
+        n += 1
+    return n
