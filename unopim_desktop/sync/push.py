@@ -2,17 +2,18 @@
 variants, write-back deletes — in that order (categories before products, as on import and export).
 
 A desktop app cannot hook the store's save events, so it polls: `--changed` lists the products modified
-since the last push started (the store-side watermark kept in the `push` checkpoint) and adds the new
-categories, attributes and terms; `--all` lists everything and also finds deletes. Each store record is
+since the last push started (the store-side watermark kept in the `push` checkpoint); categories,
+attributes and terms carry no date, but the store lists them whole, so every push compares them (new,
+renamed, moved, deleted); `--all` lists every product and also finds deleted ones. Each store record is
 compared with what UnoPim holds (`reverse`), so unchanged and echoed records cost no write. Every gate
 (push off, cooldown after a pull, missing family, a mapping with no values) skips with an info row in
 the Logs.
 
-Dates miss what changes no product (a renamed term or category, a delete, a variation edited where the
-store does not save its parent), so a changed push becomes a **reconciliation** when the last one is
-older than the General setting `reconcile_hours` (or with `--reconcile`): every store record is compared
-with its link's store hash (unchanged ones cost no UnoPim read or write), changed terms and categories
-are pushed, and linked records gone from the store are permanent deletes (Write-back deletes). The time
+Dates miss a deleted product and a variation edited where the store does not save its parent, so a
+changed push becomes a **reconciliation** when the last one is older than the General setting
+`reconcile_hours` (or with `--reconcile`): every store product is compared with its link's store hash
+(unchanged ones cost no UnoPim read or write), and linked products and variations gone from the store
+are permanent deletes (Write-back deletes). The time
 of the last completed one is the watermark of the `push_reconcile` checkpoint.
 """
 
@@ -330,8 +331,9 @@ class PushJob(CategorySteps):
         return code
 
     async def _push_options(self, code: str, sa: StoreAttribute) -> None:
-        """New terms become options; when reconciling, renamed terms rename their option and deleted
-        terms (write-back on) delete it. Term ids are linked to option codes with the term's store hash,
+        """New terms become options, renamed terms rename their option and deleted terms (write-back on)
+        delete it: terms carry no modification date, but the store lists them whole on every push, so
+        every push compares them (a reconciliation adds nothing here). Term ids are linked to option codes with the term's store hash,
         so a rename is recognised, and an unchanged term is not compared, next time."""
         labels = self.m.view.option_labels.get(code)
         if labels is None:
@@ -348,8 +350,8 @@ class PushJob(CategorySteps):
             term_hash = content_hash(term)
             if option and option in labels:
                 link = self.link("attribute_option", f"{prefix}{option}")
-                if not self.reconciling or (link and link.store_hash == term_hash):
-                    continue  # a changed push adds new terms only; renames wait for the reconciliation
+                if link and link.store_hash == term_hash:
+                    continue
                 shown = labels[option].get(locale) or option
                 if _norm(shown) != _norm(term.name):
                     renames.append({"code": option, "labels": {**labels[option], locale: term.name}})
@@ -366,7 +368,7 @@ class PushJob(CategorySteps):
             if term.store_id:
                 writes.append(LinkWrite("attribute_option", f"{prefix}{option}", term.store_id, store_hash=term_hash))
         present = {t.store_id for t in sa.terms}
-        gone = [(tid, opt) for tid, opt in term_links.items() if tid not in present] if self.reconciling else []
+        gone = [(tid, opt) for tid, opt in term_links.items() if tid not in present]
         if self.options.dry_run:
             for o in creates:
                 self.run.log(f"dry-run: would add option {o['code']} (“{o['labels'][locale]}”) to {code}",

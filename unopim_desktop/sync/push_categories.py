@@ -27,14 +27,13 @@ class CategorySteps:
     run: RunContext
     m: PushMapping
     links: dict[tuple[str, str], LinkRow]
-    reconciling: bool
     root: str
     debounce_s: int
 
     async def step_categories(self) -> None:
-        """A changed push adds the store's new categories; a reconciliation also pushes those whose store
-        hash changed (renamed, moved, new description) and finds deletes. UnoPim's categories are listed
-        only when one of them needs a comparison."""
+        """New categories, and those whose store hash changed (renamed, moved, new description), and
+        deletes: categories carry no modification date, but the store lists them whole on every push, so
+        every push compares them. UnoPim's categories are listed only when one needs a comparison."""
         listed: dict[str, dict[str, Any]] | None = None
         listing = asyncio.Lock()
 
@@ -45,10 +44,7 @@ class CategorySteps:
                     listed = {c["code"]: c for c in await self.client.list_all("/categories")}
             return listed
 
-        if self.reconciling:  # it will be needed: list both sides at once
-            store_categories, _ = await asyncio.gather(self.adapter.list_categories(), unopim_categories())
-        else:
-            store_categories = await self.adapter.list_categories()
+        store_categories = await self.adapter.list_categories()
         by_id = {c.store_id: c for c in store_categories}
 
         def depth(c: StoreCategory) -> int:
@@ -73,7 +69,7 @@ class CategorySteps:
                                        "parent": sc.parent_store_id})
             if code is not None:
                 link = self.link("category", code)
-                if not self.reconciling or (link and link.store_id == sc.store_id and link.store_hash == store_hash):
+                if link and link.store_id == sc.store_id and link.store_hash == store_hash:
                     self.run.count("category", "unchanged")
                     return None
             code = code or attribute_code_of(sc.slug or sc.name)
@@ -100,12 +96,11 @@ class CategorySteps:
             self.run.cancel.check()
             writes += [w for w in await asyncio.gather(*(bounded(sc) for sc in levels[level])) if w]
         await self.commit(writes)
-        if self.reconciling:
-            present = {c.store_id for c in store_categories}
-            gone = [(code, link) for (kind, code), link in self.links.items()
-                    if kind == "category" and link.store_id not in present]
-            if gone:
-                await self._deleted_categories(gone, await unopim_categories())
+        present = {c.store_id for c in store_categories}
+        gone = [(code, link) for (kind, code), link in self.links.items()
+                if kind == "category" and link.store_id not in present]
+        if gone:
+            await self._deleted_categories(gone, await unopim_categories())
 
     async def _deleted_categories(self, gone: list[tuple[str, LinkRow]], unopim: dict[str, dict[str, Any]]) -> None:
         """Linked categories gone from the store were deleted permanently (terms have no trash): with
