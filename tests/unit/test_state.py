@@ -177,3 +177,20 @@ def test_loaded_links_are_rows_with_dates_and_stay_out_of_the_collector(tmp_path
     # What the table keeps per link must not be scanned by every full collection (window stalls).
     assert not any(gc.is_tracked(raw) for raw in links._rows.values())
     db.close()
+
+
+def test_link_table_mirrors_a_committed_batch():
+    import datetime as dt
+
+    from unopim_desktop.state.sync_repo import LinkTable, LinkWrite
+
+    links = LinkTable()
+    first, later = dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 2)
+    links.apply([LinkWrite("product", "A", 1, content_hash="c", image_hash="i", pulled=True),
+                 LinkWrite("images", "product:A", 1, store_hash="s")], now=first, skip_kinds=frozenset({"images"}))
+    assert list(links) == [("product", "A")]  # the skipped kind is not held
+    links.apply([LinkWrite("product", "A", 2, image_hash="j", pushed=True)], now=later)
+    row = links[("product", "A")]
+    assert (row.store_id, row.content_hash, row.image_hash, row.pulled_at, row.pushed_at) == (2, "c", "j", first, later)
+    links.apply([], [("product", "A")], now=later)
+    assert len(links) == 0

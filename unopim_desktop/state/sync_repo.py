@@ -75,6 +75,26 @@ class LinkTable(MutableMapping[tuple[str, str], LinkRow]):
     def __len__(self) -> int:
         return len(self._rows)
 
+    def apply(self, writes: list[LinkWrite], deletes: list[tuple[str, str]] = (), *, now: dt.datetime,
+              skip_kinds: frozenset[str] = frozenset()) -> None:
+        """Mirror what `commit_batch` recorded (a field a write leaves as None keeps its value)."""
+        rows = self._rows
+        for w in writes:
+            if w.kind in skip_kinds:
+                continue
+            old = rows.get((w.kind, w.code))
+            o = LinkRow._make(old) if old is not None else None
+            rows[(w.kind, w.code)] = (
+                w.kind, w.code, w.store_id, w.parent_code or (o.parent_code if o else ""),
+                w.content_hash if w.content_hash is not None else (o.content_hash if o else ""),
+                w.image_hash if w.image_hash is not None else (o.image_hash if o else ""),
+                w.store_hash if w.store_hash is not None else (o.store_hash if o else ""),
+                now if w.pulled else (o.pulled_at if o else None),
+                now if w.pushed else (o.pushed_at if o else None),
+            )
+        for key in deletes:
+            rows.pop(key, None)
+
 
 @dataclass
 class LinkWrite:
@@ -103,12 +123,14 @@ def _store(address: str, label: str) -> Store:
     return store
 
 
-def load_links(address: str, label: str, kind: str | None = None) -> LinkTable:
+def load_links(address: str, label: str, kind: str | None = None, *, exclude: tuple[str, ...] = ()) -> LinkTable:
     store = _store(address, label)
     q = Link.select(Link.kind, Link.code, Link.store_id, Link.parent_code, Link.content_hash, Link.image_hash,
                     Link.store_hash, Link.pulled_at, Link.pushed_at).where(Link.target == store)
     if kind:
         q = q.where(Link.kind == kind)
+    if exclude:
+        q = q.where(Link.kind.not_in(list(exclude)))
     return LinkTable({(row[0], row[1]): tuple(row) for row in q.tuples()})
 
 

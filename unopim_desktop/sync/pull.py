@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +24,7 @@ from unopim_desktop.state.stores_repo import ChannelRow
 from unopim_desktop.state.sync_repo import LinkRow, LinkTable, LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.changes import content_hash
+from unopim_desktop.sync.push_images import IMAGES_KIND
 from unopim_desktop.sync.run import RunContext
 from unopim_desktop.sync.transform import PullMapping
 
@@ -35,6 +35,8 @@ STEPS = (
     "reference_entities", "categories", "products", "variants", "associations", "tags", "images",
 )
 SELECT_LIKE = {"select", "multiselect", "checkbox"}
+# Link kinds the pull writes but never reads (the store image ids the push compares against).
+PUSH_ONLY_KINDS = frozenset({IMAGES_KIND})
 
 
 class StepFailed(Exception):
@@ -80,7 +82,7 @@ class PullJob:
         self.options = options
         self.debounce_s = debounce_s
         self.state = PullState()
-        self.links: MutableMapping[tuple[str, str], LinkRow] = LinkTable()
+        self.links = LinkTable()
         self.job = "pull_full" if options.full else "pull_delta"
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -107,25 +109,16 @@ class PullJob:
             return
         await self.lane.run(sync_repo.commit_batch, self.address, self.label, writes, channel=self.channel.code,
                             job=self.job, step=step, cursor=cursor, run_id=self.run.run_id, deletes=list(deletes))
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        for w in writes:
-            old = self.links.get((w.kind, w.code))
-            self.links[(w.kind, w.code)] = LinkRow(
-                w.kind, w.code, w.store_id, w.parent_code or (old.parent_code if old else ""),
-                w.content_hash if w.content_hash is not None else (old.content_hash if old else ""),
-                w.image_hash if w.image_hash is not None else (old.image_hash if old else ""),
-                w.store_hash if w.store_hash is not None else (old.store_hash if old else ""),
-                now if w.pulled else (old.pulled_at if old else None),
-                old.pushed_at if old else None,
-            )
-        for kind, code in deletes:
-            self.links.pop((kind, code), None)
+        # The pull only writes the store-image records (for the push): no need to hold them in memory.
+        self.links.apply(writes, list(deletes), now=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                         skip_kinds=PUSH_ONLY_KINDS)
 
     # -- the run ---------------------------------------------------------------------------------
     async def execute(self) -> None:
         from unopim_desktop.sync.pull_products import ProductSteps
 
-        self.links = await self.lane.run(sync_repo.load_links, self.address, self.label)
+        self.links = await self.lane.run(sync_repo.load_links, self.address, self.label,
+                                         exclude=tuple(PUSH_ONLY_KINDS))
         resume = await self.lane.run(sync_repo.checkpoint, self.address, self.label, self.channel.code, self.job)
         products = self.products = ProductSteps(self, resume_page=_resume_page(resume))
         if resume and resume.get("step"):

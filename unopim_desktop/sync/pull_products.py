@@ -158,8 +158,10 @@ class ProductSteps:
             self.job.state.seen_products.add(sku)
             assoc = (item.get("values") or {}).get("associations") or {}
             # Tuples of strings: the collector stops scanning them (lists it would walk on every full pass).
-            self.job.state.associations[sku] = (tuple(map(str, assoc.get("up_sells") or ())),
-                                                tuple(map(str, assoc.get("cross_sells") or ())))
+            # Kept only where there is something to set or to clear: most products have no associations.
+            ups, cross = tuple(map(str, assoc.get("up_sells") or ())), tuple(map(str, assoc.get("cross_sells") or ()))
+            if ups or cross or self.job.link("association", sku):
+                self.job.state.associations[sku] = (ups, cross)
             reason = self._gate(item, sku, "product")
             if reason:
                 self._skip_or_fail("product", sku, reason)
@@ -215,7 +217,7 @@ class ProductSteps:
                 continue
             self.run.count(kind, "updated" if obj.store_id else "created")
             if kind == "product":
-                if not obj.store_id:
+                if not obj.store_id and not self.store_was_empty:
                     self.created.add(sku)  # its variations cannot already exist: no SKU look-up for them
                 writes.append(LinkWrite(kind, sku, r.store_id, content_hash=h, pulled=True))
                 await self.images.queue("product", sku, r.store_id, images)

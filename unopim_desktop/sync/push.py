@@ -31,7 +31,7 @@ from unopim_desktop.domain import StoreAttribute
 from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE, AttributeDef
 from unopim_desktop.state import mapping_repo, sync_repo
 from unopim_desktop.state.stores_repo import ChannelRow
-from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
+from unopim_desktop.state.sync_repo import LinkRow, LinkTable, LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.changes import content_hash
 from unopim_desktop.sync.pull import StepFailed, api_error_text
@@ -77,7 +77,7 @@ class PushJob(CategorySteps):
         self.options = options
         self.debounce_s = debounce_s
         self.store_currency = store_currency
-        self.links: dict[tuple[str, str], LinkRow] = {}
+        self.links = LinkTable()
         self.default_family = ""
         self.mapping: PushMapping | None = None
         self.configurable_path = "/configurable-products"
@@ -111,19 +111,7 @@ class PushJob(CategorySteps):
             return
         await self.lane.run(sync_repo.commit_batch, self.address, self.label, writes, channel=self.channel.code,
                             job=self.run.job, run_id=self.run.run_id, deletes=list(deletes))
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        for w in writes:
-            old = self.links.get((w.kind, w.code))
-            keep = _keeper(old)
-            self.links[(w.kind, w.code)] = LinkRow(
-                w.kind, w.code, w.store_id, w.parent_code or (old.parent_code if old else ""),
-                keep(w.content_hash, "content_hash"), keep(w.image_hash, "image_hash"),
-                keep(w.store_hash, "store_hash"),
-                now if w.pulled else (old.pulled_at if old else None),
-                now if w.pushed else (old.pushed_at if old else None),
-            )
-        for kind, code in deletes:
-            self.links.pop((kind, code), None)
+        self.links.apply(writes, list(deletes), now=dt.datetime.now(dt.UTC).replace(tzinfo=None))
 
     def item_failed(self, kind: str, key: str, exc: ApiError, what: str = "") -> None:
         """One record refused (a 422 names the attribute and UnoPim's message); the rest goes on."""
@@ -438,13 +426,6 @@ async def _all_or_none(coroutines: list[Any]) -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-
-
-def _keeper(old: LinkRow | None):  # type: ignore[no-untyped-def]
-    """A new link field, or the stored one when the write leaves it as it is (None)."""
-    def keep(new: str | None, attr: str) -> str:
-        return new if new is not None else (getattr(old, attr) if old else "")
-    return keep
 
 
 def in_cooldown_reason(last_pull: dt.datetime | None, debounce_s: int) -> str:
