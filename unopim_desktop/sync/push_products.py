@@ -429,20 +429,26 @@ class ProductPush:
                              "in UnoPim until it is deleted permanently.", entity_kind="product", entity=code)
                 self.run.count("product", "skipped")
                 continue
-            if not job.options.writeback_delete:
-                job.skipped("product", code, "deleted in the store; UnoPim keeps it (Write-back deletes is off in "
-                            "General Settings)")
-                continue
-            if job.options.dry_run:
-                self.run.log(f"dry-run: would delete product {code} in UnoPim (deleted permanently in the store)",
-                             entity_kind="product", entity=code)
-                self.run.count("product", "updated")
+            if not self._may_delete("product", code, "deleted permanently in the store"):
                 continue
             if await self._delete(code):
                 deletes.append(("product", code))
                 deletes += [("variant", c) for (k, c), lk in job.links.items() if k == "variant" and lk.parent_code == code]
         await job.commit([], deletes=deletes)
         self.run.advance("deletes", len(gone))
+
+    def _may_delete(self, kind: str, code: str, why: str) -> bool:
+        """Whether to delete in UnoPim what the store deleted (else the skip or the dry-run row is logged)."""
+        job = self.job
+        if not job.options.writeback_delete:
+            job.skipped(kind, code, "deleted in the store; UnoPim keeps it (Write-back deletes is off in "
+                        "General Settings)")
+            return False
+        if job.options.dry_run:
+            self.run.log(f"dry-run: would delete {kind} {code} in UnoPim ({why})", entity_kind=kind, entity=code)
+            self.run.count(kind, "updated")
+            return False
+        return True
 
     async def _deleted_variants(self) -> None:
         job = self.job
@@ -451,14 +457,7 @@ class ProductPush:
         deletes: list[tuple[str, str]] = []
         for code in gone:
             self.run.cancel.check()
-            if not job.options.writeback_delete:
-                job.skipped("variant", code, "deleted in the store; UnoPim keeps it (Write-back deletes is off in "
-                            "General Settings)")
-                continue
-            if job.options.dry_run:
-                self.run.log(f"dry-run: would delete variant {code} in UnoPim (deleted in the store)",
-                             entity_kind="variant", entity=code)
-                self.run.count("variant", "updated")
+            if not self._may_delete("variant", code, "deleted in the store"):
                 continue
             try:
                 await self.client.delete_product(code)
