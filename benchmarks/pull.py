@@ -62,6 +62,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--routes", action="store_true", help="add the request counts by route to the JSON")
     p.add_argument("--profile", metavar="FILE", help="write a cProfile of the Pull Full to FILE")
+    p.add_argument("--sandbox-profile", metavar="FILE",
+                   help="write a cProfile of the sandbox process (set-up, both pulls, every server thread) to FILE")
     p.add_argument("--json", action="store_true", help="print one JSON line (the default prints it indented)")
     diag = p.add_argument_group("diagnostics (they change the app's set-up; the figures are then not the "
                                 "product's)")
@@ -172,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     servers = ("unopim", store_server)
     with tempfile.TemporaryDirectory(prefix="bench-pull-") as data_dir, start_sandbox_process(
         products=args.products, latency_ms=args.latency_ms, unopim_version=args.unopim_version,
-        unopim_rate_limit=args.unopim_rate_limit, seed=args.seed,
+        unopim_rate_limit=args.unopim_rate_limit, seed=args.seed, profile=args.sandbox_profile,
     ) as sandbox:
         start = Snapshot.take(sandbox, servers)
         set_up_app(data_dir, sandbox.credentials, args.store)

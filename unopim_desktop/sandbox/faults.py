@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.routing import Match
+from starlette._utils import get_route_path
+from starlette.routing import Match, Route
 
 from unopim_desktop.sandbox.stats import RequestStats
 
@@ -96,13 +97,33 @@ class SandboxMiddleware:
         self.extra_429_headers = extra_429_headers or (lambda: {})
         self._rng = random.Random(self.faults.seed)
         self._rng_lock = threading.Lock()
+        self._route_table: tuple[tuple[Any, ...], list[tuple[Any, ...]]] = ((), [])
 
     def _roll(self) -> float:
         with self._rng_lock:
             return self._rng.random()
 
+    def _table(self) -> list[tuple[Any, ...]]:
+        """(path regex, methods, template) for each plain Route, (None, route) for any other kind; rebuilt
+        when the route list changes."""
+        routes = tuple(self.routes)
+        if routes != self._route_table[0]:
+            table = [(r.path_regex, r.methods, r.path) if type(r) is Route else (None, r) for r in routes]
+            self._route_table = (routes, table)
+        return self._route_table[1]
+
     def route_of(self, scope: Scope) -> str:
-        for route in self.routes:
+        # What `route.matches(scope)` decides for a plain Route (FULL: the path matches and the method is
+        # allowed), without building its child scope: this runs on every request, over every route.
+        route_path = get_route_path(scope)
+        method = scope["method"]
+        for entry in self._table():
+            regex = entry[0]
+            if regex is not None:
+                if regex.match(route_path) and (entry[1] is None or method in entry[1]):
+                    return entry[2]
+                continue
+            route = entry[1]
             try:
                 match, _ = route.matches(scope)
             except Exception:  # a mount or odd route type: fall through

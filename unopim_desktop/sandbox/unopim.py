@@ -85,19 +85,46 @@ def _token_endpoint(state: UnoPimState) -> Callable[[Request], Awaitable[Respons
     return token
 
 
+def _storage_response(state: UnoPimState, path: str) -> Response | None:
+    with state.lock:
+        data = state.storage.get(path)
+    if data is None:
+        return None
+    media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    return Response(data, media_type=media_type)
+
+
 def _storage_endpoint(state: UnoPimState) -> Callable[[Request], Awaitable[Response]]:
     """The public disk (`/storage/...`): stored media bytes, served without auth as the web server does."""
 
     async def storage(request: Request) -> Response:
-        path = request.path_params["path"]
-        with state.lock:
-            data = state.storage.get(path)
-        if data is None:
+        response = _storage_response(state, request.path_params["path"])
+        if response is None:
             raise HTTPException(404)
-        media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        return Response(data, media_type=media_type)
+        return response
 
     return storage
+
+
+STORAGE_PREFIX = "/storage/"
+
+
+def _with_storage_shortcut(state: UnoPimState, app: Starlette) -> Callable[..., Awaitable[None]]:
+    """Serve a stored file without Starlette's routing: a store downloads every product image from here
+    (~4 per product), and matching the path against every API route first was most of each download's
+    cost. The answer is the one `_storage_endpoint` gives (the storage route is the only one that can
+    match `/storage/...`); anything else, a missing file included, goes through the app as before."""
+
+    async def app_with_shortcut(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if (scope["type"] == "http" and scope["method"] == "GET" and not scope.get("root_path")
+                and scope["path"].startswith(STORAGE_PREFIX)):
+            response = _storage_response(state, scope["path"][len(STORAGE_PREFIX):])
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await app(scope, receive, send)
+
+    return app_with_shortcut
 
 
 def _sandbox_state_endpoint(state: UnoPimState, stats: RequestStats) -> Callable[[Request], Awaitable[Response]]:
@@ -160,7 +187,7 @@ def create_unopim_app(state: UnoPimState, *, faults: FaultConfig | None = None,
         return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0"}
 
     wrapped = SandboxMiddleware(
-        app, stats=stats, faults=faults, routes=app.routes, error_body=error_body,
+        _with_storage_shortcut(state, app), stats=stats, faults=faults, routes=app.routes, error_body=error_body,
         extra_429_headers=extra_429_headers,
     )  # fmt: skip
     # Callers reach the stats and the state through `.state` whichever object they hold.

@@ -68,14 +68,18 @@ def settings_error(message: str) -> ApiError:
     return ApiError(400, {"error": message})
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def phpify(value: Any) -> Any:
     """An empty map becomes `[]`, as a decoded PHP array re-encodes (recursively)."""
+    # Plain values are passed over without a call: every listing page runs this over all its values.
     if isinstance(value, dict):
         if not value:
             return []
-        return {k: phpify(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else phpify(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [phpify(v) for v in value]
+        return [v if type(v) in _SCALARS else phpify(v) for v in value]
     return value
 
 

@@ -8,7 +8,7 @@ clauses run against.
 
 from __future__ import annotations
 
-import bisect
+import itertools
 import json
 import math
 import re
@@ -285,23 +285,29 @@ def wants_cursor(request: Request, version: int) -> bool:
     return ptype == "search_after" or (ptype is None and "search_after" in request.query_params)
 
 
-def cursor_envelope(request: Request, rows: list[dict[str, Any]], *, version: int) -> dict[str, Any]:
-    """§4.2: rows (ascending by their internal `id`) with id > search_after; the cursor is the last
-    row's id. Bisects instead of copying: tuples for 100k rows would wake the cyclic GC."""
-    raw_cursor = request.query_params.get("search_after")
-    after = 0
-    if raw_cursor is not None:
-        text = raw_cursor.strip()
-        if not text.isdigit() or int(text) < 1:
-            raise ApiError(422, {"success": False, "message": "The search_after cursor must be a positive integer."})
-        after = int(text)
+def cursor_window(request: Request, rows_after: Callable[[int], Iterable[dict[str, Any]]], *,
+                  version: int) -> dict[str, Any]:  # fmt: skip
+    """§4.2: the rows with an id above `search_after`, ascending by their internal `id`; the cursor is the
+    last row's id while more follow. `rows_after(cursor)` yields the matching rows after the cursor in id
+    order and only the page and one row more are taken, so a page does not filter every row."""
+    after = _search_after(request)
     limit = resolve_limit(request.query_params.get("limit"), version)
-    start = bisect.bisect_right(rows, after, key=lambda row: row["id"])
-    page = rows[start : start + limit]
-    has_more = len(rows) > start + limit
+    taken = list(itertools.islice(rows_after(after), limit + 1))
+    page = taken[:limit]
+    has_more = len(taken) > limit
     cursor = page[-1]["id"] if page and has_more else None
     return {
         "data": page,
         "search_after": cursor,
         "links": {"next": page_url(request, search_after=cursor) if cursor is not None else None},
     }
+
+
+def _search_after(request: Request) -> int:
+    raw_cursor = request.query_params.get("search_after")
+    if raw_cursor is None:
+        return 0
+    text = raw_cursor.strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ApiError(422, {"success": False, "message": "The search_after cursor must be a positive integer."})
+    return int(text)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.responses import Response
@@ -16,7 +17,7 @@ from unopim_desktop.sandbox.unopim_context import Ctx
 from unopim_desktop.sandbox.unopim_http import INTERNAL_ERROR, ApiError, json_response, validation_error
 from unopim_desktop.sandbox.unopim_lists import (
     FilterError,
-    cursor_envelope,
+    cursor_window,
     filter_error_response,
     page_envelope,
     parse_filters,
@@ -52,18 +53,23 @@ def list_response(ctx: Ctx, *, product_type: str) -> Response:
     except FilterError as err:
         raise filter_error_response(err, version=version, settings=False) from err
     cursor = wants_cursor(ctx.request, version)
+
+    def matching(rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+        if not conditions:
+            return rows
+        return (r for r in rows if all(product_matches(state, r, c) for c in conditions))
+
     with state.lock:
         check_parent_filter(state, conditions)
-        rows = [
-            r for r in state.products.values()
-            if r["type"] == product_type and all(product_matches(state, r, c) for c in conditions)
-        ]  # fmt: skip
         if cursor:
-            body = cursor_envelope(ctx.request, rows, version=version)
+            body = cursor_window(ctx.request, lambda after: matching(state.products_of_type_after(product_type, after)),
+                                 version=version)  # fmt: skip
         else:
-            body = page_envelope(ctx.request, rows, version=version)
+            rows = state.products_of_type(product_type)
+            body = page_envelope(ctx.request, rows if not conditions else list(matching(rows)), version=version)
         body["data"] = [_rendered(ctx, r) for r in body["data"]]
-    return json_response(body)
+        # Encoded under the lock: the rendered rows share the records' values instead of deep copies.
+        return json_response(body)
 
 
 def get_response(ctx: Ctx, *, product_type: str) -> Response:
@@ -76,7 +82,8 @@ def get_response(ctx: Ctx, *, product_type: str) -> Response:
 
 
 def _rendered(ctx: Ctx, record: dict[str, Any], *, single: bool = False) -> dict[str, Any]:
-    item = copy.deepcopy(render_product(ctx.state, record, single=single))
+    """The API row; it shares the record's nested values, so it must be encoded before the lock is let go."""
+    item = render_product(ctx.state, record, single=single)
     if wants_completeness(ctx.query("with_completeness")):
         item["completeness"] = completeness(ctx.state, record)
         if "associations" in item:  # keep UnoPim's key order: completeness before associations

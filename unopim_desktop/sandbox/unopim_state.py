@@ -8,10 +8,12 @@ object, so every access goes through `lock`.
 
 from __future__ import annotations
 
+import bisect
 import copy
+import itertools
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -141,6 +143,9 @@ class UnoPimState:
             for cat in defaults.fresh_categories():
                 self.insert_category(cat)
             self.products: dict[int, dict[str, Any]] = {}
+            self._products_changes = 0  # bumped when a product comes or goes: see products_of_type
+            self._typed_key: tuple[dict[int, dict[str, Any]], int, int] | None = None
+            self._typed: dict[str, list[dict[str, Any]]] = {}
             self._unique_index: dict[tuple[str, str | None, str | None], dict[str, set[int]]] | None = None
             self._children: dict[int, list[int]] | None = None
             self.sku_index: dict[str, int] = {}
@@ -172,10 +177,31 @@ class UnoPimState:
         record["id"] = self._next_product_id
         self._next_product_id += 1
         self.products[record["id"]] = record
+        self._products_changes += 1
         self.sku_index[key_of(record["sku"])] = record["id"]
         self._index(record["id"], record.get("values"), add=True)
         self._children = None
         return record
+
+    def products_of_type(self, product_type: str) -> list[dict[str, Any]]:
+        """The products of one type in id order (`products` keeps insertion order, which is id order).
+
+        Every listing page filters these, so they are kept until a product comes or goes (a type never
+        changes). The list is shared: callers must not change it.
+        """
+        cached = self._typed_key
+        if (cached is None or cached[0] is not self.products
+                or cached[1:] != (self._products_changes, len(self.products))):
+            self._typed_key, self._typed = (self.products, self._products_changes, len(self.products)), {}
+        rows = self._typed.get(product_type)
+        if rows is None:
+            rows = self._typed[product_type] = [r for r in self.products.values() if r["type"] == product_type]
+        return rows
+
+    def products_of_type_after(self, product_type: str, after: int) -> Iterator[dict[str, Any]]:
+        """`products_of_type` from the first id above `after` on."""
+        rows = self.products_of_type(product_type)
+        return itertools.islice(rows, bisect.bisect_right(rows, after, key=lambda row: row["id"]), None)
 
     def forget_variant_index(self) -> None:
         self._children = None
@@ -192,6 +218,7 @@ class UnoPimState:
     def remove_product(self, record: dict[str, Any]) -> None:
         self._index(record["id"], record.get("values"), add=False)
         self.products.pop(record["id"], None)
+        self._products_changes += 1
         self.sku_index.pop(key_of(record["sku"]), None)
         self._children = None
 

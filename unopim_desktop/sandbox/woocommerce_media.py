@@ -14,8 +14,7 @@ import struct
 import urllib.parse
 from typing import Any
 
-import httpx
-
+from unopim_desktop.sandbox.http_fetch import FetchError, fetch
 from unopim_desktop.sandbox.woocommerce_errors import WooError
 from unopim_desktop.sandbox.woocommerce_http import WooRequest, WooResponse
 from unopim_desktop.sandbox.woocommerce_state import Media, WooState
@@ -117,12 +116,12 @@ def store_media(state: WooState, name: str, mime: str, data: bytes | None, *, ti
         return media
 
 
-def _curl_message(exc: Exception, url: str) -> str:
+def _curl_message(exc: FetchError, url: str) -> str:
     parsed = urllib.parse.urlsplit(url)
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    if isinstance(exc, httpx.TimeoutException):
+    if exc.kind == "timeout":
         return f"cURL error 28: Operation timed out after {int(DOWNLOAD_TIMEOUT_S * 1000)} milliseconds with 0 bytes received"
-    if isinstance(exc, httpx.ConnectError):
+    if exc.kind == "connect":
         return f"cURL error 7: Failed to connect to {parsed.hostname} port {port} after 0 ms: Couldn't connect to server"
     return f"cURL error 56: {exc}"
 
@@ -137,13 +136,12 @@ async def sideload(state: WooState, src: str) -> Media:
                        f"{remote_error} Error: A valid URL was not provided.", 400)
     name = urllib.parse.unquote(url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
     try:
-        async with httpx.AsyncClient(timeout=DOWNLOAD_TIMEOUT_S, follow_redirects=True, verify=False,
-                                     trust_env=False) as client:
-            response = await client.get(url)
-    except httpx.HTTPError as exc:
+        # A real download over the socket (see http_fetch for why not a new httpx client per image).
+        response = await fetch(url, timeout=DOWNLOAD_TIMEOUT_S)
+    except FetchError as exc:
         raise WooError("woocommerce_rest_invalid_remote_image_url",
                        f"{remote_error} Error: {_curl_message(exc, url)}", 400) from exc
-    if response.status_code != 200:
+    if response.status != 200:
         raise WooError("woocommerce_rest_invalid_remote_image_url",
                        f"{remote_error} Error: {response.reason_phrase}", 400)
     try:

@@ -6,7 +6,6 @@ downloaded without holding it, and the result is committed under the lock after 
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from unopim_desktop.sandbox.woocommerce_batch import run_batch
@@ -43,6 +42,7 @@ from unopim_desktop.sandbox.woocommerce_state import (
     Term,
     WooState,
     attribute_taxonomy,
+    copy_record,
 )
 from unopim_desktop.sandbox.woocommerce_wp import (
     filter_post_kses,
@@ -324,7 +324,7 @@ async def save_product(req: WooRequest, item: dict[str, Any], product_id: int | 
                 raise WooError("woocommerce_rest_invalid_product_id", VARIATION_HINT, 404)
             if product_id not in state.product_records:
                 raise WooError("woocommerce_rest_product_invalid_id", "Invalid ID.", 400)
-            record = copy.deepcopy(state.product_records[product_id])
+            record = copy_record(state.product_records[product_id])
         pending = prepare_product(state, record, item)
     image_ids = None
     uploaded: list[int] = []

@@ -101,9 +101,17 @@ _TAG_RE = re.compile(r"<[^>]*>")
 _SCRIPT_STYLE_RE = re.compile(r"<(script|style)[^>]*?>.*?</\1>", re.IGNORECASE | re.DOTALL)
 
 
+_BACKSLASHED_RE = re.compile(r"\\(.?)", re.DOTALL)
+# Patterns used on every product field, compiled once (`re.sub` with a pattern string looks it up in
+# re's cache on each call).
+_WHITESPACE_RUN_RE = re.compile(r"[\r\n\t ]+")
+_PERCENT_OCTET_RE = re.compile(r"%[a-fA-F0-9]{2}")
+_SPACES_RE = re.compile(r" +")
+
+
 def stripslashes(value: str) -> str:
     """PHP `stripslashes`: `\\x` becomes `x`, `\\\\` becomes `\\`."""
-    return re.sub(r"\\(.?)", r"\1", value, flags=re.DOTALL)
+    return _BACKSLASHED_RE.sub(r"\1", value)
 
 
 def wp_strip_all_tags(value: str) -> str:
@@ -114,16 +122,16 @@ def sanitize_text_field(value: Any) -> str:
     """WordPress `sanitize_text_field` (also what `wc_clean` does to a string)."""
     text = str(value)
     text = wp_strip_all_tags(text)
-    text = re.sub(r"[\r\n\t ]+", " ", text).strip()
+    text = _WHITESPACE_RUN_RE.sub(" ", text).strip()
     found = False
     while True:
-        match = re.search(r"%[a-fA-F0-9]{2}", text)
+        match = _PERCENT_OCTET_RE.search(text)
         if not match:
             break
         text = text.replace(match.group(0), "")
         found = True
     if found:
-        text = re.sub(r" +", " ", text).strip()
+        text = _SPACES_RE.sub(" ", text).strip()
     return text
 
 
