@@ -123,15 +123,28 @@ def _store(address: str, label: str) -> Store:
     return store
 
 
-def load_links(address: str, label: str, kind: str | None = None, *, exclude: tuple[str, ...] = ()) -> LinkTable:
+def load_links(address: str, label: str, kind: str | None = None, *, exclude: tuple[str, ...] = (),
+               lean: bool = False) -> LinkTable:
+    """A store's links. `lean` (the pull) leaves out what only the push reads (`parent_code`, `store_hash`,
+    `pulled_at`): with hundreds of thousands of links, every field read is memory held for the whole run."""
     store = _store(address, label)
-    q = Link.select(Link.kind, Link.code, Link.store_id, Link.parent_code, Link.content_hash, Link.image_hash,
-                    Link.store_hash, Link.pulled_at, Link.pushed_at).where(Link.target == store)
+    fields = [Link.kind, Link.code, Link.store_id, Link.parent_code, Link.content_hash, Link.image_hash,
+              Link.store_hash, Link.pulled_at, Link.pushed_at]
+    if lean:
+        fields = [Link.kind, Link.code, Link.store_id, Link.content_hash, Link.image_hash, Link.pushed_at]
+    q = Link.select(*fields).where(Link.target == store)
     if kind:
         q = q.where(Link.kind == kind)
     if exclude:
         q = q.where(Link.kind.not_in(list(exclude)))
-    return LinkTable({(row[0], row[1]): tuple(row) for row in q.tuples()})
+    kinds: dict[str, str] = {}
+    rows: dict[tuple[str, str], tuple[Any, ...]] = {}
+    # `iterator()`: peewee would otherwise keep a second copy of every row in its result cache.
+    for row in q.tuples().iterator():
+        k = kinds.setdefault(row[0], row[0])  # one string per kind, not one per row
+        full = (k, row[1], row[2], "", row[3], row[4], "", None, row[5]) if lean else (k, *row[1:])
+        rows[(k, row[1])] = full
+    return LinkTable(rows)
 
 
 def commit_batch(

@@ -118,7 +118,7 @@ class PullJob:
         from unopim_desktop.sync.pull_products import ProductSteps
 
         self.links = await self.lane.run(sync_repo.load_links, self.address, self.label,
-                                         exclude=tuple(PUSH_ONLY_KINDS))
+                                         exclude=tuple(PUSH_ONLY_KINDS), lean=True)
         resume = await self.lane.run(sync_repo.checkpoint, self.address, self.label, self.channel.code, self.job)
         products = self.products = ProductSteps(self, resume_page=_resume_page(resume))
         if resume and resume.get("step"):
