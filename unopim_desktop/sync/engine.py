@@ -11,6 +11,7 @@ from typing import Any
 
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.context import AppContext
+from unopim_desktop.memory import release_free_memory
 from unopim_desktop.session import UnoPimSession
 from unopim_desktop.state import repo, stores_repo, sync_repo
 from unopim_desktop.store_connections import StoreService
@@ -100,6 +101,8 @@ class SyncEngine:
                 return await self._each_channel(job, direction, only, dry_run, run_channel)
             finally:
                 self._cancel = None
+                # A large run leaves its freed pages in the C heap; give them back (off this thread).
+                await asyncio.to_thread(release_free_memory)
 
     async def _each_channel(self, job: str, direction: str, only: str | None, dry_run: bool | None,
                             run_channel) -> JobOutcome:  # type: ignore[no-untyped-def]

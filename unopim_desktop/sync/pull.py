@@ -83,6 +83,7 @@ class PullJob:
         self.debounce_s = debounce_s
         self.state = PullState()
         self.links = LinkTable()
+        self.products: Any = None  # the ProductSteps of the run in progress
         self.job = "pull_full" if options.full else "pull_delta"
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -134,6 +135,9 @@ class PullJob:
                 await self.run.flush_logs()
         finally:
             await products.stop_image_worker()
+            # ProductSteps points back at this job: drop the cycle, or a large run's links and state wait
+            # for a full garbage collection (a stall of its own) instead of being freed here.
+            self.products = None
         if not self.options.dry_run:
             await self.lane.run(sync_repo.finish_checkpoint, self.address, self.label, self.channel.code, self.job,
                                 self.started_at.isoformat(sep=" ", timespec="seconds"))

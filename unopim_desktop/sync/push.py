@@ -85,6 +85,7 @@ class PushJob(CategorySteps):
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         # Everything is compared (Push All, or a changed push that reconciles): deletes can be found.
         self.reconciling = False
+        self.images: Any = None  # the ImagePush of the run in progress
 
     @property
     def lane(self):  # type: ignore[no-untyped-def]
@@ -159,6 +160,8 @@ class PushJob(CategorySteps):
         finally:
             await products.stop_prefetch()
             await self.images.aclose()  # a run stopped early leaves its uploads for the next push
+            # ImagePush points back at this job: drop the cycle so the run's state is freed at once.
+            self.images = None
         if self.options.dry_run:
             return
         if self.wants("products"):
