@@ -362,3 +362,25 @@ def min_requests_pull_full(facts: CatalogueFacts, unopim_lists: dict[str, int],
     store += facts.configurable  # variations batch per parent (4 variants each here, so one call)
     store += batches(facts.with_associations, WC_BATCH)
     return {"unopim": unopim, "store": store, "total": unopim + store}
+
+
+BC_BATCH_UPDATE = 10  # PUT /v3/catalog/products takes at most 10 products (store-apis.md B5)
+
+
+def min_requests_pull_full_bigcommerce(facts: CatalogueFacts, unopim_lists: dict[str, int],
+                                       select_attributes_needed: int) -> dict[str, int]:
+    """The fewest requests a first Pull Full into an empty BigCommerce store could make.
+
+    UnoPim: as for WooCommerce. BigCommerce (store-apis.md B5–B7): one read each of the products, the
+    channel's category tree and its categories; one categories POST per tree level (the body is an array;
+    a child needs its parent's id); one POST per top-level product — there is no batch create — carrying
+    its images, categories and variants inline (option values are created from the variants'
+    `option_display_name`/`label`); related products at 10 a batch update. BigCommerce has no global
+    attributes, so none are written.
+    """
+    woo = min_requests_pull_full(facts, unopim_lists, select_attributes_needed)
+    store = 3
+    store += sum(1 for n in facts.category_levels if n)
+    store += facts.products
+    store += batches(facts.with_associations, BC_BATCH_UPDATE)
+    return {"unopim": woo["unopim"], "store": store, "total": woo["unopim"] + store}

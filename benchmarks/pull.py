@@ -33,6 +33,7 @@ from _common import (  # noqa: E402  (the benchmarks folder is not a package)
     Snapshot,
     cpu_seconds,
     min_requests_pull_full,
+    min_requests_pull_full_bigcommerce,
     peak_rss_mb,
     set_up_app,
     start_sandbox_process,
@@ -187,9 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     before, full_end, end = r["before"], r["after_full"], r["after_delta"]
     unopim_lists = {k: before.counts["unopim"].get(k, 0) for k in SETTINGS_LISTS}
     needed_options = set(facts.axis_attributes) | (r["mapped"] & set(facts.select_attributes))
-    # The floor follows WooCommerce's batch endpoints; BigCommerce's differ and have no floor here yet.
-    floor = (min_requests_pull_full(facts, unopim_lists, len(needed_options)) if args.store == "woocommerce"
-             else {"total": None, "unopim": None, "store": None})
+    # Each store's own page and batch limits (WooCommerce batches writes; BigCommerce creates one by one).
+    floor_of = min_requests_pull_full if args.store == "woocommerce" else min_requests_pull_full_bigcommerce
+    floor = floor_of(facts, unopim_lists, len(needed_options))
     requests = {"unopim": full_end.requests_since(before, "unopim"),
                 "store": full_end.requests_since(before, store_server)}
     full: JobOutcome = r["full"]
