@@ -175,7 +175,7 @@ def test_loaded_links_are_rows_with_dates_and_stay_out_of_the_collector(tmp_path
     assert dict(links.items())[("variant", "V")].code == "V"
     gc.collect()
     # What the table keeps per link must not be scanned by every full collection (window stalls).
-    assert not any(gc.is_tracked(raw) for raw in links._rows.values())
+    assert not any(gc.is_tracked(raw) for raw in links.raw_rows())
     db.close()
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, MutableMapping
+import sys
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -46,54 +47,70 @@ class LinkRow(NamedTuple):
 
 
 class LinkTable(MutableMapping[tuple[str, str], LinkRow]):
-    """A run's links by (kind, code), kept as plain tuples.
+    """A run's links by (kind, code): one dict per kind, keyed by code, holding plain tuples of the
+    other seven fields.
 
-    The garbage collector stops scanning an exact tuple of strings, numbers and dates, but never a
-    named tuple or a dataclass instance: with a large catalogue, every full collection walked every link
-    and stalled the window for 100 ms and more. Rows are built on the way out.
+    The garbage collector stops scanning an exact tuple of strings, numbers and dates, but never a named
+    tuple or a dataclass instance: with a large catalogue every full collection walked every link and
+    stalled the window for 100 ms and more. Per-kind dicts also spare a (kind, code) key tuple per link.
+    Rows are built on the way out.
     """
 
-    def __init__(self, rows: dict[tuple[str, str], tuple[Any, ...]] | None = None) -> None:
-        self._rows: dict[tuple[str, str], tuple[Any, ...]] = rows or {}
+    def __init__(self, rows: Iterable[tuple[Any, ...]] = ()) -> None:
+        self._kinds: dict[str, dict[str, tuple[Any, ...]]] = {}
+        for row in rows:  # full rows, in LinkRow's field order
+            self._kind(row[0])[row[1]] = row[2:]
+
+    def _kind(self, kind: str) -> dict[str, tuple[Any, ...]]:
+        table = self._kinds.get(kind)
+        if table is None:
+            table = self._kinds[sys.intern(str(kind))] = {}
+        return table
 
     def __getitem__(self, key: tuple[str, str]) -> LinkRow:
-        return LinkRow._make(self._rows[key])
+        return LinkRow(key[0], key[1], *self._kinds[key[0]][key[1]])
 
     def get(self, key: tuple[str, str], default: Any = None) -> Any:  # hot: one call per entity and step
-        raw = self._rows.get(key)
-        return default if raw is None else LinkRow._make(raw)
+        table = self._kinds.get(key[0])
+        rest = table.get(key[1]) if table is not None else None
+        return default if rest is None else LinkRow(key[0], key[1], *rest)
 
     def __setitem__(self, key: tuple[str, str], row: LinkRow) -> None:
-        self._rows[(str(key[0]), str(key[1]))] = tuple(row)
+        self._kind(key[0])[str(key[1])] = tuple(row)[2:]
 
     def __delitem__(self, key: tuple[str, str]) -> None:
-        del self._rows[key]
+        del self._kinds[key[0]][key[1]]
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
-        return iter(self._rows)
+        return ((kind, code) for kind, table in self._kinds.items() for code in table)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return sum(len(table) for table in self._kinds.values())
+
+    def raw_rows(self) -> Iterator[tuple[Any, ...]]:
+        """What the table keeps per link (for tests of its footprint)."""
+        return (rest for table in self._kinds.values() for rest in table.values())
 
     def apply(self, writes: list[LinkWrite], deletes: list[tuple[str, str]] = (), *, now: dt.datetime,
               skip_kinds: frozenset[str] = frozenset()) -> None:
         """Mirror what `commit_batch` recorded (a field a write leaves as None keeps its value)."""
-        rows = self._rows
         for w in writes:
             if w.kind in skip_kinds:
                 continue
-            old = rows.get((w.kind, w.code))
-            o = LinkRow._make(old) if old is not None else None
-            rows[(w.kind, w.code)] = (
-                w.kind, w.code, w.store_id, w.parent_code or (o.parent_code if o else ""),
-                w.content_hash if w.content_hash is not None else (o.content_hash if o else ""),
-                w.image_hash if w.image_hash is not None else (o.image_hash if o else ""),
-                w.store_hash if w.store_hash is not None else (o.store_hash if o else ""),
-                now if w.pulled else (o.pulled_at if o else None),
-                now if w.pushed else (o.pushed_at if o else None),
+            table = self._kind(w.kind)
+            o = table.get(w.code)  # store_id, parent_code, content_hash, image_hash, store_hash, pulled, pushed
+            table[w.code] = (
+                w.store_id, w.parent_code or (o[1] if o else ""),
+                w.content_hash if w.content_hash is not None else (o[2] if o else ""),
+                w.image_hash if w.image_hash is not None else (o[3] if o else ""),
+                w.store_hash if w.store_hash is not None else (o[4] if o else ""),
+                now if w.pulled else (o[5] if o else None),
+                now if w.pushed else (o[6] if o else None),
             )
-        for key in deletes:
-            rows.pop(key, None)
+        for kind, code in deletes:
+            table = self._kinds.get(kind)
+            if table is not None:
+                table.pop(code, None)
 
 
 @dataclass
@@ -137,13 +154,10 @@ def load_links(address: str, label: str, kind: str | None = None, *, exclude: tu
         q = q.where(Link.kind == kind)
     if exclude:
         q = q.where(Link.kind.not_in(list(exclude)))
-    kinds: dict[str, str] = {}
-    rows: dict[tuple[str, str], tuple[Any, ...]] = {}
     # `iterator()`: peewee would otherwise keep a second copy of every row in its result cache.
-    for row in q.tuples().iterator():
-        k = kinds.setdefault(row[0], row[0])  # one string per kind, not one per row
-        full = (k, row[1], row[2], "", row[3], row[4], "", None, row[5]) if lean else (k, *row[1:])
-        rows[(k, row[1])] = full
+    rows = q.tuples().iterator()
+    if lean:
+        return LinkTable((r[0], r[1], r[2], "", r[3], r[4], "", None, r[5]) for r in rows)
     return LinkTable(rows)
 
 
