@@ -154,6 +154,21 @@ def test_push_all_products_after_a_pull_changes_nothing_in_unopim(qtbot, qloop, 
     assert tab.progress.steps != tuple(PULL_STEPS)  # the bars follow the job that ran
 
 
+def test_push_changed_sees_a_store_edit_and_holds_it_inside_the_cooldown(qtbot, qloop, ready):
+    window, sandbox = ready
+    tab = window.sync_tab
+    click(qtbot, qloop, window, tab.pull_full_button)
+    sku = next(p["sku"] for p in sandbox.catalogue.products if not p.get("parent"))
+    sandbox.woocommerce.touch_product(sandbox.woocommerce.product_by_sku(sku)["id"], name="Edited in the shop")
+    writes = sandbox.unopim.write_count()
+    click(qtbot, qloop, window, tab.push_changed_button)
+    assert tab.banner.kind == "success", tab.banner.text()
+    assert history_rows(window)[0]["Job"] == "Push Changed"
+    # The product was pulled seconds ago: the 60 s cooldown keeps the edit from echoing back yet.
+    assert sandbox.unopim.write_count() == writes
+    assert any(sku in r.message and "cooldown" in r.message for r in tab.tail.rows), [r.message for r in tab.tail.rows]
+
+
 def test_dry_run_override_writes_nothing_and_lasts_one_run(qtbot, qloop, ready):
     window, sandbox = ready
     tab = window.sync_tab

@@ -45,6 +45,8 @@ HISTORY_LIMIT = 20
 ALL_CHANNELS = "All channels"
 PUSH_NOTE = ("Sends what the store holds to UnoPim, in batches, through every gate: Push enabled, "
              "cooldown, Default family.")
+PUSH_CHANGED_NOTE = ("Sends what the store changed since the last push (and compares everything when the last "
+                     "full comparison is older than Reconcile every … h in General settings).")
 NO_CHANNELS = "No channels yet: click Refresh channels on Channels & Stores and pick a store for each channel."
 _DRY_STYLE = "QLabel { color: #8a6d00; background: #fff4cc; border-radius: 3px; padding: 2px 6px; }"
 _WET_STYLE = "QLabel { color: #555; padding: 2px 6px; }"
@@ -150,6 +152,11 @@ class SyncTab(AsyncTab):
             button.clicked.connect(lambda _c=False, e=entity: self.request_push(entity=e))
             self.push_buttons.append(button)
             row.addWidget(button)
+        self.push_changed_button = QPushButton("Push Changed")
+        self.push_changed_button.setToolTip(PUSH_CHANGED_NOTE)
+        self.push_changed_button.clicked.connect(lambda _c=False: self.request_push(entity=None, changed=True))
+        self.push_buttons.append(self.push_changed_button)
+        row.addWidget(self.push_changed_button)
         note = QLabel(PUSH_NOTE)
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
@@ -255,18 +262,18 @@ class SyncTab(AsyncTab):
         self._set_running(True)
         self.run_task = self.start(self.pull(full=full))
 
-    def request_push(self, *, entity: str) -> None:
+    def request_push(self, *, entity: str | None, changed: bool = False) -> None:
         if self.running or self.held:
             return
         self._set_running(True)
-        self.run_task = self.start(self.push(entity=entity))
+        self.run_task = self.start(self.push(entity=entity, changed=changed))
 
-    async def push(self, *, entity: str) -> JobOutcome | None:
-        name = f"Push All {entity.capitalize()}"
+    async def push(self, *, entity: str | None, changed: bool = False) -> JobOutcome | None:
+        name = "Push Changed" if changed else f"Push All {(entity or 'records').capitalize()}"
         channel = self.channel.currentData()
         dry_run = self.dry_run_choice()
         return await self._run_job(name, channel, lambda: self.engine.push(
-            changed=False, entity=entity, channel=channel, dry_run=dry_run))
+            changed=changed, entity=entity, channel=channel, dry_run=dry_run))
 
     async def pull(self, *, full: bool) -> JobOutcome | None:
         name = job_title("pull_full" if full else "pull_delta")
