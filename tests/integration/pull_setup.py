@@ -35,7 +35,9 @@ class App:
 
 
 async def make_app(ctx: AppContext, sandbox: Sandbox, *, channel: str = "default", in_flight: int = 8,
-                   store: str = "woocommerce") -> App:
+                   store: str = "woocommerce", cooldown_s: int | None = None) -> App:
+    """A connected app with the store added and `channel` pointed at it (pull and push on); `cooldown_s`
+    replaces every channel's debounce (0: tests about what a push sees, not about echo suppression)."""
     creds = sandbox.credentials()
     u, w, b = creds["unopim"], creds["woocommerce"], creds["bigcommerce"]
     outcome = await ConnectionService(ctx).test_and_save(
@@ -60,6 +62,8 @@ async def make_app(ctx: AppContext, sandbox: Sandbox, *, channel: str = "default
     for row in rows:
         row.store_label = STORE if row.code == channel else None
         row.pull_enabled = row.code == channel
+        if cooldown_s is not None:
+            row.debounce_s = cooldown_s
     await channels.save(rows)
     mapping = MappingService(ctx, channels, stores)
     await mapping.save_core(await mapping.automap_core())

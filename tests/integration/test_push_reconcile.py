@@ -25,12 +25,7 @@ def sandbox():
 @pytest.fixture
 async def app(data_dir, sandbox):
     ctx = AppContext.open(data_dir)
-    a = await make_app(ctx, sandbox)
-    rows = await a.channels.channels()
-    for r in rows:
-        if r.code == "default":
-            r.debounce_s = 0  # the cooldown is zeroed: these tests are about what a changed push sees
-    await a.channels.save(rows)
+    a = await make_app(ctx, sandbox, cooldown_s=0)  # these tests are about what a push sees, not echoes
     yield a
     await a.close()
     ctx.close()
