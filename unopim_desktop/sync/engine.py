@@ -70,6 +70,7 @@ class SyncEngine:
         self.stores = stores or StoreService(ctx)
         self.in_flight = in_flight
         self.page_size = page_size
+        self.push_batch_size = 50  # store records per push batch (the connector's default)
         self._cancel: CancelToken | None = None
         self._lock = asyncio.Lock()
 
@@ -216,7 +217,8 @@ class SyncEngine:
             return PushJob(run, client, adapter, store_label=store.label, channel=ch,
                            options=PushOptions(changed=changed, entity=entity, dry_run=dry_run,
                                                writeback_delete=writeback_delete, in_flight=self.in_flight,
-                                               reconcile=reconcile, reconcile_hours=reconcile_hours),
+                                               reconcile=reconcile, reconcile_hours=reconcile_hours,
+                                               batch_size=self.push_batch_size),
                            debounce_s=ch.debounce_s, store_currency=_store_currency(store))
 
         what = f" ({entity})" if entity else ""

@@ -52,6 +52,10 @@ class ProductPush:
         # UnoPim's products listed up front on a Push All: (simple incl. variants, configurable) by SKU,
         # each as compact JSON text (a few times smaller than the parsed dicts), taken out when used.
         self.cache: tuple[dict[str, str], dict[str, str]] | None = None
+        # Products whose upsells or cross-sells name store products not yet in UnoPim when they were
+        # pushed (listed later in the run): pushed again once the listing is done (`_resolve_deferred`).
+        self.deferred: list[tuple[StoreProduct, list[StoreVariant]]] = []
+        self.resolving = False
 
     @property
     def m(self):  # type: ignore[no-untyped-def]
@@ -94,7 +98,30 @@ class ProductPush:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
             raise
+        await self._resolve_deferred()
         self.complete_listing = since is None
+
+    async def _resolve_deferred(self) -> None:
+        """Associations first pushed without the products they name, now that those are in UnoPim. Their
+        store hash was not recorded, so a run stopped before this pass compares them again next time."""
+        if not self.deferred:
+            return
+        deferred, self.deferred = self.deferred, []
+        self.resolving = True
+
+        async def one(product: StoreProduct, variants: list[StoreVariant]) -> list[LinkWrite]:
+            try:
+                async with self.sem:
+                    writes, _variants_done = await self._product(product, variants)
+            except ApiError as exc:
+                if isinstance(exc, FATAL):
+                    raise
+                self.job.item_failed("product", product.sku, exc, " (associations)")
+                return []
+            return writes
+
+        parts = await asyncio.gather(*(one(p, v) for p, v in deferred))
+        await self.job.commit([w for part in parts for w in part])
 
     async def step_variants(self) -> None:
         pass  # pushed with their configurable product (see `_variants`); progress already reported
@@ -183,6 +210,12 @@ class ProductPush:
             self.m.view.product_ids[sku] = product.store_id
             self.m.product_skus[product.store_id] = sku
             wrote = new_item is not current
+            unresolved = [i for i in (*product.upsell_ids, *product.cross_sell_ids) if i not in self.m.product_skus]
+            if unresolved and not self.resolving:
+                # It names products this run has not pushed yet: come back to it at the end, and keep the
+                # old store hash meanwhile, so that the associations are compared again if the run stops.
+                self.deferred.append((product, variants))
+                store_hash = link.store_hash if link else ""
             writes.append(LinkWrite("product", sku, product.store_id, store_hash=store_hash,
                                     content_hash=self._pull_hash(new_item, axes) if wrote else None,
                                     pushed=wrote and not job.options.dry_run))
@@ -230,7 +263,7 @@ class ProductPush:
 
     async def _current(self, sku: str, *, variable: bool) -> tuple[dict[str, Any] | None, bool]:
         """UnoPim's product (and whether it is configurable), trying the likelier route first."""
-        if self.cache is not None:
+        if self.cache is not None and not self.resolving:  # the deferred pass reads what it wrote itself
             simple, configurable = self.cache
             if sku in configurable:
                 return json.loads(configurable.pop(sku)), True

@@ -1,0 +1,109 @@
+"""A first Push All cancelled half way ends, after the next Push All, in the same UnoPim state as an
+uninterrupted run: nothing lost, nothing duplicated (UnoPim keys products by SKU, and the push reads a
+product before it writes it, so a product written just before the stop is updated, not created twice)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from tests.integration.pull_setup import make_app
+from unopim_desktop.context import AppContext
+from unopim_desktop.mapping.service import MappingService
+from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
+from unopim_desktop.store_connections import StoreService
+from unopim_desktop.sync.events import StepProgress
+
+OPTS = dict(products=24, seed=5, latency_ms=10, seed_side="store")
+VOLATILE = ("created_at", "updated_at")
+
+
+def _comparable(value):
+    """UnoPim files an upload under its own product id (`product/<id>/…`), which follows the order the
+    products were created in; the rest of the path and every other value must match."""
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    if isinstance(value, str):
+        return re.sub(r"^product/\d+/", "product/*/", value)
+    return value
+
+
+def unopim_state(sb: Sandbox) -> dict:
+    """What UnoPim holds, by SKU, without the write times; plus the option and category counts."""
+    skus = [p["sku"] for p in sb.woocommerce.products()]
+    skus += [v["sku"] for p in sb.woocommerce.products() if p["type"] == "variable"
+             for v in sb.woocommerce.variations(p["id"])]
+    products = {}
+    for sku in skus:
+        item = sb.unopim.get_product(sku)
+        products[sku] = None if item is None else _comparable(item)
+    counts = sb.unopim.counts()
+    return {"products": products, "counts": {k: counts[k] for k in ("products", "attribute_options", "categories")
+                                             if k in counts}}
+
+
+async def _app(data_dir, sb: Sandbox):
+    ctx = AppContext.open(data_dir)
+    app = await make_app(ctx, sb, in_flight=1, cooldown_s=0)
+    mapping = MappingService(app.ctx, app.channels, StoreService(app.ctx))
+    core = await mapping.core()
+    core.default_family = "default"  # a fresh UnoPim: new products go to the Default family
+    await mapping.save_core(core)
+    return ctx, app
+
+
+async def _reference(tmp_path) -> dict:
+    sb = await asyncio.to_thread(start_sandbox, SandboxOptions(**OPTS))
+    try:
+        ctx, app = await _app(tmp_path / "reference", sb)
+        outcome = await app.engine.push(changed=False)
+        assert outcome.status == "done", [r.message for r in app.logs if r.level == "error"][:5]
+        await app.close()
+        ctx.close()
+        _assert_associations_arrived(sb)
+        return unopim_state(sb)
+    finally:
+        sb.stop()
+
+
+def _assert_associations_arrived(sb: Sandbox) -> None:
+    """Every upsell and cross-sell the store names is in UnoPim, including those naming a product listed
+    after the one that holds them (which did not exist in UnoPim yet when that one was written)."""
+    wc = sb.woocommerce
+    sku_of = {p["id"]: p["sku"] for p in wc.products()}
+    checked = 0
+    for p in wc.products():
+        assoc = (sb.unopim.get_product(p["sku"])["values"].get("associations") or {})
+        for field, section in (("upsell_ids", "up_sells"), ("cross_sell_ids", "cross_sells")):
+            want = {sku_of[i] for i in p[field] if i in sku_of}
+            assert want <= set(assoc.get(section) or []), (p["sku"], section, want, assoc)
+            checked += len(want)
+    assert checked, "the catalogue should have associations to check"
+
+
+async def test_cancelled_push_all_resumes_to_the_same_unopim_state(tmp_path):
+    expected = await _reference(tmp_path)
+    assert all(expected["products"].values())  # the reference pushed every store product
+    sb = await asyncio.to_thread(start_sandbox, SandboxOptions(**OPTS))
+    ctx, app = await _app(tmp_path / "app", sb)
+    app.engine.push_batch_size = 4  # several batches, so the cancel lands between two of them
+    try:
+        def cancel_mid_way(event):
+            if isinstance(event, StepProgress) and event.step == "products" and event.done >= 6:
+                app.engine.cancel()
+
+        unsubscribe = app.bus.subscribe(cancel_mid_way)
+        first = await app.engine.push(changed=False)
+        unsubscribe()
+        assert first.status == "cancelled"
+        partial = unopim_state(sb)
+        assert 0 < sum(1 for p in partial["products"].values() if p) < len(expected["products"])
+        second = await app.engine.push(changed=False)
+        assert second.status == "done", second.channels[0].message
+        assert unopim_state(sb) == expected
+        await app.close()
+    finally:
+        ctx.close()
+        sb.stop()
