@@ -249,8 +249,9 @@ async def drive_window(data_dir: str, trace_ms: float = 0, trace_gc: bool = Fals
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    import qasync
     from PySide6.QtWidgets import QApplication
+
+    from unopim_desktop.ui.event_loop import AppEventLoop
 
     with tempfile.TemporaryDirectory(prefix="bench-ui-") as data_dir, start_sandbox_process(
         products=args.products, latency_ms=args.latency_ms, unopim_rate_limit=args.unopim_rate_limit,
@@ -258,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     ) as sandbox:
         set_up_app(data_dir, sandbox.credentials, "woocommerce")
         app = QApplication.instance() or QApplication(sys.argv[:1])
-        loop = qasync.QEventLoop(app)
+        loop = AppEventLoop(app)  # the window's own loop
         asyncio.set_event_loop(loop)
         with loop:
             r = loop.run_until_complete(drive_window(data_dir, args.trace_stalls, args.trace_gc,

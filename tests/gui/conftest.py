@@ -11,10 +11,11 @@ import unopim_desktop.ui  # noqa: F401  (pins qasync to PySide6)
 
 @pytest.fixture(scope="session")
 def _session_qloop(qapp):
-    # One qasync loop for the whole session: creating and closing one per test crashes PySide6 at exit.
-    import qasync
+    # One loop for the whole session: creating and closing one per test crashes PySide6 at exit. The
+    # app's own loop (qasync's, with cancelled timers dropped), so every GUI test runs on it.
+    from unopim_desktop.ui.event_loop import AppEventLoop
 
-    loop = qasync.QEventLoop(qapp)
+    loop = AppEventLoop(qapp)
     yield loop
     loop.close()
 

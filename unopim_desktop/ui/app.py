@@ -7,10 +7,10 @@ import logging
 import os
 import sys
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from unopim_desktop.context import AppContext, configure_logging
+from unopim_desktop.ui import event_loop
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def run_gui(*, data_dir: str | os.PathLike[str] | None = None, demo: bool = Fals
         await window.shutdown()
 
     try:
-        qasync.run(main())
+        event_loop.run(main())
     except RuntimeError as exc:  # qasync may complain when the loop stops under a pending future
         log.debug("event loop stopped: %s", exc)
     finally:
