@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from unopim_desktop.clients.errors import ApiError, AuthError, BadPayload
+from unopim_desktop.clients.errors import ApiError, AuthError, BadPayload, NotFound
 from unopim_desktop.clients.http import (
     RetryPolicy,
     decode_json,
@@ -449,6 +449,15 @@ class UnoPimClient:
             raise BadPayload(f"{path} did not answer with a list envelope", status=200)
         return body["data"], int(body.get("last_page") or page)
 
+    async def configurable_path(self) -> str:
+        """Where this UnoPim lists configurable products: 1.x only has the misspelt `/configrable-products`;
+        2.1+ both (3.x deprecates the typo)."""
+        try:
+            await self.page("/configurable-products", 1, limit=1)
+        except NotFound:
+            return "/configrable-products"
+        return "/configurable-products"
+
     async def list_all(self, path: str, *, limit: int = 100) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         async for items in self.iter_pages(path, limit=limit):
@@ -473,8 +482,6 @@ class UnoPimClient:
 
     async def get_or_none(self, path: str) -> dict[str, Any] | None:
         """A single object (bare JSON, §4.3), or None on 404."""
-        from unopim_desktop.clients.errors import NotFound
-
         try:
             body = await self.get_json(path)
         except NotFound:

@@ -141,12 +141,10 @@ class SyncEngine:
     async def _pull_channel(self, address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, *,
                             full: bool, dry_run: bool, on_delete: str) -> ChannelOutcome:
         def make(run: RunContext, client: Any, adapter: Any) -> PullJob:
-            pull = PullJob(run, client, adapter, store_label=store.label, channel=ch,
+            return PullJob(run, client, adapter, store_label=store.label, channel=ch,
                            options=PullOptions(full=full, dry_run=dry_run, on_delete=on_delete,
                                                in_flight=self.in_flight, page_size=self.page_size),
-                           debounce_s=ch.debounce_s)
-            pull.store_currency = _store_currency(store)
-            return pull
+                           debounce_s=ch.debounce_s, store_currency=_store_currency(store))
 
         return await self._run_channel(
             address, ch, store, job="pull_full" if full else "pull_delta", steps=STEPS, dry_run=dry_run,

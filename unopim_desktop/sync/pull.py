@@ -15,15 +15,16 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from unopim_desktop.clients.errors import ApiError, NotFound
+from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.clients.unopim import UnoPimClient
 from unopim_desktop.domain import StoreAttribute, StoreCategory, StoreTerm
 from unopim_desktop.mapping.fields import AttributeDef
 from unopim_desktop.state import mapping_repo, stores_repo, sync_repo
 from unopim_desktop.state.stores_repo import ChannelRow
-from unopim_desktop.state.sync_repo import LinkRow, LinkTable, LinkWrite
+from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.changes import content_hash
+from unopim_desktop.sync.job import SELECT_LIKE, SyncJob, attribute_defs
 from unopim_desktop.sync.push_images import IMAGES_KIND
 from unopim_desktop.sync.run import RunContext
 from unopim_desktop.sync.transform import PullMapping
@@ -34,7 +35,6 @@ STEPS = (
     "channels", "locales", "currencies", "attribute_groups", "attributes", "attribute_options", "families",
     "reference_entities", "categories", "products", "variants", "associations", "tags", "images",
 )
-SELECT_LIKE = {"select", "multiselect", "checkbox"}
 # Link kinds the pull writes but never reads (the store image ids the push compares against).
 PUSH_ONLY_KINDS = frozenset({IMAGES_KIND})
 
@@ -69,50 +69,28 @@ class PullState:
     changed_configurables: list[list[dict[str, Any]]] | None = None  # a delta's pages, read once
 
 
-class PullJob:
+class PullJob(SyncJob):
     def __init__(
         self, run: RunContext, client: UnoPimClient, adapter: StoreAdapter, *, store_label: str,
-        channel: ChannelRow, options: PullOptions, debounce_s: int,
+        channel: ChannelRow, options: PullOptions, debounce_s: int, store_currency: str = "",
     ) -> None:
-        self.run = run
-        self.client = client
-        self.adapter = adapter
-        self.label = store_label
-        self.channel = channel
-        self.options = options
-        self.debounce_s = debounce_s
+        super().__init__(run, client, adapter, store_label=store_label, channel=channel, options=options,
+                         debounce_s=debounce_s, store_currency=store_currency)
         self.state = PullState()
-        self.links = LinkTable()
         self.products: Any = None  # the ProductSteps of the run in progress
         self.job = "pull_full" if options.full else "pull_delta"
-        self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
     # UnoPim stamps updated_at in whole seconds: an edit in the second the run starts must not be missed
     # by the next delta (re-reading a few unchanged products costs nothing: their hashes match).
     WATERMARK_MARGIN = dt.timedelta(seconds=5)
-
-    @property
-    def lane(self):  # type: ignore[no-untyped-def]
-        return self.run.ctx.lane
-
-    @property
-    def address(self) -> str:
-        return self.run.address
-
-    # -- links -----------------------------------------------------------------------------------
-    def link(self, kind: str, code: str) -> LinkRow | None:
-        return self.links.get((kind, code))
 
     async def commit(self, writes: list[LinkWrite], *, step: str | None = None, cursor: Any = None,
                      deletes: list[tuple[str, str]] = ()) -> None:
         """Record links (and the checkpoint) in one transaction; never in a dry run."""
         if self.options.dry_run or (not writes and step is None and not deletes):
             return
-        await self.lane.run(sync_repo.commit_batch, self.address, self.label, writes, channel=self.channel.code,
-                            job=self.job, step=step, cursor=cursor, run_id=self.run.run_id, deletes=list(deletes))
         # The pull only writes the store-image records (for the push): no need to hold them in memory.
-        self.links.apply(writes, list(deletes), now=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                         skip_kinds=PUSH_ONLY_KINDS)
+        await self.record(writes, list(deletes), job=self.job, step=step, cursor=cursor, skip_kinds=PUSH_ONLY_KINDS)
 
     # -- the run ---------------------------------------------------------------------------------
     async def execute(self) -> None:
@@ -171,17 +149,9 @@ class PullJob:
     async def step_attributes(self) -> None:
         raw = await self.client.list_all("/attributes")
         self._raw_attributes = raw
-        self.state.attributes = {
-            a["code"]: AttributeDef(
-                code=a["code"], type=a.get("type") or "text",
-                value_per_locale=bool(int(a.get("value_per_locale") or 0)),
-                value_per_channel=bool(int(a.get("value_per_channel") or 0)),
-                validation=a.get("validation") or "", labels=a.get("labels") or {},
-            )
-            for a in raw
-        }
+        self.state.attributes = attribute_defs(raw)
         # Variant axes: read the configurable products' super attributes (and the options in use).
-        self.configurable_path = await self._configurable_path()
+        self.configurable_path = await self.client.configurable_path()
         if self.options.full:
             async for page in self.client.iter_pages(self.configurable_path):
                 self.learn_axes(page)
@@ -284,14 +254,6 @@ class PullJob:
                                     content_hash=None if failed_terms else content_hash(a), pulled=True))
         await self.commit(writes)
 
-    async def _configurable_path(self) -> str:
-        """UnoPim 1.x only has the misspelt `/configrable-products`; 2.1+ both (3.x deprecates the typo)."""
-        try:
-            await self.client.page("/configurable-products", 1, limit=1)
-            return "/configurable-products"
-        except NotFound:
-            return "/configrable-products"
-
     async def step_families(self) -> None:
         families = await self.client.list_all("/families")
         for f in families:
@@ -377,20 +339,7 @@ class PullJob:
 
     # -- mapping ---------------------------------------------------------------------------------------
     async def _build_mapping(self) -> PullMapping:
-        core = await self.lane.run(mapping_repo.core_mapping, self.address)
-        locale = self.channel.default_locale or (self.channel.locales or ["en_US"])[0]
-        rows = await self.lane.run(mapping_repo.attribute_mapping, self.address, self.channel.code, locale)
-        chain = [locale, *[loc for loc in self.channel.locales if loc != locale]]
-        if "en_US" not in chain:
-            chain.append("en_US")
-        attrs = dict(self.state.attributes)
-        from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE
-
-        attrs.setdefault("status", STATUS_PSEUDO_ATTRIBUTE)
-        self.state.mapping = PullMapping(
-            channel=self.channel.code, locales=chain, currency=self._currency(), core=core, rows=rows,
-            attributes=attrs, media_url=f"{self.address}/storage/",
-        )
+        self.state.mapping = await self.mapping_view(self.state.attributes)
         for sku_axes in self.state.axes.values():
             for code in sku_axes:
                 self.state.mapping.axis_names.setdefault(code, self.state.mapping.store_attribute_name(code))
@@ -400,17 +349,6 @@ class PullJob:
             elif kind == "category":
                 self.state.mapping.category_ids[code] = link.store_id
         return self.state.mapping
-
-    def _currency(self) -> str:
-        """The UnoPim currency whose amounts the store shows: the one mapped onto the store's default
-        currency, else the store default itself when the channel has it, else the channel's first."""
-        store_currency = getattr(self, "store_currency", "") or ""
-        for unopim, store in self.channel.currency_map.items():
-            if store_currency and store == store_currency:
-                return unopim
-        if store_currency in self.channel.currencies:
-            return store_currency
-        return (self.channel.currencies or ["USD"])[0]
 
     def _store_attribute_codes(self, mapping: PullMapping) -> set[str]:
         codes = {c for axes in self.state.axes.values() for c in axes}

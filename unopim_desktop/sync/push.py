@@ -13,8 +13,8 @@ Dates miss a deleted product and a variation edited where the store does not sav
 changed push becomes a **reconciliation** when the last one is older than the General setting
 `reconcile_hours` (or with `--reconcile`): every store product is compared with its link's store hash
 (unchanged ones cost no UnoPim read or write), and linked products and variations gone from the store
-are permanent deletes (Write-back deletes). The time
-of the last completed one is the watermark of the `push_reconcile` checkpoint.
+are permanent deletes (Write-back deletes). The time of the last completed one is the watermark of the
+`push_reconcile` checkpoint.
 """
 
 from __future__ import annotations
@@ -28,23 +28,22 @@ from typing import Any
 from unopim_desktop.clients.errors import ApiError, AuthError, Forbidden, NotFound, Unreachable
 from unopim_desktop.clients.unopim import UnoPimClient
 from unopim_desktop.domain import StoreAttribute
-from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE, AttributeDef
+from unopim_desktop.mapping.fields import AttributeDef
 from unopim_desktop.state import mapping_repo, sync_repo
 from unopim_desktop.state.stores_repo import ChannelRow
-from unopim_desktop.state.sync_repo import LinkRow, LinkTable, LinkWrite
+from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.changes import content_hash
+from unopim_desktop.sync.job import SELECT_LIKE, SyncJob, attribute_defs
 from unopim_desktop.sync.pull import StepFailed, api_error_text
 from unopim_desktop.sync.push_categories import CategorySteps
 from unopim_desktop.sync.reverse import PushMapping, Unmappable, _norm, attribute_code_of
 from unopim_desktop.sync.run import RunContext
-from unopim_desktop.sync.transform import PullMapping
 
 log = logging.getLogger(__name__)
 
 STEPS = ("attributes", "categories", "products", "variants", "deletes", "images")
 ENTITIES = ("products", "categories", "attributes")
-SELECT_LIKE = frozenset({"select", "multiselect", "checkbox"})
 # Errors that stop the whole run: every further call would fail the same way.
 FATAL = (AuthError, Forbidden, Unreachable)
 CHECKPOINT_JOB = "push"
@@ -62,46 +61,27 @@ class PushOptions:
     reconcile: bool = False  # force a reconciliation (`sync push --changed --reconcile`)
 
 
-class PushJob(CategorySteps):
+class PushJob(CategorySteps, SyncJob):
     # Store dates are whole seconds: start the next `--changed` window a little early (re-reading a few
     # unchanged products costs a comparison, not a write).
     WATERMARK_MARGIN = dt.timedelta(seconds=5)
 
     def __init__(self, run: RunContext, client: UnoPimClient, adapter: StoreAdapter, *, store_label: str,
                  channel: ChannelRow, options: PushOptions, debounce_s: int, store_currency: str = "") -> None:
-        self.run = run
-        self.client = client
-        self.adapter = adapter
-        self.label = store_label
-        self.channel = channel
-        self.options = options
-        self.debounce_s = debounce_s
-        self.store_currency = store_currency
-        self.links = LinkTable()
+        super().__init__(run, client, adapter, store_label=store_label, channel=channel, options=options,
+                         debounce_s=debounce_s, store_currency=store_currency)
         self.default_family = ""
         self.mapping: PushMapping | None = None
         self.configurable_path = "/configurable-products"
         self.root = channel.root_category or "root"
-        self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         # Everything is compared (Push All, or a changed push that reconciles): deletes can be found.
         self.reconciling = False
         self.images: Any = None  # the ImagePush of the run in progress
 
     @property
-    def lane(self):  # type: ignore[no-untyped-def]
-        return self.run.ctx.lane
-
-    @property
-    def address(self) -> str:
-        return self.run.address
-
-    @property
     def m(self) -> PushMapping:
         assert self.mapping is not None
         return self.mapping
-
-    def link(self, kind: str, code: str) -> LinkRow | None:
-        return self.links.get((kind, code))
 
     def wants(self, entity: str) -> bool:
         return self.options.entity in (None, entity)
@@ -110,9 +90,7 @@ class PushJob(CategorySteps):
         """Record links in one transaction; never in a dry run."""
         if self.options.dry_run or (not writes and not deletes):
             return
-        await self.lane.run(sync_repo.commit_batch, self.address, self.label, writes, channel=self.channel.code,
-                            job=self.run.job, run_id=self.run.run_id, deletes=list(deletes))
-        self.links.apply(writes, list(deletes), now=dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        await self.record(writes, list(deletes), job=self.run.job)
 
     def item_failed(self, kind: str, key: str, exc: ApiError, what: str = "") -> None:
         """One record refused (a 422 names the attribute and UnoPim's message); the rest goes on."""
@@ -207,41 +185,19 @@ class PushJob(CategorySteps):
         options, the mapping, and the links from store ids to UnoPim codes."""
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None) - self.WATERMARK_MARGIN
 
-        async def configurable_path() -> str:
-            try:
-                await self.client.page("/configurable-products", 1, limit=1)
-            except NotFound:
-                return "/configrable-products"  # UnoPim 1.x knows only the misspelt path
-            return "/configurable-products"
-
         # Independent reads side by side (each is a round trip).
         channels, raw, self.configurable_path = await asyncio.gather(
-            self.client.channels(), self.client.list_all("/attributes"), configurable_path())
+            self.client.channels(), self.client.list_all("/attributes"), self.client.configurable_path())
         info = next((c for c in channels if c.get("code") == self.channel.code), None)
         if info is None:
             raise StepFailed(f"Channel {self.channel.code} no longer exists in UnoPim; click Refresh channels.")
         self.root = info.get("root_category") or self.root
-        attributes = {
-            a["code"]: AttributeDef(
-                code=a["code"], type=a.get("type") or "text",
-                value_per_locale=bool(int(a.get("value_per_locale") or 0)),
-                value_per_channel=bool(int(a.get("value_per_channel") or 0)),
-                validation=a.get("validation") or "", labels=a.get("labels") or {},
-            ) for a in raw
-        }
-        attributes.setdefault("status", STATUS_PSEUDO_ATTRIBUTE)
-        core = await self.lane.run(mapping_repo.core_mapping, self.address)
-        locale = self.channel.default_locale or (self.channel.locales or ["en_US"])[0]
-        rows = await self.lane.run(mapping_repo.attribute_mapping, self.address, self.channel.code, locale)
+        view = await self.mapping_view(attribute_defs(raw))
+        attributes = view.attributes
         self.default_family = await self.lane.run(mapping_repo.default_family, self.address)
-        chain = [locale, *[loc for loc in self.channel.locales if loc != locale]]
-        if "en_US" not in chain:
-            chain.append("en_US")
-        view = PullMapping(channel=self.channel.code, locales=chain, currency=self._currency(), core=core, rows=rows,
-                           attributes=attributes, media_url=f"{self.address}/storage/")
         self.mapping = PushMapping(view)
         # Options of every select-like attribute the mapping names, and of the possible variant axes.
-        wanted = {c for c in (*core.values(), *(r.attribute_code for r in rows)) if c}
+        wanted = {c for c in (*view.core.values(), *(r.attribute_code for r in view.rows)) if c}
         wanted |= {c for c, a in attributes.items() if a.type == "select" and a.scope == "common"}
         await asyncio.gather(*(self.load_options(code) for code in sorted(wanted)
                                if code in attributes and attributes[code].type in SELECT_LIKE))
@@ -263,15 +219,6 @@ class PushJob(CategorySteps):
         labels = {str(o.get("code")): dict(o.get("labels") or {}) for o in options}
         self.m.view.option_labels[code] = labels
         return labels
-
-    def _currency(self) -> str:
-        """The UnoPim currency the store's prices are in (as the pull chooses it)."""
-        for unopim, store in self.channel.currency_map.items():
-            if self.store_currency and store == self.store_currency:
-                return unopim
-        if self.store_currency in self.channel.currencies:
-            return self.store_currency
-        return (self.channel.currencies or ["USD"])[0]
 
     # -- attributes and options -----------------------------------------------------------------------
     async def step_attributes(self) -> None:
@@ -324,8 +271,8 @@ class PushJob(CategorySteps):
     async def _push_options(self, code: str, sa: StoreAttribute) -> None:
         """New terms become options, renamed terms rename their option and deleted terms (write-back on)
         delete it: terms carry no modification date, but the store lists them whole on every push, so
-        every push compares them (a reconciliation adds nothing here). Term ids are linked to option codes with the term's store hash,
-        so a rename is recognised, and an unchanged term is not compared, next time."""
+        every push compares them. Term ids are linked to option codes with the term's store hash, so a
+        rename is recognised, and an unchanged term is not compared, next time."""
         labels = self.m.view.option_labels.get(code)
         if labels is None:
             labels = await self.load_options(code)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from unopim_desktop.clients.errors import ApiError, NotFound
 from unopim_desktop.domain import StoreCategory
-from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
+from unopim_desktop.state.sync_repo import LinkRow, LinkTable, LinkWrite
 from unopim_desktop.sync.changes import content_hash
 from unopim_desktop.sync.pull import _category_name, _category_text
 from unopim_desktop.sync.reverse import _same_text, attribute_code_of
@@ -26,7 +26,7 @@ class CategorySteps:
 
     run: RunContext
     m: PushMapping
-    links: dict[tuple[str, str], LinkRow]
+    links: LinkTable
     root: str
     debounce_s: int
 
