@@ -93,6 +93,8 @@ CARRIER_ATTRIBUTE = "attribute"  # WooCommerce global attribute (pa_* taxonomy) 
 CARRIER_META = "meta"  # WooCommerce meta_data / BigCommerce custom field
 CARRIERS = (CARRIER_ATTRIBUTE, CARRIER_META)
 # Types a store attribute (a list of terms) can carry.
+# Attribute types whose values are option codes (with labels per locale).
+SELECT_LIKE = frozenset({"select", "multiselect", "checkbox"})
 ATTRIBUTE_CARRIER_TYPES = frozenset({"select", "multiselect", "checkbox", "boolean", "text"})
 # Types a meta field / custom field can carry (a string).
 META_CARRIER_TYPES = frozenset(

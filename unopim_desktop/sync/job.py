@@ -14,8 +14,6 @@ from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.run import RunContext
 from unopim_desktop.sync.transform import PullMapping
 
-SELECT_LIKE = frozenset({"select", "multiselect", "checkbox"})
-
 
 class SyncJob:
     def __init__(self, run: RunContext, client: UnoPimClient, adapter: StoreAdapter, *, store_label: str,

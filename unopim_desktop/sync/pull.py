@@ -18,13 +18,13 @@ from typing import Any
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.clients.unopim import UnoPimClient
 from unopim_desktop.domain import StoreAttribute, StoreCategory, StoreTerm
-from unopim_desktop.mapping.fields import AttributeDef
+from unopim_desktop.mapping.fields import SELECT_LIKE, AttributeDef
 from unopim_desktop.state import mapping_repo, stores_repo, sync_repo
 from unopim_desktop.state.stores_repo import ChannelRow
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.changes import content_hash
-from unopim_desktop.sync.job import SELECT_LIKE, SyncJob, attribute_defs
+from unopim_desktop.sync.job import SyncJob, attribute_defs
 from unopim_desktop.sync.push_images import IMAGES_KIND
 from unopim_desktop.sync.run import RunContext
 from unopim_desktop.sync.transform import PullMapping

@@ -23,7 +23,6 @@ from unopim_desktop.sync.values import merge_values, wrap_scoped_value
 
 TEXT_CORE = ("name", "description", "short_description", "weight", "length", "width", "height")
 PRICE_CORE = ("regular_price", "sale_price")
-SELECT_LIKE = frozenset({"select", "multiselect", "checkbox"})
 CLEARABLE = frozenset({"text", "textarea", "select", "multiselect", "checkbox"})
 TRUE_WORDS = {"yes", "true", "1", "on", "publish", "enabled"}
 FALSE_WORDS = {"no", "false", "0", "off", "draft", "disabled", "private", "pending"}
