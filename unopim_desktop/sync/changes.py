@@ -39,6 +39,16 @@ def in_cooldown(last_write: dt.datetime | None, debounce_s: int, now: dt.datetim
     return (now - last_write).total_seconds() < debounce_s
 
 
+def cooldown_reason(last_write: dt.datetime | None, debounce_s: int, other_side: str) -> str:
+    """Why a record the other direction wrote moments ago is left alone ("" when the cooldown is over).
+    `other_side` says what that write was, e.g. "pushed to UnoPim"."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if last_write is None or not in_cooldown(last_write, debounce_s, now):
+        return ""
+    return (f"echo suppress: {other_side} {int((now - last_write).total_seconds())} s ago, inside the "
+            f"{debounce_s} s cooldown")
+
+
 def changed_fields(before: dict[str, Any] | None, after: Any) -> dict[str, tuple[Any, Any]]:
     """Field-level preview of a change, for dry runs: {field: (old, new)}."""
     new = _plain(after)

@@ -17,7 +17,7 @@ from unopim_desktop.clients.errors import NotFound, Validation
 from unopim_desktop.domain import StoreImage, StoreProduct
 from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
-from unopim_desktop.sync.changes import changed_fields, content_hash, image_hash, in_cooldown
+from unopim_desktop.sync.changes import changed_fields, content_hash, cooldown_reason, image_hash
 from unopim_desktop.sync.pull_images import ImageTransfer, answers_by_key
 from unopim_desktop.sync.push_images import record_store_images
 from unopim_desktop.sync.transform import product_to_store, variant_to_store
@@ -130,10 +130,9 @@ class ProductSteps:
     def _gate(self, item: dict[str, Any], sku: str, kind: str) -> str | None:
         """Why this item must not be written now (None = go ahead)."""
         link = self.job.link(kind, sku)
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        if link and in_cooldown(link.pushed_at, self.job.debounce_s, now):
-            return (f"echo suppress: pushed to UnoPim {int((now - link.pushed_at).total_seconds())} s ago, "
-                    f"inside the {self.job.debounce_s} s cooldown")
+        echo = cooldown_reason(link.pushed_at if link else None, self.job.debounce_s, "pushed to UnoPim")
+        if echo:
+            return echo
         family = item.get("family")
         families = self.job.state.families
         if not family or family not in families:

@@ -33,7 +33,7 @@ from unopim_desktop.state import mapping_repo, sync_repo
 from unopim_desktop.state.stores_repo import ChannelRow
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
-from unopim_desktop.sync.changes import content_hash
+from unopim_desktop.sync.changes import content_hash, cooldown_reason
 from unopim_desktop.sync.job import SyncJob, attribute_defs
 from unopim_desktop.sync.pull import StepFailed, api_error_text
 from unopim_desktop.sync.push_categories import CategorySteps
@@ -380,13 +380,7 @@ async def _all_or_none(coroutines: list[Any]) -> None:
 
 def in_cooldown_reason(last_pull: dt.datetime | None, debounce_s: int) -> str:
     """Why a record the pull wrote moments ago is not pushed yet ("" when the cooldown is over)."""
-    from unopim_desktop.sync.changes import in_cooldown
-
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    if last_pull is None or not in_cooldown(last_pull, debounce_s, now):
-        return ""
-    return (f"echo suppress: pulled from UnoPim {int((now - last_pull).total_seconds())} s ago, inside the "
-            f"{debounce_s} s cooldown")
+    return cooldown_reason(last_pull, debounce_s, "pulled from UnoPim")
 
 
 def _option_code(name: str, taken: set[str]) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from unopim_desktop.clients.errors import ApiError, NotFound
 from unopim_desktop.domain import StoreCategory
 from unopim_desktop.state.sync_repo import LinkRow, LinkTable, LinkWrite
-from unopim_desktop.sync.changes import content_hash
+from unopim_desktop.sync.changes import content_hash, cooldown_reason
 from unopim_desktop.sync.pull import _category_name, _category_text
 from unopim_desktop.sync.reverse import _same_text, attribute_code_of
 
@@ -135,10 +135,9 @@ class CategorySteps:
         texts: dict[str, Any] = {"name": sc.name}
         if current is not None:
             link = self.link("category", code)
-            from unopim_desktop.sync.push import in_cooldown_reason
-
-            if link and in_cooldown_reason(link.pulled_at, self.debounce_s):
-                self.skipped("category", code, in_cooldown_reason(link.pulled_at, self.debounce_s))
+            echo = cooldown_reason(link.pulled_at if link else None, self.debounce_s, "pulled from UnoPim")
+            if echo:
+                self.skipped("category", code, echo)
                 return "skipped"
             name = _category_name(current, locales) or code
             desc = _category_text(current, locales, "description")
