@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -317,26 +318,22 @@ class PushJob(CategorySteps, SyncJob):
             self.run.count("attribute_option", "created", len(creates))
             self.run.count("attribute_option", "updated", len(renames))
         else:
-            if creates:
+            for options, send, outcome, what in (
+                (creates, self.client.create_attribute_options, "created", f" ({len(creates)} new option(s))"),
+                (renames, self.client.upsert_attribute_options, "updated", " (renamed options)"),
+            ):
+                if not options:
+                    continue
                 try:
-                    await self.client.create_attribute_options(code, creates)
-                    for o in creates:
-                        labels[o["code"]] = dict(o["labels"])
-                    self.run.count("attribute_option", "created", len(creates))
+                    await send(code, options)
                 except ApiError as exc:
-                    self.item_failed("attribute_option", code, exc, f" ({len(creates)} new option(s))")
-                    made = {o["code"] for o in creates}
-                    writes = [w for w in writes if w.code[len(prefix):] not in made]
-            if renames:
-                try:
-                    await self.client.upsert_attribute_options(code, renames)
-                    for o in renames:
-                        labels[o["code"]] = dict(o["labels"])
-                    self.run.count("attribute_option", "updated", len(renames))
-                except ApiError as exc:
-                    self.item_failed("attribute_option", code, exc, " (renamed options)")
-                    renamed = {o["code"] for o in renames}
-                    writes = [w for w in writes if w.code[len(prefix):] not in renamed]
+                    self.item_failed("attribute_option", code, exc, what)
+                    failed = {o["code"] for o in options}  # their terms stay unlinked: retried next push
+                    writes = [w for w in writes if w.code[len(prefix):] not in failed]
+                    continue
+                for o in options:
+                    labels[o["code"]] = dict(o["labels"])
+                self.run.count("attribute_option", outcome, len(options))
         unchanged = len(sa.terms) - len(creates) - len(renames)
         self.run.count("attribute_option", "unchanged", max(0, unchanged))
         deletes = [await self._deleted_option(code, tid, opt) for tid, opt in gone]
@@ -366,6 +363,7 @@ class PushJob(CategorySteps, SyncJob):
                      entity_kind="attribute_option", entity=key)
         return ("attribute_option", key)
 
+
 async def _all_or_none(coroutines: list[Any]) -> None:
     """Run side by side; when one fails (or the run is cancelled), stop the others before raising."""
     tasks = [asyncio.ensure_future(c) for c in coroutines]
@@ -384,8 +382,6 @@ def in_cooldown_reason(last_pull: dt.datetime | None, debounce_s: int) -> str:
 
 
 def _option_code(name: str, taken: set[str]) -> str:
-    import re
-
     base = re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_") or "option"
     code, n = base, 2
     while code in taken:
