@@ -8,7 +8,7 @@ pages beside the old holes. glibc's `malloc_trim` hands the free pages back. Els
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import logging
 import sys
 from collections.abc import Callable
@@ -16,12 +16,14 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 
+@functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, looked up on first use (not at import: start-up pays nothing for it). The
+    process's own symbols include the C library, so no library search is needed."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim  # glibc only (musl has none)
+        trim = ctypes.CDLL(None).malloc_trim  # glibc only (musl has none)
     except (OSError, AttributeError):
         return None
     trim.argtypes = [ctypes.c_size_t]
@@ -29,16 +31,14 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return trim
 
 
-_TRIM = _malloc_trim()
-
-
 def release_free_memory() -> bool:
     """Return the C heap's free pages to the system; True if it did. Blocking: call it off the GUI thread
     (ctypes lets go of the GIL for the call)."""
-    if _TRIM is None:
+    trim = _malloc_trim()
+    if trim is None:
         return False
     try:
-        return bool(_TRIM(0))
+        return bool(trim(0))
     except OSError as exc:  # pragma: no cover - a libc without it would not have resolved
         log.debug("malloc_trim failed: %s", exc)
         return False
