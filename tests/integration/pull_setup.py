@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +71,18 @@ async def make_app(ctx: AppContext, sandbox: Sandbox, *, channel: str = "default
     await mapping.save_core(await mapping.automap_core())
     engine = SyncEngine(ctx, session, bus, stores=stores, in_flight=in_flight)
     return App(ctx, bus, session, engine, channels, logs)
+
+
+@contextlib.asynccontextmanager
+async def connected_app(data_dir: Any, sandbox: Sandbox, **kw: Any) -> AsyncIterator[App]:
+    """`make_app` over a fresh context in `data_dir`, closed afterwards (what the `app` fixtures yield)."""
+    ctx = AppContext.open(data_dir)
+    app = await make_app(ctx, sandbox, **kw)
+    try:
+        yield app
+    finally:
+        await app.close()
+        ctx.close()
 
 
 def unopim_api(sandbox: Sandbox, method: str, path: str, **kw: Any) -> httpx.Response:

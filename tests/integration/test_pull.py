@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.pull_setup import make_app, store_state, unopim_api, woo_api
+from tests.integration.pull_setup import connected_app, make_app, store_state, unopim_api, woo_api
 from unopim_desktop.context import AppContext
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.state import sync_repo
@@ -21,11 +21,8 @@ def sandbox(request):
 
 @pytest.fixture
 async def app(data_dir, sandbox):
-    ctx = AppContext.open(data_dir)
-    a = await make_app(ctx, sandbox)
-    yield a
-    await a.close()
-    ctx.close()
+    async with connected_app(data_dir, sandbox) as a:
+        yield a
 
 
 def _label(cat, attr_code, option, locale="en_US"):

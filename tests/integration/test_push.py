@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.integration.pull_setup import STORE, make_app, unopim_api, woo_api
+from tests.integration.pull_setup import STORE, connected_app, make_app, unopim_api, woo_api
 from unopim_desktop.cli import main
 from unopim_desktop.context import AppContext
 from unopim_desktop.mapping.service import MappingService
@@ -48,11 +48,8 @@ async def _channel(app, **changes):
 
 @pytest.fixture
 async def app(data_dir, sandbox):
-    ctx = AppContext.open(data_dir)
-    a = await make_app(ctx, sandbox)
-    yield a
-    await a.close()
-    ctx.close()
+    async with connected_app(data_dir, sandbox) as a:
+        yield a
 
 
 async def _map_rows(app, rows=ROWS):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.pull_setup import make_app, woo_api
-from unopim_desktop.context import AppContext
+from tests.integration.pull_setup import connected_app, woo_api
 from unopim_desktop.mapping.service import MappingService
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.store_connections import StoreService
@@ -20,11 +19,8 @@ def sandbox(request):
 
 @pytest.fixture
 async def app(data_dir, sandbox):
-    ctx = AppContext.open(data_dir)
-    a = await make_app(ctx, sandbox, cooldown_s=0)  # these tests are about what a push sees, not echoes
-    yield a
-    await a.close()
-    ctx.close()
+    async with connected_app(data_dir, sandbox, cooldown_s=0) as a:  # these tests are about what a push sees, not echoes
+        yield a
 
 
 async def test_pulled_images_are_not_pushed_back(app, sandbox):

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from tests.integration.pull_setup import make_app, unopim_api, woo_api
+from tests.integration.pull_setup import connected_app, make_app, unopim_api, woo_api
 from unopim_desktop.cli import main
 from unopim_desktop.context import AppContext
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
@@ -24,11 +24,8 @@ def sandbox():
 
 @pytest.fixture
 async def app(data_dir, sandbox):
-    ctx = AppContext.open(data_dir)
-    a = await make_app(ctx, sandbox, cooldown_s=0)  # these tests are about what a push sees, not echoes
-    yield a
-    await a.close()
-    ctx.close()
+    async with connected_app(data_dir, sandbox, cooldown_s=0) as a:  # these tests are about what a push sees, not echoes
+        yield a
 
 
 def _unopim_products(sb) -> dict[str, dict]:
