@@ -1,0 +1,105 @@
+"""Push step: deletes (store → UnoPim). A mixin of `ProductPush`, which lists the store's products and
+notes what it saw; what it did not see was deleted in the store (or is in its trash)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from unopim_desktop.clients.errors import ApiError, NotFound
+
+if TYPE_CHECKING:
+    from unopim_desktop.clients.unopim import UnoPimClient
+    from unopim_desktop.sync.push import PushJob
+    from unopim_desktop.sync.run import RunContext
+
+
+class ProductDeletes:
+    """The deletes step of `ProductPush` (which provides these attributes)."""
+
+    job: PushJob
+    run: RunContext
+    client: UnoPimClient
+    seen_ids: set[int]  # store products listed in this run
+    variant_ids: set[int]  # variations listed under a parent of this run
+    listed_parents: set[str]  # parents whose variations were all listed
+    complete_listing: bool
+
+    async def step_deletes(self) -> None:
+        """Products gone from a complete store listing (Push All, reconciliation): trashed (intent only)
+        or deleted permanently (deleted in UnoPim when Write-back deletes is on); variations gone from
+        their listed parent (they have no trash)."""
+        job = self.job
+        if not self.complete_listing or not job.reconciling:
+            return
+        await self._deleted_variants()
+        gone = [(code, link) for (kind, code), link in job.links.items()
+                if kind == "product" and link.store_id not in self.seen_ids]
+        deletes: list[tuple[str, str]] = []
+        for code, link in gone:
+            self.run.cancel.check()
+            found = await job.adapter.get_product(link.store_id)
+            if found is not None and found.status != "trash":
+                continue  # not listed for another reason (e.g. a status the listing leaves out)
+            if found is not None:
+                self.run.log(f"Product {code} is in the store's trash: the intent is recorded, nothing is deleted "
+                             "in UnoPim until it is deleted permanently.", entity_kind="product", entity=code)
+                self.run.count("product", "skipped")
+                continue
+            if not self._may_delete("product", code, "deleted permanently in the store"):
+                continue
+            if await self._delete(code):
+                deletes.append(("product", code))
+                deletes += [("variant", c) for (k, c), lk in job.links.items() if k == "variant" and lk.parent_code == code]
+        await job.commit([], deletes=deletes)
+        self.run.advance("deletes", len(gone))
+
+    def _may_delete(self, kind: str, code: str, why: str) -> bool:
+        """Whether to delete in UnoPim what the store deleted (else the skip or the dry-run row is logged)."""
+        job = self.job
+        if not job.options.writeback_delete:
+            job.skipped(kind, code, "deleted in the store; UnoPim keeps it (Write-back deletes is off in "
+                        "General Settings)")
+            return False
+        if job.options.dry_run:
+            self.run.log(f"dry-run: would delete {kind} {code} in UnoPim ({why})", entity_kind=kind, entity=code)
+            self.run.count(kind, "updated")
+            return False
+        return True
+
+    async def _deleted_variants(self) -> None:
+        job = self.job
+        gone = [code for (kind, code), link in job.links.items()
+                if kind == "variant" and link.parent_code in self.listed_parents and link.store_id not in self.variant_ids]
+        deletes: list[tuple[str, str]] = []
+        for code in gone:
+            self.run.cancel.check()
+            if not self._may_delete("variant", code, "deleted in the store"):
+                continue
+            try:
+                await self.client.delete_product(code)
+            except NotFound:
+                pass  # already gone: only the link is left to drop
+            except ApiError as exc:
+                job.item_failed("variant", code, exc, " (delete)")
+                continue
+            self.run.count("variant", "updated")
+            self.run.log(f"Variant {code} deleted in UnoPim: it was deleted in the store.", entity_kind="variant",
+                         entity=code)
+            deletes.append(("variant", code))
+        await job.commit([], deletes=deletes)
+
+    async def _delete(self, sku: str) -> bool:
+        for path in (None, self.job.configurable_path):
+            try:
+                await self.client.delete_product(sku, configurable_path=path)
+            except NotFound:
+                continue
+            except ApiError as exc:
+                self.job.item_failed("product", sku, exc, " (delete)")
+                return False
+            self.run.count("product", "updated")
+            self.run.log(f"Product {sku} deleted in UnoPim: it was deleted permanently in the store.",
+                         entity_kind="product", entity=sku)
+            return True
+        self.run.log(f"Product {sku} was already gone from UnoPim.", entity_kind="product", entity=sku)
+        return True
