@@ -17,7 +17,7 @@ import pytest
 from tests.integration.conftest import RunningUnoPim, start_unopim
 from unopim_desktop.clients.http import RetryPolicy
 from unopim_desktop.clients.unopim import RatePacer, UnoPimClient, UnoPimCredentials
-from unopim_desktop.sandbox.unopim_auth import FixedWindowLimiter
+from unopim_desktop.sandbox.unopim.auth import FixedWindowLimiter
 
 LIMIT = 20
 WINDOW_S = 2

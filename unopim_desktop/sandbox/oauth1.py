@@ -16,7 +16,7 @@ import re
 import urllib.parse
 from typing import Any
 
-from unopim_desktop.sandbox.woocommerce_wp import rawurlencode
+from unopim_desktop.sandbox.woocommerce.wp import rawurlencode
 
 SIGNATURE_METHODS = {"HMAC-SHA1": hashlib.sha1, "HMAC-SHA256": hashlib.sha256}
 REQUIRED_PARAMS = ("oauth_consumer_key", "oauth_timestamp", "oauth_nonce", "oauth_signature", "oauth_signature_method")

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from unopim_desktop.sandbox.catalogue_images import png_for
+from unopim_desktop.sandbox.catalogue.images import png_for
 from unopim_desktop.sandbox.server import ServerThread
 
 

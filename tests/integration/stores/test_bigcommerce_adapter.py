@@ -18,7 +18,7 @@ from unopim_desktop.domain import (
     StoreVariant,
 )
 from unopim_desktop.sandbox.bigcommerce import create_bigcommerce_app
-from unopim_desktop.sandbox.bigcommerce_state import BigCommerceState
+from unopim_desktop.sandbox.bigcommerce.state import BigCommerceState
 from unopim_desktop.sandbox.server import ServerThread
 from unopim_desktop.sandbox.stats import RequestStats
 from unopim_desktop.stores.base import StoreVerificationError

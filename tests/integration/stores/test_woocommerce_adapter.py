@@ -316,7 +316,7 @@ async def test_delete_trash_versus_force(woo: Woo) -> None:
 
 
 async def test_media_upload_with_application_password(woo: Woo) -> None:
-    from unopim_desktop.sandbox.catalogue_images import png_for
+    from unopim_desktop.sandbox.catalogue.images import png_for
 
     connection = woo.connection(wp_user=woo.state.wp_user, wp_app_password=woo.state.wp_app_password)
     async with WooCommerceAdapter(connection) as adapter:
