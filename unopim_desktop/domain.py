@@ -6,21 +6,15 @@ into its own payloads (WooCommerce JSON, BigCommerce JSON) and back.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import Any
-
-
-class StoreKind(enum.StrEnum):
-    WOOCOMMERCE = "woocommerce"
-    BIGCOMMERCE = "bigcommerce"
 
 
 @dataclass(frozen=True)
 class StoreConnection:
     """What a store adapter needs to talk to one store. Secrets are hidden from repr."""
 
-    kind: StoreKind
+    kind: str  # a store kind's name (stores.registry.KINDS), e.g. "woocommerce"
     label: str
     url: str  # WooCommerce: site address; BigCommerce: API URL https://api.bigcommerce.com/stores/<hash>/
     key: str = ""  # WooCommerce consumer key; BigCommerce client ID

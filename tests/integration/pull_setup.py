@@ -111,7 +111,7 @@ def store_state(sandbox: Sandbox) -> dict[str, Any]:
 
 def woo_api(sandbox: Sandbox, method: str, path: str, **kw: Any) -> httpx.Response:
     """Edit the store as a merchant would in wp-admin, through its REST API (OAuth 1.0a over HTTP)."""
-    from unopim_desktop.stores.woocommerce_auth import auth_for
+    from unopim_desktop.stores.woocommerce.auth import auth_for
 
     w = sandbox.credentials()["woocommerce"]
     return httpx.request(method, f"{w['url']}/wp-json/wc/v3{path}",

@@ -17,7 +17,7 @@ from unopim_desktop.clients.http import (
     parse_retry_after,
     send_with_retry,
 )
-from unopim_desktop.clients.unopim import _token_error
+from unopim_desktop.clients.unopim.errors import token_error as _token_error
 from unopim_desktop.connection import explain
 
 

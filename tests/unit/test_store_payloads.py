@@ -19,10 +19,10 @@ from unopim_desktop.domain import (
     StoreProduct,
     StoreVariant,
 )
-from unopim_desktop.stores import bigcommerce_payloads as bc
-from unopim_desktop.stores import woocommerce_payloads as wc
-from unopim_desktop.stores.bigcommerce_quota import QuotaPacer, wait_after_429
-from unopim_desktop.stores.woocommerce_auth import (
+from unopim_desktop.stores.bigcommerce import payloads as bc
+from unopim_desktop.stores.woocommerce import payloads as wc
+from unopim_desktop.stores.bigcommerce.quota import QuotaPacer, wait_after_429
+from unopim_desktop.stores.woocommerce.auth import (
     QueryStringAuth,
     WooCommerceOAuth1,
     auth_for,

@@ -14,7 +14,6 @@ from unopim_desktop.domain import (
     StoreConnection,
     StoreImage,
     StoreInfo,
-    StoreKind,
     StoreProduct,
     StoreVariant,
 )
@@ -34,7 +33,7 @@ class StoreVerificationError(ApiError):
 
 @runtime_checkable
 class StoreAdapter(Protocol):
-    kind: StoreKind
+    kind: str  # the store kind's name
     connection: StoreConnection
     max_batch: int  # items per batch write the store accepts
 

@@ -1,4 +1,5 @@
-"""What both store adapters do the same way with HTTP answers: TLS settings, secret scrubbing, JSON."""
+"""What every store adapter does the same way with HTTP answers: TLS settings, secret scrubbing, JSON,
+and the merchant's sentence for a store that cannot be reached."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 
 import httpx
 
-from unopim_desktop.clients.errors import ApiError, BadPayload
+from unopim_desktop.clients.errors import ApiError, BadPayload, Unreachable
 from unopim_desktop.clients.http import decode_json, safe_url
 from unopim_desktop.redact import redact
+from unopim_desktop.stores.base import StoreVerificationError
 
 
 def tls_verify(setting: bool | str) -> bool | ssl.SSLContext:
@@ -43,3 +45,24 @@ def json_answer(response: httpx.Response, *, who: str = "The store") -> Any:
         return decode_json(response)
     except ApiError as exc:
         raise scrub(exc) from None
+
+
+def transport_failure(exc: Unreachable, site: str) -> StoreVerificationError:
+    """Why nothing useful answered at `site` (certificate, host name, time-out, nothing listening)."""
+    text = exc.message
+    if "TLS" in text or "SSL" in text.upper() or "CERTIFICATE" in text.upper():
+        reason = f"The secure (HTTPS) connection to {site} failed: its certificate could not be verified."
+        fix = ("Check that the address is right and that the site has a valid certificate. For a test site "
+               "with a self-signed certificate, install its certificate on this computer.")
+        code = "tls"
+    elif "resolved" in text:
+        reason, fix, code = f"The host name of {site} could not be found.", "Check the spelling of the address.", "dns"
+    elif "in time" in text or "Timed out" in text:
+        reason = f"{site} did not answer in time."
+        fix = "Check the address and your internet connection, then try again; if the site is slow, try again later."
+        code = "timeout"
+    else:
+        reason = f"Nothing answers at {site}."
+        fix = "Check the address (including http or https and any port) and your internet connection."
+        code = "unreachable"
+    return StoreVerificationError(reason, fix, status=exc.status, code=code or exc.code)

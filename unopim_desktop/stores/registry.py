@@ -1,4 +1,8 @@
-"""Which adapter serves a store connection, and what a store error means for the merchant."""
+"""The store kinds this app knows, and what a store error means for the merchant.
+
+A kind is declared in its own folder (`woocommerce/KIND`, `bigcommerce/KIND`); this is the one list of
+them. Adding a kind is one folder and one entry here.
+"""
 
 from __future__ import annotations
 
@@ -14,24 +18,28 @@ from unopim_desktop.clients.errors import (
     Unreachable,
     Validation,
 )
-from unopim_desktop.domain import ItemResult, StoreConnection, StoreKind
+from unopim_desktop.domain import ItemResult, StoreConnection
 from unopim_desktop.redact import redact
+from unopim_desktop.stores import bigcommerce, woocommerce
 from unopim_desktop.stores.base import StoreAdapter, StoreVerificationError
+from unopim_desktop.stores.kind import StoreKind
+
+KINDS: dict[str, StoreKind] = {k.name: k for k in (woocommerce.KIND, bigcommerce.KIND)}
+
+
+def store_kind(name: str) -> StoreKind:
+    try:
+        return KINDS[str(name)]
+    except KeyError:
+        raise ValueError(f"unknown store kind {name!r}; known: {', '.join(KINDS)}") from None
+
 
 # Error codes the adapters put on an ItemResult when the SKU is already taken in the store.
 DUPLICATE_SKU_CODES = frozenset({"product_invalid_sku", "duplicate_sku"})
 
 
 def make_adapter(connection: StoreConnection) -> StoreAdapter:
-    if connection.kind is StoreKind.WOOCOMMERCE:
-        from unopim_desktop.stores.woocommerce import WooCommerceAdapter
-
-        return WooCommerceAdapter(connection)
-    if connection.kind is StoreKind.BIGCOMMERCE:
-        from unopim_desktop.stores.bigcommerce import BigCommerceAdapter
-
-        return BigCommerceAdapter(connection)
-    raise ValueError(f"unknown store kind {connection.kind!r}")
+    return store_kind(connection.kind).make_adapter(connection)
 
 
 def is_duplicate_sku(result: ItemResult) -> bool:
@@ -39,12 +47,12 @@ def is_duplicate_sku(result: ItemResult) -> bool:
     return result.error_code in DUPLICATE_SKU_CODES
 
 
-def explain_store_error(kind: StoreKind | str, error: BaseException) -> tuple[str, str]:
+def explain_store_error(kind: str, error: BaseException) -> tuple[str, str]:
     """(reason, fix) in the merchant's words, for any error an adapter raises. No secret in either."""
     if isinstance(error, StoreVerificationError):
         return redact(error.reason), redact(error.fix)
-    store = "WooCommerce" if StoreKind(kind) is StoreKind.WOOCOMMERCE else "BigCommerce"
-    woo = store == "WooCommerce"
+    spec = store_kind(kind)
+    store, wording = spec.display_name, spec.wording
     message = redact(getattr(error, "message", "") or str(error))
     if isinstance(error, Unreachable):
         if "TLS" in message:
@@ -53,19 +61,9 @@ def explain_store_error(kind: StoreKind | str, error: BaseException) -> tuple[st
         return (f"The {store} store could not be reached ({message}).",
                 "Check the store address and your internet connection, then try again.")
     if isinstance(error, AuthError):
-        if woo:
-            return (f"WooCommerce refused the API key: {message}",
-                    "Check the consumer key and secret in WooCommerce → Settings → Advanced → REST API "
-                    "(Read/Write permissions), then edit the store connection.")
-        return ("BigCommerce refused the access token.",
-                "Create a new API account in BigCommerce → Settings → API → Store-level API accounts and edit the "
-                "store connection with its Access Token.")
+        return wording.auth_reason.format(message=message), wording.auth_fix
     if isinstance(error, Forbidden):
-        if woo:
-            return (f"WooCommerce does not allow this: {message}",
-                    "Use a Read/Write key that belongs to an administrator or shop manager.")
-        return ("The BigCommerce access token is missing a scope for this request.",
-                "Give the API account Products: Modify and Information & Settings: Read-only, then use its token.")
+        return wording.forbidden_reason.format(message=message), wording.forbidden_fix
     if isinstance(error, RateLimited):
         return (f"The {store} store is limiting how fast it may be called.",
                 "Wait a minute and try again; the sync slows down on its own.")

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from unopim_desktop.clients.errors import ApiError, AuthError, Conflict, Forbidden, NotFound, Validation
 from unopim_desktop.domain import BatchResult, ItemResult, StoreCategory, StoreVariant
-from unopim_desktop.stores import bigcommerce_payloads as bc
-
-if TYPE_CHECKING:
-    from unopim_desktop.stores.bigcommerce import BigCommerceAdapter
-
+from unopim_desktop.stores.bigcommerce import payloads as bc
+from unopim_desktop.stores.bigcommerce.api import BigCommerceApi
 
 FATAL = (AuthError, Forbidden)
 VARIANT_BATCH = 50
@@ -45,11 +42,11 @@ def _index_options(raw: list[dict[str, Any]]) -> dict[str, _Option]:
     return out
 
 
-async def _ensure_axes(adapter: BigCommerceAdapter, product_id: int, variants: list[StoreVariant]
+async def _ensure_axes(api: BigCommerceApi, product_id: int, variants: list[StoreVariant]
                        ) -> tuple[dict[str, _Option], dict[str, str]]:
     """Create missing options and option values; returns the options and, per axis, any error."""
     base = f"v3/catalog/products/{product_id}/options"
-    options = _index_options(await adapter.list_all(base))
+    options = _index_options(await api.list_all(base))
     wanted: dict[str, tuple[str, list[str]]] = {}
     for variant in variants:
         for axis, label in variant.axes.items():
@@ -62,7 +59,7 @@ async def _ensure_axes(adapter: BigCommerceAdapter, product_id: int, variants: l
         body = {"display_name": name, "type": OPTION_TYPE,
                 "option_values": [{"label": label, "sort_order": i} for i, label in enumerate(labels)]}
         try:
-            answer = await adapter.write_json("POST", base, body)
+            answer = await api.write_json("POST", base, body)
         except FATAL:
             raise
         except ApiError as exc:
@@ -74,7 +71,7 @@ async def _ensure_axes(adapter: BigCommerceAdapter, product_id: int, variants: l
 
     async def add_value(key: str, option: _Option, label: str, sort_order: int) -> None:
         try:
-            answer = await adapter.write_json("POST", f"{base}/{option.option_id}/values",
+            answer = await api.write_json("POST", f"{base}/{option.option_id}/values",
                                                   {"label": label, "sort_order": sort_order})
         except FATAL:
             raise
@@ -98,31 +95,31 @@ async def _ensure_axes(adapter: BigCommerceAdapter, product_id: int, variants: l
     return options, errors
 
 
-async def upsert_variants(adapter: BigCommerceAdapter, product_id: int, variants: list[StoreVariant]) -> BatchResult:
+async def upsert_variants(api: BigCommerceApi, product_id: int, variants: list[StoreVariant]) -> BatchResult:
     result = BatchResult()
     creates = [v for v in variants if not v.store_id]
     updates = [v for v in variants if v.store_id]
     if creates:
         try:
-            options, axis_errors = await _ensure_axes(adapter, product_id, creates)
+            options, axis_errors = await _ensure_axes(api, product_id, creates)
         except NotFound as exc:
             text = f"The parent product #{product_id} is not in the store ({exc.message})"
             result.created = [ItemResult(key=v.sku, error=text, error_code="parent_missing", status=404)
                               for v in creates]
         else:
             result.created = list(await asyncio.gather(
-                *(_create_variant(adapter, product_id, v, options, axis_errors) for v in creates)
+                *(_create_variant(api, product_id, v, options, axis_errors) for v in creates)
             ))
     if updates:
         items = [(v.sku or f"#{v.store_id}", bc.variant_to_bc(v)) for v in updates]
-        result.updated = await adapter.batch_put(
+        result.updated = await api.batch_put(
             "v3/catalog/variants", items, VARIANT_BATCH,
             single=lambda body: f"v3/catalog/products/{product_id}/variants/{body['id']}",
         )
     return result
 
 
-async def _create_variant(adapter: BigCommerceAdapter, product_id: int, variant: StoreVariant,
+async def _create_variant(api: BigCommerceApi, product_id: int, variant: StoreVariant,
                           options: dict[str, _Option], axis_errors: dict[str, str]) -> ItemResult:
     key = variant.sku or "/".join(variant.axes.values())
     option_values = []
@@ -140,18 +137,18 @@ async def _create_variant(adapter: BigCommerceAdapter, product_id: int, variant:
     image_error = ""
     try:
         try:
-            answer = await adapter.write_json("POST", path, body)
+            answer = await api.write_json("POST", path, body)
         except (Conflict, Validation) as exc:
             if not (body.get("image_url") and bc.image_refused(exc.body, exc.message)):
                 raise
             image_error = bc.error_text(exc.body, exc.message)
             body.pop("image_url")
-            answer = await adapter.write_json("POST", path, body)
+            answer = await api.write_json("POST", path, body)
     except FATAL:
         raise
     except Conflict as exc:
         text = bc.error_text(exc.body, exc.message)
-        holder = (await adapter.find_products_by_sku([variant.sku])).get(variant.sku) if variant.sku else None
+        holder = (await api.find_products_by_sku([variant.sku])).get(variant.sku) if variant.sku else None
         same_product = holder is not None and holder.type == "variation" and holder.parent_store_id == product_id
         return ItemResult(key=key, store_id=holder.store_id if same_product and holder else None, error=text,
                           error_code="duplicate_sku" if holder is not None else "conflict", status=409)
@@ -170,10 +167,10 @@ def _key(category: StoreCategory) -> str:
     return category.slug or category.name
 
 
-async def upsert_categories(adapter: BigCommerceAdapter, categories: list[StoreCategory]) -> BatchResult:
-    tree_id = await adapter.tree_id()
+async def upsert_categories(api: BigCommerceApi, categories: list[StoreCategory]) -> BatchResult:
+    tree_id = await api.tree_id()
     existing = {(c.name.strip().lower(), c.parent_store_id or 0): c.store_id
-                for c in await adapter.list_categories() if c.store_id}
+                for c in await api.list_categories() if c.store_id}
     result = BatchResult()
     in_call = {_key(c) for c in categories}
     written: dict[str, int] = {}
@@ -208,7 +205,7 @@ async def upsert_categories(adapter: BigCommerceAdapter, categories: list[StoreC
                 updates.append((key, bc.category_to_bc(c, parent_id=parent, tree_id=tree_id), ""))
             else:
                 creates.append((key, bc.category_to_bc(c, parent_id=parent, tree_id=tree_id)))
-        made, changed = await asyncio.gather(_create_categories(adapter, creates), _update_categories(adapter, updates))
+        made, changed = await asyncio.gather(_create_categories(api, creates), _update_categories(api, updates))
         for r in (*made, *changed):
             if r.ok and r.store_id:
                 written[r.key] = r.store_id
@@ -219,10 +216,10 @@ async def upsert_categories(adapter: BigCommerceAdapter, categories: list[StoreC
     return result
 
 
-async def _create_categories(adapter: BigCommerceAdapter, items: list[tuple[str, dict[str, Any]]]) -> list[ItemResult]:
+async def _create_categories(api: BigCommerceApi, items: list[tuple[str, dict[str, Any]]]) -> list[ItemResult]:
     async def chunk_call(chunk: list[tuple[str, dict[str, Any]]]) -> list[ItemResult]:
         try:
-            answer = await adapter.write_json("POST", "v3/catalog/trees/categories", [b for _, b in chunk])
+            answer = await api.write_json("POST", "v3/catalog/trees/categories", [b for _, b in chunk])
         except FATAL:
             raise
         except ApiError as exc:
@@ -248,11 +245,11 @@ async def _create_categories(adapter: BigCommerceAdapter, items: list[tuple[str,
     return [r for part in parts for r in part]
 
 
-async def _update_categories(adapter: BigCommerceAdapter, items: list[tuple[str, dict[str, Any], str]]
+async def _update_categories(api: BigCommerceApi, items: list[tuple[str, dict[str, Any], str]]
                              ) -> list[ItemResult]:
     async def chunk_call(chunk: list[tuple[str, dict[str, Any], str]]) -> list[ItemResult]:
         try:
-            await adapter.write_json("PUT", "v3/catalog/trees/categories", [b for _, b, _ in chunk])
+            await api.write_json("PUT", "v3/catalog/trees/categories", [b for _, b, _ in chunk])
         except FATAL:
             raise
         except ApiError as exc:

@@ -9,7 +9,7 @@ fields" (nothing is created), and a read-only token gets 403.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from unopim_desktop.clients.errors import (
     ApiError,
@@ -23,12 +23,10 @@ from unopim_desktop.clients.errors import (
 )
 from unopim_desktop.clients.http import RetryPolicy
 from unopim_desktop.domain import StoreInfo
-from unopim_desktop.stores import bigcommerce_payloads as bc
 from unopim_desktop.stores.base import StoreVerificationError
-from unopim_desktop.stores.woocommerce_verify import transport_failure
-
-if TYPE_CHECKING:
-    from unopim_desktop.stores.bigcommerce import BigCommerceAdapter
+from unopim_desktop.stores.bigcommerce import payloads as bc
+from unopim_desktop.stores.bigcommerce.api import BigCommerceApi
+from unopim_desktop.stores.http_common import transport_failure
 
 PROBE = RetryPolicy(attempts=2, base_delay=0.3, max_delay=2.0, max_retry_after=35.0)
 ACCOUNTS_PAGE = "BigCommerce → Settings → API → Store-level API accounts"
@@ -86,9 +84,9 @@ def _other(exc: ApiError, url: str, step: str) -> StoreVerificationError:
                  "Check the API URL and the access token.", exc)
 
 
-async def _store_facts(adapter: BigCommerceAdapter, info: StoreInfo) -> None:
+async def _store_facts(api: BigCommerceApi, info: StoreInfo) -> None:
     try:
-        store = await adapter.get_json("v2/store", retry=PROBE)
+        store = await api.get_json("v2/store", retry=PROBE)
     except AuthError as exc:
         raise bad_token(exc) from None
     except Forbidden:
@@ -99,45 +97,45 @@ async def _store_facts(adapter: BigCommerceAdapter, info: StoreInfo) -> None:
         )
         return
     except ApiError as exc:
-        raise _other(exc, adapter.api_base, "reading the store information") from None
+        raise _other(exc, api.api_base, "reading the store information") from None
     if not isinstance(store, dict):
-        raise _fail(f"{adapter.api_base} did not answer like a BigCommerce store.",
+        raise _fail(f"{api.api_base} did not answer like a BigCommerce store.",
                     f"Check the API URL; it should look like {bc.API_URL_EXAMPLE}.", code="not_bigcommerce")
     info.name = str(store.get("name") or "")
     info.currency = str(store.get("currency") or "")
     info.locale = str(store.get("language") or "")
-    info.url = str(store.get("secure_url") or store.get("domain") or adapter.api_base)
+    info.url = str(store.get("secure_url") or store.get("domain") or api.api_base)
     features = store.get("features") if isinstance(store.get("features"), dict) else {}
     info.multilingual = bool(features.get("multi_storefront_enabled", False))
 
 
-async def _product_read(adapter: BigCommerceAdapter, info: StoreInfo) -> None:
+async def _product_read(api: BigCommerceApi, info: StoreInfo) -> None:
     try:
-        await adapter.get_json("v3/catalog/summary", retry=PROBE)
-        listing: Any = await adapter.get_json("v3/catalog/products", {"limit": 1, "include_fields": "id"},
+        await api.get_json("v3/catalog/summary", retry=PROBE)
+        listing: Any = await api.get_json("v3/catalog/products", {"limit": 1, "include_fields": "id"},
                                               retry=PROBE)
     except AuthError as exc:
         raise bad_token(exc) from None
     except Forbidden as exc:
         raise missing_scope("Products (read-only or modify)", exc) from None
     except ApiError as exc:
-        raise _other(exc, adapter.api_base, "reading the catalogue") from None
+        raise _other(exc, api.api_base, "reading the catalogue") from None
     meta = listing.get("meta") if isinstance(listing, dict) else None
     pagination = meta.get("pagination") if isinstance(meta, dict) else None
     total = pagination.get("total") if isinstance(pagination, dict) else None
     info.product_count = total if isinstance(total, int) else None
 
 
-async def _product_write(adapter: BigCommerceAdapter, info: StoreInfo) -> None:
+async def _product_write(api: BigCommerceApi, info: StoreInfo) -> None:
     try:
         # Refused for its empty body (422) by a token allowed to write, for its scope (403) otherwise.
-        await adapter.send("POST", "v3/catalog/products", json_body={}, retry=PROBE)
+        await api.send("POST", "v3/catalog/products", json_body={}, retry=PROBE)
     except Validation:
         return
     except AuthError as exc:
         raise bad_token(exc) from None
     except Forbidden as exc:
-        if not adapter.require_write:
+        if not api.require_write:
             info.can_write = False
             info.notes.append("The token is read-only for products: they can be read but not sent to the store.")
             return
@@ -145,20 +143,20 @@ async def _product_write(adapter: BigCommerceAdapter, info: StoreInfo) -> None:
     except ApiError as exc:
         if exc.status in (400, 409):  # refused for the body too: the scope check passed
             return
-        raise _other(exc, adapter.api_base, "checking write access") from None
+        raise _other(exc, api.api_base, "checking write access") from None
     raise _fail("BigCommerce accepted an empty product, which a real store never does.",
                 f"Check that the API URL points at BigCommerce ({bc.API_URL_EXAMPLE}).", code="not_bigcommerce")
 
 
-async def verify_bigcommerce(adapter: BigCommerceAdapter) -> StoreInfo:
-    if not adapter.api_base:
-        raise bad_api_url(adapter.connection.url)
-    if not adapter.connection.access_token:
+async def verify_bigcommerce(api: BigCommerceApi) -> StoreInfo:
+    if not api.api_base:
+        raise bad_api_url(api.connection.url)
+    if not api.connection.access_token:
         raise _fail("The access token is missing.",
                     f"Paste the Access Token shown when the API account was created in {ACCOUNTS_PAGE}.",
                     code="missing_token")
-    info = StoreInfo(url=adapter.api_base)
-    await _store_facts(adapter, info)
-    await _product_read(adapter, info)
-    await _product_write(adapter, info)
+    info = StoreInfo(url=api.api_base)
+    await _store_facts(api, info)
+    await _product_read(api, info)
+    await _product_write(api, info)
     return info

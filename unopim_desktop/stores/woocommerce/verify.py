@@ -8,7 +8,7 @@ language) and, when an application password is given, whether media uploads will
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -24,9 +24,8 @@ from unopim_desktop.clients.errors import (
 from unopim_desktop.clients.http import RetryPolicy, decode_json
 from unopim_desktop.domain import StoreInfo
 from unopim_desktop.stores.base import StoreVerificationError
-
-if TYPE_CHECKING:
-    from unopim_desktop.stores.woocommerce import WooCommerceAdapter
+from unopim_desktop.stores.http_common import transport_failure
+from unopim_desktop.stores.woocommerce.api import WooApi
 
 PROBE = RetryPolicy(attempts=2, base_delay=0.3, max_delay=2.0, max_retry_after=10.0)
 KEYS_PAGE = "WooCommerce → Settings → Advanced → REST API"
@@ -34,25 +33,6 @@ KEYS_PAGE = "WooCommerce → Settings → Advanced → REST API"
 
 def _fail(reason: str, fix: str, exc: ApiError | None = None, code: str = "") -> StoreVerificationError:
     return StoreVerificationError(reason, fix, status=exc.status if exc else 0, code=code or (exc.code if exc else ""))
-
-
-def transport_failure(exc: Unreachable, site: str) -> StoreVerificationError:
-    text = exc.message
-    if "TLS" in text or "SSL" in text.upper() or "CERTIFICATE" in text.upper():
-        return _fail(
-            f"The secure (HTTPS) connection to {site} failed: its certificate could not be verified.",
-            "Check that the address is right and that the site has a valid certificate. For a test site "
-            "with a self-signed certificate, install its certificate on this computer.",
-            exc, "tls",
-        )
-    if "resolved" in text:
-        return _fail(f"The host name of {site} could not be found.", "Check the spelling of the address.", exc,
-                     "dns")
-    if "in time" in text or "Timed out" in text:
-        return _fail(f"{site} did not answer in time.", "Check the address and your internet connection, then try "
-                     "again; if the site is slow, try again later.", exc, "timeout")
-    return _fail(f"Nothing answers at {site}.", "Check the address (including http or https and any port) and your "
-                 "internet connection.", exc, "unreachable")
 
 
 def _generic(exc: ApiError, site: str, step: str) -> StoreVerificationError:
@@ -72,8 +52,8 @@ def _generic(exc: ApiError, site: str, step: str) -> StoreVerificationError:
                  "Check the address and the API key.", exc)
 
 
-async def _check_rest_api(adapter: WooCommerceAdapter) -> None:
-    site = adapter.site
+async def _check_rest_api(api: WooApi) -> None:
+    site = api.site
     not_wordpress = (
         f"{site} does not look like a WordPress site with WooCommerce: there is no WordPress REST API at "
         f"{site}/wp-json/.",
@@ -81,7 +61,7 @@ async def _check_rest_api(adapter: WooCommerceAdapter) -> None:
         "is not set to “Plain”.",
     )
     try:
-        response = await adapter.send("GET", "wc/v3", auth=False, retry=PROBE)
+        response = await api.send("GET", "wc/v3", auth=False, retry=PROBE)
     except NotFound as exc:
         if isinstance(exc.body, dict) and exc.body.get("code") == "rest_no_route":
             raise _fail(
@@ -115,7 +95,7 @@ async def _check_rest_api(adapter: WooCommerceAdapter) -> None:
         raise _fail(*not_wordpress, code="not_wordpress")
 
 
-def _auth_failure(exc: ApiError, adapter: WooCommerceAdapter, *, step: str) -> StoreVerificationError:
+def _auth_failure(exc: ApiError, api: WooApi, *, step: str) -> StoreVerificationError:
     message = exc.message or ""
     lowered = message.lower()
     new_key = f"Create a new key in {KEYS_PAGE} with Read/Write permissions and paste both values."
@@ -156,69 +136,69 @@ def _auth_failure(exc: ApiError, adapter: WooCommerceAdapter, *, step: str) -> S
     return _fail(f"WooCommerce refused the key while {step}: {message}.", new_key, exc)
 
 
-async def _check_read(adapter: WooCommerceAdapter, info: StoreInfo) -> None:
+async def _check_read(api: WooApi, info: StoreInfo) -> None:
     try:
-        response = await adapter.send("GET", "wc/v3/products", params={"per_page": 1}, retry=PROBE)
+        response = await api.send("GET", "wc/v3/products", params={"per_page": 1}, retry=PROBE)
     except (AuthError, Forbidden) as exc:
-        retried = await _try_query_string_auth(adapter, exc)
+        retried = await _try_query_string_auth(api, exc)
         if retried is None:
-            raise _auth_failure(exc, adapter, step="reading products") from None
+            raise _auth_failure(exc, api, step="reading products") from None
         response = retried
         info.notes.append("The web server drops the Authorization header; the key is sent in the query string.")
     except ApiError as exc:
-        raise _generic(exc, adapter.site, "reading products") from None
+        raise _generic(exc, api.site, "reading products") from None
     try:
         items = decode_json(response)
     except BadPayload as exc:
-        raise _generic(exc, adapter.site, "reading products") from None
+        raise _generic(exc, api.site, "reading products") from None
     total = response.headers.get("X-WP-Total")
     info.product_count = int(total) if total and total.isdigit() else None
     if isinstance(items, list) and items and isinstance(items[0], dict) and "lang" in items[0]:
         info.multilingual = True  # WPML / WooCommerce Multilingual adds `lang` to products (A12)
 
 
-async def _try_query_string_auth(adapter: WooCommerceAdapter, exc: ApiError) -> httpx.Response | None:
+async def _try_query_string_auth(api: WooApi, exc: ApiError) -> httpx.Response | None:
     """Over HTTPS, an unknown key and a dropped Authorization header look the same (anonymous 401).
     The query-string form tells them apart (A2)."""
-    if exc.status != 401 or exc.code != "woocommerce_rest_cannot_view" or adapter.query_string_auth:
+    if exc.status != 401 or exc.code != "woocommerce_rest_cannot_view" or api.query_string_auth:
         return None
-    if httpx.URL(adapter.site).scheme != "https":
+    if httpx.URL(api.site).scheme != "https":
         return None
-    adapter.query_string_auth = True
+    api.query_string_auth = True
     try:
-        return await adapter.send("GET", "wc/v3/products", params={"per_page": 1}, retry=PROBE)
+        return await api.send("GET", "wc/v3/products", params={"per_page": 1}, retry=PROBE)
     except ApiError:
-        adapter.query_string_auth = False
+        api.query_string_auth = False
         return None
 
 
-async def _check_write(adapter: WooCommerceAdapter, info: StoreInfo) -> None:
+async def _check_write(api: WooApi, info: StoreInfo) -> None:
     try:
         # An empty batch changes nothing but needs write permission (A3).
-        await adapter.send("POST", "wc/v3/products/batch", json_body={}, idempotent=True, retry=PROBE)
+        await api.send("POST", "wc/v3/products/batch", json_body={}, idempotent=True, retry=PROBE)
     except (AuthError, Forbidden) as exc:
-        failure = _auth_failure(exc, adapter, step="checking write access")
-        if failure.code == "read_only_key" and not adapter.require_write:
+        failure = _auth_failure(exc, api, step="checking write access")
+        if failure.code == "read_only_key" and not api.require_write:
             info.can_write = False
             info.notes.append("The key is read-only: products can be read from the store but not sent to it.")
             return
         raise failure from None
     except ApiError as exc:
-        raise _generic(exc, adapter.site, "checking write access") from None
+        raise _generic(exc, api.site, "checking write access") from None
 
 
-async def _optional_json(adapter: WooCommerceAdapter, path: str, params: dict[str, Any], **kw: Any) -> Any:
+async def _optional_json(api: WooApi, path: str, params: dict[str, Any], **kw: Any) -> Any:
     try:
-        return decode_json(await adapter.send("GET", path, params=params, retry=PROBE, **kw))
+        return decode_json(await api.send("GET", path, params=params, retry=PROBE, **kw))
     except ApiError:
         return None
 
 
-async def _read_store_facts(adapter: WooCommerceAdapter, info: StoreInfo) -> None:
-    index = await _optional_json(adapter, "", {"_fields": "name,url,home"}, auth=False)
+async def _read_store_facts(api: WooApi, info: StoreInfo) -> None:
+    index = await _optional_json(api, "", {"_fields": "name,url,home"}, auth=False)
     if isinstance(index, dict) and isinstance(index.get("name"), str):
         info.name = index["name"]
-    status = await _optional_json(adapter, "wc/v3/system_status", {"_fields": "environment,settings"})
+    status = await _optional_json(api, "wc/v3/system_status", {"_fields": "environment,settings"})
     if isinstance(status, dict):
         env = status.get("environment") if isinstance(status.get("environment"), dict) else {}
         settings = status.get("settings") if isinstance(status.get("settings"), dict) else {}
@@ -227,7 +207,7 @@ async def _read_store_facts(adapter: WooCommerceAdapter, info: StoreInfo) -> Non
         info.locale = str(env.get("language") or "")
         info.currency = str(settings.get("currency") or "")
     if not info.currency:
-        general = await _optional_json(adapter, "wc/v3/settings/general", {})
+        general = await _optional_json(api, "wc/v3/settings/general", {})
         for item in general if isinstance(general, list) else []:
             if isinstance(item, dict) and item.get("id") == "woocommerce_currency":
                 info.currency = str(item.get("value") or "")
@@ -235,23 +215,23 @@ async def _read_store_facts(adapter: WooCommerceAdapter, info: StoreInfo) -> Non
         info.notes.append("The store currency could not be read with this key; set it by hand if needed.")
 
 
-async def _check_media(adapter: WooCommerceAdapter, info: StoreInfo) -> None:
-    connection = adapter.connection
+async def _check_media(api: WooApi, info: StoreInfo) -> None:
+    connection = api.connection
     if not (connection.wp_user and connection.wp_app_password):
         if connection.wp_user or connection.wp_app_password:
             info.notes.append("Both the WordPress user and its application password are needed for image uploads.")
         return
-    insecure = httpx.URL(adapter.site).scheme != "https"
+    insecure = httpx.URL(api.site).scheme != "https"
     try:
         try:
-            response = await adapter.send("GET", "wp/v2/users/me", params={"context": "edit"},
-                                          auth=adapter.wp_auth, retry=PROBE)
+            response = await api.send("GET", "wp/v2/users/me", params={"context": "edit"},
+                                          auth=api.wp_auth, retry=PROBE)
             me = decode_json(response)
         except NotFound:
             # Some sites hide the users endpoint. An empty upload changes nothing: WordPress checks the
             # user's right to upload first (401/403) and only then refuses the missing file (400).
             try:
-                await adapter.send("POST", "wp/v2/media", content=b"", auth=adapter.wp_auth, idempotent=True,
+                await api.send("POST", "wp/v2/media", content=b"", auth=api.wp_auth, idempotent=True,
                                    retry=PROBE)
             except (AuthError, Forbidden):
                 raise
@@ -280,8 +260,8 @@ async def _check_media(adapter: WooCommerceAdapter, info: StoreInfo) -> None:
     info.media_upload = True
 
 
-async def verify_woocommerce(adapter: WooCommerceAdapter) -> StoreInfo:
-    connection = adapter.connection
+async def verify_woocommerce(api: WooApi) -> StoreInfo:
+    connection = api.connection
     if not connection.key or not connection.secret:
         raise _fail("The consumer key and the consumer secret are both needed.",
                     f"Create a key in {KEYS_PAGE} with Read/Write permissions and paste both values.",
@@ -290,14 +270,14 @@ async def verify_woocommerce(adapter: WooCommerceAdapter) -> StoreInfo:
         raise _fail("The consumer key and secret are swapped.",
                     "Put the value starting with ck_ in Consumer key and the one starting with cs_ in Consumer secret.",
                     code="swapped_credentials")
-    if not adapter.site or httpx.URL(adapter.site).scheme not in ("http", "https"):
+    if not api.site or httpx.URL(api.site).scheme not in ("http", "https"):
         raise _fail(f"“{connection.url}” is not a web address.",
                     "Enter the shop's address as it appears in the browser, e.g. https://shop.example.com.",
                     code="bad_url")
-    info = StoreInfo(url=adapter.site)
-    await _check_rest_api(adapter)
-    await _check_read(adapter, info)
-    await _check_write(adapter, info)
-    await _read_store_facts(adapter, info)
-    await _check_media(adapter, info)
+    info = StoreInfo(url=api.site)
+    await _check_rest_api(api)
+    await _check_read(api, info)
+    await _check_write(api, info)
+    await _read_store_facts(api, info)
+    await _check_media(api, info)
     return info

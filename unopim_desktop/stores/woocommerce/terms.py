@@ -8,13 +8,11 @@ adopted rather than reported as a failure.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from unopim_desktop.domain import BatchResult, ItemResult, StoreAttribute, StoreCategory, StoreTerm
-from unopim_desktop.stores import woocommerce_payloads as wc
-
-if TYPE_CHECKING:
-    from unopim_desktop.stores.woocommerce import WooCommerceAdapter
+from unopim_desktop.stores.woocommerce import payloads as wc
+from unopim_desktop.stores.woocommerce.api import WooApi
 
 API = "wc/v3"
 ADOPTED = "already existed in the store; adopted"
@@ -25,14 +23,14 @@ def category_key(category: StoreCategory) -> str:
 
 
 async def _adopt_existing_terms(
-    adapter: WooCommerceAdapter, path: str, part: BatchResult, payloads: dict[str, dict[str, Any]]
+    api: WooApi, path: str, part: BatchResult, payloads: dict[str, dict[str, Any]]
 ) -> None:
     """Turn `term_exists` create errors into updates of the existing term (same name, same parent)."""
     adopt = [r for r in part.created if r.error_code == "term_exists" and r.store_id]
     if not adopt:
         return
     updates = [("update", r.key, {**payloads[r.key], "id": r.store_id}) for r in adopt]
-    outcome = await adapter.run_batches(path, updates)
+    outcome = await api.run_batches(path, updates)
     by_key = {r.key: r for r in outcome.updated}
     for r in adopt:
         done = by_key.get(r.key)
@@ -43,7 +41,7 @@ async def _adopt_existing_terms(
             r.error, r.error_code, r.status = done.error, done.error_code, done.status
 
 
-async def upsert_categories(adapter: WooCommerceAdapter, categories: list[StoreCategory]) -> BatchResult:
+async def upsert_categories(api: WooApi, categories: list[StoreCategory]) -> BatchResult:
     """Write categories level by level so that a parent exists before its children.
 
     A child names a parent from the same call with `parent_key` (its slug or name); otherwise
@@ -78,8 +76,8 @@ async def upsert_categories(adapter: WooCommerceAdapter, categories: list[StoreC
             payload = wc.category_to_wc(c, parent or c.parent_store_id)
             payloads[key] = payload
             items.append(("update" if c.store_id else "create", key, payload))
-        part = await adapter.run_batches(path, items)
-        await _adopt_existing_terms(adapter, path, part, payloads)
+        part = await api.run_batches(path, items)
+        await _adopt_existing_terms(api, path, part, payloads)
         for r in (*part.created, *part.updated):
             if r.ok and r.store_id:
                 written[r.key] = r.store_id
@@ -108,14 +106,14 @@ def _match(attribute: StoreAttribute, by_slug: dict[str, StoreAttribute], by_nam
     return by_name.get(attribute.name.strip().lower())
 
 
-async def upsert_attributes(adapter: WooCommerceAdapter, attributes: list[StoreAttribute]) -> BatchResult:
+async def upsert_attributes(api: WooApi, attributes: list[StoreAttribute]) -> BatchResult:
     """Global attributes by slug or name, then their terms.
 
     Results: one item per attribute keyed by its name, and one per term keyed `"<attribute>/<term>"`;
     `created` for what was written new, `updated` for what already existed (nothing is renamed).
     """
     result = BatchResult()
-    by_slug, by_name = _index(await adapter.get_json(f"{API}/products/attributes"))
+    by_slug, by_name = _index(await api.get_json(f"{API}/products/attributes"))
     resolved: dict[str, int] = {}
     missing: list[StoreAttribute] = []
     for attribute in attributes:
@@ -127,11 +125,11 @@ async def upsert_attributes(adapter: WooCommerceAdapter, attributes: list[StoreA
             missing.append(attribute)
     if missing:
         items = [("create", a.name, wc.attribute_to_wc(a)) for a in missing]
-        part = await adapter.run_batches(f"{API}/products/attributes/batch", items)
+        part = await api.run_batches(f"{API}/products/attributes/batch", items)
         slug_taken = [r for r in part.created if r.error_code == "invalid_product_attribute_slug_already_exists"]
         taken_ids = {id(r) for r in slug_taken}
         if slug_taken:  # created meanwhile, or named differently: the slug decides (A11)
-            by_slug, by_name = _index(await adapter.get_json(f"{API}/products/attributes"))
+            by_slug, by_name = _index(await api.get_json(f"{API}/products/attributes"))
         for attribute, r in zip(missing, part.created, strict=True):
             if id(r) in taken_ids and (found := _match(attribute, by_slug, by_name)) is not None and found.store_id:
                 r.store_id, r.error, r.error_code, r.status, r.note = found.store_id, "", "", 200, ADOPTED
@@ -139,7 +137,7 @@ async def upsert_attributes(adapter: WooCommerceAdapter, attributes: list[StoreA
                 resolved[attribute.name] = r.store_id
         result.created += part.created
     term_parts = await asyncio.gather(
-        *(_upsert_terms(adapter, a, resolved[a.name]) for a in attributes if a.name in resolved and a.terms)
+        *(_upsert_terms(api, a, resolved[a.name]) for a in attributes if a.name in resolved and a.terms)
     )
     for part in term_parts:
         result.created += part.created
@@ -147,9 +145,9 @@ async def upsert_attributes(adapter: WooCommerceAdapter, attributes: list[StoreA
     return result
 
 
-async def _upsert_terms(adapter: WooCommerceAdapter, attribute: StoreAttribute, attribute_id: int) -> BatchResult:
+async def _upsert_terms(api: WooApi, attribute: StoreAttribute, attribute_id: int) -> BatchResult:
     base = f"{API}/products/attributes/{attribute_id}/terms"
-    existing = [wc.term_from_wc(t) for t in await adapter.list_all(base, {"orderby": "id"})]
+    existing = [wc.term_from_wc(t) for t in await api.list_all(base, {"orderby": "id"})]
     by_name = {t.name.strip().lower(): t for t in existing}
     by_slug = {t.slug: t for t in existing if t.slug}
     result = BatchResult()
@@ -166,7 +164,7 @@ async def _upsert_terms(adapter: WooCommerceAdapter, attribute: StoreAttribute, 
         payloads[key] = payload
         creates.append(("create", key, payload))
     if creates:
-        part = await adapter.run_batches(f"{base}/batch", creates)
+        part = await api.run_batches(f"{base}/batch", creates)
         for r in part.created:
             if r.error_code == "term_exists" and r.store_id:
                 r.error, r.error_code, r.status = "", "", 200

@@ -1,0 +1,238 @@
+"""The BigCommerce store adapter: Management API V3 catalog (and V2 store info), store-apis part B.
+
+Products are created one per call (there is no batch create) and updated in batches of ≤ 10 through
+`BigCommerceApi.batch_put`; options and variants are written by `options`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+from unopim_desktop.clients.errors import (
+    ApiError,
+    Conflict,
+    NotFound,
+    Validation,
+)
+from unopim_desktop.domain import (
+    BatchResult,
+    ItemResult,
+    StoreAttribute,
+    StoreCategory,
+    StoreImage,
+    StoreInfo,
+    StoreProduct,
+    StoreTerm,
+    StoreVariant,
+)
+from unopim_desktop.stores.bigcommerce import KIND
+from unopim_desktop.stores.bigcommerce import payloads as bc
+from unopim_desktop.stores.bigcommerce.api import (
+    DELETE_BATCH,
+    FATAL,
+    HIDDEN_NOTE,
+    INCLUDE,
+    LIMIT_MAX,
+    PRODUCT_BATCH,
+    SKUS_PER_LOOKUP,
+    VARIANT_BATCH,
+    BigCommerceApi,
+    failed_item,
+)
+from unopim_desktop.stores.bigcommerce.options import upsert_categories, upsert_variants
+from unopim_desktop.stores.bigcommerce.verify import verify_bigcommerce
+from unopim_desktop.stores.http_common import json_answer
+
+
+class BigCommerceAdapter(BigCommerceApi):
+    kind = KIND.name
+    max_batch = PRODUCT_BATCH
+
+    # -- verification ----------------------------------------------------------------------------
+    async def verify(self) -> StoreInfo:
+        return await verify_bigcommerce(self)
+
+    # -- reads -----------------------------------------------------------------------------------
+    async def iter_products(
+        self, *, modified_after: dt.datetime | None = None, page_size: int = 100
+    ) -> AsyncIterator[list[StoreProduct]]:
+        # The store's maximum page unless the caller wants smaller pages: fewer calls on the quota.
+        limit = LIMIT_MAX if page_size >= 100 else max(1, page_size)
+        params: dict[str, Any] = {"include": INCLUDE, "limit": limit}
+        if modified_after is not None:
+            params.update({"date_modified:min": bc.bc_datetime(modified_after), "sort": "date_modified",
+                           "direction": "asc"})
+        else:
+            params.update(sort="id", direction="asc")
+        async for items in self.iter_pages("v3/catalog/products", params):
+            yield [bc.product_from_bc(item) for item in items]
+
+    async def get_product(self, store_id: int) -> StoreProduct | None:
+        try:
+            body = await self.get_json(f"v3/catalog/products/{store_id}", {"include": INCLUDE})
+        except NotFound:
+            return None
+        data = body.get("data") if isinstance(body, dict) else None
+        return bc.product_from_bc(data) if isinstance(data, dict) else None
+
+    async def has_products(self) -> bool:
+        body = await self.get_json("v3/catalog/products", {"limit": 1, "include_fields": "id"})
+        return bool(isinstance(body, dict) and body.get("data"))
+
+    async def list_variants(self, product_id: int) -> list[StoreVariant]:
+        items = await self.list_all(f"v3/catalog/products/{product_id}/variants")
+        return [bc.variant_from_bc(i) for i in items if i.get("option_values")]
+
+    async def list_attributes(self) -> list[StoreAttribute]:
+        """No global attributes on BigCommerce: the option names and values used across products."""
+        values: dict[str, list[str]] = {}
+        async for items in self.iter_pages("v3/catalog/variants"):
+            for item in items:
+                for value in item.get("option_values") or []:
+                    if not isinstance(value, dict):
+                        continue
+                    labels = values.setdefault(str(value.get("option_display_name") or ""), [])
+                    label = str(value.get("label") or "")
+                    if label not in labels:
+                        labels.append(label)
+        return [StoreAttribute(name=n, store_id=None, terms=[StoreTerm(name=lb) for lb in labels])
+                for n, labels in values.items() if n]
+
+    async def list_tags(self) -> list[str]:
+        return []  # no tags on BigCommerce; tags are written as search keywords
+
+    # -- product writes --------------------------------------------------------------------------
+    async def upsert_products(self, products: list[StoreProduct]) -> BatchResult:
+        creates = [p for p in products if not p.store_id]
+        updates = [p for p in products if p.store_id]
+        result = BatchResult()
+        created, updated = await asyncio.gather(
+            asyncio.gather(*(self._create_product(p) for p in creates)),
+            self._update_products(updates),
+        )
+        result.created = list(created)
+        result.updated = updated
+        return result
+
+    async def _create_product(self, product: StoreProduct) -> ItemResult:
+        key = product.sku or product.name
+        body = bc.product_to_bc(product, creating=True)
+        image_error = ""
+        try:
+            try:
+                response = await self.send("POST", "v3/catalog/products", params={"include": "images"},
+                                           json_body=body)
+            except (Conflict, Validation) as exc:
+                if not (body.get("images") and bc.image_refused(exc.body, exc.message)):
+                    raise
+                # Refused (not saved) for an image it could not fetch: save the product without it.
+                image_error = bc.error_text(exc.body, exc.message)
+                body.pop("images")
+                response = await self.send("POST", "v3/catalog/products", json_body=body)
+        except FATAL:
+            raise
+        except Conflict as exc:
+            return await self._duplicate(key, product, exc)
+        except ApiError as exc:
+            return failed_item(key, exc)
+        answer = json_answer(response)
+        data = answer.get("data") if isinstance(answer, dict) else None
+        if not isinstance(data, dict):
+            return ItemResult(key=key, error="The store's answer has no product", status=response.status_code)
+        note = bc.error_text(answer.get("errors")) if response.status_code == 207 else ""
+        result = bc.saved(key, data, note=note)
+        result.image_error = image_error
+        return result
+
+    async def _duplicate(self, key: str, product: StoreProduct, exc: ApiError) -> ItemResult:
+        """A 409 on create: say which product holds the SKU (BigCommerce does not) so it can be adopted."""
+        text = bc.error_text(exc.body, exc.message)
+        if "name" in text.lower() and "duplicate" in text.lower():
+            return ItemResult(key=key, error=text, error_code="duplicate_name", status=409)
+        if product.sku:
+            holder = (await self.find_products_by_sku([product.sku])).get(product.sku)
+            if holder is not None and holder.type == "variation":
+                return ItemResult(key=key, error=f"{text}: SKU {product.sku} belongs to a variant of product "
+                                  f"#{holder.parent_store_id}", error_code="duplicate_sku", status=409)
+            if holder is not None:
+                return ItemResult(key=key, store_id=holder.store_id, error=text, error_code="duplicate_sku",
+                                  status=409)
+        return ItemResult(key=key, error=text, error_code="conflict", status=409)
+
+    async def _custom_field_ids(self, ids: list[int]) -> dict[int, dict[str, int]]:
+        out: dict[int, dict[str, int]] = {}
+
+        async def fetch(group: list[int]) -> None:
+            params = {"id:in": ",".join(map(str, group)), "include": "custom_fields"}
+            async for items in self.iter_pages("v3/catalog/products", params):
+                for item in items:
+                    if isinstance(item.get("id"), int):
+                        out[item["id"]] = bc.custom_field_ids(item)
+
+        await asyncio.gather(*(fetch(g) for g in bc.chunks(ids, SKUS_PER_LOOKUP)))
+        return out
+
+    async def _update_products(self, products: list[StoreProduct]) -> list[ItemResult]:
+        with_meta = [p.store_id for p in products if p.meta and p.store_id]
+        field_ids = await self._custom_field_ids(with_meta) if with_meta else {}
+        items = [
+            (p.sku or f"#{p.store_id}", bc.product_to_bc(p, creating=False, custom_field_ids=field_ids.get(p.store_id)))
+            for p in products
+        ]
+        return await self.batch_put("v3/catalog/products", items, PRODUCT_BATCH,
+                                    single=lambda body: f"v3/catalog/products/{body['id']}")
+
+    async def delete_products(self, store_ids: list[int], *, force: bool) -> BatchResult:
+        if not force:
+            items = [(str(sid), {"id": sid, "is_visible": False}) for sid in store_ids]
+            hidden = await self.batch_put("v3/catalog/products", items, PRODUCT_BATCH,
+                                          single=lambda body: f"v3/catalog/products/{body['id']}", note=HIDDEN_NOTE)
+            return BatchResult(deleted=hidden)
+
+        async def delete(group: list[int]) -> list[ItemResult]:
+            try:
+                await self.send("DELETE", "v3/catalog/products", params={"id:in": ",".join(map(str, group))})
+            except FATAL:
+                raise
+            except ApiError as exc:
+                return [failed_item(str(sid), exc, sid) for sid in group]
+            return [ItemResult(key=str(sid), store_id=sid, note="Deleted permanently.") for sid in group]
+
+        parts = await asyncio.gather(*(delete(g) for g in bc.chunks(store_ids, DELETE_BATCH)))
+        return BatchResult(deleted=[r for part in parts for r in part])
+
+    async def upsert_variants(
+        self, product_id: int, variants: list[StoreVariant], *, attribute_ids: dict[str, int] | None = None
+    ) -> BatchResult:
+        # BigCommerce options live on the product; `attribute_ids` (WooCommerce global ids) do not apply.
+        return await upsert_variants(self, product_id, variants)
+
+    async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]]) -> BatchResult:
+        """Add the images (BigCommerce appends every image it is sent, so only images it lacks)."""
+        payloads = [(key, {"id": pid, "images": bc.images_out(imgs)}) for key, pid, imgs in items]
+        return BatchResult(updated=await self.batch_put(
+            "v3/catalog/products", payloads, PRODUCT_BATCH, single=lambda body: f"v3/catalog/products/{body['id']}"))
+
+    async def set_variant_images(self, product_id: int, items: list[tuple[str, int, StoreImage]]) -> BatchResult:
+        payloads = [(key, {"id": vid, "image_url": img.src}) for key, vid, img in items if img.src]
+        return BatchResult(updated=await self.batch_put(
+            "v3/catalog/variants", payloads, VARIANT_BATCH,
+            single=lambda body: f"v3/catalog/products/{product_id}/variants/{body['id']}"))
+
+    async def set_associations(self, items: list[tuple[str, int, list[int], list[int]]]) -> BatchResult:
+        """BigCommerce has one related-products list: upsells first, then cross-sells."""
+        payloads = [(key, {"id": pid, "related_products": list(dict.fromkeys([*ups, *cross]))})
+                    for key, pid, ups, cross in items]
+        return BatchResult(updated=await self.batch_put(
+            "v3/catalog/products", payloads, PRODUCT_BATCH, single=lambda body: f"v3/catalog/products/{body['id']}"))
+
+    async def upsert_categories(self, categories: list[StoreCategory]) -> BatchResult:
+        return await upsert_categories(self, categories)
+
+    async def upsert_attributes(self, attributes: list[StoreAttribute]) -> BatchResult:
+        """Nothing to write: BigCommerce options live on each product and are made with its variants."""
+        note = "BigCommerce has no global attributes; this option is created on each product with its variants."
+        return BatchResult(updated=[ItemResult(key=a.name, note=note) for a in attributes])

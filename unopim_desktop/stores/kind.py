@@ -1,0 +1,90 @@
+"""What a store kind declares about itself: its name, its connection form, its secrets, how its address
+is written, how to build its adapter, and how its errors read to a merchant.
+
+Everything outside `stores/` works from these declarations; nothing there tests a kind by name. A new
+kind is one folder under `stores/` (adapter, payloads, its `KIND`) and one line in `registry.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from unopim_desktop.domain import StoreConnection
+from unopim_desktop.stores.base import StoreAdapter
+
+# The connection values a form can ask for. `StoreConnection` and the store form carry the same names;
+# each kind uses the ones it needs, under its own labels.
+CONNECTION_FIELDS = ("url", "key", "secret", "access_token", "wp_user", "wp_app_password")
+SETTING_FIELDS = ("default_currency", "default_locale")
+SECRET_FIELDS = ("secret", "access_token", "wp_app_password")
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str  # one of CONNECTION_FIELDS or SETTING_FIELDS
+    label: str
+    placeholder: str = ""
+    help: str = ""  # a line shown under the field
+    # Asked for on the first save (a secret left blank on an edit keeps the stored value).
+    required: bool = False
+    missing: str = ""  # what to say when a required field is empty
+    # A secret shown masked on an edit only when this other field has a value (an optional pair).
+    masked_if: str = ""
+    cli_flag: str = ""  # `store add KIND --flag`
+    env: str = ""  # environment variable a secret may come from instead of the command line
+
+    @property
+    def secret(self) -> bool:
+        return self.name in SECRET_FIELDS
+
+
+@dataclass(frozen=True)
+class ErrorWording:
+    """The kind's own sentences for a refused key and a missing permission ({message}: the store's)."""
+
+    auth_reason: str
+    auth_fix: str
+    forbidden_reason: str
+    forbidden_fix: str
+
+
+@dataclass(frozen=True)
+class StoreKind:
+    name: str  # stored with each store connection, e.g. "woocommerce"
+    display_name: str  # "WooCommerce"
+    note: str  # where the merchant finds the credentials
+    url_example: str
+    fields: tuple[FormField, ...]
+    make_adapter: Callable[[StoreConnection], StoreAdapter]
+    check_url_path: Callable[[str, str, str], str]  # (scheme://netloc, path, raw) -> normalised address
+    wording: ErrorWording
+    # Whether the form has its own Active switch (else the store list's toggle is the only one).
+    form_has_status: bool = False
+    cli_help: str = ""
+
+    @property
+    def noun(self) -> str:
+        return f"{self.display_name} store"
+
+    @property
+    def secret_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.secret)
+
+    def field(self, name: str) -> FormField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def normalize_url(self, raw: str) -> str:
+        """The address as stored, or ValueError with a sentence showing what it should look like."""
+        text = (raw or "").strip()
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"“{text}” is not a web address; it should look like {self.url_example}.")
+        if parts.query or parts.fragment:
+            raise ValueError("Leave out the query string and fragment (the part after ? or #).")
+        return self.check_url_path(f"{parts.scheme}://{parts.netloc}", parts.path, text)
+
+    def verify(self, adapter: StoreAdapter):  # type: ignore[no-untyped-def]
+        """Prove the address and credentials (the adapter's own checks)."""
+        return adapter.verify()
