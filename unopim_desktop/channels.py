@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from unopim_desktop.context import AppContext
+from unopim_desktop.domain import ChannelRow
 from unopim_desktop.session import UnoPimSession
 from unopim_desktop.state import mapping_repo, repo, stores_repo
 
@@ -80,10 +81,10 @@ class ChannelService:
     async def summary(self) -> dict[str, int]:
         return await self.ctx.lane.run(stores_repo.settings_summary, await self.address())
 
-    async def channels(self) -> list[stores_repo.ChannelRow]:
+    async def channels(self) -> list[ChannelRow]:
         return await self.ctx.lane.run(stores_repo.list_channels, await self.address())
 
-    async def save(self, rows: list[stores_repo.ChannelRow]) -> None:
+    async def save(self, rows: list[ChannelRow]) -> None:
         address = await self.address()
         stores = {s.label: s for s in await self.ctx.lane.run(stores_repo.list_stores, address)}
         for r in rows:

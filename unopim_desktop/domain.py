@@ -1,4 +1,5 @@
-"""Plain data shared by the engine, the transforms and the store adapters. No I/O, no Qt.
+"""Plain data shared by every layer: what the app keeps about stores, channels, mappings and UnoPim
+attributes, and the neutral store-side types. No I/O, no Qt.
 
 Store-side types are neutral: the transforms produce them from UnoPim values, each adapter turns them
 into its own payloads (WooCommerce JSON, BigCommerce JSON) and back.
@@ -8,6 +9,82 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+# --- what the app keeps (rows of the local database, as the services hand them out) ----------------
+
+
+@dataclass(frozen=True)
+class StoreRow:
+    id: int
+    label: str
+    kind: str
+    url: str
+    key: str
+    wp_user: str
+    active: bool
+    default_currency: str
+    default_locale: str
+    info: dict[str, Any]
+    channels: tuple[str, ...] = ()
+
+
+@dataclass
+class ChannelRow:
+    code: str
+    labels: dict[str, str]
+    root_category: str
+    locales: list[str]
+    currencies: list[str]
+    store_label: str | None = None
+    pull_enabled: bool = True
+    push_enabled: bool = True
+    sync_interval: str = "1h"
+    debounce_s: int = 60
+    default_locale: str = ""
+    locale_map: dict[str, str] = field(default_factory=dict)
+    currency_map: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AttributeRow:
+    store_attribute: str
+    attribute_code: str
+    carrier: str
+    variant_axis: bool
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    store_category_id: int
+    store_category_name: str
+    category_code: str
+
+
+@dataclass(frozen=True)
+class AttributeDef:
+    """What the mapping needs to know about a UnoPim attribute (from the attribute cache)."""
+
+    code: str
+    type: str
+    value_per_locale: bool = False
+    value_per_channel: bool = False
+    validation: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    families: tuple[str, ...] = ()
+    system: bool = False  # a product field UnoPim keeps outside `values` (status)
+
+    def label(self, locale: str = "en_US") -> str:
+        return self.labels.get(locale) or next(iter(self.labels.values()), "") or self.code
+
+    @property
+    def scope(self) -> str:
+        if self.value_per_channel and self.value_per_locale:
+            return "channel_locale"
+        if self.value_per_channel:
+            return "channel"
+        if self.value_per_locale:
+            return "locale"
+        return "common"
 
 
 @dataclass(frozen=True)

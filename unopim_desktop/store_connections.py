@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.context import AppContext
-from unopim_desktop.domain import StoreConnection, StoreInfo, StoreKind
+from unopim_desktop.domain import StoreConnection, StoreInfo, StoreKind, StoreRow
 from unopim_desktop.redact import MASK
 from unopim_desktop.state import repo, stores_repo
 from unopim_desktop.stores.base import StoreVerificationError
@@ -50,7 +50,7 @@ class StoreOutcome:
     reason: str = ""
     fix: str = ""
     field: str = ""
-    store: stores_repo.StoreRow | None = None
+    store: StoreRow | None = None
     info: StoreInfo | None = None
 
     @property
@@ -128,7 +128,7 @@ class StoreService:
     def secret_scope(address: str, label: str) -> str:
         return f"{address}|store:{label}"
 
-    async def list(self, *, search: str = "", sort: str = "label", descending: bool = False) -> list[stores_repo.StoreRow]:
+    async def list(self, *, search: str = "", sort: str = "label", descending: bool = False) -> list[StoreRow]:
         address = await self._address()
         return await self.ctx.lane.run(stores_repo.list_stores, address, search=search, sort=sort, descending=descending)
 
@@ -191,7 +191,7 @@ class StoreService:
                 await self.ctx.secrets.aset(new_scope, name, value)
             else:
                 await self.ctx.secrets.adelete(new_scope, name)
-        row = stores_repo.StoreRow(
+        row = StoreRow(
             id=0, label=label, kind=form.kind.value, url=url, key=connection.key, wp_user=connection.wp_user,
             active=form.active, default_currency=form.default_currency or info.currency,
             default_locale=form.default_locale or info.locale, info=_info_dict(info),
@@ -229,7 +229,7 @@ def _info_dict(info: StoreInfo) -> dict:
     }
 
 
-def form_from_row(row: stores_repo.StoreRow) -> StoreForm:
+def form_from_row(row: StoreRow) -> StoreForm:
     """An edit form for a stored store: secrets shown as the mask, which keeps them."""
     return replace(
         StoreForm(kind=StoreKind(row.kind), label=row.label, url=row.url),

@@ -1,5 +1,6 @@
+from unopim_desktop.domain import AttributeDef
 from unopim_desktop.mapping.automap import automap_attributes, automap_core
-from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE, AttributeDef
+from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE
 from unopim_desktop.mapping.rules import check_attribute_row, check_core_field
 
 

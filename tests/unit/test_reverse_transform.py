@@ -6,9 +6,14 @@ import copy
 
 import pytest
 
-from unopim_desktop.domain import ProductAttributeValue, StoreProduct, StoreVariant
-from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE, AttributeDef
-from unopim_desktop.state.mapping_repo import AttributeRow
+from unopim_desktop.domain import (
+    AttributeDef,
+    AttributeRow,
+    ProductAttributeValue,
+    StoreProduct,
+    StoreVariant,
+)
+from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE
 from unopim_desktop.sync.reverse import (
     PushMapping,
     Unmappable,

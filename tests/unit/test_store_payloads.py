@@ -20,8 +20,8 @@ from unopim_desktop.domain import (
     StoreVariant,
 )
 from unopim_desktop.stores.bigcommerce import payloads as bc
-from unopim_desktop.stores.woocommerce import payloads as wc
 from unopim_desktop.stores.bigcommerce.quota import QuotaPacer, wait_after_429
+from unopim_desktop.stores.woocommerce import payloads as wc
 from unopim_desktop.stores.woocommerce.auth import (
     QueryStringAuth,
     WooCommerceOAuth1,

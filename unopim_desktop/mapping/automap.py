@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from unopim_desktop.mapping.fields import CORE_FIELDS, AttributeDef
+from unopim_desktop.domain import AttributeDef
+from unopim_desktop.mapping.fields import CORE_FIELDS
 
 
 def _norm_label(text: str) -> str:

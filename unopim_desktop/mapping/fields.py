@@ -2,35 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class AttributeDef:
-    """What the mapping needs to know about a UnoPim attribute (from the attribute cache)."""
-
-    code: str
-    type: str
-    value_per_locale: bool = False
-    value_per_channel: bool = False
-    validation: str = ""
-    labels: dict[str, str] = field(default_factory=dict)
-    families: tuple[str, ...] = ()
-    system: bool = False  # a product field UnoPim keeps outside `values` (status)
-
-    def label(self, locale: str = "en_US") -> str:
-        return self.labels.get(locale) or next(iter(self.labels.values()), "") or self.code
-
-    @property
-    def scope(self) -> str:
-        if self.value_per_channel and self.value_per_locale:
-            return "channel_locale"
-        if self.value_per_channel:
-            return "channel"
-        if self.value_per_locale:
-            return "locale"
-        return "common"
-
+from unopim_desktop.domain import AttributeDef
 
 # UnoPim keeps the product status outside `values`; the Publish Status row maps to it.
 STATUS_PSEUDO_ATTRIBUTE = AttributeDef(

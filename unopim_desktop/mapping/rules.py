@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from unopim_desktop.domain import AttributeDef
 from unopim_desktop.mapping.fields import (
     ATTRIBUTE_CARRIER_TYPES,
     CARRIER_ATTRIBUTE,
@@ -12,7 +13,6 @@ from unopim_desktop.mapping.fields import (
     CORE_FIELD_BY_KEY,
     META_CARRIER_TYPES,
     NUMERIC_TEXT_VALIDATIONS,
-    AttributeDef,
 )
 
 

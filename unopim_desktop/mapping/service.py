@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 
 from unopim_desktop.channels import ChannelService
 from unopim_desktop.context import AppContext
-from unopim_desktop.domain import StoreCategory
+from unopim_desktop.domain import AttributeDef, AttributeRow, CategoryRow, ChannelRow, StoreCategory
 from unopim_desktop.mapping.automap import Filled, automap_attributes, automap_core
-from unopim_desktop.mapping.fields import CORE_FIELDS, STATUS_PSEUDO_ATTRIBUTE, AttributeDef
+from unopim_desktop.mapping.fields import CORE_FIELDS, STATUS_PSEUDO_ATTRIBUTE
 from unopim_desktop.mapping.rules import MappingProblem, check_attribute_row, check_core_field
-from unopim_desktop.state import mapping_repo, repo, stores_repo
-from unopim_desktop.state.mapping_repo import AttributeRow, CategoryRow
+from unopim_desktop.state import mapping_repo, repo
 from unopim_desktop.store_connections import StoreService
 
 
@@ -198,7 +197,7 @@ class MappingService:
                                 create_missing=create_missing)
         await self.ctx.lane.run(repo.add_log, address, f"Category mapping saved for {channel}.", category="mapping")
 
-    async def channel_rows(self) -> list[stores_repo.ChannelRow]:
+    async def channel_rows(self) -> list[ChannelRow]:
         return await self.channels.channels()
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
-from unopim_desktop.mapping.fields import AttributeDef
+from unopim_desktop.domain import AttributeDef, AttributeRow, CategoryRow
 from unopim_desktop.state.models import (
     AttributeMapping,
     CategoryMapping,
@@ -22,19 +21,8 @@ from unopim_desktop.state.models import (
 DEFAULT_FAMILY_KEY = "default_family"
 
 
-@dataclass(frozen=True)
-class AttributeRow:
-    store_attribute: str
-    attribute_code: str
-    carrier: str
-    variant_axis: bool
 
 
-@dataclass(frozen=True)
-class CategoryRow:
-    store_category_id: int
-    store_category_name: str
-    category_code: str
 
 
 def _instance(address: str) -> Instance:

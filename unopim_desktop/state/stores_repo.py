@@ -3,42 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
+from unopim_desktop.domain import ChannelRow, StoreRow
 from unopim_desktop.state.models import Channel, Currency, Instance, Locale, Store, database_proxy, utcnow
-
-
-@dataclass(frozen=True)
-class StoreRow:
-    id: int
-    label: str
-    kind: str
-    url: str
-    key: str
-    wp_user: str
-    active: bool
-    default_currency: str
-    default_locale: str
-    info: dict[str, Any]
-    channels: tuple[str, ...] = ()
-
-
-@dataclass
-class ChannelRow:
-    code: str
-    labels: dict[str, str]
-    root_category: str
-    locales: list[str]
-    currencies: list[str]
-    store_label: str | None = None
-    pull_enabled: bool = True
-    push_enabled: bool = True
-    sync_interval: str = "1h"
-    debounce_s: int = 60
-    default_locale: str = ""
-    locale_map: dict[str, str] = field(default_factory=dict)
-    currency_map: dict[str, str] = field(default_factory=dict)
 
 
 def _instance(address: str) -> Instance:

@@ -11,6 +11,7 @@ from typing import Any
 
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.context import AppContext
+from unopim_desktop.domain import ChannelRow, StoreRow
 from unopim_desktop.memory import release_free_memory
 from unopim_desktop.session import UnoPimSession
 from unopim_desktop.state import repo, stores_repo, sync_repo
@@ -83,7 +84,7 @@ class SyncEngine:
             self._cancel.cancel()
 
     async def pull(self, *, full: bool, channel: str | None = None, dry_run: bool | None = None) -> JobOutcome:
-        async def one(address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, dry: bool,
+        async def one(address: str, ch: ChannelRow, store: StoreRow, dry: bool,
                       settings: dict[str, str]) -> ChannelOutcome:
             return await self._pull_channel(address, ch, store, full=full, dry_run=dry,
                                             on_delete=settings["on_delete"])
@@ -138,7 +139,7 @@ class SyncEngine:
                 break
         return outcome
 
-    async def _pull_channel(self, address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, *,
+    async def _pull_channel(self, address: str, ch: ChannelRow, store: StoreRow, *,
                             full: bool, dry_run: bool, on_delete: str) -> ChannelOutcome:
         def make(run: RunContext, client: Any, adapter: Any) -> PullJob:
             return PullJob(run, client, adapter, store_label=store.label, channel=ch,
@@ -151,7 +152,7 @@ class SyncEngine:
             started=f"of channel {ch.code} into “{store.label}” started.",
             cancelled="Cancelled; the next run resumes where this one stopped.", make=make)
 
-    async def _run_channel(self, address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, *,
+    async def _run_channel(self, address: str, ch: ChannelRow, store: StoreRow, *,
                            job: str, steps: tuple[str, ...], dry_run: bool, started: str, cancelled: str,
                            make: Callable[[RunContext, Any, Any], Any]) -> ChannelOutcome:
         """One job on one channel: its run record, start and finish events, the adapter's lifetime, and
@@ -197,7 +198,7 @@ class SyncEngine:
         if entity is not None and entity not in ENTITIES:
             raise LookupError(f"Unknown entity “{entity}”; use one of {', '.join(ENTITIES)}.")
 
-        async def one(address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, dry: bool,
+        async def one(address: str, ch: ChannelRow, store: StoreRow, dry: bool,
                       settings: dict[str, str]) -> ChannelOutcome:
             return await self._push_channel(address, ch, store, changed=changed, entity=entity, dry_run=dry,
                                             writeback_delete=settings.get("writeback_delete") == "1",
@@ -205,7 +206,7 @@ class SyncEngine:
 
         return await self._exclusive("push_changed" if changed else "push_all", "push", channel, dry_run, one)
 
-    async def _push_channel(self, address: str, ch: stores_repo.ChannelRow, store: stores_repo.StoreRow, *,
+    async def _push_channel(self, address: str, ch: ChannelRow, store: StoreRow, *,
                             changed: bool, entity: str | None, dry_run: bool, writeback_delete: bool,
                             reconcile: bool = False, reconcile_hours: int = 24) -> ChannelOutcome:
         from unopim_desktop.sync.push import STEPS as PUSH_STEPS
@@ -233,7 +234,7 @@ def _reconcile_hours(settings: dict[str, str]) -> int:
         return 24  # a value saved by hand outside the app: the default
 
 
-def _store_currency(store: stores_repo.StoreRow) -> str:
+def _store_currency(store: StoreRow) -> str:
     return store.default_currency or str(store.info.get("currency") or "")
 
 

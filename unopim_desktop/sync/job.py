@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from unopim_desktop.clients.unopim import UnoPimClient
-from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE, AttributeDef
+from unopim_desktop.domain import AttributeDef, ChannelRow
+from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE
 from unopim_desktop.state import mapping_repo, sync_repo
-from unopim_desktop.state.stores_repo import ChannelRow
 from unopim_desktop.state.sync_repo import LinkRow, LinkTable, LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.run import RunContext

@@ -17,10 +17,9 @@ from typing import Any
 
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.clients.unopim import UnoPimClient
-from unopim_desktop.domain import StoreAttribute, StoreCategory, StoreTerm
-from unopim_desktop.mapping.fields import SELECT_LIKE, AttributeDef
+from unopim_desktop.domain import AttributeDef, ChannelRow, StoreAttribute, StoreCategory, StoreTerm
+from unopim_desktop.mapping.fields import SELECT_LIKE
 from unopim_desktop.state import mapping_repo, stores_repo, sync_repo
-from unopim_desktop.state.stores_repo import ChannelRow
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.changes import content_hash

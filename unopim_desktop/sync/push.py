@@ -28,10 +28,9 @@ from typing import Any
 
 from unopim_desktop.clients.errors import ApiError, AuthError, Forbidden, NotFound, Unreachable
 from unopim_desktop.clients.unopim import UnoPimClient
-from unopim_desktop.domain import StoreAttribute
-from unopim_desktop.mapping.fields import SELECT_LIKE, AttributeDef
+from unopim_desktop.domain import AttributeDef, ChannelRow, StoreAttribute
+from unopim_desktop.mapping.fields import SELECT_LIKE
 from unopim_desktop.state import mapping_repo, sync_repo
-from unopim_desktop.state.stores_repo import ChannelRow
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.changes import content_hash, cooldown_reason

@@ -16,8 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from unopim_desktop.domain import StoreProduct, StoreVariant
-from unopim_desktop.mapping.fields import AttributeDef
+from unopim_desktop.domain import AttributeDef, StoreProduct, StoreVariant
 from unopim_desktop.sync.transform import PullMapping, product_to_store, variant_to_store
 from unopim_desktop.sync.values import merge_values, wrap_scoped_value
 

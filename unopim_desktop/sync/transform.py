@@ -12,9 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from unopim_desktop.domain import ProductAttributeValue, StoreImage, StoreProduct, StoreVariant
-from unopim_desktop.mapping.fields import AttributeDef
-from unopim_desktop.state.mapping_repo import AttributeRow
+from unopim_desktop.domain import (
+    AttributeDef,
+    AttributeRow,
+    ProductAttributeValue,
+    StoreImage,
+    StoreProduct,
+    StoreVariant,
+)
 from unopim_desktop.sync.values import price_amount, read_value, split_codes
 
 IN_STOCK_WORDS = {"instock", "in_stock", "in stock", "true", "1", "yes", "available"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from unopim_desktop.mapping.fields import AttributeDef
+from unopim_desktop.domain import AttributeDef
 
 BUCKETS = ("common", "locale_specific", "channel_specific", "channel_locale_specific")
 

@@ -28,9 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from unopim_desktop.channels import ChannelService, ChannelSettingsError
-from unopim_desktop.domain import StoreKind
+from unopim_desktop.domain import ChannelRow, StoreKind, StoreRow
 from unopim_desktop.state import repo
-from unopim_desktop.state.stores_repo import ChannelRow, StoreRow
 from unopim_desktop.store_connections import DELETE_NOTE, StoreOutcome, StoreService
 from unopim_desktop.ui.tabs.base import AsyncTab
 from unopim_desktop.ui.widgets.banner import Banner

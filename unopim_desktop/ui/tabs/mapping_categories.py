@@ -21,10 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from unopim_desktop.domain import CategoryRow, ChannelRow
 from unopim_desktop.mapping.service import MappingRefused, MappingService, StoreCategoryNode
 from unopim_desktop.state import mapping_repo
-from unopim_desktop.state.mapping_repo import CategoryRow
-from unopim_desktop.state.stores_repo import ChannelRow
 from unopim_desktop.ui.tabs.mapping_attributes import channel_text
 from unopim_desktop.ui.tabs.mapping_core import problems_text
 from unopim_desktop.ui.widgets.banner import Banner

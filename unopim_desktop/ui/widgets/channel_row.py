@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from unopim_desktop.channels import DEFAULT_DEBOUNCE_S, DEFAULT_INTERVAL, SYNC_INTERVALS
-from unopim_desktop.state.stores_repo import ChannelRow, StoreRow
+from unopim_desktop.domain import ChannelRow, StoreRow
 from unopim_desktop.ui.widgets.editing import INVALID_BG, UNSAVED_BG
 
 NO_STORE = "(no store)"

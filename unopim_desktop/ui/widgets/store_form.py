@@ -18,9 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unopim_desktop.domain import StoreKind
+from unopim_desktop.domain import StoreKind, StoreRow
 from unopim_desktop.redact import MASK
-from unopim_desktop.state.stores_repo import StoreRow
 from unopim_desktop.store_connections import StoreForm, StoreOutcome, form_from_row
 from unopim_desktop.ui.widgets.banner import Banner
 
