@@ -21,8 +21,8 @@ from unopim_desktop.session import UnoPimSession
 from unopim_desktop.state import sync_repo
 from unopim_desktop.sync.engine import SyncEngine
 from unopim_desktop.sync.events import EventBus, LogRow, RunFinished, RunStarted, StepProgress
-from unopim_desktop.sync.pull import STEPS
-from unopim_desktop.sync.pull import STEPS as PULL_STEPS
+from unopim_desktop.sync.pull.job import STEPS
+from unopim_desktop.sync.pull.job import STEPS as PULL_STEPS
 from unopim_desktop.ui.main_window import MainWindow
 from unopim_desktop.ui.widgets.log_tail import LEVEL_COLOURS
 

@@ -17,7 +17,8 @@ from unopim_desktop.session import UnoPimSession
 from unopim_desktop.state import repo, stores_repo, sync_repo
 from unopim_desktop.store_connections import StoreService
 from unopim_desktop.sync.events import EventBus, RunFinished, RunStarted
-from unopim_desktop.sync.pull import STEPS, PullJob, PullOptions, StepFailed, api_error_text
+from unopim_desktop.sync.job import StepFailed, api_error_text
+from unopim_desktop.sync.pull.job import STEPS, PullJob, PullOptions
 from unopim_desktop.sync.run import Cancelled, CancelToken, RunContext
 
 log = logging.getLogger(__name__)
@@ -193,7 +194,7 @@ class SyncEngine:
         """Push All (`changed=False`) or Push Changed, for one entity (products, categories, attributes)
         or all three, channel by channel; a channel with Push off is skipped with an info row.
         `reconcile` makes a changed push compare everything now (else it does when one is due)."""
-        from unopim_desktop.sync.push import ENTITIES
+        from unopim_desktop.sync.push.job import ENTITIES
 
         if entity is not None and entity not in ENTITIES:
             raise LookupError(f"Unknown entity “{entity}”; use one of {', '.join(ENTITIES)}.")
@@ -209,8 +210,8 @@ class SyncEngine:
     async def _push_channel(self, address: str, ch: ChannelRow, store: StoreRow, *,
                             changed: bool, entity: str | None, dry_run: bool, writeback_delete: bool,
                             reconcile: bool = False, reconcile_hours: int = 24) -> ChannelOutcome:
-        from unopim_desktop.sync.push import STEPS as PUSH_STEPS
-        from unopim_desktop.sync.push import PushJob, PushOptions
+        from unopim_desktop.sync.push.job import STEPS as PUSH_STEPS
+        from unopim_desktop.sync.push.job import PushJob, PushOptions
 
         def make(run: RunContext, client: Any, adapter: Any) -> PushJob:
             return PushJob(run, client, adapter, store_label=store.label, channel=ch,

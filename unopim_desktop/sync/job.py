@@ -1,18 +1,51 @@
-"""What a pull and a push job share: the run's parties, its links, and the mapping view both build."""
+"""What a pull and a push job share: the run's parties, its links, the mapping view both build, the
+record of store images (written by the pull, read by the push), how a stopped step is said, and the
+shape of both pipelines: a job is a table of named steps, each a method of one of the job's parts."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from unopim_desktop.clients.errors import ApiError, AuthError, Forbidden, Unreachable
 from unopim_desktop.clients.unopim import UnoPimClient
-from unopim_desktop.domain import AttributeDef, ChannelRow
+from unopim_desktop.domain import AttributeDef, ChannelRow, StoreImage
 from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE
 from unopim_desktop.state import mapping_repo, sync_repo
 from unopim_desktop.state.sync_repo import LinkRow, LinkTable, LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
+from unopim_desktop.sync.changes import image_hash
 from unopim_desktop.sync.run import RunContext
-from unopim_desktop.sync.transform import PullMapping
+from unopim_desktop.sync.transform.to_store import PullMapping
+
+# Link kind of the store's own image ids per product and variant: the pull records them after writing
+# images, so the push knows those pictures came from UnoPim and never uploads them back.
+IMAGES_KIND = "images"
+
+
+class StepFailed(Exception):
+    """A step cannot go on (e.g. the channel vanished from UnoPim); the run stops with this reason."""
+
+
+# Errors that stop the whole run: every further call would fail the same way.
+FATAL = (AuthError, Forbidden, Unreachable)
+
+# A named step of a pipeline, and the steps that run side by side (most groups hold one step).
+Step = tuple[str, Callable[[], Awaitable[None]]]
+StepGroup = Sequence[Step]
+
+
+class JobPart:
+    """A group of one job's steps (catalogue, products, images, deletes…). It holds the job by
+    composition: the run's parties, links and options are the job's."""
+
+    def __init__(self, job: Any) -> None:
+        self.job = job
+        self.run: RunContext = job.run
+        self.client: UnoPimClient = job.client
+        self.adapter: StoreAdapter = job.adapter
 
 
 class SyncJob:
@@ -39,6 +72,22 @@ class SyncJob:
 
     def link(self, kind: str, code: str) -> LinkRow | None:
         return self.links.get((kind, code))
+
+    async def run_steps(self, groups: Sequence[StepGroup]) -> None:
+        """The step table, in order: progress and cancellation around each group, logs flushed after."""
+        for group in groups:
+            if not group:
+                continue
+            self.run.cancel.check()
+            for name, _ in group:
+                self.run.step_started(name)
+            if len(group) == 1:
+                await group[0][1]()
+            else:
+                await run_together([step() for _, step in group])
+            for name, _ in group:
+                self.run.step_finished(name)
+            await self.run.flush_logs()
 
     async def record(self, writes: list[LinkWrite], deletes: list[tuple[str, str]], *, job: str,
                      step: str | None = None, cursor: Any = None, skip_kinds: frozenset[str] = frozenset()) -> None:
@@ -84,3 +133,33 @@ def attribute_defs(raw: list[dict[str, Any]]) -> dict[str, AttributeDef]:
         )
         for a in raw
     }
+
+
+def store_ids_hash(images: list[StoreImage]) -> str:
+    return image_hash([str(i.store_id or i.src) for i in sorted(images, key=lambda i: i.position)])
+
+
+def record_store_images(kind: str, sku: str, store_id: int, image_ids: list[int]) -> LinkWrite:
+    """What the pull calls after writing images, so the next push knows these pictures came from UnoPim."""
+    return LinkWrite(IMAGES_KIND, f"{kind}:{sku}", store_id,
+                     store_hash=image_hash([str(i) for i in image_ids]))
+
+
+def api_error_text(exc: ApiError) -> str:
+    detail = ""
+    if isinstance(getattr(exc, "errors", None), dict):
+        detail = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+                           for k, v in list(exc.errors.items())[:4])
+    return f"HTTP {exc.status}: {exc.message}" + (f" ({detail})" if detail else "")
+
+
+async def run_together(coroutines: list[Any]) -> None:
+    """Run side by side; when one fails (or the run is cancelled), stop the others before raising."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from unopim_desktop.state import repo, stores_repo, sync_repo
 from unopim_desktop.sync.engine import EngineBusy, JobOutcome, SyncEngine
 from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress
-from unopim_desktop.sync.pull import STEPS
+from unopim_desktop.sync.pull.job import STEPS
 from unopim_desktop.sync.run import OUTCOMES
 from unopim_desktop.ui.tabs.base import AsyncTab
 from unopim_desktop.ui.tabs.sync_settings import GeneralSettingsPanel

@@ -18,12 +18,12 @@ from unopim_desktop.domain import StoreImage, StoreProduct
 from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import changed_fields, content_hash, cooldown_reason, image_hash
-from unopim_desktop.sync.pull_images import ImageTransfer, answers_by_key
-from unopim_desktop.sync.push_images import record_store_images
-from unopim_desktop.sync.transform import product_to_store, variant_to_store
+from unopim_desktop.sync.job import record_store_images
+from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
+from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
 
 if TYPE_CHECKING:
-    from unopim_desktop.sync.pull import PullJob
+    from unopim_desktop.sync.pull.job import PullJob
 
 
 

@@ -1,4 +1,4 @@
-"""Push step: categories (store → UnoPim), level by level, with write-back deletes. A mixin of `PushJob`."""
+"""Push step: categories (store → UnoPim), level by level, with write-back deletes. A part of `PushJob`."""
 
 from __future__ import annotations
 
@@ -7,28 +7,21 @@ from typing import TYPE_CHECKING, Any
 
 from unopim_desktop.clients.errors import ApiError, NotFound
 from unopim_desktop.domain import StoreCategory
-from unopim_desktop.state.sync_repo import LinkRow, LinkTable, LinkWrite
+from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
 from unopim_desktop.sync.changes import content_hash, cooldown_reason
-from unopim_desktop.sync.pull import _category_name, _category_text
-from unopim_desktop.sync.reverse import _same_text, attribute_code_of
+from unopim_desktop.sync.job import JobPart
+from unopim_desktop.sync.transform.to_store import category_name, category_text
+from unopim_desktop.sync.transform.to_unopim import _same_text, attribute_code_of
 
 if TYPE_CHECKING:
-    from unopim_desktop.sync.reverse import PushMapping
-    from unopim_desktop.sync.run import RunContext
+    from unopim_desktop.sync.push.job import PushJob
 
 # WooCommerce's placeholder category for products without one: not catalogue data.
 STORE_DEFAULT_CATEGORY_SLUGS = frozenset({"uncategorized"})
 
 
-class CategorySteps:
-    """The categories step of `PushJob` (which provides these attributes and the methods `link`,
-    `skipped`, `item_failed` and `commit`)."""
-
-    run: RunContext
-    m: PushMapping
-    links: LinkTable
-    root: str
-    debounce_s: int
+class CategoryPush(JobPart):
+    job: PushJob
 
     async def step_categories(self) -> None:
         """New categories, and those whose store hash changed (renamed, moved, new description), and
@@ -60,32 +53,32 @@ class CategorySteps:
             self.run.advance("categories")
             if sc.store_id is None:
                 return None
-            code = self.m.category_codes.get(sc.store_id)
+            code = self.job.m.category_codes.get(sc.store_id)
             if code is None and sc.slug in STORE_DEFAULT_CATEGORY_SLUGS:
-                self.skipped("category", sc.name, "the store's default category is a placeholder, not catalogue data")
+                self.job.skipped("category", sc.name, "the store's default category is a placeholder, not catalogue data")
                 return None
             # What the push carries (not `extra`: its product count moves with every assignment).
             store_hash = content_hash({"name": sc.name, "slug": sc.slug, "description": sc.description,
                                        "parent": sc.parent_store_id})
             if code is not None:
-                link = self.link("category", code)
+                link = self.job.link("category", code)
                 if link and link.store_id == sc.store_id and link.store_hash == store_hash:
                     self.run.count("category", "unchanged")
                     return None
             code = code or attribute_code_of(sc.slug or sc.name)
-            parent = self.m.category_codes.get(sc.parent_store_id) if sc.parent_store_id else self.root
-            written = await self._push_category(code, sc, parent or self.root, (await unopim_categories()).get(code))
+            parent = self.job.m.category_codes.get(sc.parent_store_id) if sc.parent_store_id else self.job.root
+            written = await self._push_category(code, sc, parent or self.job.root, (await unopim_categories()).get(code))
             if written in ("", "skipped"):
                 return None
-            self.m.category_codes[sc.store_id] = code
-            self.m.view.category_ids[code] = sc.store_id
+            self.job.m.category_codes[sc.store_id] = code
+            self.job.m.view.category_ids[code] = sc.store_id
             return LinkWrite("category", code, sc.store_id, store_hash=store_hash, pushed=written == "pushed")
 
         # Level by level (a child needs its parent in UnoPim), the categories of one level side by side.
         levels: dict[int, list[StoreCategory]] = {}
         for sc in store_categories:
             levels.setdefault(depth(sc), []).append(sc)
-        sem = asyncio.Semaphore(self.options.in_flight)
+        sem = asyncio.Semaphore(self.job.options.in_flight)
 
         async def bounded(sc: StoreCategory) -> LinkWrite | None:
             async with sem:
@@ -95,9 +88,9 @@ class CategorySteps:
         for level in sorted(levels):
             self.run.cancel.check()
             writes += [w for w in await asyncio.gather(*(bounded(sc) for sc in levels[level])) if w]
-        await self.commit(writes)
+        await self.job.commit(writes)
         present = {c.store_id for c in store_categories}
-        gone = [(code, link) for (kind, code), link in self.links.items()
+        gone = [(code, link) for (kind, code), link in self.job.links.items()
                 if kind == "category" and link.store_id not in present]
         if gone:
             await self._deleted_categories(gone, await unopim_categories())
@@ -108,10 +101,10 @@ class CategorySteps:
         deletes: list[tuple[str, str]] = []
         # Children first: UnoPim refuses to delete a category that still has children.
         for code, _link in sorted(gone, key=lambda g: -_depth(g[0], unopim)):
-            if not self.options.writeback_delete:
-                self.skipped("category", code, "deleted in the store; write-back deletes are off, so UnoPim keeps it")
+            if not self.job.options.writeback_delete:
+                self.job.skipped("category", code, "deleted in the store; write-back deletes are off, so UnoPim keeps it")
                 continue
-            if self.options.dry_run:
+            if self.job.options.dry_run:
                 self.run.log(f"dry-run: would delete category {code} in UnoPim", entity_kind="category", entity=code)
                 self.run.count("category", "updated")
                 continue
@@ -120,27 +113,27 @@ class CategorySteps:
             except NotFound:
                 pass  # already gone: what a delete wants
             except ApiError as exc:
-                self.item_failed("category", code, exc, " (delete)")
+                self.job.item_failed("category", code, exc, " (delete)")
                 continue
             self.run.log(f"Category {code} was deleted in the store, so it was deleted in UnoPim too.",
                          entity_kind="category", entity=code)
             self.run.count("category", "updated")
             deletes.append(("category", code))
-        await self.commit([], deletes=deletes)
+        await self.job.commit([], deletes=deletes)
 
     async def _push_category(self, code: str, sc: StoreCategory, parent: str, current: dict[str, Any] | None) -> str:
         """'pushed', 'unchanged', 'skipped' (cooldown) or '' (failed or dry run)."""
-        locale = self.m.locale
-        locales = self.m.view.locales
+        locale = self.job.m.locale
+        locales = self.job.m.view.locales
         texts: dict[str, Any] = {"name": sc.name}
         if current is not None:
-            link = self.link("category", code)
-            echo = cooldown_reason(link.pulled_at if link else None, self.debounce_s, "pulled from UnoPim")
+            link = self.job.link("category", code)
+            echo = cooldown_reason(link.pulled_at if link else None, self.job.debounce_s, "pulled from UnoPim")
             if echo:
-                self.skipped("category", code, echo)
+                self.job.skipped("category", code, echo)
                 return "skipped"
-            name = _category_name(current, locales) or code
-            desc = _category_text(current, locales, "description")
+            name = category_name(current, locales) or code
+            desc = category_text(current, locales, "description")
             if _same_text(name, sc.name) and _same_text(desc, sc.description) and current.get("parent") == parent:
                 self.run.count("category", "unchanged")
                 return "unchanged"
@@ -154,7 +147,7 @@ class CategorySteps:
                 texts["description"] = sc.description
             body = {"code": code, "parent": parent, "additional_data": {"locale_specific": {locale: texts}}}
             verb = "create"
-        if self.options.dry_run:
+        if self.job.options.dry_run:
             self.run.log(f"dry-run: would {verb} category {code} (“{sc.name}”, parent {parent})",
                          entity_kind="category", entity=code)
             self.run.count("category", "created" if verb == "create" else "updated")
@@ -165,7 +158,7 @@ class CategorySteps:
             else:
                 await self.client.patch_category(code, body)
         except ApiError as exc:
-            self.item_failed("category", code, exc)
+            self.job.item_failed("category", code, exc)
             return ""
         self.run.count("category", "created" if verb == "create" else "updated")
         return "pushed"

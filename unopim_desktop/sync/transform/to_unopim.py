@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from unopim_desktop.domain import AttributeDef, StoreProduct, StoreVariant
-from unopim_desktop.sync.transform import PullMapping, product_to_store, variant_to_store
-from unopim_desktop.sync.values import merge_values, wrap_scoped_value
+from unopim_desktop.sync.transform.to_store import PullMapping, product_to_store, variant_to_store
+from unopim_desktop.sync.transform.values import merge_values, wrap_scoped_value
 
 TEXT_CORE = ("name", "description", "short_description", "weight", "length", "width", "height")
 PRICE_CORE = ("regular_price", "sale_price")
@@ -59,13 +59,13 @@ class PushMapping:
 
     def option_code(self, attr_code: str, label: str) -> str:
         """The option whose label (any locale) or code is `label`; Unmappable when none is."""
-        wanted = _norm(label)
+        wanted = norm(label)
         options = self.view.option_labels.get(attr_code, {})
         for code, labels in options.items():
-            if _norm(labels.get(self.locale, "")) == wanted:
+            if norm(labels.get(self.locale, "")) == wanted:
                 return code
         for code, labels in options.items():
-            if _norm(code) == wanted or any(_norm(v) == wanted for v in labels.values()):
+            if norm(code) == wanted or any(norm(v) == wanted for v in labels.values()):
                 return code
         raise Unmappable(f"“{label}” is not an option of {attr_code}")
 
@@ -73,21 +73,21 @@ class PushMapping:
         """The UnoPim attribute behind a store attribute name: the mapping row, an axis, or a code or
         label that matches; "" when none does."""
         for row in self.view.rows:
-            if row.attribute_code and _norm(row.store_attribute) == _norm(store_attribute):
+            if row.attribute_code and norm(row.store_attribute) == norm(store_attribute):
                 return row.attribute_code
         for code, name in self.view.axis_names.items():
-            if _norm(name) == _norm(store_attribute):
+            if norm(name) == norm(store_attribute):
                 return code
         wanted = attribute_code_of(store_attribute)
         if wanted in self.view.attributes:
             return wanted
         for code, attr in self.view.attributes.items():
-            if any(_norm(v) == _norm(store_attribute) for v in attr.labels.values()):
+            if any(norm(v) == norm(store_attribute) for v in attr.labels.values()):
                 return code
         return ""
 
 
-def _norm(text: Any) -> str:
+def norm(text: Any) -> str:
     return re.sub(r"\s+", " ", str(text or "")).strip().casefold()
 
 
@@ -109,7 +109,7 @@ def to_unopim_value(attr: AttributeDef, shown: list[str], m: PushMapping) -> Any
     if attr.type in ("multiselect", "checkbox"):
         return ",".join(m.option_code(attr.code, s) for s in shown)
     if attr.type == "boolean":
-        word = _norm(shown[0])
+        word = norm(shown[0])
         if word in TRUE_WORDS or word in FALSE_WORDS:
             return "true" if word in TRUE_WORDS else "false"
         raise Unmappable(f"“{shown[0]}” is not yes or no")
@@ -138,7 +138,7 @@ def _stock_status_value(attr: AttributeDef, status: str, m: PushMapping) -> Any:
         return "true" if status == "instock" else "false"
     if attr.type == "select":
         for code, labels in m.view.option_labels.get(attr.code, {}).items():
-            if _norm(code) in words or any(_norm(v) in words for v in labels.values()):
+            if norm(code) in words or any(norm(v) in words for v in labels.values()):
                 return code
         raise Unmappable(f"no option of {attr.code} means {status}")
     return status
@@ -193,7 +193,7 @@ def product_fragment(store: StoreProduct, current: Mapping[str, Any] | None, m: 
             continue
         mine = _row_shown(store, row.store_attribute, row.carrier)
         theirs = _row_shown(seen, row.store_attribute, row.carrier) if seen else []
-        if sorted(_norm(s) for s in mine) == sorted(_norm(s) for s in theirs):
+        if sorted(norm(s) for s in mine) == sorted(norm(s) for s in theirs):
             continue  # stores keep terms in their own order; the set is what the merchant chose
         try:
             value = to_unopim_value(attr, mine, m)
@@ -213,7 +213,7 @@ def _row_shown(product: StoreProduct | None, name: str, carrier: str) -> list[st
         raw = product.meta.get(name)
         return [p.strip() for p in str(raw).split(", ") if p.strip()] if raw not in (None, "") else []
     for pav in product.attributes:
-        if _norm(pav.name) == _norm(name) and not pav.variation:
+        if norm(pav.name) == norm(name) and not pav.variation:
             return list(pav.options)
     return []
 
@@ -277,7 +277,7 @@ def _status(frag: Fragment, mine: str, theirs: str | None, m: PushMapping) -> No
 
 def _tags(frag: Fragment, mine: list[str], theirs: list[str] | None, m: PushMapping) -> None:
     attr = m.view.attr("tags")
-    if attr is None or sorted(map(_norm, mine)) == sorted(map(_norm, theirs or [])):
+    if attr is None or sorted(map(norm, mine)) == sorted(map(norm, theirs or [])):
         return
     if theirs is None and not mine:
         return
@@ -338,8 +338,8 @@ def variant_fragment(store: StoreVariant, current: Mapping[str, Any] | None, axe
     if seen is not None:
         for code in axes:
             name = m.view.store_attribute_name(code)
-            mine = next((v for k, v in store.axes.items() if _norm(k) == _norm(name)), "")
-            if mine and _norm(mine) != _norm(seen.axes.get(name, "")):
+            mine = next((v for k, v in store.axes.items() if norm(k) == norm(name)), "")
+            if mine and norm(mine) != norm(seen.axes.get(name, "")):
                 try:
                     frag.add(code, {"common": {code: m.option_code(code, mine)}})
                 except Unmappable as exc:
@@ -352,7 +352,7 @@ def variant_axes(store: StoreVariant, axes: list[str], m: PushMapping) -> dict[s
     out = {}
     for code in axes:
         name = m.view.store_attribute_name(code)
-        label = next((v for k, v in store.axes.items() if _norm(k) == _norm(name)), "")
+        label = next((v for k, v in store.axes.items() if norm(k) == norm(name)), "")
         if not label:
             raise Unmappable(f"the variation has no {name}")
         out[code] = m.option_code(code, label)

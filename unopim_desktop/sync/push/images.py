@@ -24,13 +24,13 @@ from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.domain import StoreImage
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import image_hash
-from unopim_desktop.sync.transform import media_src
-from unopim_desktop.sync.values import merge_values
+from unopim_desktop.sync.job import IMAGES_KIND, store_ids_hash
+from unopim_desktop.sync.transform.to_store import media_src
+from unopim_desktop.sync.transform.values import merge_values
 
 if TYPE_CHECKING:
-    from unopim_desktop.sync.push import PushJob
+    from unopim_desktop.sync.push.job import PushJob
 
-IMAGES_KIND = "images"
 
 
 @dataclass
@@ -40,16 +40,6 @@ class ImageTask:
     store_id: int
     images: list[StoreImage]  # first = featured
     ids_hash: str
-
-
-def store_ids_hash(images: list[StoreImage]) -> str:
-    return image_hash([str(i.store_id or i.src) for i in sorted(images, key=lambda i: i.position)])
-
-
-def record_store_images(kind: str, sku: str, store_id: int, image_ids: list[int]) -> LinkWrite:
-    """What the pull calls after writing images, so the next push knows these pictures came from UnoPim."""
-    return LinkWrite(IMAGES_KIND, f"{kind}:{sku}", store_id,
-                     store_hash=image_hash([str(i) for i in image_ids]))
 
 
 class ImagePush:

@@ -20,7 +20,7 @@ from unopim_desktop.domain import (
     StoreProduct,
     StoreVariant,
 )
-from unopim_desktop.sync.values import price_amount, read_value, split_codes
+from unopim_desktop.sync.transform.values import price_amount, read_value, split_codes
 
 IN_STOCK_WORDS = {"instock", "in_stock", "in stock", "true", "1", "yes", "available"}
 OUT_OF_STOCK_WORDS = {"outofstock", "out_of_stock", "out of stock", "false", "0", "no"}
@@ -233,3 +233,16 @@ def variant_to_store(variant: Mapping[str, Any], axes: list[str], m: PullMapping
               if common.get(code)},
         image=images[0] if images else None,
     )
+
+
+def category_text(category: dict[str, Any], locales: list[str], key: str) -> str:
+    per_locale = ((category.get("additional_data") or {}).get("locale_specific")) or {}
+    for loc in locales:
+        value = (per_locale.get(loc) or {}).get(key)
+        if value:
+            return str(value)
+    return ""
+
+
+def category_name(category: dict[str, Any], locales: list[str]) -> str:
+    return category_text(category, locales, "name") or next(iter((category.get("labels") or {}).values()), "")

@@ -18,10 +18,10 @@ from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.domain import BatchResult, ItemResult, StoreImage
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import image_hash
-from unopim_desktop.sync.push_images import record_store_images
+from unopim_desktop.sync.job import record_store_images
 
 if TYPE_CHECKING:
-    from unopim_desktop.sync.pull import PullJob
+    from unopim_desktop.sync.pull.job import PullJob
 
 IMAGE_GROUP = 50
 # Products are written faster than the store fetches their pictures: an unbounded queue grew to tens of

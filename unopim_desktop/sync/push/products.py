@@ -1,4 +1,4 @@
-"""Push steps: products (simple and configurable) with their variants, write-back deletes, images.
+"""Push steps: products (simple and configurable) with their variants, and their images.
 
 Store products are read page by page (`--changed`: modified since the last push, oldest first), in
 batches of `batch_size`, several at once. Each is compared with UnoPim's current product; only what
@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.domain import StoreProduct, StoreVariant
 from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
-from unopim_desktop.sync.changes import content_hash
-from unopim_desktop.sync.push import FATAL, in_cooldown_reason
-from unopim_desktop.sync.push_deletes import ProductDeletes
-from unopim_desktop.sync.reverse import (
+from unopim_desktop.sync.changes import content_hash, cooldown_reason
+from unopim_desktop.sync.job import FATAL, JobPart
+from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
+from unopim_desktop.sync.transform.to_unopim import (
     Fragment,
     Unmappable,
     apply_fragment,
@@ -30,20 +30,19 @@ from unopim_desktop.sync.reverse import (
     variant_axes,
     variant_fragment,
 )
-from unopim_desktop.sync.transform import product_to_store, variant_to_store
 
 if TYPE_CHECKING:
-    from unopim_desktop.sync.push import PushJob
+    from unopim_desktop.sync.push.job import PushJob
 
 # A configurable product's variants still to push once the parent is written: parent SKU, family, axes.
 VariantWork = tuple[str, str, list[str], list[StoreVariant]]
 
 
-class ProductPush(ProductDeletes):
+class ProductPush(JobPart):
+    job: PushJob
+
     def __init__(self, job: PushJob) -> None:
-        self.job = job
-        self.run = job.run
-        self.client = job.client
+        super().__init__(job)
         self.seen_ids: set[int] = set()
         self.variant_ids: set[int] = set()  # variations listed under a parent of this run
         self.listed_parents: set[str] = set()  # parents whose variations were all listed
@@ -441,9 +440,6 @@ class ProductPush(ProductDeletes):
         self.run.count("variant", "created")
         return {"sku": sv.sku, "parent": parent_sku, "values": values, "status": status, "family": family}
 
-    async def step_images(self) -> None:
-        await self.job.images.step_images()
-
 
 def _untouched_since_pull(link: LinkRow, product: StoreProduct | StoreVariant, variants: list[StoreVariant],
                           job: PushJob) -> bool:
@@ -465,3 +461,8 @@ def _store_time(text: str) -> dt.datetime | None:
         return dt.datetime.fromisoformat(text.replace("Z", "")).replace(tzinfo=None)
     except ValueError:
         return None
+
+
+def in_cooldown_reason(last_pull: dt.datetime | None, debounce_s: int) -> str:
+    """Why a record the pull wrote moments ago is not pushed yet ("" when the cooldown is over)."""
+    return cooldown_reason(last_pull, debounce_s, "pulled from UnoPim")

@@ -1,39 +1,35 @@
-"""Push step: deletes (store → UnoPim). A mixin of `ProductPush`, which lists the store's products and
-notes what it saw; what it did not see was deleted in the store (or is in its trash)."""
+"""Push step: deletes (store → UnoPim). `ProductPush` lists the store's products and notes what it saw;
+what it did not see was deleted in the store (or is in its trash)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from unopim_desktop.clients.errors import ApiError, NotFound
+from unopim_desktop.sync.job import JobPart
 
 if TYPE_CHECKING:
-    from unopim_desktop.clients.unopim import UnoPimClient
-    from unopim_desktop.sync.push import PushJob
-    from unopim_desktop.sync.run import RunContext
+    from unopim_desktop.sync.push.job import PushJob
+    from unopim_desktop.sync.push.products import ProductPush
 
 
-class ProductDeletes:
-    """The deletes step of `ProductPush` (which provides these attributes)."""
-
+class DeletePush(JobPart):
     job: PushJob
-    run: RunContext
-    client: UnoPimClient
-    seen_ids: set[int]  # store products listed in this run
-    variant_ids: set[int]  # variations listed under a parent of this run
-    listed_parents: set[str]  # parents whose variations were all listed
-    complete_listing: bool
+
+    def __init__(self, job: PushJob, products: ProductPush) -> None:
+        super().__init__(job)
+        self.products = products  # what the listing saw
 
     async def step_deletes(self) -> None:
         """Products gone from a complete store listing (Push All, reconciliation): trashed (intent only)
         or deleted permanently (deleted in UnoPim when Write-back deletes is on); variations gone from
         their listed parent (they have no trash)."""
         job = self.job
-        if not self.complete_listing or not job.reconciling:
+        if not self.products.complete_listing or not job.reconciling:
             return
         await self._deleted_variants()
         gone = [(code, link) for (kind, code), link in job.links.items()
-                if kind == "product" and link.store_id not in self.seen_ids]
+                if kind == "product" and link.store_id not in self.products.seen_ids]
         deletes: list[tuple[str, str]] = []
         for code, link in gone:
             self.run.cancel.check()
@@ -69,7 +65,7 @@ class ProductDeletes:
     async def _deleted_variants(self) -> None:
         job = self.job
         gone = [code for (kind, code), link in job.links.items()
-                if kind == "variant" and link.parent_code in self.listed_parents and link.store_id not in self.variant_ids]
+                if kind == "variant" and link.parent_code in self.products.listed_parents and link.store_id not in self.products.variant_ids]
         deletes: list[tuple[str, str]] = []
         for code in gone:
             self.run.cancel.check()

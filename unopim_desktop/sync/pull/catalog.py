@@ -1,0 +1,258 @@
+"""Pull steps 1-9 (UnoPim → store): channels, locales, currencies, attribute groups, attributes, attribute
+options (written as store attributes and terms), families, reference entities, categories (as a tree).
+
+They learn what the product steps need (the channel, the attributes, the variant axes, the mapping) and
+keep it in the job's `PullState`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from unopim_desktop.domain import StoreAttribute, StoreCategory, StoreTerm
+from unopim_desktop.mapping.fields import SELECT_LIKE
+from unopim_desktop.state import mapping_repo, stores_repo
+from unopim_desktop.state.sync_repo import LinkWrite
+from unopim_desktop.sync.changes import content_hash
+from unopim_desktop.sync.job import JobPart, StepFailed, attribute_defs
+from unopim_desktop.sync.transform.to_store import PullMapping, category_name, category_text
+
+if TYPE_CHECKING:
+    from unopim_desktop.sync.pull.job import PullJob
+
+
+class CatalogSteps(JobPart):
+    job: PullJob
+
+    # -- 1-3: channels, locales, currencies ------------------------------------------------------------
+    async def step_channels(self) -> None:
+        channels = await self.client.channels()
+        info = next((c for c in channels if c.get("code") == self.job.channel.code), None)
+        if info is None:
+            raise StepFailed(f"Channel {self.job.channel.code} no longer exists in UnoPim; click Refresh channels.")
+        self.job.state.channel_info = info
+        self._channels = channels
+        self.job.started_at = self.client.server_now() - self.job.WATERMARK_MARGIN
+        self.run.advance("channels", len(channels))
+
+    async def step_locales(self) -> None:
+        self._locales = await self.client.locales()
+        self.run.advance("locales", sum(1 for loc in self._locales if loc.get("status")))
+
+    async def step_currencies(self) -> None:
+        currencies = await self.client.currencies()
+        await self.job.lane.run(stores_repo.replace_settings_cache, self.job.address, self._channels, self._locales,
+                            currencies)
+        self.run.advance("currencies", sum(1 for c in currencies if c.get("status")))
+
+    # -- 4-8: attribute groups, attributes, options, families, reference entities ----------------------
+    async def step_attribute_groups(self) -> None:
+        groups = await self.client.list_all("/attribute-groups")
+        self.run.advance("attribute_groups", len(groups))
+
+    async def step_attributes(self) -> None:
+        raw = await self.client.list_all("/attributes")
+        self._raw_attributes = raw
+        self.job.state.attributes = attribute_defs(raw)
+        # Variant axes: read the configurable products' super attributes (and the options in use).
+        self.job.configurable_path = await self.client.configurable_path()
+        if self.job.options.full:
+            async for page in self.client.iter_pages(self.job.configurable_path):
+                self.job.learn_axes(page)
+        else:
+            # A delta reads only the configurable products changed since the last pull, and keeps them
+            # for the products step; the axes of the others are already store attributes (their links),
+            # and a changed variant of an unchanged parent reads that parent alone (`axes_of`).
+            self.job.state.changed_configurables = []
+            async for _n, items in self.job.products.pages(self.job.configurable_path):
+                self.job.learn_axes(items)
+                self.job.state.changed_configurables.append(items)
+        self.run.advance("attributes", len(raw))
+
+
+
+    async def step_attribute_options(self) -> None:
+        mapping = await self._build_mapping()
+        wanted = self._store_attribute_codes(mapping)
+        labelled = {c for c in wanted} | {
+            code for code in (*mapping.core.values(), *(r.attribute_code for r in mapping.rows))
+            if code and self.job.state.attributes.get(code) and self.job.state.attributes[code].type in SELECT_LIKE
+        }
+        for code in sorted(labelled):
+            if self.job.state.attributes.get(code) is None or self.job.state.attributes[code].type not in SELECT_LIKE:
+                continue
+            options = await self.client.get_json(f"/attributes/{code}/options")
+            mapping.option_labels[code] = {
+                str(o.get("code")): dict(o.get("labels") or {}) for o in options or [] if isinstance(o, dict)
+            }
+        to_write: list[StoreAttribute] = []
+        for code in sorted(wanted):
+            name = mapping.store_attribute_name(code)
+            labels = mapping.option_labels.get(code, {})
+            terms = [StoreTerm(name=mapping.option_label(code, opt)) for opt in labels]
+            attr = StoreAttribute(name=name, slug=_slug(code), terms=terms)
+            link = self.job.link("attribute", code)
+            if link and link.content_hash == content_hash(attr):
+                mapping.attribute_ids[name] = link.store_id
+                self.run.count("attribute", "unchanged")
+                continue
+            if link:
+                attr.store_id = link.store_id
+            to_write.append(attr)
+        if to_write:
+            await self._write_attributes(to_write, mapping)
+        self.run.advance("attribute_options", sum(len(v) for v in mapping.option_labels.values()))
+
+    async def _write_attributes(self, attrs: list[StoreAttribute], mapping: PullMapping) -> None:
+        if self.job.options.dry_run:
+            for a in attrs:
+                verb = "update" if a.store_id else "create"
+                self.run.log(f"dry-run: would {verb} store attribute “{a.name}” with {len(a.terms)} term(s): "
+                             f"{', '.join(t.name for t in a.terms[:8])}", entity_kind="attribute", entity=a.name)
+                self.run.count("attribute", "updated" if a.store_id else "created")
+            return
+        result = await self.adapter.upsert_attributes(attrs)
+        by_name = {r.key: r for r in (*result.created, *result.updated) if "/" not in r.key}
+        term_failures = [r for r in result.failed if "/" in r.key]
+        writes = []
+        code_of = {mapping.store_attribute_name(c): c for c in self._store_attribute_codes(mapping)}
+        for a in attrs:
+            r = by_name.get(a.name)
+            code = code_of.get(a.name, a.name)
+            if r is not None and r.ok and not r.store_id:  # the store keeps options per product (BigCommerce)
+                self.run.count("attribute", "skipped")
+                self.run.log(f"Attribute “{a.name}”: {r.note or 'nothing to write in this store'}",
+                             entity_kind="attribute", entity=code)
+                continue
+            if r is None or not r.ok or not r.store_id:
+                self.run.count("attribute", "failed")
+                self.run.log(f"Store attribute “{a.name}” could not be written: {r.error if r else 'no answer'}",
+                             level="error", entity_kind="attribute", entity=code)
+                continue
+            mapping.attribute_ids[a.name] = r.store_id
+            failed_terms = [t for t in term_failures if t.key.startswith(f"{a.name}/")]
+            for t in failed_terms:
+                self.run.log(f"Term “{t.key}” could not be written: {t.error}", level="error",
+                             entity_kind="attribute_option", entity=t.key)
+            self.run.count("attribute", "updated" if a.store_id else "created")
+            writes.append(LinkWrite("attribute", code, r.store_id,
+                                    content_hash=None if failed_terms else content_hash(a), pulled=True))
+        await self.job.commit(writes)
+
+    async def step_families(self) -> None:
+        families = await self.client.list_all("/families")
+        for f in families:
+            self.job.state.families[f["code"]] = {
+                a["code"] for g in f.get("attribute_groups") or [] for a in g.get("custom_attributes") or []
+            }
+        self.run.advance("families", len(families))
+
+    async def step_reference_entities(self) -> None:
+        # UnoPim's REST API (1.x to 3.0) has no reference-entity endpoints; nothing to read.
+        self.run.log("Reference entities: this UnoPim exposes none through its REST API; skipped.",
+                     entity_kind="reference")
+
+    # -- 9: categories ---------------------------------------------------------------------------------
+    async def step_categories(self) -> None:
+        mapping = self.job.state.mapping
+        assert mapping is not None
+        categories = await self.client.list_all("/categories")
+        mapped = await self.job.lane.run(mapping_repo.category_mapping, self.job.address, self.job.channel.code)
+        create_missing = await self.job.lane.run(mapping_repo.categories_create_missing, self.job.address, self.job.channel.code)
+        for row in mapped:  # the merchant's own pairs win
+            mapping.category_ids[row.category_code] = row.store_category_id
+        by_code = {c["code"]: c for c in categories}
+        root = self.job.state.channel_info.get("root_category") or self.job.channel.root_category
+        depth: dict[str, int] = {}
+
+        def depth_of(code: str) -> int:
+            if code not in depth:
+                parent = (by_code.get(code) or {}).get("parent")
+                depth[code] = 0 if not parent or parent not in by_code else depth_of(parent) + 1
+            return depth[code]
+
+        in_tree = [c for c in categories if c["code"] != root and _under(c["code"], root, by_code)]
+        for level in sorted({depth_of(c["code"]) for c in in_tree}):
+            batch: list[tuple[str, StoreCategory]] = []
+            for c in (c for c in in_tree if depth_of(c["code"]) == level):
+                code = c["code"]
+                if code in mapping.category_ids and not self.job.link("category", code):
+                    self.run.count("category", "unchanged")  # mapped by hand onto an existing store category
+                    continue
+                if not create_missing and not self.job.link("category", code):
+                    self.run.count("category", "skipped")
+                    continue
+                parent = c.get("parent")
+                cat = StoreCategory(
+                    name=category_name(c, mapping.locales) or code, slug=_slug(code),
+                    parent_store_id=mapping.category_ids.get(parent) if parent and parent != root else None,
+                    description=category_text(c, mapping.locales, "description"),
+                )
+                link = self.job.link("category", code)
+                if link and link.content_hash == content_hash(cat):
+                    mapping.category_ids[code] = link.store_id
+                    self.run.count("category", "unchanged")
+                    continue
+                cat.store_id = link.store_id if link else None
+                batch.append((code, cat))
+            await self._write_categories(batch, mapping)
+            self.run.advance("categories", len(batch))
+
+    async def _write_categories(self, batch: list[tuple[str, StoreCategory]], mapping: PullMapping) -> None:
+        if not batch:
+            return
+        if self.job.options.dry_run:
+            for code, cat in batch:
+                self.run.log(f"dry-run: would {'update' if cat.store_id else 'create'} category “{cat.name}”",
+                             entity_kind="category", entity=code)
+                self.run.count("category", "updated" if cat.store_id else "created")
+            return
+        result = await self.adapter.upsert_categories([cat for _, cat in batch])
+        answers = {r.key: r for r in (*result.created, *result.updated)}
+        writes = []
+        for code, cat in batch:
+            r = answers.get(cat.slug) or answers.get(cat.name)
+            if r is None or not r.ok or not r.store_id:
+                self.run.count("category", "failed")
+                self.run.log(f"Category could not be written: {r.error if r else 'no answer'}", level="error",
+                             entity_kind="category", entity=code)
+                continue
+            mapping.category_ids[code] = r.store_id
+            self.run.count("category", "updated" if cat.store_id else "created")
+            writes.append(LinkWrite("category", code, r.store_id, content_hash=content_hash(cat), pulled=True))
+        await self.job.commit(writes)
+
+    # -- mapping ---------------------------------------------------------------------------------------
+    async def _build_mapping(self) -> PullMapping:
+        self.job.state.mapping = await self.job.mapping_view(self.job.state.attributes)
+        for sku_axes in self.job.state.axes.values():
+            for code in sku_axes:
+                self.job.state.mapping.axis_names.setdefault(code, self.job.state.mapping.store_attribute_name(code))
+        for (kind, code), link in self.job.links.items():
+            if kind == "attribute":
+                self.job.state.mapping.attribute_ids[self.job.state.mapping.store_attribute_name(code)] = link.store_id
+            elif kind == "category":
+                self.job.state.mapping.category_ids[code] = link.store_id
+        return self.job.state.mapping
+
+    def _store_attribute_codes(self, mapping: PullMapping) -> set[str]:
+        codes = {c for axes in self.job.state.axes.values() for c in axes}
+        if not self.job.options.full:  # the axes of configurable products this delta did not read
+            codes |= {code for kind, code in self.job.links if kind == "attribute" and code in self.job.state.attributes}
+        codes |= {r.attribute_code for r in mapping.rows
+                  if r.carrier == "attribute" and r.attribute_code in self.job.state.attributes}
+        return codes
+
+
+def _slug(code: str) -> str:
+    return code.lower().replace("_", "-")
+
+
+def _under(code: str, root: str, by_code: dict[str, dict[str, Any]]) -> bool:
+    seen = set()
+    while code and code not in seen:
+        if code == root:
+            return True
+        seen.add(code)
+        code = (by_code.get(code) or {}).get("parent") or ""
+    return not root  # no root configured: every category counts
