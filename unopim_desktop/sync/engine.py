@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from unopim_desktop.clients.errors import ApiError
-from unopim_desktop.context import AppContext
+from unopim_desktop.clients.unopim import UnoPimClient
 from unopim_desktop.domain import ChannelRow, StoreRow
 from unopim_desktop.memory import release_free_memory
-from unopim_desktop.session import UnoPimSession
 from unopim_desktop.state import repo, stores_repo, sync_repo
-from unopim_desktop.store_connections import StoreService
+from unopim_desktop.state.db import DbLane
+from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.events import EventBus, RunFinished, RunStarted
 from unopim_desktop.sync.job import StepFailed, api_error_text
 from unopim_desktop.sync.pull.job import STEPS, PullJob, PullOptions
+from unopim_desktop.sync.push.job import ENTITIES, PushJob, PushOptions
+from unopim_desktop.sync.push.job import STEPS as PUSH_STEPS
 from unopim_desktop.sync.run import Cancelled, CancelToken, RunContext
 
 log = logging.getLogger(__name__)
@@ -63,13 +65,19 @@ class JobOutcome:
         return out
 
 
+# What the engine is given to reach the two sides: the UnoPim client of the saved connection (built on
+# first use), and a new adapter for a store, by its label (closed by the engine after the run).
+ClientSource = Callable[[], Awaitable[UnoPimClient]]
+AdapterSource = Callable[[str], Awaitable[StoreAdapter]]
+
+
 class SyncEngine:
-    def __init__(self, ctx: AppContext, session: UnoPimSession, bus: EventBus, *,
-                 stores: StoreService | None = None, in_flight: int = 8, page_size: int = 100) -> None:
-        self.ctx = ctx
-        self.session = session
+    def __init__(self, lane: DbLane, bus: EventBus, unopim_client: ClientSource, adapter_for: AdapterSource, *,
+                 in_flight: int = 8, page_size: int = 100) -> None:
+        self.lane = lane
         self.bus = bus
-        self.stores = stores or StoreService(ctx)
+        self.unopim_client = unopim_client
+        self.adapter_for = adapter_for
         self.in_flight = in_flight
         self.page_size = page_size
         self.push_batch_size = 50  # store records per push batch (the connector's default)
@@ -109,15 +117,15 @@ class SyncEngine:
 
     async def _each_channel(self, job: str, direction: str, only: str | None, dry_run: bool | None,
                             run_channel) -> JobOutcome:  # type: ignore[no-untyped-def]
-        address = await self.ctx.lane.run(repo.active_address)
+        address = await self.lane.run(repo.active_address)
         if not address:
             raise LookupError("Connect to UnoPim first (Connection tab).")
-        settings = await self.ctx.lane.run(sync_repo.general_settings, address)
+        settings = await self.lane.run(sync_repo.general_settings, address)
         dry = settings["dry_run"] == "1" if dry_run is None else dry_run
-        channels = await self.ctx.lane.run(stores_repo.list_channels, address)
+        channels = await self.lane.run(stores_repo.list_channels, address)
         if only is not None and only not in {c.code for c in channels}:
             raise LookupError(f"Unknown channel “{only}”; click Refresh channels.")
-        stores = {s.label: s for s in await self.ctx.lane.run(stores_repo.list_stores, address)}
+        stores = {s.label: s for s in await self.lane.run(stores_repo.list_stores, address)}
         outcome = JobOutcome(job)
         for ch in channels:
             if only is not None and ch.code != only:
@@ -130,7 +138,7 @@ class SyncEngine:
             elif not stores[ch.store_label].active:
                 skip = f"Store “{ch.store_label}” is inactive."
             if skip:
-                await self.ctx.lane.run(repo.add_log, address, f"{job.replace('_', ' ').capitalize()} of channel "
+                await self.lane.run(repo.add_log, address, f"{job.replace('_', ' ').capitalize()} of channel "
                                         f"{ch.code} skipped: {skip}", category=direction, entity_kind="channel",
                                         entity=ch.code)
                 outcome.channels.append(ChannelOutcome(ch.code, ch.store_label or "", "skipped", message=skip))
@@ -158,17 +166,17 @@ class SyncEngine:
                            make: Callable[[RunContext, Any, Any], Any]) -> ChannelOutcome:
         """One job on one channel: its run record, start and finish events, the adapter's lifetime, and
         the outcome (done, partial, cancelled, failed) with a summary row in the Logs."""
-        run_id = await self.ctx.lane.run(sync_repo.start_run, address, job, ch.code, store.label, dry_run)
+        run_id = await self.lane.run(sync_repo.start_run, address, job, ch.code, store.label, dry_run)
         assert self._cancel is not None
-        run = RunContext(self.ctx, self.bus, address=address, run_id=run_id, job=job, channel=ch.code,
+        run = RunContext(self.lane, self.bus, address=address, run_id=run_id, job=job, channel=ch.code,
                          dry_run=dry_run, cancel=self._cancel)
         self.bus.emit(RunStarted(run_id, job, ch.code, store.label, dry_run, steps))
         run.log(f"{'Dry run: ' if dry_run else ''}{job.replace('_', ' ').capitalize()} {started}")
         adapter = None
         status, message = "done", ""
         try:
-            client = await self.session.client()
-            adapter = self.stores.make_adapter(await self.stores.connection(store.label))
+            client = await self.unopim_client()
+            adapter = await self.adapter_for(store.label)
             await make(run, client, adapter).execute()
             if run.failed:
                 status, message = "partial", f"{run.failed} item(s) failed; see the Logs."
@@ -184,7 +192,7 @@ class SyncEngine:
         run.log(_summary_line(job, ch.code, status, run.summary(), message),
                 level={"failed": "error", "partial": "warning"}.get(status, "info"))
         await run.flush_logs()
-        await self.ctx.lane.run(sync_repo.finish_run, run_id, status, run.summary(), message)
+        await self.lane.run(sync_repo.finish_run, run_id, status, run.summary(), message)
         self.bus.emit(RunFinished(run_id, job, ch.code, status, run.summary(), message))
         return ChannelOutcome(ch.code, store.label, status, run.summary(), message, run_id)
 
@@ -194,8 +202,6 @@ class SyncEngine:
         """Push All (`changed=False`) or Push Changed, for one entity (products, categories, attributes)
         or all three, channel by channel; a channel with Push off is skipped with an info row.
         `reconcile` makes a changed push compare everything now (else it does when one is due)."""
-        from unopim_desktop.sync.push.job import ENTITIES
-
         if entity is not None and entity not in ENTITIES:
             raise LookupError(f"Unknown entity “{entity}”; use one of {', '.join(ENTITIES)}.")
 
@@ -210,9 +216,6 @@ class SyncEngine:
     async def _push_channel(self, address: str, ch: ChannelRow, store: StoreRow, *,
                             changed: bool, entity: str | None, dry_run: bool, writeback_delete: bool,
                             reconcile: bool = False, reconcile_hours: int = 24) -> ChannelOutcome:
-        from unopim_desktop.sync.push.job import STEPS as PUSH_STEPS
-        from unopim_desktop.sync.push.job import PushJob, PushOptions
-
         def make(run: RunContext, client: Any, adapter: Any) -> PushJob:
             return PushJob(run, client, adapter, store_label=store.label, channel=ch,
                            options=PushOptions(changed=changed, entity=entity, dry_run=dry_run,

@@ -14,6 +14,7 @@ from unopim_desktop.clients.unopim import UnoPimClient
 from unopim_desktop.domain import AttributeDef, ChannelRow, StoreImage
 from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE
 from unopim_desktop.state import mapping_repo, sync_repo
+from unopim_desktop.state.db import DbLane
 from unopim_desktop.state.sync_repo import LinkRow, LinkTable, LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.changes import image_hash
@@ -63,8 +64,8 @@ class SyncJob:
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
     @property
-    def lane(self):  # type: ignore[no-untyped-def]
-        return self.run.ctx.lane
+    def lane(self) -> DbLane:
+        return self.run.lane
 
     @property
     def address(self) -> str:

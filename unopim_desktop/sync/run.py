@@ -8,8 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from unopim_desktop.context import AppContext
 from unopim_desktop.state import repo
+from unopim_desktop.state.db import DbLane
 from unopim_desktop.sync.events import EventBus, LogRow, StepProgress
 
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed")
@@ -51,9 +51,9 @@ class StepClock:
 class RunContext:
     """One job's bookkeeping. Log rows go to the database in small groups, off the GUI thread."""
 
-    def __init__(self, ctx: AppContext, bus: EventBus, *, address: str, run_id: int, job: str, channel: str,
+    def __init__(self, lane: DbLane, bus: EventBus, *, address: str, run_id: int, job: str, channel: str,
                  dry_run: bool, cancel: CancelToken) -> None:
-        self.ctx = ctx
+        self.lane = lane
         self.bus = bus
         self.address = address
         self.run_id = run_id
@@ -114,7 +114,7 @@ class RunContext:
         if not self._pending_logs:
             return
         rows, self._pending_logs = self._pending_logs, []
-        await self.ctx.lane.run(_write_logs, self.address, rows, self.run_id)
+        await self.lane.run(_write_logs, self.address, rows, self.run_id)
 
 
 def _write_logs(address: str, rows: list[dict[str, Any]], run_id: int) -> None:
