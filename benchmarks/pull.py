@@ -41,8 +41,8 @@ from _common import (  # noqa: E402  (the benchmarks folder is not a package)
     store_variation_count,
 )
 
-from unopim_desktop.context import AppContext  # noqa: E402
-from unopim_desktop.session import UnoPimSession  # noqa: E402
+from unopim_desktop.app.context import AppContext  # noqa: E402
+from unopim_desktop.app.session import UnoPimSession  # noqa: E402
 from unopim_desktop.state import mapping_repo, repo  # noqa: E402
 from unopim_desktop.sync.engine import JobOutcome, SyncEngine  # noqa: E402
 from unopim_desktop.sync.events import EventBus, LogRow  # noqa: E402
@@ -100,7 +100,7 @@ async def run_pulls(data_dir: str, sandbox: SandboxProcess, servers: tuple[str, 
     session = UnoPimSession(ctx, bus)
     stores = None
     if store_connections:
-        from unopim_desktop.store_connections import StoreService
+        from unopim_desktop.app.stores import StoreService
         from unopim_desktop.stores.woocommerce import WooCommerceAdapter
 
         stores = StoreService(ctx, adapter_factory=lambda c: WooCommerceAdapter(c, max_connections=store_connections))

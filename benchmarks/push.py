@@ -35,8 +35,8 @@ from _common import (  # noqa: E402  (the benchmarks folder is not a package)
     store_variation_count,
 )
 
-from unopim_desktop.context import AppContext  # noqa: E402
-from unopim_desktop.session import UnoPimSession  # noqa: E402
+from unopim_desktop.app.context import AppContext  # noqa: E402
+from unopim_desktop.app.session import UnoPimSession  # noqa: E402
 from unopim_desktop.sync.engine import SyncEngine  # noqa: E402
 from unopim_desktop.sync.events import EventBus  # noqa: E402
 from unopim_desktop.sync.run import RunContext  # noqa: E402

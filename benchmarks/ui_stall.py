@@ -197,7 +197,7 @@ def percentile(values: list[float], share: float) -> float:
 
 async def drive_window(data_dir: str, trace_ms: float = 0, trace_gc: bool = False,
                        freeze: bool = False) -> dict[str, Any]:
-    from unopim_desktop.context import AppContext
+    from unopim_desktop.app.context import AppContext
     from unopim_desktop.sync.engine import SyncEngine
     from unopim_desktop.ui.main_window import MainWindow
 

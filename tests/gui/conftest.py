@@ -30,7 +30,7 @@ def qloop(_session_qloop):
 
 @pytest.fixture
 def app_context(data_dir):
-    from unopim_desktop.context import AppContext
+    from unopim_desktop.app.context import AppContext
 
     ctx = AppContext.open(data_dir)
     yield ctx

@@ -13,10 +13,10 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLineEdit
 
-from unopim_desktop.connection import ConnectionForm, ConnectionService
+from unopim_desktop.app.connection import ConnectionForm, ConnectionService
 from unopim_desktop.domain import StoreKind
 from unopim_desktop.redact import MASK
-from unopim_desktop.store_connections import StoreService
+from unopim_desktop.app.stores import StoreService
 from unopim_desktop.ui.main_window import MainWindow
 from unopim_desktop.ui.tabs.channels import ChannelsTab
 from unopim_desktop.ui.widgets.editing import UNSAVED_BG

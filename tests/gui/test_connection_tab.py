@@ -9,7 +9,7 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt
 
 from tests.integration.conftest import start_unopim
-from unopim_desktop.connection import Badge
+from unopim_desktop.app.connection import Badge
 from unopim_desktop.ui.main_window import MainWindow
 
 

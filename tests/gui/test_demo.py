@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.gui.test_channels_tab import click, run, settle
-from unopim_desktop.connection import Badge, ConnectionService
-from unopim_desktop.context import AppContext
-from unopim_desktop.demo import (
+from unopim_desktop.app.connection import Badge, ConnectionService
+from unopim_desktop.app.context import AppContext
+from unopim_desktop.app.demo import (
     DEMO_CHANNEL,
     DEMO_READY,
     DEMO_STORE,
@@ -22,7 +22,7 @@ from unopim_desktop.demo import (
 )
 from unopim_desktop.mapping.fields import CORE_FIELDS
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
-from unopim_desktop.session import UnoPimSession
+from unopim_desktop.app.session import UnoPimSession
 from unopim_desktop.state import mapping_repo, repo, stores_repo
 from unopim_desktop.sync.engine import SyncEngine
 from unopim_desktop.sync.events import EventBus

@@ -14,13 +14,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCompleter
 
 from tests.gui.test_channels_tab import click, connect_unopim, open_window, run, settle
-from unopim_desktop.channels import ChannelService
+from unopim_desktop.app.channels import ChannelService
 from unopim_desktop.domain import StoreKind
 from unopim_desktop.mapping.fields import CORE_FIELDS
-from unopim_desktop.mapping.service import MappingService
-from unopim_desktop.session import UnoPimSession
+from unopim_desktop.app.mapping import MappingService
+from unopim_desktop.app.session import UnoPimSession
 from unopim_desktop.state import mapping_repo
-from unopim_desktop.store_connections import StoreForm, StoreService
+from unopim_desktop.app.stores import StoreForm, StoreService
 from unopim_desktop.sync.events import EventBus
 from unopim_desktop.ui.main_window import MainWindow
 from unopim_desktop.ui.tabs.mapping_categories import INDENT

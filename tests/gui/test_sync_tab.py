@@ -15,9 +15,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.gui.test_channels_tab import click, open_window, run, settle
-from unopim_desktop.demo import DEMO_CHANNEL, DEMO_STORE, prepare_demo
+from unopim_desktop.app.demo import DEMO_CHANNEL, DEMO_STORE, prepare_demo
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
-from unopim_desktop.session import UnoPimSession
+from unopim_desktop.app.session import UnoPimSession
 from unopim_desktop.state import sync_repo
 from unopim_desktop.sync.engine import SyncEngine
 from unopim_desktop.sync.events import EventBus, LogRow, RunFinished, RunStarted, StepProgress
@@ -194,7 +194,7 @@ def test_dry_run_override_writes_nothing_and_lasts_one_run(qtbot, qloop, ready):
 def test_cancel_stops_the_run_and_the_next_pull_full_completes_exactly(qtbot, qloop, app_context, tmp_path):
     options = SandboxOptions(products=40, latency_ms=30)
     # Reference: the same catalogue pulled without interruption, headless, in its own data folder.
-    from unopim_desktop.context import AppContext
+    from unopim_desktop.app.context import AppContext
 
     with start_sandbox(SandboxOptions(products=40)) as reference:  # same catalogue, no latency needed
         ref_dir = tmp_path / "reference"

@@ -9,14 +9,14 @@ from typing import Any
 
 import httpx
 
-from unopim_desktop.channels import ChannelService
-from unopim_desktop.connection import ConnectionForm, ConnectionService
-from unopim_desktop.context import AppContext
+from unopim_desktop.app.channels import ChannelService
+from unopim_desktop.app.connection import ConnectionForm, ConnectionService
+from unopim_desktop.app.context import AppContext
 from unopim_desktop.domain import StoreKind
-from unopim_desktop.mapping.service import MappingService
+from unopim_desktop.app.mapping import MappingService
 from unopim_desktop.sandbox.launcher import Sandbox
-from unopim_desktop.session import UnoPimSession
-from unopim_desktop.store_connections import StoreForm, StoreService
+from unopim_desktop.app.session import UnoPimSession
+from unopim_desktop.app.stores import StoreForm, StoreService
 from unopim_desktop.sync.engine import SyncEngine
 from unopim_desktop.sync.events import EventBus, LogRow
 

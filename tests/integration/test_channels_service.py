@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.conftest import start_unopim
-from unopim_desktop.channels import ChannelService, ChannelSettingsError
+from unopim_desktop.app.channels import ChannelService, ChannelSettingsError
 from unopim_desktop.cli import main
-from unopim_desktop.connection import ConnectionForm, ConnectionService
-from unopim_desktop.context import AppContext
-from unopim_desktop.session import NotConnected, UnoPimSession
+from unopim_desktop.app.connection import ConnectionForm, ConnectionService
+from unopim_desktop.app.context import AppContext
+from unopim_desktop.app.session import NotConnected, UnoPimSession
 from unopim_desktop.sync.events import EventBus
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from unopim_desktop.cli import main
-from unopim_desktop.connection import Badge, ConnectionForm, ConnectionService
-from unopim_desktop.context import AppContext
+from unopim_desktop.app.connection import Badge, ConnectionForm, ConnectionService
+from unopim_desktop.app.context import AppContext
 
 
 @pytest.fixture

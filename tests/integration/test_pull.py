@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.pull_setup import connected_app, make_app, store_state, unopim_api, woo_api
-from unopim_desktop.context import AppContext
+from unopim_desktop.app.context import AppContext
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite

@@ -9,12 +9,12 @@ import pytest
 
 from tests.integration.pull_setup import STORE, connected_app, make_app, unopim_api, woo_api
 from unopim_desktop.cli import main
-from unopim_desktop.context import AppContext
+from unopim_desktop.app.context import AppContext
 from unopim_desktop.domain import AttributeRow
-from unopim_desktop.mapping.service import MappingService
+from unopim_desktop.app.mapping import MappingService
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.state import sync_repo
-from unopim_desktop.store_connections import StoreService
+from unopim_desktop.app.stores import StoreService
 
 # Attribute rows carried by the mapping, one per attribute type the catalogue has beyond the core fields.
 ROWS = [

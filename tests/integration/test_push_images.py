@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.pull_setup import connected_app, woo_api
-from unopim_desktop.mapping.service import MappingService
+from unopim_desktop.app.mapping import MappingService
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
-from unopim_desktop.store_connections import StoreService
+from unopim_desktop.app.stores import StoreService
 
 
 @pytest.fixture

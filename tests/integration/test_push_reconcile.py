@@ -10,7 +10,7 @@ import pytest
 
 from tests.integration.pull_setup import connected_app, make_app, unopim_api, woo_api
 from unopim_desktop.cli import main
-from unopim_desktop.context import AppContext
+from unopim_desktop.app.context import AppContext
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.state import sync_repo
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from unopim_desktop.cli import main
-from unopim_desktop.connection import ConnectionForm, ConnectionService
-from unopim_desktop.context import AppContext
+from unopim_desktop.app.connection import ConnectionForm, ConnectionService
+from unopim_desktop.app.context import AppContext
 from unopim_desktop.domain import StoreKind
 from unopim_desktop.redact import MASK
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.state import stores_repo
-from unopim_desktop.store_connections import StoreForm, StoreService
+from unopim_desktop.app.stores import StoreForm, StoreService
 
 
 @pytest.fixture(scope="module")

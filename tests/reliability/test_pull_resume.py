@@ -14,7 +14,7 @@ import keyring
 from keyring.backends import fail
 
 from tests.integration.pull_setup import make_app, store_state
-from unopim_desktop.context import AppContext
+from unopim_desktop.app.context import AppContext
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.sync.events import StepProgress
 

@@ -8,10 +8,10 @@ import asyncio
 import re
 
 from tests.integration.pull_setup import make_app
-from unopim_desktop.context import AppContext
-from unopim_desktop.mapping.service import MappingService
+from unopim_desktop.app.context import AppContext
+from unopim_desktop.app.mapping import MappingService
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
-from unopim_desktop.store_connections import StoreService
+from unopim_desktop.app.stores import StoreService
 from unopim_desktop.sync.events import StepProgress
 
 OPTS = dict(products=24, seed=5, latency_ms=10, seed_side="store")

@@ -1,6 +1,6 @@
 import pytest
 
-from unopim_desktop.connection import AddressError, ConnectionForm, check_form, normalize_address
+from unopim_desktop.app.connection import AddressError, ConnectionForm, check_form, normalize_address
 
 
 @pytest.mark.parametrize(

@@ -1,22 +1,24 @@
-"""`unopim-desktop store …`, `channels …` and `mapping …`: the Channels & Stores and Mapping tabs, headless."""
+"""`unopim-desktop store …`, `channels …` and `mapping …`: the Channels & Stores and Mapping tabs, headless.
+
+`store add KIND` has one sub-command per store kind, with the flags its registry entry declares."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from unopim_desktop.channels import SYNC_INTERVALS, ChannelService, ChannelSettingsError
-from unopim_desktop.commands.common import err, open_context
-from unopim_desktop.context import AppContext
-from unopim_desktop.domain import StoreKind
+from unopim_desktop.app.application import App
+from unopim_desktop.app.channels import SYNC_INTERVALS, ChannelSettingsError
+from unopim_desktop.app.connection import explain_api_error
+from unopim_desktop.app.mapping import MappingRefused
+from unopim_desktop.app.session import NotConnected
+from unopim_desktop.app.stores import StoreForm
+from unopim_desktop.clients.errors import ApiError
+from unopim_desktop.commands.common import err, run_on_app
 from unopim_desktop.mapping.fields import CORE_FIELDS
-from unopim_desktop.mapping.service import MappingRefused, MappingService
-from unopim_desktop.session import NotConnected, UnoPimSession
-from unopim_desktop.store_connections import StoreForm, StoreService
-from unopim_desktop.sync.events import EventBus
+from unopim_desktop.stores.registry import KINDS
 
 INTERVAL_ALIASES = {"off": "off", "disabled": "off", "5m": "5m", "15m": "15m", "30m": "30m", "1h": "1h",
                     "60m": "1h", "hourly": "1h", "1d": "1d", "24h": "1d", "daily": "1d"}
@@ -27,25 +29,20 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     store_sub = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
     add = store_sub.add_parser("add", parents=[common], help="verify and save a store connection")
     kinds = add.add_subparsers(dest="kind", metavar="KIND", required=True)
-    wc = kinds.add_parser("woocommerce", parents=[common], help="a WooCommerce site")
-    wc.add_argument("--label", required=True)
-    wc.add_argument("--url", required=True, help="the site address, e.g. https://shop.example.com")
-    wc.add_argument("--consumer-key", required=True)
-    wc.add_argument("--consumer-secret", help="or $WOOCOMMERCE_CONSUMER_SECRET")
-    wc.add_argument("--wp-user", default="", help="WordPress user for media uploads (optional)")
-    wc.add_argument("--wp-app-password", help="its application password, or $WORDPRESS_APP_PASSWORD (optional)")
-    wc.add_argument("--inactive", action="store_true")
-    wc.set_defaults(handler=run_store_add)
-    bc = kinds.add_parser("bigcommerce", parents=[common], help="a BigCommerce store")
-    bc.add_argument("--label", required=True)
-    bc.add_argument("--api-url", required=True, help="https://api.bigcommerce.com/stores/<hash>/")
-    bc.add_argument("--client-id", default="")
-    bc.add_argument("--client-secret", help="or $BIGCOMMERCE_CLIENT_SECRET")
-    bc.add_argument("--access-token", help="or $BIGCOMMERCE_ACCESS_TOKEN")
-    bc.add_argument("--default-currency", default="")
-    bc.add_argument("--default-locale", default="")
-    bc.add_argument("--inactive", action="store_true")
-    bc.set_defaults(handler=run_store_add)
+    for kind in KINDS.values():
+        p = kinds.add_parser(kind.name, parents=[common], help=kind.cli_help or kind.display_name)
+        p.add_argument("--label", required=True)
+        for f in kind.fields:
+            if f.secret:
+                help_text = f"or ${f.env}" + (" (optional)" if not f.required else "")
+                p.add_argument(f.cli_flag, dest=f.name, help=help_text)
+            elif f.name == "url":
+                p.add_argument(f.cli_flag, dest="url", required=True, help=f"e.g. {kind.url_example}")
+            else:
+                p.add_argument(f.cli_flag, dest=f.name, default="", required=f.required,
+                               help=None if f.required else "(optional)")
+        p.add_argument("--inactive", action="store_true")
+        p.set_defaults(handler=run_store_add)
     ls = store_sub.add_parser("list", parents=[common], help="list store connections")
     ls.add_argument("--search", default="")
     ls.set_defaults(handler=run_store_list)
@@ -77,28 +74,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     m_sub.add_parser("show", parents=[common], help="print the mapping").set_defaults(handler=run_mapping_show)
 
 
-class _Services:
-    def __init__(self, ctx: AppContext) -> None:
-        self.session = UnoPimSession(ctx, EventBus())
-        self.stores = StoreService(ctx)
-        self.channels = ChannelService(ctx, self.session)
-        self.mapping = MappingService(ctx, self.channels, self.stores)
+def _run(args: argparse.Namespace, body: Callable[[App], Awaitable[int]]) -> int:
+    async def guarded(app: App) -> int:
+        try:
+            return await body(app)
+        except (LookupError, NotConnected, ChannelSettingsError) as exc:
+            err(str(exc).strip("'\""))
+            return 2
 
-
-def _run(args: argparse.Namespace, body: Callable[[_Services], Awaitable[int]]) -> int:
-    with open_context(args) as ctx:
-        services = _Services(ctx)
-
-        async def go() -> int:
-            try:
-                return await body(services)
-            except (LookupError, NotConnected, ChannelSettingsError) as exc:
-                err(str(exc).strip("'\""))
-                return 2
-            finally:
-                await services.session.aclose()
-
-        return asyncio.run(go())
+    return run_on_app(args, guarded)
 
 
 def _secret(value: str | None, env: str) -> str:
@@ -106,20 +90,14 @@ def _secret(value: str | None, env: str) -> str:
 
 
 def run_store_add(args: argparse.Namespace) -> int:
-    if args.kind == "woocommerce":
-        form = StoreForm(kind=StoreKind.WOOCOMMERCE, label=args.label, url=args.url, key=args.consumer_key,
-                         secret=_secret(args.consumer_secret, "WOOCOMMERCE_CONSUMER_SECRET"),
-                         wp_user=args.wp_user,
-                         wp_app_password=_secret(args.wp_app_password, "WORDPRESS_APP_PASSWORD"),
-                         active=not args.inactive)
-    else:
-        form = StoreForm(kind=StoreKind.BIGCOMMERCE, label=args.label, url=args.api_url, key=args.client_id,
-                         secret=_secret(args.client_secret, "BIGCOMMERCE_CLIENT_SECRET"),
-                         access_token=_secret(args.access_token, "BIGCOMMERCE_ACCESS_TOKEN"),
-                         default_currency=args.default_currency, default_locale=args.default_locale,
-                         active=not args.inactive)
+    kind = KINDS[args.kind]
+    values = {"url": args.url}
+    for f in kind.fields:
+        value = getattr(args, f.name, None)
+        values[f.name] = _secret(value, f.env) if f.secret else (value or "")
+    form = StoreForm(kind=kind.name, label=args.label, active=not args.inactive, **values)
 
-    async def body(s: _Services) -> int:
+    async def body(s: App) -> int:
         outcome = await s.stores.save(form)
         if not outcome.ok:
             err(outcome.text)
@@ -133,7 +111,7 @@ def run_store_add(args: argparse.Namespace) -> int:
 
 
 def run_store_list(args: argparse.Namespace) -> int:
-    async def body(s: _Services) -> int:
+    async def body(s: App) -> int:
         rows = await s.stores.list(search=args.search)
         if not rows:
             print("No stores yet. Add one with `unopim-desktop store add woocommerce|bigcommerce …`.")
@@ -147,7 +125,7 @@ def run_store_list(args: argparse.Namespace) -> int:
 
 
 def run_store_delete(args: argparse.Namespace) -> int:
-    async def body(s: _Services) -> int:
+    async def body(s: App) -> int:
         outcome = await s.stores.delete(args.label)
         if not outcome.ok:
             err(outcome.reason)
@@ -159,10 +137,7 @@ def run_store_delete(args: argparse.Namespace) -> int:
 
 
 def run_channels_refresh(args: argparse.Namespace) -> int:
-    async def body(s: _Services) -> int:
-        from unopim_desktop.clients.errors import ApiError
-        from unopim_desktop.connection import explain_api_error
-
+    async def body(s: App) -> int:
         try:
             r = await s.channels.refresh()
         except ApiError as exc:
@@ -177,7 +152,7 @@ def run_channels_refresh(args: argparse.Namespace) -> int:
 
 
 def run_channels_list(args: argparse.Namespace) -> int:
-    async def body(s: _Services) -> int:
+    async def body(s: App) -> int:
         rows = await s.channels.channels()
         summary = await s.channels.summary()
         print(f"Channels: {summary['channels']} · stores mapped: {summary['stores_mapped']} · "
@@ -192,7 +167,7 @@ def run_channels_list(args: argparse.Namespace) -> int:
 
 
 def run_channels_set(args: argparse.Namespace) -> int:
-    async def body(s: _Services) -> int:
+    async def body(s: App) -> int:
         rows = await s.channels.channels()
         row = next((r for r in rows if r.code == args.code), None)
         if row is None:
@@ -228,7 +203,7 @@ def run_channels_set(args: argparse.Namespace) -> int:
 
 
 def run_mapping_auto(args: argparse.Namespace) -> int:
-    async def body(s: _Services) -> int:
+    async def body(s: App) -> int:
         core = await s.mapping.automap_core()
         try:
             await s.mapping.save_core(core)
@@ -255,7 +230,7 @@ def run_mapping_auto(args: argparse.Namespace) -> int:
 
 
 def run_mapping_show(args: argparse.Namespace) -> int:
-    async def body(s: _Services) -> int:
+    async def body(s: App) -> int:
         core = await s.mapping.core()
         labels = {f.key: f.label for f in CORE_FIELDS}
         _table(["Core field", "UnoPim attribute"], [[labels[k], v or "(unmapped)"] for k, v in core.rows.items()])

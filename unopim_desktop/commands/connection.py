@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import os
 import sys
 
-from unopim_desktop.commands.common import err, open_context
-from unopim_desktop.connection import (
+from unopim_desktop.app.application import App
+from unopim_desktop.app.connection import (
     AddressError,
     ConnectionForm,
-    ConnectionService,
     badge_for,
     normalize_address,
 )
-from unopim_desktop.state import repo
+from unopim_desktop.commands.common import err, run_on_app
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -51,83 +49,62 @@ def run_connect(args: argparse.Namespace) -> int:
     except AddressError as exc:
         err(str(exc))
         return 2
-    with open_context(args) as ctx:
-        service = ConnectionService(ctx)
 
-        async def go() -> int:
-            has_secret, has_password = await service.stored_secrets(address)
-            form = ConnectionForm(
-                address=args.url,
-                client_id=args.client_id,
-                client_secret=_secret(args.client_secret, "UNOPIM_CLIENT_SECRET", "Client secret: ",
-                                      stored=has_secret),
-                username=args.username,
-                password=_secret(args.password, "UNOPIM_PASSWORD", "Admin password: ", stored=has_password),
-            )
-            outcome = await service.test_and_save(form)
-            if outcome.ok:
-                print("Connected")
-                warning = ctx.secrets.warning
-                if warning:
-                    err(f"Warning: {warning}")
-                return 0
-            for problem in outcome.problems or []:
-                err(problem.message)
-            if not outcome.problems:
-                err(outcome.reason)
-                if outcome.fix:
-                    err(outcome.fix)
-                return 1
-            return 2
+    async def go(app: App) -> int:
+        has_secret, has_password = await app.connection.stored_secrets(address)
+        form = ConnectionForm(
+            address=args.url,
+            client_id=args.client_id,
+            client_secret=_secret(args.client_secret, "UNOPIM_CLIENT_SECRET", "Client secret: ", stored=has_secret),
+            username=args.username,
+            password=_secret(args.password, "UNOPIM_PASSWORD", "Admin password: ", stored=has_password),
+        )
+        outcome = await app.connection.test_and_save(form)
+        if outcome.ok:
+            print("Connected")
+            warning = await app.connection.secret_warning()
+            if warning:
+                err(f"Warning: {warning}")
+            return 0
+        for problem in outcome.problems or []:
+            err(problem.message)
+        if not outcome.problems:
+            err(outcome.reason)
+            if outcome.fix:
+                err(outcome.fix)
+            return 1
+        return 2
 
-        return asyncio.run(go())
+    return run_on_app(args, go)
 
 
 def run_status(args: argparse.Namespace) -> int:
-    with open_context(args) as ctx:
-        info = ctx.lane.run_sync(repo.instance_info, None)
+    async def go(app: App) -> int:
+        info = await app.connection.saved()
         if info is None:
             print("Not connected: no UnoPim connection is saved. Run `unopim-desktop connect`.")
             return 1
         badge = badge_for(info)
+        secrets = app.ctx.secrets
         print(f"UnoPim address: {info.address}")
         print(f"Client ID:      {info.client_id}")
         print(f"Admin user:     {info.username}")
         print(f"Channels:       {info.channels}")
-        print(f"Secrets:        {ctx.secrets.backend_name}")
-        if ctx.secrets.warning:
-            print(f"Warning:        {ctx.secrets.warning}")
+        print(f"Secrets:        {secrets.backend_name}")
+        if secrets.warning:
+            print(f"Warning:        {secrets.warning}")
         if info.last_error and badge.name == "NOT_CONNECTED":
             print(f"Last error:     {info.last_error}")
-        if args.check:
-            return _check(ctx, info.address)
-        print(f"State:          {badge.value}")
-        return 0 if badge.name in ("CONNECTED", "DISABLED") else 1
+        if not args.check:
+            print(f"State:          {badge.value}")
+            return 0 if badge.name in ("CONNECTED", "DISABLED") else 1
+        ok, reason, fix = await app.connection.check_saved(info.address)
+        if ok:
+            print(f"State:          {(await app.connection.badge(info.address)).value}")
+            return 0
+        print("State:          Not connected" + ("" if reason else " (secrets missing; save the connection again)"))
+        if reason:
+            err(f"{reason} {fix}")
+        return 1
 
-
-def _check(ctx, address: str) -> int:  # type: ignore[no-untyped-def]
-    from unopim_desktop.clients.errors import ApiError
-    from unopim_desktop.clients.unopim import UnoPimClient
-    from unopim_desktop.connection import explain
-
-    service = ConnectionService(ctx)
-
-    async def go() -> int:
-        creds = await service.credentials(address)
-        if creds is None:
-            print("State:          Not connected (secrets missing; save the connection again)")
-            return 1
-        async with UnoPimClient(creds) as client:
-            try:
-                await client.sign_in()
-            except ApiError as exc:
-                reason, fix = explain(exc)
-                await ctx.lane.run(repo.set_status, address, "not_connected", reason)
-                print("State:          Not connected")
-                err(f"{reason} {fix}")
-                return 1
-        await ctx.lane.run(repo.set_status, address, "connected")
-        print(f"State:          {(await service.badge(address)).value}")
-        return 0
-
-    return asyncio.run(go())
+    return run_on_app(args, go)

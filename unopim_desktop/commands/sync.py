@@ -9,12 +9,13 @@ import json
 import signal
 import sys
 
+from unopim_desktop.app.application import App
+from unopim_desktop.app.session import NotConnected
+from unopim_desktop.app.settings import ON_DELETE_CHOICES, SettingsError
 from unopim_desktop.clients.errors import ApiError
-from unopim_desktop.commands.common import err, open_context
-from unopim_desktop.session import NotConnected, UnoPimSession
-from unopim_desktop.state import repo, sync_repo
-from unopim_desktop.sync.engine import JobOutcome, SyncEngine
-from unopim_desktop.sync.events import EventBus, LogRow, RunFinished, RunStarted, StepProgress
+from unopim_desktop.commands.common import err, run_on_app
+from unopim_desktop.sync.engine import JobOutcome
+from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_FATAL = 0, 1, 2
 
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     settings = sub.add_parser("settings", parents=[common], help="general settings (dry run, on delete, …)")
     settings.add_argument("--dry-run", choices=("on", "off"))
-    settings.add_argument("--on-delete", choices=sync_repo.ON_DELETE_CHOICES)
+    settings.add_argument("--on-delete", choices=ON_DELETE_CHOICES)
     settings.add_argument("--writeback-delete", choices=("on", "off"))
     settings.add_argument("--reconcile-hours", metavar="N",
                           help="a changed push compares everything when the last full comparison is older "
@@ -115,62 +116,56 @@ def run_push(args: argparse.Namespace) -> int:
 
 def _run_job(args: argparse.Namespace, start) -> int:  # type: ignore[no-untyped-def]
     """Run one engine job headless: progress on stderr, the summary JSON on stdout, exit 0/1/2."""
-    with open_context(args) as ctx:
-        bus = EventBus()
-        bus.subscribe(_progress_printer(quiet=False))
-        session = UnoPimSession(ctx, bus)
-        engine = SyncEngine(ctx, session, bus)
 
-        async def go() -> int:
-            loop = asyncio.get_running_loop()
-            with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has no signal handlers
-                loop.add_signal_handler(signal.SIGINT, engine.cancel)  # Ctrl-C: stop after this batch
-            try:
-                outcome = await start(engine)
-            except (LookupError, NotConnected) as exc:
-                err(str(exc).strip("'\""))
-                return EXIT_FATAL
-            except ApiError as exc:
-                err(f"Stopped: {exc}")
-                return EXIT_FATAL
-            finally:
-                await session.aclose()
-            if args.json:
-                print(json.dumps(outcome_json(outcome)))
-            if not [c for c in outcome.channels if c.status != "skipped"]:
-                err("Nothing ran: " + ("; ".join(f"{c.channel}: {c.message}" for c in outcome.channels)
-                                       or "no channels; run `unopim-desktop channels refresh`."))
-                return EXIT_FATAL
-            return exit_code(outcome)
+    async def go(app: App) -> int:
+        app.bus.subscribe(_progress_printer(quiet=False))
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has no signal handlers
+            loop.add_signal_handler(signal.SIGINT, app.engine.cancel)  # Ctrl-C: stop after this batch
+        try:
+            outcome = await start(app.engine)
+        except (LookupError, NotConnected) as exc:
+            err(str(exc).strip("'\""))
+            return EXIT_FATAL
+        except ApiError as exc:
+            err(f"Stopped: {exc}")
+            return EXIT_FATAL
+        if args.json:
+            print(json.dumps(outcome_json(outcome)))
+        if not [c for c in outcome.channels if c.status != "skipped"]:
+            err("Nothing ran: " + ("; ".join(f"{c.channel}: {c.message}" for c in outcome.channels)
+                                   or "no channels; run `unopim-desktop channels refresh`."))
+            return EXIT_FATAL
+        return exit_code(outcome)
 
-        return asyncio.run(go())
+    return run_on_app(args, go)
 
 
 def run_settings(args: argparse.Namespace) -> int:
-    with open_context(args) as ctx:
-        address = ctx.lane.run_sync(repo.active_address)
-        if not address:
+    changes = {}
+    if args.dry_run:
+        changes["dry_run"] = "1" if args.dry_run == "on" else "0"
+    if args.on_delete:
+        changes["on_delete"] = args.on_delete
+    if args.writeback_delete:
+        changes["writeback_delete"] = "1" if args.writeback_delete == "on" else "0"
+    if args.reconcile_hours is not None:
+        changes["reconcile_hours"] = args.reconcile_hours
+
+    async def go(app: App) -> int:
+        if not await app.connection.address():
             err("Connect to UnoPim first (`unopim-desktop connect`).")
             return EXIT_FATAL
-        changes = {}
-        if args.dry_run:
-            changes["dry_run"] = "1" if args.dry_run == "on" else "0"
-        if args.on_delete:
-            changes["on_delete"] = args.on_delete
-        if args.writeback_delete:
-            changes["writeback_delete"] = "1" if args.writeback_delete == "on" else "0"
-        if args.reconcile_hours is not None:
-            changes["reconcile_hours"] = args.reconcile_hours
-        if changes:
-            try:
-                ctx.lane.run_sync(sync_repo.save_general_settings, address, changes)
-            except ValueError as exc:
-                err(str(exc))
-                return EXIT_FATAL
-        values = ctx.lane.run_sync(sync_repo.general_settings, address)
+        try:
+            values = await app.settings.save(changes) if changes else await app.settings.load()
+        except SettingsError as exc:
+            err(str(exc))
+            return EXIT_FATAL
         print(f"Dry run:          {'on' if values['dry_run'] == '1' else 'off'}")
         print(f"On delete:        {values['on_delete'].capitalize()}")
         print(f"Writeback delete: {'on' if values['writeback_delete'] == '1' else 'off'}")
         hours = values["reconcile_hours"]
         print(f"Reconcile every:  {hours} h" + (" (every changed push)" if hours == "0" else ""))
         return EXIT_OK
+
+    return run_on_app(args, go)

@@ -9,38 +9,39 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
-from unopim_desktop.context import AppContext, configure_logging
+from unopim_desktop.app.application import App
+from unopim_desktop.app.context import configure_logging
 from unopim_desktop.ui import event_loop
 
 log = logging.getLogger(__name__)
 
 
 def run_gui(*, data_dir: str | os.PathLike[str] | None = None, demo: bool = False, verbose: bool = False) -> int:
-    session = None
+    demo_session = None
     if demo:
-        from unopim_desktop.demo import DemoSession  # the sandbox only loads in demo mode
+        from unopim_desktop.app.demo import DemoSession  # the sandbox only loads in demo mode
 
-        session = DemoSession.start()
-        data_dir = session.data_dir
-    ctx = AppContext.open(data_dir)
-    configure_logging(ctx.paths, verbose=verbose)
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName("UnoPim Desktop")
+        demo_session = DemoSession.start()
+        data_dir = demo_session.data_dir
+    app = App.open(data_dir)
+    configure_logging(app.paths, verbose=verbose)
+    qt_app = QApplication.instance() or QApplication(sys.argv)
+    qt_app.setApplicationName("UnoPim Desktop")
     from unopim_desktop.ui.main_window import MainWindow
 
-    window = MainWindow(ctx, demo_note=session.note if session else "")
-    if session:
-        window.connection_tab.prefill(**session.unopim_form())
+    window = MainWindow(app, demo_note=demo_session.note if demo_session else "")
+    if demo_session:
+        window.connection_tab.prefill(**demo_session.unopim_form())
 
     async def main() -> None:
         closed = asyncio.Event()
-        app.aboutToQuit.connect(closed.set)
+        qt_app.aboutToQuit.connect(closed.set)
         window.show()
         window.start_loading()
         settling = asyncio.ensure_future(window.settle())
-        if session:
+        if demo_session:
             # Connect, add the demo store, map: in the background, so the window is usable at once.
-            window.start_demo(session.sandbox)
+            window.start_demo(demo_session.sandbox)
         await closed.wait()
         settling.cancel()
         await window.shutdown()
@@ -50,7 +51,7 @@ def run_gui(*, data_dir: str | os.PathLike[str] | None = None, demo: bool = Fals
     except RuntimeError as exc:  # qasync may complain when the loop stops under a pending future
         log.debug("event loop stopped: %s", exc)
     finally:
-        ctx.close()
-        if session:
-            session.stop()
+        app.close()
+        if demo_session:
+            demo_session.stop()
     return 0

@@ -1,26 +1,69 @@
-"""Shared behaviour of the tabs: run a coroutine from a click without freezing the window."""
+"""What every tab shares: one constructor `Tab(app)`, one `load()`, coroutines started from clicks without
+freezing the window, and a redraw when the app announces a change of a kind the tab shows.
+
+A tab talks to the app's services only (never to repositories). It declares the `Changed` kinds it shows
+in `shows`; the default reaction is `load()`, and a tab that can keep unsaved edits overrides
+`on_changed`. A finished run counts as a change of the Logs.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtWidgets import QWidget
+
+from unopim_desktop.app.events import LOGS, Changed
+from unopim_desktop.sync.events import Event, RunFinished
+
+if TYPE_CHECKING:
+    from unopim_desktop.app.application import App
 
 log = logging.getLogger(__name__)
 
 
-class AsyncTab(QWidget):
-    """Starts background coroutines on the qasync loop and keeps them so tests and shutdown can await
-    or cancel them. Exceptions are logged instead of vanishing into the loop."""
+class Tab(QWidget):
+    shows: frozenset[str] = frozenset()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, app: App, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.app = app
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._unsubscribe = app.bus.subscribe(self._on_event) if self.shows else None
 
+    async def load(self) -> None:
+        """Show what is saved now."""
+
+    def on_changed(self, kinds: frozenset[str]) -> None:
+        """The app saved something of these kinds (those this tab shows): redraw."""
+        self.start(self.load())
+
+    def _on_event(self, event: Event | Changed) -> None:
+        if not shiboken6.isValid(self):  # the window is gone; stop listening
+            self.detach()
+            return
+        if isinstance(event, Changed):
+            kinds = event.kinds & self.shows
+        elif isinstance(event, RunFinished):
+            kinds = frozenset({LOGS}) & self.shows
+        else:
+            return
+        if kinds:
+            self.on_changed(kinds)
+
+    def detach(self) -> None:
+        """Stop redrawing on the app's changes (the window is closing)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    # -- background work ---------------------------------------------------------------------------
     def start(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run a coroutine on the qasync loop; kept so tests and shutdown can await or cancel it.
+        Exceptions are logged instead of vanishing into the loop."""
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._done)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -27,34 +27,38 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unopim_desktop.channels import ChannelService, ChannelSettingsError
-from unopim_desktop.domain import ChannelRow, StoreKind, StoreRow
-from unopim_desktop.state import repo
-from unopim_desktop.store_connections import DELETE_NOTE, StoreOutcome, StoreService
-from unopim_desktop.ui.tabs.base import AsyncTab
+from unopim_desktop.app.channels import ChannelSettingsError
+from unopim_desktop.app.events import CONNECTION
+from unopim_desktop.app.stores import DELETE_NOTE, StoreOutcome
+from unopim_desktop.domain import ChannelRow, StoreRow
+from unopim_desktop.ui.tabs.base import Tab
 from unopim_desktop.ui.widgets.banner import Banner
 from unopim_desktop.ui.widgets.channel_row import ChannelRowWidget
 from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, describe_error
 from unopim_desktop.ui.widgets.store_form import StoreFormWidget
 
+if TYPE_CHECKING:
+    from unopim_desktop.app.application import App
+
 log = logging.getLogger(__name__)
 
 STORE_COLUMNS = ("Label", "Type", "Address", "Status", "Channels")
 SORT_KEYS = {0: "label", 1: "kind", 2: "url", 3: "status"}  # the Channels column has no stored order
-KIND_NAMES = {StoreKind.WOOCOMMERCE.value: "WooCommerce", StoreKind.BIGCOMMERCE.value: "BigCommerce"}
 SUMMARY_FIELDS = (("channels", "Channels"), ("stores_mapped", "Stores mapped"), ("locales", "Locales"),
                   ("currencies", "Currencies"))
 NO_CHANNELS_HINT = "No channels yet: click Refresh channels to fetch channels, locales and currencies from UnoPim."
 
 
-class ChannelsTab(AsyncTab):
-    stores_changed = Signal()  # a store was added, edited, removed or (de)activated
-    channels_changed = Signal()  # channels refreshed or their settings saved
+class ChannelsTab(Tab):
+    # Its own saves redraw what they touched; other tabs hear of them through the app's Changed events.
+    shows = frozenset({CONNECTION})
 
-    def __init__(self, stores: StoreService, channels: ChannelService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.stores = stores
-        self.channels = channels
+    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+        super().__init__(app, parent)
+        self.stores = app.stores
+        self.channels = app.channels
+        self.kinds = {k.name: k for k in app.stores.kinds()}
+        self.kind_names = {name: k.display_name for name, k in self.kinds.items()}
         self.connected = False
         self.store_rows: list[StoreRow] = []  # as listed (search + sort applied)
         self.all_stores: list[StoreRow] = []  # every store, for the channel targets
@@ -92,10 +96,12 @@ class ChannelsTab(AsyncTab):
         self.search.setObjectName("storeSearch")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _t: self._reload_list_soon())
-        self.add_wc_button = QPushButton("Add WooCommerce store")
-        self.add_wc_button.clicked.connect(lambda: self.on_add(StoreKind.WOOCOMMERCE))
-        self.add_bc_button = QPushButton("Add BigCommerce store")
-        self.add_bc_button.clicked.connect(lambda: self.on_add(StoreKind.BIGCOMMERCE))
+        self.add_buttons: dict[str, QPushButton] = {}
+        for name, kind in self.kinds.items():
+            button = QPushButton(f"Add {kind.noun}")
+            button.setObjectName(f"add_{name}")
+            button.clicked.connect(lambda _c=False, name=name: self.on_add(name))
+            self.add_buttons[name] = button
         self.edit_button = QPushButton("Edit")
         self.edit_button.clicked.connect(self.on_edit)
         self.delete_button = QPushButton("Delete")
@@ -104,7 +110,7 @@ class ChannelsTab(AsyncTab):
         self.toggle_button.clicked.connect(self.on_toggle_active)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
-        for b in (self.add_wc_button, self.add_bc_button, self.edit_button, self.toggle_button, self.delete_button):
+        for b in (*self.add_buttons.values(), self.edit_button, self.toggle_button, self.delete_button):
             top.addWidget(b)
 
         self.table = QTableWidget(0, len(STORE_COLUMNS))
@@ -142,7 +148,7 @@ class ChannelsTab(AsyncTab):
         bar.addWidget(self.keep_button)
         self.confirm_bar.hide()
 
-        self.form = StoreFormWidget()
+        self.form = StoreFormWidget(self.kinds)
         self.form.save_requested.connect(self.on_save_store)
         self.form.cancelled.connect(self.form.close_form)
 
@@ -208,7 +214,7 @@ class ChannelsTab(AsyncTab):
     # -- loading -----------------------------------------------------------------------------------
     async def load(self) -> None:
         """Fill the tab from what is saved. Quiet when nothing is connected yet: a hint, no error."""
-        address = await self.stores.ctx.lane.run(repo.active_address)
+        address = await self.app.connection.address()
         self.connected = bool(address)
         if not address:
             self.hint.show_message("info", CONNECT_FIRST)
@@ -265,7 +271,7 @@ class ChannelsTab(AsyncTab):
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             status = "Active" if r.active else "Inactive"
-            cells = (r.label, KIND_NAMES.get(r.kind, r.kind), r.url, status, ", ".join(r.channels) or "—")
+            cells = (r.label, self.kind_names.get(r.kind, r.kind), r.url, status, ", ".join(r.channels) or "—")
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j == 3 and not r.active:
@@ -307,7 +313,7 @@ class ChannelsTab(AsyncTab):
         self._reload_list_soon()
 
     # -- add / edit / delete / (de)activate ---------------------------------------------------------
-    def on_add(self, kind: StoreKind) -> None:
+    def on_add(self, kind: str) -> None:
         self._hide_confirm()
         self.form.open_new(kind)
 
@@ -415,7 +421,6 @@ class ChannelsTab(AsyncTab):
             return
         if select:
             self.select_store(select)
-        self.stores_changed.emit()
 
     # -- channels ----------------------------------------------------------------------------------
     def _build_channel_rows(self, rows: list[ChannelRow], *, keep_edits: bool) -> None:
@@ -425,7 +430,7 @@ class ChannelsTab(AsyncTab):
             w.deleteLater()
         self.channel_widgets = []
         for row in rows:
-            widget = ChannelRowWidget(row, self.all_stores)
+            widget = ChannelRowWidget(row, self.all_stores, self.kind_names)
             if row.code in edited:
                 # Refresh keeps the merchant's unsaved edits where the channel still has those locales.
                 mine = edited[row.code]
@@ -486,7 +491,6 @@ class ChannelsTab(AsyncTab):
             )
         else:
             self.banner.show_message("success", text)
-        self.channels_changed.emit()
         return True
 
     def on_save_channels(self) -> None:
@@ -523,5 +527,4 @@ class ChannelsTab(AsyncTab):
             await self.reload_summary()
         except Exception as exc:  # noqa: BLE001
             log.warning("reloading after save failed: %s", exc)
-        self.channels_changed.emit()
         return True

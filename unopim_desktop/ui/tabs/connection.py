@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -14,23 +16,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unopim_desktop.connection import Badge, ConnectionForm, ConnectionService, Outcome
+from unopim_desktop.app.connection import Badge, ConnectionForm, Outcome
+from unopim_desktop.app.events import CONNECTION
 from unopim_desktop.secrets import SecretStoreError
-from unopim_desktop.state import repo
-from unopim_desktop.ui.tabs.base import AsyncTab
+from unopim_desktop.ui.tabs.base import Tab
 from unopim_desktop.ui.widgets.banner import Banner
+
+if TYPE_CHECKING:
+    from unopim_desktop.app.application import App
 
 STORED_HINT = "Stored — leave blank to keep"
 _INVALID = "QLineEdit { border: 1px solid #a61b1b; }"
 
 
-class ConnectionTab(AsyncTab):
+class ConnectionTab(Tab):
     badge_changed = Signal(object)  # Badge
-    connected = Signal(str)  # the address just saved
+    shows = frozenset({CONNECTION})
 
-    def __init__(self, service: ConnectionService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.service = service
+    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+        super().__init__(app, parent)
+        self.service = app.connection
         self.address = QLineEdit(placeholderText="https://pim.example.com")
         self.client_id = QLineEdit()
         self.client_secret = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
@@ -94,14 +99,13 @@ class ConnectionTab(AsyncTab):
 
     async def load(self) -> None:
         """Fill the form from the saved connection; the keychain is asked off the GUI thread."""
-        ctx = self.service.ctx
         try:
-            warning = await ctx.secrets.awarning()
+            warning = await self.service.secret_warning()
         except SecretStoreError as exc:
             warning = str(exc)
         if warning:
             self.secret_notice.show_message("warning", warning)
-        info = await ctx.lane.run(repo.instance_info, None)
+        info = await self.service.saved()
         if info is None:
             self.badge_changed.emit(Badge.NOT_CONNECTED)
             return
@@ -165,7 +169,6 @@ class ConnectionTab(AsyncTab):
             self.client_secret.setPlaceholderText(STORED_HINT)
             self.password.setPlaceholderText(STORED_HINT)
             self.address.setText(outcome.address)
-            self.connected.emit(outcome.address)
         elif outcome.problems:
             for problem in outcome.problems:
                 widget = getattr(self, problem.field, None)

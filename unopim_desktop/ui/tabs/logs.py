@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -14,25 +16,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unopim_desktop.context import AppContext
-from unopim_desktop.state import repo
-from unopim_desktop.ui.tabs.base import AsyncTab
+from unopim_desktop.app.events import CONNECTION, LOGS
+from unopim_desktop.ui.tabs.base import Tab
+
+if TYPE_CHECKING:
+    from unopim_desktop.app.application import App
 
 COLUMNS = ("Time (UTC)", "Level", "Area", "Entity", "Message")
 LEVELS = ("All levels", "error", "warning", "info")
 
 
-class LogsTab(AsyncTab):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.address: str | None = None
+class LogsTab(Tab):
+    shows = frozenset({CONNECTION, LOGS})
+
+    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+        super().__init__(app, parent)
         self.rows: list[dict] = []
         self.level = QComboBox()
         self.level.addItems(LEVELS)
         self.level.currentIndexChanged.connect(lambda _i: self._render())
         self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.clicked.connect(lambda: self.start(self.reload()))
+        self.refresh_button.clicked.connect(lambda: self.start(self.load()))
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -47,12 +51,8 @@ class LogsTab(AsyncTab):
         layout.addLayout(top)
         layout.addWidget(self.table)
 
-    async def reload(self, address: str | None = None) -> None:
-        if address is not None:
-            self.address = address
-        if self.address is None:
-            self.address = await self.ctx.lane.run(repo.active_address)
-        self.rows = await self.ctx.lane.run(repo.recent_logs, self.address, 500)
+    async def load(self) -> None:
+        self.rows = await self.app.activity.recent_logs(await self.app.connection.address(), 500)
         self._render()
 
     def _render(self) -> None:

@@ -6,26 +6,31 @@ Attributes and Categories sub-tabs ask the store for its lists, so they load whe
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from unopim_desktop.mapping.service import MappingService
-from unopim_desktop.state import repo
-from unopim_desktop.ui.tabs.base import AsyncTab
+from unopim_desktop.app.events import CHANNELS, CONNECTION, STORES
+from unopim_desktop.ui.tabs.base import Tab
 from unopim_desktop.ui.tabs.mapping_attributes import AttributesPanel
 from unopim_desktop.ui.tabs.mapping_categories import CategoriesPanel
 from unopim_desktop.ui.tabs.mapping_core import CoreFieldsPanel
 from unopim_desktop.ui.widgets.banner import Banner
 from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, describe_error
 
+if TYPE_CHECKING:
+    from unopim_desktop.app.application import App
+
 log = logging.getLogger(__name__)
 NO_CHANNELS = "No channels yet: click Refresh channels on Channels & Stores, then pick a store for each channel."
 
 
-class MappingTab(AsyncTab):
-    def __init__(self, service: MappingService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.service = service
+class MappingTab(Tab):
+    shows = frozenset({CONNECTION, CHANNELS, STORES})
+
+    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+        super().__init__(app, parent)
+        self.service = service = app.mapping
         self.connected = False
         self.hint = Banner()
         self.hint.setObjectName("mappingHint")
@@ -43,7 +48,7 @@ class MappingTab(AsyncTab):
 
     async def load(self) -> None:
         """Core fields and the channel lists. Quiet when nothing is connected yet: a hint, no error."""
-        address = await self.service.ctx.lane.run(repo.active_address)
+        address = await self.app.connection.address()
         self.connected = bool(address)
         if not address:
             self.hint.show_message("info", CONNECT_FIRST)
@@ -58,6 +63,14 @@ class MappingTab(AsyncTab):
         except Exception as exc:  # noqa: BLE001 (shown to the merchant, logged for us)
             log.warning("loading the core mapping failed: %s", exc)
             self.core.banner.show_message("error", describe_error(exc))
+
+    def on_changed(self, kinds: frozenset[str]) -> None:
+        if CONNECTION in kinds:
+            self.start(self.load())
+        elif CHANNELS in kinds:
+            self.start(self.on_channels_changed())  # new attributes and families too; unsaved picks are kept
+        else:
+            self.start(self.reload_channels())  # a store was added or changed: the channels' targets
 
     async def reload_channels(self) -> bool:
         """After Refresh channels or Save channels: new channel list and targets for the sub-tabs.

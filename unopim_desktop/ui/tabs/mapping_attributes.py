@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from unopim_desktop.app.mapping import MappingRefused, MappingService
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.domain import AttributeDef, AttributeRow, ChannelRow
 from unopim_desktop.mapping.fields import CARRIER_ATTRIBUTE, CARRIER_META
-from unopim_desktop.mapping.service import MappingRefused, MappingService
 from unopim_desktop.ui.tabs.mapping_core import UNMAPPED, attribute_choices, problems_text
 from unopim_desktop.ui.widgets.banner import Banner
 from unopim_desktop.ui.widgets.editing import (

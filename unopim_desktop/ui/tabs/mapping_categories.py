@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from unopim_desktop.app.mapping import MappingRefused, MappingService, StoreCategoryNode
 from unopim_desktop.domain import CategoryRow, ChannelRow
-from unopim_desktop.mapping.service import MappingRefused, MappingService, StoreCategoryNode
-from unopim_desktop.state import mapping_repo
 from unopim_desktop.ui.tabs.mapping_attributes import channel_text
 from unopim_desktop.ui.tabs.mapping_core import problems_text
 from unopim_desktop.ui.widgets.banner import Banner
@@ -162,10 +161,9 @@ class CategoriesPanel(QWidget):
             self.banner.show_message("info", "No channels yet: click Refresh channels on Channels & Stores.")
             return
         try:
-            address = await self.service.channels.address()
             nodes = await self.service.store_category_tree(channel)
             categories = await self.service.unopim_categories()
-            create_missing = await self.service.ctx.lane.run(mapping_repo.categories_create_missing, address, channel)
+            create_missing = await self.service.categories_create_missing(channel)
         except Exception as exc:  # noqa: BLE001
             self.banner.show_message("error", f"Could not load the categories: {describe_error(exc)}")
             return
@@ -242,7 +240,7 @@ class CategoriesPanel(QWidget):
     async def refresh_targets(self) -> None:
         """Fetch UnoPim's categories again; the picks on screen are kept."""
         try:
-            await self.service.channels.refresh()
+            await self.service.refresh_unopim_lists()
             categories = await self.service.unopim_categories()
         except Exception as exc:  # noqa: BLE001
             self.banner.show_message("error", describe_error(exc))

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from unopim_desktop.app.mapping import CoreMapping, MappingRefused, MappingService
 from unopim_desktop.domain import AttributeDef
 from unopim_desktop.mapping.fields import CORE_FIELD_BY_KEY, CORE_FIELDS
 from unopim_desktop.mapping.rules import MappingProblem
-from unopim_desktop.mapping.service import CoreMapping, MappingRefused, MappingService
 from unopim_desktop.ui.widgets.banner import Banner
 from unopim_desktop.ui.widgets.editing import (
     INVALID_BG,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -25,18 +26,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unopim_desktop.state import repo, stores_repo, sync_repo
-from unopim_desktop.sync.engine import EngineBusy, JobOutcome, SyncEngine
+from unopim_desktop.app.events import CHANNELS, CONNECTION, STORES
+from unopim_desktop.sync.engine import EngineBusy, JobOutcome
 from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress
 from unopim_desktop.sync.pull.job import STEPS
 from unopim_desktop.sync.run import OUTCOMES
-from unopim_desktop.ui.tabs.base import AsyncTab
+from unopim_desktop.ui.bridge import EventBridge
+from unopim_desktop.ui.tabs.base import Tab
 from unopim_desktop.ui.tabs.sync_settings import GeneralSettingsPanel
 from unopim_desktop.ui.widgets.banner import Banner
 from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, describe_error
 from unopim_desktop.ui.widgets.log_tail import LogTail
 from unopim_desktop.ui.widgets.run_history import RunHistoryTable, job_title, run_totals
 from unopim_desktop.ui.widgets.step_progress import StepProgressPanel
+
+if TYPE_CHECKING:
+    from unopim_desktop.app.application import App
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +57,12 @@ _DRY_STYLE = "QLabel { color: #8a6d00; background: #fff4cc; border-radius: 3px; 
 _WET_STYLE = "QLabel { color: #555; padding: 2px 6px; }"
 
 
-class SyncTab(AsyncTab):
-    def __init__(self, engine: SyncEngine, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.engine = engine
-        self.ctx = engine.ctx
+class SyncTab(Tab):
+    shows = frozenset({CONNECTION, CHANNELS, STORES})
+
+    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+        super().__init__(app, parent)
+        self.engine = app.engine
         self.address: str | None = None
         self.busy = False  # a run started from this tab (or seen through the bus) is going
         self.held = False  # something else is setting the app up (the demo): no run may start yet
@@ -97,7 +103,7 @@ class SyncTab(AsyncTab):
         self.tail = LogTail()
         self.tail.setObjectName("logTail")
         self.history = RunHistoryTable()
-        self.settings = GeneralSettingsPanel(self.ctx, self.start)
+        self.settings = GeneralSettingsPanel(app.settings, self.start)
         self.settings.saved.connect(lambda _values: self._reset_dry_run())
 
         self._repaint = QTimer(self)
@@ -134,6 +140,14 @@ class SyncTab(AsyncTab):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
 
+        # The engine's run events, as Qt signals (whoever started the run: this tab, the CLI's own process
+        # does not reach here, a schedule would).
+        self.bridge = EventBridge(app.bus, self)
+        self.bridge.run_started.connect(self.on_run_started)
+        self.bridge.step_progress.connect(self.on_step_progress)
+        self.bridge.log_row.connect(self.on_log_row)
+        self.bridge.run_finished.connect(self.on_run_finished)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addLayout(controls)
@@ -164,14 +178,21 @@ class SyncTab(AsyncTab):
         return box
 
     # -- loading -------------------------------------------------------------------------------------
-    async def load(self, address: str | None = None) -> None:
-        self.address = address or await self.ctx.lane.run(repo.active_address)
+    def on_changed(self, kinds: frozenset[str]) -> None:
+        self.start(self.load() if CONNECTION in kinds else self.reload_channels())
+
+    def detach(self) -> None:
+        super().detach()
+        self.bridge.close()
+
+    async def load(self) -> None:
+        self.address = await self.app.connection.address()
         if not self.address:
             self.banner.show_message("info", CONNECT_FIRST)
             return
         if self.banner.text() == CONNECT_FIRST:
             self.banner.clear_message()
-        await self.settings.load(self.address)
+        await self.settings.load()
         self._reset_dry_run()
         await self.reload_channels()
         await self.reload_history()
@@ -179,7 +200,7 @@ class SyncTab(AsyncTab):
     async def reload_channels(self) -> None:
         if not self.address:
             return
-        rows = await self.ctx.lane.run(stores_repo.list_channels, self.address)
+        rows = await self.app.channels.channels()
         chosen = self.channel.currentData()
         self.channel.blockSignals(True)
         self.channel.clear()
@@ -202,7 +223,7 @@ class SyncTab(AsyncTab):
     async def reload_history(self) -> None:
         if not self.address:
             return
-        self.history.set_runs(await self.ctx.lane.run(sync_repo.recent_runs, self.address, HISTORY_LIMIT))
+        self.history.set_runs(await self.app.activity.recent_runs(self.address, HISTORY_LIMIT))
 
     def select_channel(self, code: str | None) -> None:
         self.channel.setCurrentIndex(max(0, self.channel.findData(code)))

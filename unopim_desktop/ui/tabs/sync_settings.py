@@ -20,16 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unopim_desktop.context import AppContext
-from unopim_desktop.state import repo, sync_repo
+from unopim_desktop.app.settings import DEFAULTS, ON_DELETE_CHOICES, ON_DELETE_TEXT, SettingsService, summary
 from unopim_desktop.ui.widgets.banner import Banner
 from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, UNSAVED_BG, describe_error, highlight
 
-ON_DELETE_TEXT = {
-    "trash": ("Trash", "The store item goes to the trash; it can be restored from there."),
-    "delete": ("Delete", "The store item is deleted permanently. This cannot be undone."),
-    "skip": ("Skip", "The deletion is logged and ignored; the store item stays."),
-}
 DRY_RUN_HINT = "Every pull works out what it would change and logs it as “dry-run…”, but writes nothing."
 WRITEBACK_HINT = ("Off: deletes made in the store are ignored. On: they are sent to UnoPim (with the push "
                   "pipeline). Keep it off while trying things out.")
@@ -48,13 +42,13 @@ def _note(text: str) -> QLabel:
 class GeneralSettingsPanel(QWidget):
     saved = Signal(object)  # dict[str, str]: the values now stored
 
-    def __init__(self, ctx: AppContext, start: Callable[[Coroutine[Any, Any, Any]], Any],
+    def __init__(self, service: SettingsService, start: Callable[[Coroutine[Any, Any, Any]], Any],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ctx = ctx
+        self.service = service
         self._start = start  # the Sync tab's AsyncTab.start, so wait_idle and shutdown see the task
-        self.address: str | None = None
-        self.stored: dict[str, str] = dict(sync_repo.GENERAL_DEFAULTS)
+        self.connected = False
+        self.stored: dict[str, str] = dict(DEFAULTS)
 
         self.banner = Banner()
         self.banner.setObjectName("settingsBanner")
@@ -64,7 +58,7 @@ class GeneralSettingsPanel(QWidget):
         self.writeback_delete.setObjectName("settingWritebackDelete")
         self.on_delete = QComboBox()
         self.on_delete.setObjectName("settingOnDelete")
-        for value in sync_repo.ON_DELETE_CHOICES:
+        for value in ON_DELETE_CHOICES:
             title, text = ON_DELETE_TEXT[value]
             self.on_delete.addItem(title + (" (default)" if value == "trash" else ""), value)
             self.on_delete.setItemData(self.on_delete.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
@@ -141,12 +135,15 @@ class GeneralSettingsPanel(QWidget):
         return self.values() != self.stored
 
     # -- load / save ---------------------------------------------------------------------------------
-    async def load(self, address: str | None = None) -> None:
-        self.address = address or await self.ctx.lane.run(repo.active_address)
-        if not self.address:
+    async def load(self) -> None:
+        """The stored values; the panel stays disabled while nothing is connected."""
+        try:
+            self.stored = await self.service.load()
+        except LookupError:
+            self.connected = False
             self.setEnabled(False)
             return
-        self.stored = await self.ctx.lane.run(sync_repo.general_settings, self.address)
+        self.connected = True
         self.setEnabled(True)
         self._show(self.stored)
 
@@ -154,31 +151,18 @@ class GeneralSettingsPanel(QWidget):
         self._start(self.save())
 
     async def save(self) -> bool:
-        if not self.address:
+        if not self.connected:
             self.banner.show_message("error", CONNECT_FIRST)
             return False
-        values = self.values()
         self.save_button.setEnabled(False)
         try:
-            await self.ctx.lane.run(sync_repo.save_general_settings, self.address, values)
-            await self.ctx.lane.run(repo.add_log, self.address, _log_line(values), category="settings")
-            self.stored = await self.ctx.lane.run(sync_repo.general_settings, self.address)
+            self.stored = await self.service.save(self.values())
         except Exception as exc:  # noqa: BLE001 (shown to the merchant)
             self.banner.show_message("error", f"Not saved: {describe_error(exc)}")
             return False
         finally:
             self.save_button.setEnabled(True)
         self._show(self.stored)
-        self.banner.show_message("success", "General settings saved. " + _summary(self.stored))
+        self.banner.show_message("success", "General settings saved. " + summary(self.stored))
         self.saved.emit(dict(self.stored))
         return True
-
-
-def _summary(values: dict[str, str]) -> str:
-    return (f"Dry run {'on' if values['dry_run'] == '1' else 'off'}, writeback delete "
-            f"{'on' if values['writeback_delete'] == '1' else 'off'}, on delete: "
-            f"{ON_DELETE_TEXT[values['on_delete']][0]}.")
-
-
-def _log_line(values: dict[str, str]) -> str:
-    return "General settings saved: " + _summary(values)

@@ -4,6 +4,7 @@ codes the store uses for them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unopim_desktop.channels import DEFAULT_DEBOUNCE_S, DEFAULT_INTERVAL, SYNC_INTERVALS
+from unopim_desktop.app.channels import DEFAULT_DEBOUNCE_S, DEFAULT_INTERVAL, SYNC_INTERVALS
 from unopim_desktop.domain import ChannelRow, StoreRow
 from unopim_desktop.ui.widgets.editing import INVALID_BG, UNSAVED_BG
 
@@ -46,8 +47,10 @@ def _normalized(row: ChannelRow) -> ChannelRow:
 class ChannelRowWidget(QFrame):
     changed = Signal()
 
-    def __init__(self, row: ChannelRow, stores: list[StoreRow], parent: QWidget | None = None) -> None:
+    def __init__(self, row: ChannelRow, stores: list[StoreRow], kind_names: Mapping[str, str],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.kind_names = kind_names  # store kind -> the name a merchant knows it by
         self.original = _normalized(row)
         self.code = row.code
         self.setObjectName(f"channel_{row.code}")
@@ -143,8 +146,7 @@ class ChannelRowWidget(QFrame):
         self.store.addItem(NO_STORE, "")
         for s in stores:
             if s.active:
-                self.store.addItem(f"{s.label} ({'WooCommerce' if s.kind == 'woocommerce' else 'BigCommerce'})",
-                                   s.label)
+                self.store.addItem(f"{s.label} ({self.kind_names.get(s.kind, s.kind)})", s.label)
         if current and self.store.findData(current) < 0:
             known = any(s.label == current for s in stores)
             self.store.addItem(f"{current} ({'inactive' if known else 'removed'})", current)

@@ -1,5 +1,5 @@
-"""Pieces shared by the editing tabs (Channels & Stores, Mapping): the searchable picker, the yellow
-"unsaved" highlight, and one sentence for any error a service call can raise."""
+"""Pieces shared by the editing tabs (Channels & Stores, Mapping): the searchable picker and the yellow
+"unsaved" highlight. The sentence for an error comes from the app (`app.errors`)."""
 
 from __future__ import annotations
 
@@ -8,31 +8,12 @@ from collections.abc import Iterable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
-from unopim_desktop.channels import ChannelSettingsError
-from unopim_desktop.clients.errors import ApiError
-from unopim_desktop.secrets import SecretStoreError
-from unopim_desktop.session import NotConnected
+from unopim_desktop.app.errors import CONNECT_FIRST, describe_error
+
+__all__ = ["CONNECT_FIRST", "INVALID_BG", "UNSAVED_BG", "SearchableCombo", "describe_error", "highlight"]
 
 UNSAVED_BG = "#fff4cc"  # the connector's yellow "unsaved change"
 INVALID_BG = "#fde8e8"
-CONNECT_FIRST = (
-    "Connect to UnoPim first (Connection tab → Test & Save); then click Refresh channels here."
-)
-
-
-def describe_error(exc: BaseException) -> str:
-    """A merchant-readable sentence for what a service call raised; never a traceback."""
-    if isinstance(exc, NotConnected):
-        return CONNECT_FIRST
-    if isinstance(exc, LookupError):
-        return str(exc).strip("'\"")
-    if isinstance(exc, (ChannelSettingsError, SecretStoreError)):
-        return str(exc)
-    if isinstance(exc, ApiError):
-        if exc.status == 0:
-            return f"Could not reach the server: {exc.message}"
-        return f"The server refused the request ({exc}). Check the connection and try again."
-    return f"Unexpected error: {exc}"
 
 
 class SearchableCombo(QComboBox):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from unopim_desktop.connection import Badge
+from unopim_desktop.app.connection import Badge
 
 _STYLES = {
     Badge.CONNECTED: ("#1e7e34", "#e6f4ea"),

@@ -1,4 +1,5 @@
-"""The store connection form: WooCommerce site or BigCommerce store, add or edit.
+"""The store connection form for any store kind, add or edit: the kind's registry entry says which fields
+it asks for and under which labels.
 
 The form only holds and shows values; the Channels & Stores tab runs the save (a verification against the
 store) and hands the outcome back with `show_outcome`."""
@@ -18,33 +19,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unopim_desktop.domain import StoreKind, StoreRow
+from unopim_desktop.app.stores import StoreForm, StoreOutcome, form_from_row
+from unopim_desktop.domain import StoreRow
 from unopim_desktop.redact import MASK
-from unopim_desktop.store_connections import StoreForm, StoreOutcome, form_from_row
+from unopim_desktop.stores.kind import SECRET_FIELDS, StoreKind
 from unopim_desktop.ui.widgets.banner import Banner
 
 _INVALID = "QLineEdit { border: 1px solid #a61b1b; }"
 KEEP_HINT = "Stored — leave as is to keep, type a new value to replace"
-MEDIA_NOTE = (
-    "Optional. A WordPress user and an application password (Users → Profile → Application Passwords) "
-    "let UnoPim Desktop upload images the store cannot fetch itself, e.g. from a UnoPim that is not "
-    "reachable from the internet."
-)
-BC_NOTE = (
-    "From BigCommerce → Settings → API → Store-level API accounts (token type Store API V2/V3; scopes "
-    "Products = Modify, Information & Settings = Read-only). BigCommerce shows these values only once."
-)
-WC_NOTE = "From WooCommerce → Settings → Advanced → REST API (a key with Read/Write permissions)."
+# Every connection value a kind may ask for, in form order, with the label used when a kind gives none.
+ROWS = (("url", "Address"), ("key", "Key"), ("secret", "Secret"), ("access_token", "Access token"),
+        ("wp_user", "User"), ("wp_app_password", "Password"))
+SETTING_ROWS = (("default_currency", "Default currency"), ("default_locale", "Default locale"))
 
 
 class StoreFormWidget(QGroupBox):
     save_requested = Signal()
     cancelled = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, kinds: dict[str, StoreKind], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("storeForm")
-        self.kind = StoreKind.WOOCOMMERCE
+        self.kinds = kinds
+        self.kind: StoreKind = next(iter(kinds.values()))
         self.previous_label: str | None = None  # None: adding a new store
         self._active = True
 
@@ -56,8 +53,8 @@ class StoreFormWidget(QGroupBox):
         self.wp_user = QLineEdit()
         self.wp_app_password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.active = QCheckBox("Active (inactive stores are not offered as channel targets)")
-        self.default_currency = QLineEdit(placeholderText="e.g. USD (blank: the store's own)")
-        self.default_locale = QLineEdit(placeholderText="e.g. en (blank: the store's own)")
+        self.default_currency = QLineEdit()
+        self.default_locale = QLineEdit()
         self.fields = {
             "label": self.label, "url": self.url, "key": self.key, "secret": self.secret,
             "access_token": self.access_token, "wp_user": self.wp_user, "wp_app_password": self.wp_app_password,
@@ -70,24 +67,21 @@ class StoreFormWidget(QGroupBox):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #555;")
-        self.media_note = QLabel(MEDIA_NOTE)
-        self.media_note.setWordWrap(True)
-        self.media_note.setStyleSheet("color: #555;")
+        self.helps: dict[str, QLabel] = {}  # a kind's note under one of its fields
         self.banner = Banner()
         self.banner.setObjectName("storeFormBanner")
 
         self.form = QFormLayout()
         self.form.addRow("Label", self.label)
-        self.form.addRow("Site address", self.url)
-        self.form.addRow("Consumer key", self.key)
-        self.form.addRow("Consumer secret", self.secret)
-        self.form.addRow("Access token", self.access_token)
-        self.form.addRow("WordPress user", self.wp_user)
-        self.form.addRow("Application password", self.wp_app_password)
-        self.form.addRow("", self.media_note)
+        for name, label in ROWS:
+            self.form.addRow(label, self.fields[name])
+            self.helps[name] = QLabel()
+            self.helps[name].setWordWrap(True)
+            self.helps[name].setStyleSheet("color: #555;")
+            self.form.addRow("", self.helps[name])
         self.form.addRow("Status", self.active)
-        self.form.addRow("Default currency", self.default_currency)
-        self.form.addRow("Default locale", self.default_locale)
+        for name, label in SETTING_ROWS:
+            self.form.addRow(label, self.fields[name])
 
         self.save_button = QPushButton("Save store")
         self.save_button.setObjectName("saveStore")
@@ -107,7 +101,7 @@ class StoreFormWidget(QGroupBox):
         self.hide()
 
     # -- opening -----------------------------------------------------------------------------------
-    def open_new(self, kind: StoreKind) -> None:
+    def open_new(self, kind: str) -> None:
         self.previous_label = None
         self._fill(StoreForm(kind=kind, label="", url=""))
         for w in (self.secret, self.access_token, self.wp_app_password):
@@ -118,13 +112,13 @@ class StoreFormWidget(QGroupBox):
         self.previous_label = row.label
         form = form_from_row(row)
         self._fill(form)
-        for name in ("secret", "access_token", "wp_app_password"):
+        for name in SECRET_FIELDS:
             w = self.fields[name]
             w.setPlaceholderText(KEEP_HINT if getattr(form, name) == MASK else "")
             w.setToolTip(KEEP_HINT if getattr(form, name) == MASK else "")
 
     def _fill(self, form: StoreForm) -> None:
-        self.kind = form.kind
+        self.kind = self.kinds[form.kind]
         self._active = form.active
         for name, w in self.fields.items():
             w.setText(getattr(form, name))
@@ -135,21 +129,20 @@ class StoreFormWidget(QGroupBox):
         self.show()
 
     def _apply_kind(self) -> None:
-        wc = self.kind is StoreKind.WOOCOMMERCE
+        kind = self.kind
         editing = self.previous_label is not None
-        name = "WooCommerce store" if wc else "BigCommerce store"
-        self.setTitle(f"Edit {name} “{self.previous_label}”" if editing else f"Add a {name}")
-        self.note.setText(WC_NOTE if wc else BC_NOTE)
-        self._relabel("url", "Site address" if wc else "API URL")
-        self._relabel("key", "Consumer key" if wc else "Client ID")
-        self._relabel("secret", "Consumer secret" if wc else "Client secret")
-        self.url.setPlaceholderText(
-            "https://shop.example.com" if wc else "https://api.bigcommerce.com/stores/<store-hash>/"
-        )
-        for w in (self.wp_user, self.wp_app_password, self.media_note):
-            self.form.setRowVisible(w, wc)
-        for w in (self.access_token, self.active, self.default_currency, self.default_locale):
-            self.form.setRowVisible(w, not wc)
+        self.setTitle(f"Edit {kind.noun} “{self.previous_label}”" if editing else f"Add a {kind.noun}")
+        self.note.setText(kind.note)
+        for name, _label in (*ROWS, *SETTING_ROWS):
+            spec = kind.field(name)
+            self.form.setRowVisible(self.fields[name], spec is not None)
+            if name in self.helps:
+                self.helps[name].setText(spec.help if spec else "")
+                self.form.setRowVisible(self.helps[name], bool(spec and spec.help))
+            if spec is not None:
+                self._relabel(name, spec.label)
+                self.fields[name].setPlaceholderText(spec.placeholder)
+        self.form.setRowVisible(self.active, kind.form_has_status)
         self.save_button.setText("Update store" if editing else "Save store")
 
     def _relabel(self, field: str, text: str) -> None:
@@ -159,20 +152,16 @@ class StoreFormWidget(QGroupBox):
 
     # -- values ------------------------------------------------------------------------------------
     def store_form(self) -> StoreForm:
-        wc = self.kind is StoreKind.WOOCOMMERCE
+        kind = self.kind
+        values = {name: self.fields[name].text() if kind.field(name) else "" for name, _ in ROWS}
+        settings = {name: self.fields[name].text().strip() if kind.field(name) else "" for name, _ in SETTING_ROWS}
         return StoreForm(
-            kind=self.kind,
+            kind=kind.name,
             label=self.label.text(),
-            url=self.url.text(),
-            key=self.key.text(),
-            secret=self.secret.text(),
-            access_token="" if wc else self.access_token.text(),
-            wp_user=self.wp_user.text() if wc else "",
-            wp_app_password=self.wp_app_password.text() if wc else "",
-            # WooCommerce has no status field in its form; the list's toggle sets it, so keep what is stored.
-            active=self._active if wc else self.active.isChecked(),
-            default_currency="" if wc else self.default_currency.text().strip(),
-            default_locale="" if wc else self.default_locale.text().strip(),
+            **values,
+            **settings,
+            # A kind without a status field in its form: the list's toggle sets it, so keep what is stored.
+            active=self.active.isChecked() if kind.form_has_status else self._active,
         )
 
     def set_busy(self, busy: bool) -> None:

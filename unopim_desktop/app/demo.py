@@ -12,8 +12,12 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
+
+if TYPE_CHECKING:
+    from unopim_desktop.app.application import App
 
 log = logging.getLogger(__name__)
 
@@ -61,50 +65,40 @@ def unopim_form(sandbox: Sandbox) -> dict[str, str]:
     }
 
 
-async def prepare_demo(ctx, session, sandbox: Sandbox) -> None:  # type: ignore[no-untyped-def]
-    """Connect `ctx` to the sandbox UnoPim, add its WooCommerce store as “Demo WooCommerce”, refresh the
+async def prepare_demo(app: App, sandbox: Sandbox) -> None:
+    """Connect `app` to the sandbox UnoPim, add its WooCommerce store as “Demo WooCommerce”, refresh the
     channels, aim channel `default` at the store and save the auto-mapped core fields.
 
-    `ctx` is an `AppContext`, `session` the app's `UnoPimSession` (reset here: the credentials are new).
     Safe to run again on the same data folder (an existing demo store is kept). Raises `DemoSetupError`.
     """
-    # The services pull in httpx and the store adapters; importing them here keeps `--demo`'s
-    # DemoSession.start (which runs before the window exists) light.
-    from unopim_desktop.channels import ChannelService
-    from unopim_desktop.connection import ConnectionForm, ConnectionService
-    from unopim_desktop.domain import StoreKind
-    from unopim_desktop.mapping.service import MappingService
-    from unopim_desktop.store_connections import StoreForm, StoreService
+    from unopim_desktop.app.connection import ConnectionForm
+    from unopim_desktop.app.stores import StoreForm
 
-    outcome = await ConnectionService(ctx).test_and_save(ConnectionForm(**unopim_form(sandbox)))
+    outcome = await app.connection.test_and_save(ConnectionForm(**unopim_form(sandbox)))
     if not outcome.ok:
         raise DemoSetupError(f"Signing in to the sandbox UnoPim failed: {outcome.text}")
-    await session.reset()  # new credentials: the next job builds a client from them
 
-    stores = StoreService(ctx)
-    if DEMO_STORE not in {s.label for s in await stores.list()}:
+    if DEMO_STORE not in {s.label for s in await app.stores.list()}:
         woo = sandbox.credentials()["woocommerce"]
-        added = await stores.save(StoreForm(kind=StoreKind.WOOCOMMERCE, label=DEMO_STORE, url=woo["url"],
-                                            key=woo["consumer_key"], secret=woo["consumer_secret"]))
+        added = await app.stores.save(StoreForm(kind="woocommerce", label=DEMO_STORE, url=woo["url"],
+                                                key=woo["consumer_key"], secret=woo["consumer_secret"]))
         if not added.ok:
             raise DemoSetupError(f"Adding the sandbox WooCommerce store failed: {added.text}")
 
-    channels = ChannelService(ctx, session)
-    await channels.refresh()
-    rows = await channels.channels()
+    await app.channels.refresh()
+    rows = await app.channels.channels()
     target = next((r for r in rows if r.code == DEMO_CHANNEL), None)
     if target is None:
         raise DemoSetupError(f"The sandbox UnoPim has no channel “{DEMO_CHANNEL}”.")
     target.store_label = DEMO_STORE
     target.pull_enabled = True
-    await channels.save(rows)
+    await app.channels.save(rows)
 
-    mapping = MappingService(ctx, channels, stores)
-    core = await mapping.automap_core()
-    problems = mapping.check_core(core)
+    core = await app.mapping.automap_core()
+    problems = app.mapping.check_core(core)
     if problems:
         raise DemoSetupError("Auto-mapping the core fields left problems: "
                              + "; ".join(f"{p.row}: {p.message}" for p in problems))
-    await mapping.save_core(core)
+    await app.mapping.save_core(core)
     log.info("demo prepared: %s → %s, %d core field(s) mapped", DEMO_CHANNEL, DEMO_STORE,
              sum(1 for code in core.rows.values() if code))

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
+from unopim_desktop.app.context import AppContext
 from unopim_desktop.clients.unopim import UnoPimClient, UnoPimCredentials
-from unopim_desktop.connection import ConnectionService
-from unopim_desktop.context import AppContext
 from unopim_desktop.state import repo
 from unopim_desktop.sync.events import EventBus, StatusChanged
 
@@ -22,11 +22,15 @@ class NotConnected(RuntimeError):
     """No saved connection (or its secrets are gone): the merchant must Test & Save first."""
 
 
+# The saved connection with its secrets (None when it is not fully saved).
+CredentialSource = Callable[[], Awaitable[UnoPimCredentials | None]]
+
+
 class UnoPimSession:
-    def __init__(self, ctx: AppContext, bus: EventBus) -> None:
+    def __init__(self, ctx: AppContext, bus: EventBus, credentials: CredentialSource) -> None:
         self.ctx = ctx
         self.bus = bus
-        self.connection = ConnectionService(ctx)
+        self._credentials = credentials
         self._client: UnoPimClient | None = None
         self._address: str | None = None
         self._lock = asyncio.Lock()
@@ -35,7 +39,7 @@ class UnoPimSession:
     async def client(self) -> UnoPimClient:
         async with self._lock:
             if self._client is None:
-                creds = await self.connection.credentials()
+                creds = await self._credentials()
                 if creds is None:
                     raise NotConnected("Not connected: save the Connection tab (Test & Save) first.")
                 self._client = self._make_client(creds)

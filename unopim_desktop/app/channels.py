@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from unopim_desktop.context import AppContext
+from unopim_desktop.app.context import AppContext
+from unopim_desktop.app.events import CHANNELS, LOGS, MAPPING, changed
+from unopim_desktop.app.session import UnoPimSession
 from unopim_desktop.domain import ChannelRow
-from unopim_desktop.session import UnoPimSession
 from unopim_desktop.state import mapping_repo, repo, stores_repo
+from unopim_desktop.sync.events import EventBus
 
 SYNC_INTERVALS: dict[str, str] = {
     "off": "Disabled",
@@ -37,9 +39,10 @@ class RefreshResult:
 
 
 class ChannelService:
-    def __init__(self, ctx: AppContext, session: UnoPimSession) -> None:
+    def __init__(self, ctx: AppContext, session: UnoPimSession, bus: EventBus | None = None) -> None:
         self.ctx = ctx
         self.session = session
+        self.bus = bus or EventBus()
 
     async def address(self) -> str:
         address = await self.ctx.lane.run(repo.active_address)
@@ -76,6 +79,7 @@ class ChannelService:
         if not channels:
             message += " No channels came back: give the UnoPim user a role with channel read access."
         await self.ctx.lane.run(repo.add_log, address, message, category="channels")
+        self.bus.emit(changed(CHANNELS, MAPPING, LOGS))  # new attribute, family and category lists too
         return result
 
     async def summary(self) -> dict[str, int]:
@@ -107,3 +111,4 @@ class ChannelService:
         await self.ctx.lane.run(stores_repo.save_channels, address, rows)
         await self.ctx.lane.run(repo.add_log, address, f"Saved settings of {len(rows)} channel(s).",
                                 category="channels")
+        self.bus.emit(changed(CHANNELS, LOGS))

@@ -1,4 +1,5 @@
-"""Store connections (WooCommerce sites, BigCommerce stores): add, edit, delete, list.
+"""Store connections (a WooCommerce site, a BigCommerce store, any kind in `stores.registry`): add,
+edit, delete, list.
 
 Credentials are verified against the store before anything is saved; on failure the merchant gets the
 reason and the fix, and nothing is stored. Secrets go to the keychain under the UnoPim address and the
@@ -8,21 +9,22 @@ store's label; on edit, a blank field or `**********` keeps the stored value.
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
 
+from unopim_desktop.app.context import AppContext
+from unopim_desktop.app.events import LOGS, STORES, changed
 from unopim_desktop.clients.errors import ApiError
-from unopim_desktop.context import AppContext
-from unopim_desktop.domain import StoreConnection, StoreInfo, StoreKind, StoreRow
+from unopim_desktop.domain import StoreConnection, StoreInfo, StoreRow
 from unopim_desktop.redact import MASK
 from unopim_desktop.state import repo, stores_repo
-from unopim_desktop.stores.base import StoreVerificationError
+from unopim_desktop.stores.base import StoreAdapter, StoreVerificationError
+from unopim_desktop.stores.kind import SECRET_FIELDS, StoreKind
+from unopim_desktop.stores.registry import KINDS, explain_store_error, make_adapter, store_kind
+from unopim_desktop.sync.events import EventBus
 
 log = logging.getLogger(__name__)
 
-SECRET_FIELDS = ("secret", "access_token", "wp_app_password")
-BC_API_PATH = re.compile(r"^/stores/[A-Za-z0-9]+/?$")
 DELETE_NOTE = (
     "Nothing was deleted in the store itself: the products and categories already synced stay there. "
     "Only future syncs through this connection stop."
@@ -31,12 +33,15 @@ DELETE_NOTE = (
 
 @dataclass
 class StoreForm:
-    kind: StoreKind
+    """A store connection as typed in the form (or on the command line). Which of the connection fields a
+    kind asks for, and under which labels, its registry entry says."""
+
+    kind: str
     label: str
     url: str
-    key: str = ""  # WooCommerce consumer key / BigCommerce client ID
-    secret: str = field(default="", repr=False)  # WooCommerce consumer secret / BigCommerce client secret
-    access_token: str = field(default="", repr=False)  # BigCommerce
+    key: str = ""
+    secret: str = field(default="", repr=False)
+    access_token: str = field(default="", repr=False)
     wp_user: str = ""
     wp_app_password: str = field(default="", repr=False)
     active: bool = True
@@ -62,61 +67,52 @@ def _keeps(value: str) -> bool:
     return value == "" or value == MASK or set(value) == {"*"}
 
 
-def normalize_store_url(kind: StoreKind, raw: str) -> str:
-    """WooCommerce: the site address (a WordPress may live under a path). BigCommerce: the API path."""
-    text = (raw or "").strip()
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        example = (
-            "https://shop.example.com" if kind is StoreKind.WOOCOMMERCE
-            else "https://api.bigcommerce.com/stores/<store-hash>/"
-        )
-        raise ValueError(f"“{text}” is not a web address; it should look like {example}.")
-    if parts.query or parts.fragment:
-        raise ValueError("Leave out the query string and fragment (the part after ? or #).")
-    if kind is StoreKind.BIGCOMMERCE:
-        if not BC_API_PATH.match(parts.path):
-            raise ValueError(
-                "The API URL should look like https://api.bigcommerce.com/stores/<store-hash>/ — copy it from "
-                "BigCommerce → Settings → API → Store-level API accounts."
-            )
-        return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/"
-    path = parts.path.rstrip("/")
-    if path.endswith("/wp-json") or "/wp-json/" in path + "/":
-        path = path[: path.index("/wp-json")]
-    return f"{parts.scheme}://{parts.netloc}{path}"
+def normalize_store_url(kind: str, raw: str) -> str:
+    """The address as the kind stores it (ValueError with the reason and an example)."""
+    return store_kind(kind).normalize_url(raw)
 
 
 def check_store_form(form: StoreForm, *, editing: bool) -> tuple[str, str] | None:
     """(field, message) for the first problem found before any request, else None."""
     if not form.label.strip():
         return "label", "Give the store a label, e.g. Production Store."
+    spec = store_kind(form.kind)
     try:
-        normalize_store_url(form.kind, form.url)
+        spec.normalize_url(form.url)
     except ValueError as exc:
         return "url", str(exc)
-    if form.kind is StoreKind.WOOCOMMERCE:
-        if not form.key.strip():
-            return "key", "Enter the consumer key (WooCommerce → Settings → Advanced → REST API)."
-        if not editing and _keeps(form.secret):
-            return "secret", "Enter the consumer secret."
-    else:
-        if not editing and _keeps(form.access_token):
-            return "access_token", "Enter the access token from the BigCommerce API account."
+    for f in spec.fields:
+        if not f.required:
+            continue
+        value = getattr(form, f.name)
+        empty = _keeps(value) if f.secret else not value.strip()
+        if empty and not (f.secret and editing):
+            return f.name, f.missing or f"Enter the {f.label.lower()}."
     return None
 
 
 class StoreService:
-    def __init__(self, ctx: AppContext, *, adapter_factory=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ctx: AppContext, bus: EventBus | None = None, *,
+                 adapter_factory: Callable[[StoreConnection], StoreAdapter] | None = None) -> None:
         self.ctx = ctx
-        self._adapter_factory = adapter_factory
+        self.bus = bus or EventBus()
+        self._adapter_factory = adapter_factory or make_adapter
 
-    def make_adapter(self, connection: StoreConnection):  # type: ignore[no-untyped-def]
-        if self._adapter_factory is not None:
-            return self._adapter_factory(connection)
-        from unopim_desktop.stores.registry import make_adapter
+    @staticmethod
+    def kinds() -> list[StoreKind]:
+        """The store kinds a merchant can add, in the order the window offers them."""
+        return list(KINDS.values())
 
-        return make_adapter(connection)
+    @staticmethod
+    def kind(name: str) -> StoreKind:
+        return store_kind(name)
+
+    def make_adapter(self, connection: StoreConnection) -> StoreAdapter:
+        return self._adapter_factory(connection)
+
+    async def adapter(self, label: str) -> StoreAdapter:
+        """A new adapter for a saved store (the caller closes it)."""
+        return self.make_adapter(await self.connection(label))
 
     async def _address(self) -> str:
         address = await self.ctx.lane.run(repo.active_address)
@@ -141,7 +137,7 @@ class StoreService:
         scope = self.secret_scope(address, label)
         secrets = {name: await self.ctx.secrets.aget(scope, name) or "" for name in SECRET_FIELDS}
         return StoreConnection(
-            kind=StoreKind(row.kind), label=row.label, url=row.url, key=row.key, secret=secrets["secret"],
+            kind=row.kind, label=row.label, url=row.url, key=row.key, secret=secrets["secret"],
             access_token=secrets["access_token"], wp_user=row.wp_user, wp_app_password=secrets["wp_app_password"],
         )
 
@@ -178,8 +174,6 @@ class StoreService:
         except StoreVerificationError as exc:
             return StoreOutcome(False, reason=exc.reason, fix=exc.fix)
         except ApiError as exc:
-            from unopim_desktop.stores.registry import explain_store_error
-
             reason, fix = explain_store_error(form.kind, exc)
             return StoreOutcome(False, reason=reason, fix=fix)
         finally:
@@ -201,8 +195,9 @@ class StoreService:
             for name in SECRET_FIELDS:
                 await self.ctx.secrets.adelete(old_scope, name)
         verb = "updated" if editing else "added"
-        await self.ctx.lane.run(repo.add_log, address, f"Store “{label}” ({form.kind.value}, {url}) {verb}.",
+        await self.ctx.lane.run(repo.add_log, address, f"Store “{label}” ({form.kind}, {url}) {verb}.",
                                 category="stores", entity_kind="store", entity=label)
+        self.bus.emit(changed(STORES, LOGS))
         return StoreOutcome(True, store=saved, info=info)
 
     async def delete(self, label: str) -> StoreOutcome:
@@ -214,11 +209,13 @@ class StoreService:
             await self.ctx.secrets.adelete(self.secret_scope(address, label), name)
         await self.ctx.lane.run(repo.add_log, address, f"Store “{label}” removed. {DELETE_NOTE}",
                                 category="stores", entity_kind="store", entity=label)
+        self.bus.emit(changed(STORES, LOGS))
         return StoreOutcome(True, reason=f"Store “{label}” removed.", fix=DELETE_NOTE)
 
     async def set_active(self, label: str, active: bool) -> None:
         address = await self._address()
         await self.ctx.lane.run(stores_repo.set_store_active, address, label, active)
+        self.bus.emit(changed(STORES))
 
 
 def _info_dict(info: StoreInfo) -> dict:
@@ -230,10 +227,10 @@ def _info_dict(info: StoreInfo) -> dict:
 
 
 def form_from_row(row: StoreRow) -> StoreForm:
-    """An edit form for a stored store: secrets shown as the mask, which keeps them."""
-    return replace(
-        StoreForm(kind=StoreKind(row.kind), label=row.label, url=row.url),
-        key=row.key, secret=MASK, access_token=MASK if row.kind == StoreKind.BIGCOMMERCE else "",
-        wp_user=row.wp_user, wp_app_password=MASK if row.wp_user else "", active=row.active,
-        default_currency=row.default_currency, default_locale=row.default_locale,
-    )
+    """An edit form for a stored store: each secret the kind asks for shown as the mask, which keeps it."""
+    form = StoreForm(kind=row.kind, label=row.label, url=row.url, key=row.key, wp_user=row.wp_user,
+                     active=row.active, default_currency=row.default_currency, default_locale=row.default_locale)
+    for f in store_kind(row.kind).fields:
+        if f.secret and (not f.masked_if or getattr(form, f.masked_if)):
+            setattr(form, f.name, MASK)
+    return replace(form)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
 
+from unopim_desktop.app.context import AppContext
+from unopim_desktop.app.events import CONNECTION, LOGS, changed
 from unopim_desktop.clients.errors import (
     ApiError,
     AuthError,
@@ -24,8 +26,8 @@ from unopim_desktop.clients.errors import (
 )
 from unopim_desktop.clients.http import RetryPolicy
 from unopim_desktop.clients.unopim import UnoPimClient, UnoPimCredentials
-from unopim_desktop.context import AppContext
 from unopim_desktop.state import repo
+from unopim_desktop.sync.events import EventBus
 
 log = logging.getLogger(__name__)
 
@@ -226,9 +228,40 @@ def _default_client(credentials: UnoPimCredentials) -> UnoPimClient:
 class ConnectionService:
     """Test & Save and the connection's status, for one app context."""
 
-    def __init__(self, ctx: AppContext, *, client_factory: ClientFactory | None = None) -> None:
+    def __init__(self, ctx: AppContext, bus: EventBus | None = None, *,
+                 client_factory: ClientFactory | None = None) -> None:
         self.ctx = ctx
+        self.bus = bus or EventBus()
         self.client_factory = client_factory or _default_client
+        # Called after new credentials are saved (the app resets its UnoPim session there).
+        self.on_saved: Callable[[], Awaitable[None]] | None = None
+
+    async def address(self) -> str | None:
+        """The saved connection's address, or None before the first Test & Save."""
+        return await self.ctx.lane.run(repo.active_address)
+
+    async def saved(self, address: str | None = None) -> repo.InstanceInfo | None:
+        return await self.ctx.lane.run(repo.instance_info, address)
+
+    async def check_saved(self, address: str) -> tuple[bool, str, str]:
+        """Sign in now with the stored credentials and record the result: (ok, reason, fix); reason ""
+        with ok False means the secrets are missing."""
+        creds = await self.credentials(address)
+        if creds is None:
+            return False, "", ""
+        async with UnoPimClient(creds) as client:
+            try:
+                await client.sign_in()
+            except ApiError as exc:
+                reason, fix = explain(exc)
+                await self.ctx.lane.run(repo.set_status, address, "not_connected", reason)
+                return False, reason, fix
+        await self.ctx.lane.run(repo.set_status, address, "connected")
+        return True, "", ""
+
+    async def secret_warning(self) -> str:
+        """Why secrets are not in the OS keychain ("" when they are)."""
+        return await self.ctx.secrets.awarning()
 
     async def stored_secrets(self, address: str) -> tuple[bool, bool]:
         secrets = self.ctx.secrets
@@ -264,6 +297,7 @@ class ConnectionService:
             await self.ctx.lane.run(repo.add_log, address, f"Sign-in failed: {reason}", level="error",
                                     category="connection")
             log.warning("sign-in to %s failed: %s", address, reason)
+            self.bus.emit(changed(LOGS))
             return Outcome(False, Badge.NOT_CONNECTED, reason=reason, fix=fix, status=status, address=address)
         finally:
             await client.aclose()
@@ -278,6 +312,9 @@ class ConnectionService:
         await self.ctx.lane.run(repo.add_log, address, f"Connected to {address} as {creds.username}.",
                                 category="connection")
         log.info("connected to %s", address)
+        if self.on_saved is not None:
+            await self.on_saved()
+        self.bus.emit(changed(CONNECTION, LOGS))
         return Outcome(True, await self.badge(address), address=address)
 
     async def badge(self, address: str | None = None) -> Badge:

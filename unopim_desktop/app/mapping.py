@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from unopim_desktop.channels import ChannelService
-from unopim_desktop.context import AppContext
+from unopim_desktop.app.channels import ChannelService
+from unopim_desktop.app.context import AppContext
+from unopim_desktop.app.events import LOGS, MAPPING, changed
+from unopim_desktop.app.stores import StoreService
 from unopim_desktop.domain import AttributeDef, AttributeRow, CategoryRow, ChannelRow, StoreCategory
 from unopim_desktop.mapping.automap import Filled, automap_attributes, automap_core
 from unopim_desktop.mapping.fields import CORE_FIELDS, STATUS_PSEUDO_ATTRIBUTE
 from unopim_desktop.mapping.rules import MappingProblem, check_attribute_row, check_core_field
 from unopim_desktop.state import mapping_repo, repo
-from unopim_desktop.store_connections import StoreService
+from unopim_desktop.sync.events import EventBus
 
 
 class MappingRefused(ValueError):
@@ -38,10 +40,12 @@ class StoreCategoryNode:
 
 
 class MappingService:
-    def __init__(self, ctx: AppContext, channels: ChannelService, stores: StoreService) -> None:
+    def __init__(self, ctx: AppContext, channels: ChannelService, stores: StoreService,
+                 bus: EventBus | None = None) -> None:
         self.ctx = ctx
         self.channels = channels
         self.stores = stores
+        self.bus = bus or EventBus()
 
     async def _address(self) -> str:
         return await self.channels.address()
@@ -102,6 +106,7 @@ class MappingService:
         address = await self._address()
         await self.ctx.lane.run(mapping_repo.save_core_mapping, address, mapping.rows, mapping.default_family)
         await self.ctx.lane.run(repo.add_log, address, "Core field mapping saved.", category="mapping")
+        self.bus.emit(changed(MAPPING, LOGS))
 
     # -- attributes --------------------------------------------------------------------------------
     async def store_attribute_names(self, channel: str) -> list[str]:
@@ -109,8 +114,7 @@ class MappingService:
         label = await self._store_label(channel)
         if not label:
             return []
-        connection = await self.stores.connection(label)
-        adapter = self.stores.make_adapter(connection)
+        adapter = await self.stores.adapter(label)
         try:
             return [a.name for a in await adapter.list_attributes()]
         finally:
@@ -167,13 +171,14 @@ class MappingService:
         await self.ctx.lane.run(mapping_repo.save_attribute_mapping, address, channel, locale, rows)
         await self.ctx.lane.run(repo.add_log, address, f"Attribute mapping saved for {channel} / {locale}.",
                                 category="mapping")
+        self.bus.emit(changed(MAPPING, LOGS))
 
     # -- categories --------------------------------------------------------------------------------
     async def store_category_tree(self, channel: str) -> list[StoreCategoryNode]:
         label = await self._store_label(channel)
         if not label:
             return []
-        adapter = self.stores.make_adapter(await self.stores.connection(label))
+        adapter = await self.stores.adapter(label)
         try:
             categories = await adapter.list_categories()
         finally:
@@ -196,6 +201,7 @@ class MappingService:
         await self.ctx.lane.run(mapping_repo.save_category_mapping, address, channel, rows,
                                 create_missing=create_missing)
         await self.ctx.lane.run(repo.add_log, address, f"Category mapping saved for {channel}.", category="mapping")
+        self.bus.emit(changed(MAPPING, LOGS))
 
     async def channel_rows(self) -> list[ChannelRow]:
         return await self.channels.channels()

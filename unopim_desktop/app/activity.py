@@ -1,0 +1,21 @@
+"""What happened: the Logs rows and the recent runs, read for the Logs and Sync tabs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from unopim_desktop.app.context import AppContext
+from unopim_desktop.state import repo, sync_repo
+
+
+class ActivityService:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    async def recent_logs(self, address: str | None, limit: int = 500) -> list[dict[str, Any]]:
+        if address is None:
+            address = await self.ctx.lane.run(repo.active_address)
+        return await self.ctx.lane.run(repo.recent_logs, address, limit)
+
+    async def recent_runs(self, address: str, limit: int = 20) -> list[Any]:
+        return await self.ctx.lane.run(sync_repo.recent_runs, address, limit)

@@ -1,0 +1,57 @@
+"""The running app, built once: the local state, the event bus, the services the window and the CLI share,
+and the sync engine. No Qt here: the window, the CLI, the demo, the tests and the benchmarks all start
+from `App.open(data_dir)`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from unopim_desktop.app.activity import ActivityService
+from unopim_desktop.app.channels import ChannelService
+from unopim_desktop.app.connection import ClientFactory, ConnectionService
+from unopim_desktop.app.context import AppContext
+from unopim_desktop.app.mapping import MappingService
+from unopim_desktop.app.session import UnoPimSession
+from unopim_desktop.app.settings import SettingsService
+from unopim_desktop.app.stores import StoreService
+from unopim_desktop.domain import StoreConnection
+from unopim_desktop.paths import AppPaths
+from unopim_desktop.stores.base import StoreAdapter
+from unopim_desktop.sync.engine import SyncEngine
+from unopim_desktop.sync.events import EventBus
+
+
+class App:
+    def __init__(self, ctx: AppContext, *, client_factory: ClientFactory | None = None,
+                 adapter_factory: Callable[[StoreConnection], StoreAdapter] | None = None,
+                 in_flight: int = 8, page_size: int = 100) -> None:
+        self.ctx = ctx
+        self.bus = EventBus()
+        self.connection = ConnectionService(ctx, self.bus, client_factory=client_factory)
+        self.session = UnoPimSession(ctx, self.bus, self.connection.credentials)
+        # New credentials: the next job builds a fresh client from them.
+        self.connection.on_saved = self.session.reset
+        self.stores = StoreService(ctx, self.bus, adapter_factory=adapter_factory)
+        self.channels = ChannelService(ctx, self.session, self.bus)
+        self.mapping = MappingService(ctx, self.channels, self.stores, self.bus)
+        self.settings = SettingsService(ctx, self.bus)
+        self.activity = ActivityService(ctx)
+        self.engine = SyncEngine(ctx.lane, self.bus, self.session.client, self.stores.adapter,
+                                 in_flight=in_flight, page_size=page_size)
+
+    @classmethod
+    def open(cls, data_dir: str | os.PathLike[str] | None = None, **options: object) -> App:
+        """Open (and migrate) the data folder's database and the secret store, and build the app on them."""
+        return cls(AppContext.open(data_dir), **options)  # type: ignore[arg-type]
+
+    @property
+    def paths(self) -> AppPaths:
+        return self.ctx.paths
+
+    async def aclose(self) -> None:
+        """Close the network side (the UnoPim client); the database stays open until `close`."""
+        await self.session.aclose()
+
+    def close(self) -> None:
+        self.ctx.close()

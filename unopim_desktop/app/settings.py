@@ -1,0 +1,58 @@
+"""General settings (Dry run, On delete, Write-back deletes, Reconcile every): one service for the Sync
+tab's panel and `unopim-desktop settings`, so both validate, save and log the same way."""
+
+from __future__ import annotations
+
+from unopim_desktop.app.context import AppContext
+from unopim_desktop.app.events import LOGS, SETTINGS, changed
+from unopim_desktop.state import repo, sync_repo
+from unopim_desktop.sync.events import EventBus
+
+DEFAULTS = dict(sync_repo.GENERAL_DEFAULTS)
+ON_DELETE_CHOICES = sync_repo.ON_DELETE_CHOICES
+ON_DELETE_TEXT = {
+    "trash": ("Trash", "The store item goes to the trash; it can be restored from there."),
+    "delete": ("Delete", "The store item is deleted permanently. This cannot be undone."),
+    "skip": ("Skip", "The deletion is logged and ignored; the store item stays."),
+}
+
+
+class SettingsError(ValueError):
+    """A value that cannot be saved; the message says which and why."""
+
+
+def summary(values: dict[str, str]) -> str:
+    """The settings in one sentence (the saved banner and the Logs row)."""
+    hours = values.get("reconcile_hours", DEFAULTS["reconcile_hours"])
+    return (f"Dry run {'on' if values['dry_run'] == '1' else 'off'}, writeback delete "
+            f"{'on' if values['writeback_delete'] == '1' else 'off'}, on delete: "
+            f"{ON_DELETE_TEXT[values['on_delete']][0]}, reconcile every {hours} h.")
+
+
+class SettingsService:
+    def __init__(self, ctx: AppContext, bus: EventBus) -> None:
+        self.ctx = ctx
+        self.bus = bus
+
+    async def _address(self) -> str:
+        address = await self.ctx.lane.run(repo.active_address)
+        if not address:
+            raise LookupError("Connect to UnoPim first (Connection tab).")
+        return address
+
+    async def load(self) -> dict[str, str]:
+        return await self.ctx.lane.run(sync_repo.general_settings, await self._address())
+
+    async def save(self, changes: dict[str, str]) -> dict[str, str]:
+        """Validate and save the changed values (the others keep theirs); one Logs row; the values now
+        stored. SettingsError when a value is refused (nothing is saved then)."""
+        address = await self._address()
+        try:
+            await self.ctx.lane.run(sync_repo.save_general_settings, address, dict(changes))
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
+        stored = await self.ctx.lane.run(sync_repo.general_settings, address)
+        await self.ctx.lane.run(repo.add_log, address, "General settings saved: " + summary(stored),
+                                category="settings")
+        self.bus.emit(changed(SETTINGS, LOGS))
+        return stored
