@@ -242,7 +242,7 @@ def store_can_pull(store: str) -> str | None:
     """
     if store == "woocommerce":
         return None
-    from unopim_desktop.stores.bigcommerce import BigCommerceAdapter
+    from unopim_desktop.stores.bigcommerce.adapter import BigCommerceAdapter
 
     needed = ("upsert_products", "upsert_variants", "upsert_categories", "upsert_attributes",
               "find_products_by_sku", "set_product_images", "set_variant_images", "set_associations",

@@ -41,11 +41,10 @@ from _common import (  # noqa: E402  (the benchmarks folder is not a package)
     store_variation_count,
 )
 
-from unopim_desktop.app.context import AppContext  # noqa: E402
-from unopim_desktop.app.session import UnoPimSession  # noqa: E402
+from unopim_desktop.app.application import App  # noqa: E402
 from unopim_desktop.state import mapping_repo, repo  # noqa: E402
-from unopim_desktop.sync.engine import JobOutcome, SyncEngine  # noqa: E402
-from unopim_desktop.sync.events import EventBus, LogRow  # noqa: E402
+from unopim_desktop.sync.engine import JobOutcome  # noqa: E402
+from unopim_desktop.sync.events import LogRow  # noqa: E402
 from unopim_desktop.sync.run import RunContext  # noqa: E402
 
 SETTINGS_LISTS = ("channels", "locales", "currencies", "attribute_groups", "attributes", "families", "categories")
@@ -77,7 +76,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def unmap_images(data_dir: str) -> None:
     """Diagnostic: take the image fields out of the core mapping, to time a pull without images."""
-    ctx = AppContext.open(data_dir)
+    ctx = App.open(data_dir).ctx
     try:
         address = ctx.lane.run_sync(repo.active_address)
         core = ctx.lane.run_sync(mapping_repo.core_mapping, address)
@@ -90,21 +89,20 @@ def unmap_images(data_dir: str) -> None:
 
 async def run_pulls(data_dir: str, sandbox: SandboxProcess, servers: tuple[str, ...], in_flight: int,
                     profile: str | None, store_connections: int | None = None) -> dict[str, Any]:
-    ctx = AppContext.open(data_dir)
-    bus = EventBus()
+    factory = None
+    if store_connections:
+        from unopim_desktop.stores.woocommerce.adapter import WooCommerceAdapter
+
+        def factory(c):  # type: ignore[no-untyped-def]
+            return WooCommerceAdapter(c, max_connections=store_connections)
+
+    app = App.open(data_dir, in_flight=in_flight, adapter_factory=factory)
+    ctx, engine = app.ctx, app.engine
     problems: list[str] = []
-    bus.subscribe(lambda e: problems.append(e.message)
-                  if isinstance(e, LogRow) and e.level in ("error", "warning") else None)
+    app.bus.subscribe(lambda e: problems.append(e.message)
+                      if isinstance(e, LogRow) and e.level in ("error", "warning") else None)
     step_marks: list[list[tuple[str, float]]] = [[], []]  # per run: (step, when it started)
     watch_steps(step_marks)
-    session = UnoPimSession(ctx, bus)
-    stores = None
-    if store_connections:
-        from unopim_desktop.app.stores import StoreService
-        from unopim_desktop.stores.woocommerce import WooCommerceAdapter
-
-        stores = StoreService(ctx, adapter_factory=lambda c: WooCommerceAdapter(c, max_connections=store_connections))
-    engine = SyncEngine(ctx, session, bus, in_flight=in_flight, stores=stores)
     try:
         before = Snapshot.take(sandbox, servers)
         profiler = None
@@ -131,8 +129,8 @@ async def run_pulls(data_dir: str, sandbox: SandboxProcess, servers: tuple[str, 
         rows = await ctx.lane.run(mapping_repo.attribute_mapping, address, CHANNEL, "en_US")
         mapped = {c for c in core.values() if c} | {r.attribute_code for r in rows if r.attribute_code}
     finally:
-        await session.aclose()
-        ctx.close()
+        await app.aclose()
+        app.close()
     return {"full": full, "delta": delta, "wall": wall, "delta_wall": delta_wall, "before": before,
             "after_full": after_full, "after_delta": after_delta, "problems": problems,
             "full_problems": full_problems, "mapped": mapped, "steps": _step_seconds(step_marks[0])}

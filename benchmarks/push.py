@@ -35,10 +35,7 @@ from _common import (  # noqa: E402  (the benchmarks folder is not a package)
     store_variation_count,
 )
 
-from unopim_desktop.app.context import AppContext  # noqa: E402
-from unopim_desktop.app.session import UnoPimSession  # noqa: E402
-from unopim_desktop.sync.engine import SyncEngine  # noqa: E402
-from unopim_desktop.sync.events import EventBus  # noqa: E402
+from unopim_desktop.app.application import App  # noqa: E402
 from unopim_desktop.sync.run import RunContext  # noqa: E402
 
 
@@ -79,10 +76,8 @@ def step_seconds(marks: list[tuple[str, float]]) -> dict[str, float]:
 
 async def push_all(data_dir: str, in_flight: int, profile: str | None = None,
                    marks: list[tuple[str, float]] | None = None) -> tuple[float, dict, dict]:
-    ctx = AppContext.open(data_dir)
-    bus = EventBus()
-    session = UnoPimSession(ctx, bus)
-    engine = SyncEngine(ctx, session, bus, in_flight=in_flight)
+    app = App.open(data_dir, in_flight=in_flight)
+    engine = app.engine
     try:
         profiler = None
         if profile:
@@ -100,8 +95,8 @@ async def push_all(data_dir: str, in_flight: int, profile: str | None = None,
             profiler.dump_stats(profile)
         return wall, outcome.totals(), {c.channel: (c.status, c.message) for c in outcome.channels}
     finally:
-        await session.aclose()
-        ctx.close()
+        await app.aclose()
+        app.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -197,15 +197,14 @@ def percentile(values: list[float], share: float) -> float:
 
 async def drive_window(data_dir: str, trace_ms: float = 0, trace_gc: bool = False,
                        freeze: bool = False) -> dict[str, Any]:
-    from unopim_desktop.app.context import AppContext
-    from unopim_desktop.sync.engine import SyncEngine
+    from unopim_desktop.app.application import App
     from unopim_desktop.ui.main_window import MainWindow
 
-    ctx = AppContext.open(data_dir)
-    window = MainWindow(ctx)
+    app = App.open(data_dir)
+    window = MainWindow(app)
     window.show()
     window.start_loading()
-    for tab in window.async_tabs:
+    for tab in window.all_tabs:
         await tab.wait_idle()
     if freeze:
         await window.settle()  # what the app does once the window has loaded (gc.freeze)
@@ -228,8 +227,7 @@ async def drive_window(data_dir: str, trace_ms: float = 0, trace_gc: bool = Fals
             outcome = await sync_tab.run_task
             how = "Sync tab: Pull Full button"
         else:
-            engine = getattr(window, "engine", None) or SyncEngine(ctx, window.session, window.bus)
-            outcome = await engine.pull(full=True, channel=CHANNEL)
+            outcome = await app.engine.pull(full=True, channel=CHANNEL)
             how = "the window's engine on the GUI loop (no Sync tab yet)"
         wall = time.perf_counter() - t0
         beat.stop()
@@ -240,7 +238,7 @@ async def drive_window(data_dir: str, trace_ms: float = 0, trace_gc: bool = Fals
     finally:
         await window.shutdown()
         window.close()
-        ctx.close()
+        app.close()
     totals = outcome.totals() if outcome is not None else {}
     return {"beat": beat, "wall": wall, "status": outcome.status if outcome is not None else "no outcome",
             "totals": totals, "how": how, "t0": t0, "tracer": tracer,

@@ -29,9 +29,10 @@ def qloop(_session_qloop):
 
 
 @pytest.fixture
-def app_context(data_dir):
-    from unopim_desktop.app.context import AppContext
+def app(data_dir):
+    """The app on a fresh data folder (what `unopim-desktop` opens), closed after the test."""
+    from unopim_desktop.app.application import App
 
-    ctx = AppContext.open(data_dir)
-    yield ctx
-    ctx.close()
+    app = App.open(data_dir)
+    yield app
+    app.close()

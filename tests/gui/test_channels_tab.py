@@ -5,65 +5,18 @@ has its own data directory, connected to the sandbox UnoPim first."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLineEdit
 
-from unopim_desktop.app.connection import ConnectionForm, ConnectionService
-from unopim_desktop.domain import StoreKind
+from tests.support.gui import click, connect_unopim, open_window, run, settle
 from unopim_desktop.redact import MASK
-from unopim_desktop.app.stores import StoreService
 from unopim_desktop.ui.main_window import MainWindow
 from unopim_desktop.ui.tabs.channels import ChannelsTab
 from unopim_desktop.ui.widgets.editing import UNSAVED_BG
-
-TIMEOUT_S = 30
-
-
-# -- helpers (also used by test_mapping_tab.py) -------------------------------------------------------
-def run(qloop, coro: Coroutine[Any, Any, Any]) -> Any:
-    return qloop.run_until_complete(asyncio.wait_for(coro, TIMEOUT_S))
-
-
-def settle(qloop, window: MainWindow) -> None:
-    async def idle() -> None:
-        # A finished task may start another (a sub-tab loading after its channel list): loop until quiet.
-        for _ in range(5):
-            for tab in window.async_tabs:
-                await tab.wait_idle()
-            await asyncio.sleep(0)
-            if not any(tab.pending for tab in window.async_tabs):
-                return
-
-    run(qloop, idle())
-
-
-def click(qtbot, qloop, window: MainWindow, button) -> tuple[str, bool]:
-    """Click, note how the button looked right after the click, then wait for the work to finish."""
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    seen = (button.text(), button.isEnabled())
-    settle(qloop, window)
-    return seen
-
-
-def connect_unopim(qloop, ctx, sandbox) -> None:
-    creds = sandbox.credentials()["unopim"]
-    form = ConnectionForm(address=creds["url"], client_id=creds["client_id"], client_secret=creds["client_secret"],
-                          username=creds["username"], password=creds["password"])
-    outcome = run(qloop, ConnectionService(ctx).test_and_save(form))
-    assert outcome.ok, outcome.reason
-
-
-def open_window(qtbot, qloop, ctx) -> MainWindow:
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.start_loading()
-    settle(qloop, window)
-    return window
 
 
 def type_into(qtbot, edit: QLineEdit, text: str) -> None:
@@ -71,12 +24,12 @@ def type_into(qtbot, edit: QLineEdit, text: str) -> None:
     qtbot.keyClicks(edit, text)
 
 
-def fill_store_form(qtbot, tab: ChannelsTab, kind: StoreKind, label: str, creds: dict, *, secret: str | None = None):
-    button = tab.add_wc_button if kind is StoreKind.WOOCOMMERCE else tab.add_bc_button
+def fill_store_form(qtbot, tab: ChannelsTab, kind: str, label: str, creds: dict, *, secret: str | None = None):
+    button = tab.add_buttons[kind]
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     form = tab.form
     type_into(qtbot, form.label, label)
-    if kind is StoreKind.WOOCOMMERCE:
+    if kind == "woocommerce":
         type_into(qtbot, form.url, creds["url"])
         type_into(qtbot, form.key, creds["consumer_key"])
         type_into(qtbot, form.secret, secret if secret is not None else creds["consumer_secret"])
@@ -87,9 +40,9 @@ def fill_store_form(qtbot, tab: ChannelsTab, kind: StoreKind, label: str, creds:
         type_into(qtbot, form.access_token, secret if secret is not None else creds["access_token"])
 
 
-def add_store(qtbot, qloop, window: MainWindow, sandbox, kind: StoreKind, label: str) -> tuple[str, bool]:
+def add_store(qtbot, qloop, window: MainWindow, sandbox, kind: str, label: str) -> tuple[str, bool]:
     tab = window.channels_tab
-    creds = sandbox.credentials()[kind.value]
+    creds = sandbox.credentials()[kind]
     fill_store_form(qtbot, tab, kind, label, creds)
     seen = click(qtbot, qloop, window, tab.form.save_button)
     assert tab.banner.kind == "success", tab.form.banner.text()
@@ -118,30 +71,30 @@ def sandbox() -> Iterator[Any]:
 
 
 @pytest.fixture
-def window(qtbot, qloop, app_context, sandbox) -> Iterator[MainWindow]:
-    connect_unopim(qloop, app_context, sandbox)
-    w = open_window(qtbot, qloop, app_context)
+def window(qtbot, qloop, app, sandbox) -> Iterator[MainWindow]:
+    connect_unopim(qloop, app, sandbox)
+    w = open_window(qtbot, qloop, app)
     yield w
     settle(qloop, w)
     run(qloop, w.shutdown())
 
 
 # -- tests ------------------------------------------------------------------------------------------
-def test_loads_quietly_with_a_hint_before_anything_is_connected(qtbot, qloop, app_context):
-    window = open_window(qtbot, qloop, app_context)
+def test_loads_quietly_with_a_hint_before_anything_is_connected(qtbot, qloop, app):
+    window = open_window(qtbot, qloop, app)
     tab = window.channels_tab
     assert tab.hint.isVisibleTo(tab) and "Connect to UnoPim first" in tab.hint.text()
     assert not tab.banner.isVisibleTo(tab)  # no error for merely not being connected
     assert tab.table.rowCount() == 0 and tab.channel_widgets == []
 
 
-def test_add_woocommerce_store_verifies_then_lists_it(qtbot, qloop, window, sandbox, memory_keyring, app_context):
+def test_add_woocommerce_store_verifies_then_lists_it(qtbot, qloop, window, sandbox, memory_keyring, app):
     tab = window.channels_tab
-    fill_store_form(qtbot, tab, StoreKind.WOOCOMMERCE, "Main shop", sandbox.credentials()["woocommerce"])
+    fill_store_form(qtbot, tab, "woocommerce", "Main shop", sandbox.credentials()["woocommerce"])
     form = tab.form
     # WooCommerce fields: site address, key, secret, optional WordPress user + application password
     assert form.wp_user.isVisibleTo(tab) and form.wp_app_password.isVisibleTo(tab)
-    assert "upload images the store cannot fetch" in form.media_note.text()
+    assert "upload images the store cannot fetch" in form.helps["wp_app_password"].text()
     assert not form.access_token.isVisibleTo(tab)
     assert form.secret.echoMode() == QLineEdit.EchoMode.Password
     busy_text, busy_enabled = click(qtbot, qloop, window, form.save_button)
@@ -154,13 +107,13 @@ def test_add_woocommerce_store_verifies_then_lists_it(qtbot, qloop, window, sand
     assert table_column(tab, 3) == ["Active"]
     secret = sandbox.credentials()["woocommerce"]["consumer_secret"]
     assert secret in memory_keyring.entries.values()
-    db_bytes = b"".join(p.read_bytes() for p in app_context.paths.root.glob("*.sqlite3*"))
+    db_bytes = b"".join(p.read_bytes() for p in app.paths.root.glob("*.sqlite3*"))
     assert secret.encode() not in db_bytes
 
 
-def test_wrong_secret_shows_the_reason_keeps_the_form_and_lists_nothing(qtbot, qloop, window, sandbox, app_context):
+def test_wrong_secret_shows_the_reason_keeps_the_form_and_lists_nothing(qtbot, qloop, window, sandbox, app):
     tab = window.channels_tab
-    fill_store_form(qtbot, tab, StoreKind.WOOCOMMERCE, "Main shop", sandbox.credentials()["woocommerce"],
+    fill_store_form(qtbot, tab, "woocommerce", "Main shop", sandbox.credentials()["woocommerce"],
                     secret="cs_not_the_secret_0000000000000000000000")
     click(qtbot, qloop, window, tab.form.save_button)
     form = tab.form
@@ -170,12 +123,12 @@ def test_wrong_secret_shows_the_reason_keeps_the_form_and_lists_nothing(qtbot, q
     assert form.label.text() == "Main shop" and form.secret.text() == "cs_not_the_secret_0000000000000000000000"
     assert form.save_button.isEnabled() and form.save_button.text() == "Save store"
     assert tab.table.rowCount() == 0
-    assert run(qloop, StoreService(app_context).list()) == []
+    assert run(qloop, app.stores.list()) == []
 
 
 def test_add_bigcommerce_store(qtbot, qloop, window, sandbox):
     tab = window.channels_tab
-    fill_store_form(qtbot, tab, StoreKind.BIGCOMMERCE, "BC store", sandbox.credentials()["bigcommerce"])
+    fill_store_form(qtbot, tab, "bigcommerce", "BC store", sandbox.credentials()["bigcommerce"])
     form = tab.form
     assert form.access_token.isVisibleTo(tab) and form.active.isVisibleTo(tab)
     assert form.default_currency.isVisibleTo(tab) and not form.wp_user.isVisibleTo(tab)
@@ -186,9 +139,9 @@ def test_add_bigcommerce_store(qtbot, qloop, window, sandbox):
     assert tab.store_rows[0].default_currency == "USD"
 
 
-def test_edit_keeps_the_masked_secret(qtbot, qloop, window, sandbox, app_context):
+def test_edit_keeps_the_masked_secret(qtbot, qloop, window, sandbox, app):
     tab = window.channels_tab
-    add_store(qtbot, qloop, window, sandbox, StoreKind.WOOCOMMERCE, "Main shop")
+    add_store(qtbot, qloop, window, sandbox, "woocommerce", "Main shop")
     select_store(qtbot, tab, "Main shop")
     qtbot.mouseClick(tab.edit_button, Qt.MouseButton.LeftButton)
     form = tab.form
@@ -200,13 +153,13 @@ def test_edit_keeps_the_masked_secret(qtbot, qloop, window, sandbox, app_context
     assert tab.banner.kind == "success", form.banner.text()
     assert table_column(tab, 0) == ["Renamed shop"]
     # The stored secret is the real one, not the mask (the verification above also used it).
-    connection = run(qloop, StoreService(app_context).connection("Renamed shop"))
+    connection = run(qloop, app.stores.connection("Renamed shop"))
     assert connection.secret == sandbox.credentials()["woocommerce"]["consumer_secret"]
 
 
 def test_delete_asks_inline_and_says_the_store_keeps_its_data(qtbot, qloop, window, sandbox):
     tab = window.channels_tab
-    add_store(qtbot, qloop, window, sandbox, StoreKind.WOOCOMMERCE, "Main shop")
+    add_store(qtbot, qloop, window, sandbox, "woocommerce", "Main shop")
     before = sandbox.woocommerce.counts()
     select_store(qtbot, tab, "Main shop")
     qtbot.mouseClick(tab.delete_button, Qt.MouseButton.LeftButton)
@@ -222,8 +175,8 @@ def test_delete_asks_inline_and_says_the_store_keeps_its_data(qtbot, qloop, wind
 
 def test_search_and_sort_the_store_list(qtbot, qloop, window, sandbox):
     tab = window.channels_tab
-    add_store(qtbot, qloop, window, sandbox, StoreKind.WOOCOMMERCE, "Zeta shop")
-    add_store(qtbot, qloop, window, sandbox, StoreKind.BIGCOMMERCE, "Alpha store")
+    add_store(qtbot, qloop, window, sandbox, "woocommerce", "Zeta shop")
+    add_store(qtbot, qloop, window, sandbox, "bigcommerce", "Alpha store")
     assert table_column(tab, 0) == ["Alpha store", "Zeta shop"]
     qtbot.keyClicks(tab.search, "zet")
     settle(qloop, window)
@@ -247,10 +200,10 @@ def test_refresh_channels_fills_the_rows_and_the_summary(qtbot, qloop, window, s
     assert tab.banner.kind == "success", tab.banner.text()
     catalogue = sandbox.catalogue
     assert [w.code for w in tab.channel_widgets] == [c["code"] for c in catalogue.channels]
-    assert tab.summary_values["channels"].text() == str(len(catalogue.channels))
-    assert tab.summary_values["locales"].text() == str(len(catalogue.active_locales()))
-    assert tab.summary_values["currencies"].text() == str(len(catalogue.active_currencies()))
-    assert tab.summary_values["stores_mapped"].text() == "0"
+    assert tab.summary_card.values["channels"].text() == str(len(catalogue.channels))
+    assert tab.summary_card.values["locales"].text() == str(len(catalogue.active_locales()))
+    assert tab.summary_card.values["currencies"].text() == str(len(catalogue.active_currencies()))
+    assert tab.summary_card.values["stores_mapped"].text() == "0"
     first = tab.channel_widgets[0]
     assert first.code_edit.isReadOnly()
     assert first.interval.currentData() == "1h" and first.interval.count() == 6
@@ -263,8 +216,8 @@ def test_refresh_channels_fills_the_rows_and_the_summary(qtbot, qloop, window, s
 
 def test_inactive_stores_are_not_offered_as_channel_targets(qtbot, qloop, window, sandbox):
     tab = window.channels_tab
-    add_store(qtbot, qloop, window, sandbox, StoreKind.WOOCOMMERCE, "Main shop")
-    add_store(qtbot, qloop, window, sandbox, StoreKind.BIGCOMMERCE, "BC store")
+    add_store(qtbot, qloop, window, sandbox, "woocommerce", "Main shop")
+    add_store(qtbot, qloop, window, sandbox, "bigcommerce", "BC store")
     click(qtbot, qloop, window, tab.refresh_button)
     row = tab.channel_widgets[0]
     assert sorted(row.offered_stores()) == ["BC store", "Main shop"]
@@ -286,9 +239,9 @@ def test_inactive_stores_are_not_offered_as_channel_targets(qtbot, qloop, window
     assert saved[0].store_label is None  # nothing saved
 
 
-def test_save_channels_persists_and_clears_the_highlight(qtbot, qloop, window, sandbox, app_context):
+def test_save_channels_persists_and_clears_the_highlight(qtbot, qloop, window, sandbox, app):
     tab = window.channels_tab
-    add_store(qtbot, qloop, window, sandbox, StoreKind.WOOCOMMERCE, "Main shop")
+    add_store(qtbot, qloop, window, sandbox, "woocommerce", "Main shop")
     click(qtbot, qloop, window, tab.refresh_button)
     row = tab.channel_widgets[0]
     locale = next(iter(row.locale_edits))
@@ -304,10 +257,10 @@ def test_save_channels_persists_and_clears_the_highlight(qtbot, qloop, window, s
     click(qtbot, qloop, window, tab.save_button)
     assert tab.banner.kind == "success", tab.banner.text()
     assert row.property("tint") == "" and tab.unsaved_label.text() == ""
-    assert tab.summary_values["stores_mapped"].text() == "1"
+    assert tab.summary_card.values["stores_mapped"].text() == "1"
     assert table_column(tab, 4) == [row.code]  # the store list shows which channels use the store
 
-    again = open_window(qtbot, qloop, app_context)
+    again = open_window(qtbot, qloop, app)
     reloaded = again.channels_tab.channel_widget(row.code)
     assert reloaded is not None
     assert reloaded.store.currentData() == "Main shop"

@@ -35,10 +35,10 @@ def _click_and_wait(qtbot, qloop, window):
     return qloop.run_until_complete(scenario())
 
 
-def test_good_credentials_turn_the_badge_green(qtbot, qloop, app_context, memory_keyring):
+def test_good_credentials_turn_the_badge_green(qtbot, qloop, app, memory_keyring):
     unopim = start_unopim()
     try:
-        window = MainWindow(app_context)
+        window = MainWindow(app)
         qtbot.addWidget(window)
         assert window.badge.badge is Badge.NOT_CONNECTED
         _type_form(qtbot, window.connection_tab, url=unopim.url, creds=unopim.credentials)
@@ -54,15 +54,15 @@ def test_good_credentials_turn_the_badge_green(qtbot, qloop, app_context, memory
     # the secrets went to the keychain, not the widgets or the database
     assert unopim.credentials["client_secret"] in memory_keyring.entries.values()
     assert tab.client_secret.text() == "" and "Stored" in tab.client_secret.placeholderText()
-    db_bytes = b"".join(p.read_bytes() for p in app_context.paths.root.glob("*.sqlite3*"))
+    db_bytes = b"".join(p.read_bytes() for p in app.paths.root.glob("*.sqlite3*"))
     assert unopim.credentials["client_secret"].encode() not in db_bytes
     assert unopim.credentials["password"].encode() not in db_bytes
 
 
-def test_wrong_password_keeps_the_form_and_names_the_cause(qtbot, qloop, app_context):
+def test_wrong_password_keeps_the_form_and_names_the_cause(qtbot, qloop, app):
     unopim = start_unopim()
     try:
-        window = MainWindow(app_context)
+        window = MainWindow(app)
         qtbot.addWidget(window)
         tab = window.connection_tab
         _type_form(qtbot, tab, url=unopim.url, creds=unopim.credentials, password="not-the-password")
@@ -77,10 +77,10 @@ def test_wrong_password_keeps_the_form_and_names_the_cause(qtbot, qloop, app_con
     assert tab.password.text() == "not-the-password"
 
 
-def test_address_with_a_path_is_refused_before_any_request(qtbot, qloop, app_context):
+def test_address_with_a_path_is_refused_before_any_request(qtbot, qloop, app):
     unopim = start_unopim()
     try:
-        window = MainWindow(app_context)
+        window = MainWindow(app)
         qtbot.addWidget(window)
         tab = window.connection_tab
         _type_form(qtbot, tab, url=unopim.url + "/admin", creds=unopim.credentials)
@@ -92,9 +92,9 @@ def test_address_with_a_path_is_refused_before_any_request(qtbot, qloop, app_con
     assert "border" in tab.address.styleSheet()
 
 
-def test_missing_keychain_shows_a_visible_notice(qtbot, qloop, app_context):
+def test_missing_keychain_shows_a_visible_notice(qtbot, qloop, app):
     keyring.set_keyring(fail.Keyring())
-    window = MainWindow(app_context)
+    window = MainWindow(app)
     qtbot.addWidget(window)
     window.start_loading()
     qloop.run_until_complete(asyncio.wait_for(window.connection_tab.wait_idle(), 10))
@@ -102,14 +102,14 @@ def test_missing_keychain_shows_a_visible_notice(qtbot, qloop, app_context):
     assert notice.isVisibleTo(window) and "No OS keychain" in notice.text()
 
 
-def test_saved_connection_is_shown_on_the_next_start(qtbot, qloop, app_context):
+def test_saved_connection_is_shown_on_the_next_start(qtbot, qloop, app):
     unopim = start_unopim()
     try:
-        window = MainWindow(app_context)
+        window = MainWindow(app)
         qtbot.addWidget(window)
         _type_form(qtbot, window.connection_tab, url=unopim.url, creds=unopim.credentials)
         _click_and_wait(qtbot, qloop, window)
-        again = MainWindow(app_context)
+        again = MainWindow(app)
         qtbot.addWidget(again)
         again.start_loading()
         qloop.run_until_complete(asyncio.wait_for(again.connection_tab.wait_idle(), 10))
@@ -125,10 +125,10 @@ def test_saved_connection_is_shown_on_the_next_start(qtbot, qloop, app_context):
         unopim.server.stop()
 
 
-def test_badge_shows_refreshing_while_an_expired_token_is_renewed(qtbot, qloop, app_context):
+def test_badge_shows_refreshing_while_an_expired_token_is_renewed(qtbot, qloop, app):
     unopim = start_unopim()
     try:
-        window = MainWindow(app_context)
+        window = MainWindow(app)
         qtbot.addWidget(window)
         _type_form(qtbot, window.connection_tab, url=unopim.url, creds=unopim.credentials)
         _click_and_wait(qtbot, qloop, window)
@@ -136,7 +136,7 @@ def test_badge_shows_refreshing_while_an_expired_token_is_renewed(qtbot, qloop, 
         window.bridge.status_changed.connect(lambda _a, state: seen.append((state, window.badge.badge)))
 
         async def job():
-            client = await window.session.client()
+            client = await window.app.session.client()
             await client.channels()
             unopim.state.expire_tokens()
             await client.channels()

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui.test_channels_tab import click, run, settle
-from unopim_desktop.app.connection import Badge, ConnectionService
-from unopim_desktop.app.context import AppContext
+from tests.support.gui import click, run, settle
+from unopim_desktop.app.application import App
+from unopim_desktop.app.connection import Badge
 from unopim_desktop.app.demo import (
     DEMO_CHANNEL,
     DEMO_READY,
@@ -22,10 +22,7 @@ from unopim_desktop.app.demo import (
 )
 from unopim_desktop.mapping.fields import CORE_FIELDS
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
-from unopim_desktop.app.session import UnoPimSession
 from unopim_desktop.state import mapping_repo, repo, stores_repo
-from unopim_desktop.sync.engine import SyncEngine
-from unopim_desktop.sync.events import EventBus
 from unopim_desktop.ui.main_window import MainWindow
 
 
@@ -42,16 +39,14 @@ def store_sizes(sandbox: Sandbox) -> tuple[int, int]:
     return len(cat.products) - variants + len(cat.configurable_products), variants
 
 
-def test_prepare_demo_connects_adds_the_store_maps_and_a_pull_full_fills_it(qloop, app_context, sandbox):
-    bus = EventBus()
-    session = UnoPimSession(app_context, bus)
-    lane = app_context.lane
+def test_prepare_demo_connects_adds_the_store_maps_and_a_pull_full_fills_it(qloop, app, sandbox):
+    lane = app.ctx.lane
     try:
-        run(qloop, prepare_demo(app_context, session, sandbox))
+        run(qloop, prepare_demo(app, sandbox))
 
         info = lane.run_sync(repo.instance_info, None)
         assert info is not None and info.address == sandbox.unopim_url and info.status == "connected"
-        assert run(qloop, ConnectionService(app_context).badge()) is Badge.CONNECTED
+        assert run(qloop, app.connection.badge()) is Badge.CONNECTED
         stores = lane.run_sync(stores_repo.list_stores, info.address)
         assert [(s.label, s.kind, s.active) for s in stores] == [(DEMO_STORE, "woocommerce", True)]
         channels = {c.code: c for c in lane.run_sync(stores_repo.list_channels, info.address)}
@@ -61,34 +56,33 @@ def test_prepare_demo_connects_adds_the_store_maps_and_a_pull_full_fills_it(qloo
         assert (core["sku"], core["name"]) == ("sku", "name")
 
         # Again on the same folder (a second start): nothing doubled, nothing refused.
-        run(qloop, prepare_demo(app_context, session, sandbox))
+        run(qloop, prepare_demo(app, sandbox))
         assert [s.label for s in lane.run_sync(stores_repo.list_stores, info.address)] == [DEMO_STORE]
 
         assert sandbox.woocommerce.counts()["products"] == 0  # preparing wrote nothing to the store
-        outcome = run(qloop, SyncEngine(app_context, session, bus).pull(full=True))
+        outcome = run(qloop, app.engine.pull(full=True))
         assert outcome.status == "done", [c.message for c in outcome.channels]
         assert [(c.channel, c.store) for c in outcome.channels if c.status != "skipped"] == [(DEMO_CHANNEL, DEMO_STORE)]
         counts = sandbox.woocommerce.counts()
         assert (counts["products"], counts["variations"]) == store_sizes(sandbox)
     finally:
-        run(qloop, session.aclose())
+        run(qloop, app.aclose())
 
 
-def test_prepare_demo_names_the_step_that_failed(qloop, app_context, sandbox):
-    session = UnoPimSession(app_context, EventBus())
+def test_prepare_demo_names_the_step_that_failed(qloop, app, sandbox):
     sandbox.stop()  # nothing answers any more
     try:
         with pytest.raises(DemoSetupError, match="Signing in to the sandbox UnoPim failed"):
-            run(qloop, prepare_demo(app_context, session, sandbox))
+            run(qloop, prepare_demo(app, sandbox))
     finally:
-        run(qloop, session.aclose())
+        run(qloop, app.aclose())
 
 
 def test_demo_window_comes_up_ready_to_pull(qtbot, qloop):
     demo = DemoSession.start(products=12)
-    ctx = AppContext.open(demo.data_dir)
+    app = App.open(demo.data_dir)
     try:
-        window = MainWindow(ctx, demo_note=demo.note)
+        window = MainWindow(app, demo_note=demo.note)
         qtbot.addWidget(window)
         window.connection_tab.prefill(**demo.unopim_form())
         window.show()
@@ -103,8 +97,8 @@ def test_demo_window_comes_up_ready_to_pull(qtbot, qloop):
             while not tab.banner.text().startswith("Preparing the demo"):
                 await asyncio.sleep(0.005)
             enabled_meanwhile = tab.pull_full_button.isEnabled()
-            while any(t.pending for t in window.async_tabs):
-                for t in window.async_tabs:
+            while any(t.pending for t in window.all_tabs):
+                for t in window.all_tabs:
                     await t.wait_idle()
             return enabled_meanwhile
 
@@ -128,13 +122,13 @@ def test_demo_window_comes_up_ready_to_pull(qtbot, qloop):
         assert (counts["products"], counts["variations"]) == store_sizes(demo.sandbox)
         run(qloop, window.shutdown())
     finally:
-        ctx.close()
+        app.close()
         demo.stop()
     assert not demo.data_dir.exists()  # the throwaway folder is gone
 
 
-def test_demo_window_explains_when_preparation_fails(qtbot, qloop, app_context, sandbox):
-    window = MainWindow(app_context)
+def test_demo_window_explains_when_preparation_fails(qtbot, qloop, app, sandbox):
+    window = MainWindow(app)
     qtbot.addWidget(window)
     sandbox.stop()
     window.start_loading()

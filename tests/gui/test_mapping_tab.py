@@ -13,15 +13,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCompleter
 
-from tests.gui.test_channels_tab import click, connect_unopim, open_window, run, settle
-from unopim_desktop.app.channels import ChannelService
-from unopim_desktop.domain import StoreKind
-from unopim_desktop.mapping.fields import CORE_FIELDS
+from tests.support.app import store_form
+from tests.support.gui import click, connect_unopim, open_window, run, settle
+from unopim_desktop.app.application import App
 from unopim_desktop.app.mapping import MappingService
-from unopim_desktop.app.session import UnoPimSession
+from unopim_desktop.mapping.fields import CORE_FIELDS
 from unopim_desktop.state import mapping_repo
-from unopim_desktop.app.stores import StoreForm, StoreService
-from unopim_desktop.sync.events import EventBus
 from unopim_desktop.ui.main_window import MainWindow
 from unopim_desktop.ui.tabs.mapping_categories import INDENT
 from unopim_desktop.ui.widgets.editing import INVALID_BG, UNSAVED_BG
@@ -40,52 +37,44 @@ def sandbox() -> Iterator[Any]:
     peers.stop()
 
 
-async def _prepare(ctx, sandbox) -> str:
+async def _prepare(app: App, sandbox) -> str:
     """A WooCommerce store and the first channel aimed at it, through the services (the Channels & Stores
     tab has its own tests). Returns the channel code."""
-    woo = sandbox.credentials()["woocommerce"]
-    stores = StoreService(ctx)
-    outcome = await stores.save(StoreForm(kind=StoreKind.WOOCOMMERCE, label=STORE, url=woo["url"],
-                                          key=woo["consumer_key"], secret=woo["consumer_secret"]))
+    outcome = await app.stores.save(store_form(sandbox, label=STORE))
     assert outcome.ok, outcome.text
-    session = UnoPimSession(ctx, EventBus())
-    try:
-        channels = ChannelService(ctx, session)
-        await channels.refresh()
-        rows = await channels.channels()
-        rows[0].store_label = STORE
-        await channels.save(rows)
-        return rows[0].code
-    finally:
-        await session.aclose()
+    await app.channels.refresh()
+    rows = await app.channels.channels()
+    rows[0].store_label = STORE
+    await app.channels.save(rows)
+    return rows[0].code
 
 
 @pytest.fixture
-def window(qtbot, qloop, app_context, sandbox) -> Iterator[MainWindow]:
-    connect_unopim(qloop, app_context, sandbox)
-    run(qloop, _prepare(app_context, sandbox))
-    w = open_window(qtbot, qloop, app_context)
+def window(qtbot, qloop, app, sandbox) -> Iterator[MainWindow]:
+    connect_unopim(qloop, app, sandbox)
+    run(qloop, _prepare(app, sandbox))
+    w = open_window(qtbot, qloop, app)
     yield w
     settle(qloop, w)
     run(qloop, w.shutdown())
 
 
 def _service(window: MainWindow) -> MappingService:
-    return window.mapping_service
+    return window.app.mapping
 
 
 # -- loading ----------------------------------------------------------------------------------------
-def test_loads_quietly_with_a_hint_before_anything_is_connected(qtbot, qloop, app_context):
-    window = open_window(qtbot, qloop, app_context)
+def test_loads_quietly_with_a_hint_before_anything_is_connected(qtbot, qloop, app):
+    window = open_window(qtbot, qloop, app)
     tab = window.mapping_tab
     assert tab.hint.isVisibleTo(tab) and "Connect to UnoPim first" in tab.hint.text()
     assert not tab.core.banner.isVisibleTo(tab)
 
 
-def test_connected_but_never_refreshed_asks_for_refresh_without_fetching(qtbot, qloop, app_context, sandbox):
-    connect_unopim(qloop, app_context, sandbox)
+def test_connected_but_never_refreshed_asks_for_refresh_without_fetching(qtbot, qloop, app, sandbox):
+    connect_unopim(qloop, app, sandbox)
     before = sandbox.unopim_stats.total()
-    window = open_window(qtbot, qloop, app_context)
+    window = open_window(qtbot, qloop, app)
     tab = window.mapping_tab
     assert tab.hint.isVisibleTo(tab) and "Refresh channels" in tab.hint.text()
     assert sandbox.unopim_stats.total() == before  # nothing fetched behind the merchant's back
@@ -227,7 +216,7 @@ def _store_attribute_names(sandbox) -> set[str]:
 
 
 # -- categories -------------------------------------------------------------------------------------
-def test_categories_show_the_store_tree_and_save_for_a_channel(qtbot, qloop, window, app_context):
+def test_categories_show_the_store_tree_and_save_for_a_channel(qtbot, qloop, window, app):
     tab = window.mapping_tab
     tab.inner.setCurrentWidget(tab.categories)
     settle(qloop, window)
@@ -252,10 +241,10 @@ def test_categories_show_the_store_tree_and_save_for_a_channel(qtbot, qloop, win
     assert panel.banner.kind == "success", panel.banner.text()
     assert panel.unsaved_count() == 0 and first.property("tint") == ""
 
-    address = run(qloop, window.channel_service.address())
-    saved = run(qloop, app_context.lane.run(mapping_repo.category_mapping, address, channel))
+    address = run(qloop, window.app.channels.address())
+    saved = run(qloop, app.ctx.lane.run(mapping_repo.category_mapping, address, channel))
     assert [(r.store_category_id, r.category_code) for r in saved] == [(panel.nodes[0].store_id, codes[-1])]
-    assert run(qloop, app_context.lane.run(mapping_repo.categories_create_missing, address, channel)) is False
+    assert run(qloop, app.ctx.lane.run(mapping_repo.categories_create_missing, address, channel)) is False
 
     # Refresh targets reloads UnoPim's list and keeps the picks on screen.
     panel.pickers[1].set_code(codes[0])
@@ -267,5 +256,5 @@ def test_categories_show_the_store_tree_and_save_for_a_channel(qtbot, qloop, win
     panel.pickers[1].set_code("no_such_category")
     click(qtbot, qloop, window, panel.save_button)
     assert panel.banner.kind == "error" and "no_such_category" in panel.banner.text()
-    saved_again = run(qloop, app_context.lane.run(mapping_repo.category_mapping, address, channel))
+    saved_again = run(qloop, app.ctx.lane.run(mapping_repo.category_mapping, address, channel))
     assert saved_again == saved

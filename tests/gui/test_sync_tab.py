@@ -14,33 +14,28 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui.test_channels_tab import click, open_window, run, settle
+from tests.support.gui import click, open_window, run, settle
+from unopim_desktop.app.application import App
 from unopim_desktop.app.demo import DEMO_CHANNEL, DEMO_STORE, prepare_demo
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
-from unopim_desktop.app.session import UnoPimSession
 from unopim_desktop.state import sync_repo
-from unopim_desktop.sync.engine import SyncEngine
-from unopim_desktop.sync.events import EventBus, LogRow, RunFinished, RunStarted, StepProgress
+from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress
 from unopim_desktop.sync.pull.job import STEPS
 from unopim_desktop.sync.pull.job import STEPS as PULL_STEPS
 from unopim_desktop.ui.main_window import MainWindow
 from unopim_desktop.ui.widgets.log_tail import LEVEL_COLOURS
 
 
-def _prepare(qloop, ctx, sandbox: Sandbox) -> None:
-    session = UnoPimSession(ctx, EventBus())
-    try:
-        run(qloop, prepare_demo(ctx, session, sandbox))
-    finally:
-        run(qloop, session.aclose())
+def _prepare(qloop, app: App, sandbox: Sandbox) -> None:
+    run(qloop, prepare_demo(app, sandbox))
 
 
 @pytest.fixture
-def ready(qtbot, qloop, app_context) -> Iterator[tuple[MainWindow, Sandbox]]:
+def ready(qtbot, qloop, app) -> Iterator[tuple[MainWindow, Sandbox]]:
     sandbox = start_sandbox(SandboxOptions(products=12))
     try:
-        _prepare(qloop, app_context, sandbox)
-        window = open_window(qtbot, qloop, app_context)
+        _prepare(qloop, app, sandbox)
+        window = open_window(qtbot, qloop, app)
         yield window, sandbox
         settle(qloop, window)
         run(qloop, window.shutdown())
@@ -191,32 +186,28 @@ def test_dry_run_override_writes_nothing_and_lasts_one_run(qtbot, qloop, ready):
 
 
 # -- Cancel -----------------------------------------------------------------------------------------------
-def test_cancel_stops_the_run_and_the_next_pull_full_completes_exactly(qtbot, qloop, app_context, tmp_path):
+def test_cancel_stops_the_run_and_the_next_pull_full_completes_exactly(qtbot, qloop, app, tmp_path):
     options = SandboxOptions(products=40, latency_ms=30)
     # Reference: the same catalogue pulled without interruption, headless, in its own data folder.
-    from unopim_desktop.app.context import AppContext
-
     with start_sandbox(SandboxOptions(products=40)) as reference:  # same catalogue, no latency needed
         ref_dir = tmp_path / "reference"
         ref_dir.mkdir()
-        ref_ctx = AppContext.open(ref_dir)
+        ref_app = App.open(ref_dir, page_size=10)
         try:
-            _prepare(qloop, ref_ctx, reference)
-            bus = EventBus()
-            session = UnoPimSession(ref_ctx, bus)
-            outcome = run(qloop, SyncEngine(ref_ctx, session, bus, page_size=10).pull(full=True))
-            run(qloop, session.aclose())
+            _prepare(qloop, ref_app, reference)
+            outcome = run(qloop, ref_app.engine.pull(full=True))
+            run(qloop, ref_app.aclose())
             assert outcome.status == "done"
             want_counts = reference.woocommerce.counts()
             want_images = images_by_sku(reference)
         finally:
-            ref_ctx.close()
+            ref_app.close()
 
     with start_sandbox(options) as sandbox:
-        _prepare(qloop, app_context, sandbox)
-        window = open_window(qtbot, qloop, app_context)
+        _prepare(qloop, app, sandbox)
+        window = open_window(qtbot, qloop, app)
         tab = window.sync_tab
-        window.engine.page_size = 10  # finer checkpoints, so Cancel lands inside the products step
+        window.app.engine.page_size = 10  # finer checkpoints, so Cancel lands inside the products step
 
         async def cancel_mid_products() -> tuple[bool, bool]:
             qtbot.mouseClick(tab.pull_full_button, Qt.MouseButton.LeftButton)
@@ -249,7 +240,7 @@ def test_cancel_stops_the_run_and_the_next_pull_full_completes_exactly(qtbot, ql
 
 
 # -- General settings ---------------------------------------------------------------------------------------
-def test_general_settings_save_and_reload(qtbot, qloop, ready, app_context):
+def test_general_settings_save_and_reload(qtbot, qloop, ready, app):
     window, _sandbox = ready
     panel = window.sync_tab.settings
     assert panel.isEnabled()
@@ -263,13 +254,13 @@ def test_general_settings_save_and_reload(qtbot, qloop, ready, app_context):
     click(qtbot, qloop, window, panel.save_button)
     assert panel.banner.kind == "success" and not panel.unsaved
     address = window.sync_tab.address
-    stored = app_context.lane.run_sync(sync_repo.general_settings, address)
+    stored = app.ctx.lane.run_sync(sync_repo.general_settings, address)
     assert stored == {"dry_run": "1", "on_delete": "skip", "writeback_delete": "1", "reconcile_hours": "6"}
     # The Sync controls follow at once: the next run is a dry run.
     assert window.sync_tab.dry_run_override.isChecked()
     assert window.sync_tab.dry_run_label.text().startswith("Dry run is ON")
 
-    again = open_window(qtbot, qloop, app_context)  # a restart reads them back
+    again = open_window(qtbot, qloop, app)  # a restart reads them back
     reloaded = again.sync_tab.settings
     assert reloaded.values() == stored and not reloaded.unsaved
     assert again.sync_tab.dry_run_override.isChecked()
@@ -287,60 +278,55 @@ def test_general_settings_default_pull_respects_saved_dry_run(qtbot, qloop, read
 
 
 # -- responsiveness -------------------------------------------------------------------------------------------
-def test_progress_and_tail_are_coalesced_and_bounded(qtbot, qloop, app_context):
-    window = open_window(qtbot, qloop, app_context)
+def test_progress_and_tail_are_coalesced_and_bounded(qtbot, qloop, app):
+    window = open_window(qtbot, qloop, app)
     tab = window.sync_tab
     before = tab.progress.repaints
 
-    async def flood() -> float:
-        window.bus.emit(RunStarted(99, "pull_full", "default", "Shop", False, STEPS))
-        started = time.monotonic()
-        for i in range(1, 20_001):
-            window.bus.emit(StepProgress(99, "products", i, 20_000, 1.0))
-        for i in range(2_000):
-            window.bus.emit(LogRow(f"row {i}", "error" if i == 1_999 else "info", "pull"))
-        elapsed = time.monotonic() - started
-        await asyncio.sleep(0.35)  # a few repaint ticks
-        return elapsed
-
-    elapsed = run(qloop, flood())
-    assert elapsed < 5  # recording 22,000 events is cheap: no repaint in the loop
-    assert tab.progress.repaints - before < 60  # a handful of ticks, not 20,000 repaints
+    window.app.bus.emit(RunStarted(99, "pull_full", "default", "Shop", False, STEPS))
+    started = tab.progress.repaints  # the panel is reset for the new run
+    for i in range(1, 20_001):
+        window.app.bus.emit(StepProgress(99, "products", i, 20_000, 1.0))
+    for i in range(2_000):
+        window.app.bus.emit(LogRow(f"row {i}", "error" if i == 1_999 else "info", "pull"))
     bar = tab.progress.rows["products"].bar
-    assert (bar.value(), bar.maximum()) == (20_000, 20_000)
+    assert tab.progress.repaints == started  # recording the events repainted nothing: the timer does
+    qtbot.waitUntil(lambda: (bar.value(), bar.maximum()) == (20_000, 20_000) and len(tab.tail.lines()) == 500,
+                    timeout=5000)
+    assert tab.progress.repaints - before < 60  # a handful of ticks, not 20,000 repaints
     lines = tab.tail.lines()
     assert len(lines) == 500 and lines[-1].endswith("ERROR: row 1999") and lines[0].endswith("row 1500")
     html = tab.tail.document().toHtml()
     assert LEVEL_COLOURS["error"] in html  # the error row is red
     # A run the tab did not start (a schedule, say) still locks the buttons until it finishes.
     assert not tab.pull_full_button.isEnabled() and tab.cancel_button.isEnabled()
-    window.bus.emit(RunFinished(99, "pull_full", "default", "done", {}, ""))
-    run(qloop, asyncio.sleep(0.05))
-    assert tab.pull_full_button.isEnabled() and not tab.cancel_button.isEnabled()
+    window.app.bus.emit(RunFinished(99, "pull_full", "default", "done", {}, ""))
+    qtbot.waitUntil(tab.pull_full_button.isEnabled, timeout=5000)
+    assert not tab.cancel_button.isEnabled()
     assert tab.run_title.text().endswith("<b>done</b>")
     run(qloop, window.shutdown())
 
 
-def test_unknown_total_shows_an_indeterminate_bar(qtbot, qloop, app_context):
-    window = open_window(qtbot, qloop, app_context)
+def test_unknown_total_shows_an_indeterminate_bar(qtbot, qloop, app):
+    window = open_window(qtbot, qloop, app)
     tab = window.sync_tab
-    window.bus.emit(RunStarted(7, "pull_full", "default", "Shop", False, STEPS))
-    window.bus.emit(StepProgress(7, "products", 30, None))
+    window.app.bus.emit(RunStarted(7, "pull_full", "default", "Shop", False, STEPS))
+    window.app.bus.emit(StepProgress(7, "products", 30, None))
     tab.flush()
     row = tab.progress.rows["products"]
     assert (row.bar.minimum(), row.bar.maximum()) == (0, 0) and row.count.text() == "30"
-    window.bus.emit(StepProgress(7, "products", 30, 90, 12.0))
+    window.app.bus.emit(StepProgress(7, "products", 30, 90, 12.0))
     tab.flush()
     assert (row.bar.maximum(), row.bar.value(), row.count.text()) == (90, 30, "30/90")
     assert row.eta.text() == "~12 s left"
-    window.bus.emit(RunFinished(7, "pull_full", "default", "cancelled", {}, "Cancelled"))
-    run(qloop, asyncio.sleep(0.05))
+    window.app.bus.emit(RunFinished(7, "pull_full", "default", "cancelled", {}, "Cancelled"))
+    qtbot.waitUntil(lambda: row.eta.text() == "stopped", timeout=5000)
     assert row.eta.text() == "stopped" and row.bar.value() == 30  # frozen where it stopped, not spinning
     run(qloop, window.shutdown())
 
 
-def test_pull_before_connecting_explains_instead_of_failing(qtbot, qloop, app_context):
-    window = open_window(qtbot, qloop, app_context)
+def test_pull_before_connecting_explains_instead_of_failing(qtbot, qloop, app):
+    window = open_window(qtbot, qloop, app)
     tab = window.sync_tab
     assert "Connect to UnoPim first" in tab.banner.text()
     click(qtbot, qloop, window, tab.pull_full_button)

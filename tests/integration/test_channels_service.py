@@ -5,32 +5,32 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.conftest import start_unopim
-from unopim_desktop.app.channels import ChannelService, ChannelSettingsError
+from unopim_desktop.app.application import App
+from unopim_desktop.app.channels import ChannelSettingsError
+from unopim_desktop.app.connection import ConnectionForm
+from unopim_desktop.app.session import NotConnected
 from unopim_desktop.cli import main
-from unopim_desktop.app.connection import ConnectionForm, ConnectionService
-from unopim_desktop.app.context import AppContext
-from unopim_desktop.app.session import NotConnected, UnoPimSession
-from unopim_desktop.sync.events import EventBus
 
 
 @pytest.fixture
-def ctx(data_dir):
-    c = AppContext.open(data_dir)
-    yield c
-    c.close()
+async def app(data_dir):
+    a = App.open(data_dir)
+    yield a
+    await a.aclose()
+    a.close()
 
 
-async def _connect(ctx, running):
+async def _connect(app, running):
     c = running.credentials
-    outcome = await ConnectionService(ctx).test_and_save(ConnectionForm(
+    outcome = await app.connection.test_and_save(ConnectionForm(
         running.url, c["client_id"], c["client_secret"], c["username"], c["password"]))
     assert outcome.ok
 
 
-async def test_refresh_caches_channels_locales_currencies(ctx, unopim):
-    await _connect(ctx, unopim)
-    session = UnoPimSession(ctx, EventBus())
-    service = ChannelService(ctx, session)
+async def test_refresh_caches_channels_locales_currencies(app, unopim):
+    await _connect(app, unopim)
+    session = app.session
+    service = app.channels
     result = await service.refresh()
     rows = await service.channels()
     await session.aclose()
@@ -43,18 +43,18 @@ async def test_refresh_caches_channels_locales_currencies(ctx, unopim):
                                        "currencies": result.currencies}
 
 
-async def test_refresh_requires_a_connection(ctx):
-    service = ChannelService(ctx, UnoPimSession(ctx, EventBus()))
+async def test_refresh_requires_a_connection(app):
+    service = app.channels
     with pytest.raises((LookupError, NotConnected)):
         await service.refresh()
 
 
-async def test_settings_survive_a_refresh_and_are_isolated_per_address(ctx, unopim):
+async def test_settings_survive_a_refresh_and_are_isolated_per_address(app, unopim):
     other = start_unopim()
     try:
-        await _connect(ctx, unopim)
-        session = UnoPimSession(ctx, EventBus())
-        service = ChannelService(ctx, session)
+        await _connect(app, unopim)
+        session = app.session
+        service = app.channels
         await service.refresh()
         row = (await service.channels())[0]
         row.pull_enabled, row.sync_interval, row.debounce_s = False, "15m", 120
@@ -63,13 +63,13 @@ async def test_settings_survive_a_refresh_and_are_isolated_per_address(ctx, unop
         await service.refresh()  # a refresh keeps the switches
         assert (await service.channels())[0].sync_interval == "15m"
 
-        await _connect(ctx, other)  # another UnoPim address
+        await _connect(app, other)  # another UnoPim address
         await session.reset()
         await service.refresh()
         fresh = (await service.channels())[0]
         assert fresh.pull_enabled and fresh.sync_interval == "1h" and fresh.locale_map == {}
 
-        await _connect(ctx, unopim)  # switching back restores the first address's settings
+        await _connect(app, unopim)  # switching back restores the first address's settings
         await session.reset()
         back = (await service.channels())[0]
         assert not back.pull_enabled and back.sync_interval == "15m" and back.debounce_s == 120
@@ -79,9 +79,9 @@ async def test_settings_survive_a_refresh_and_are_isolated_per_address(ctx, unop
         other.server.stop()
 
 
-async def test_invalid_channel_settings_are_refused(ctx, unopim):
-    await _connect(ctx, unopim)
-    service = ChannelService(ctx, UnoPimSession(ctx, EventBus()))
+async def test_invalid_channel_settings_are_refused(app, unopim):
+    await _connect(app, unopim)
+    service = app.channels
     await service.refresh()
     row = (await service.channels())[0]
     row.sync_interval = "2m"

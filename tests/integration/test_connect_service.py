@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from unopim_desktop.app.application import App
+from unopim_desktop.app.connection import Badge, ConnectionForm
 from unopim_desktop.cli import main
-from unopim_desktop.app.connection import Badge, ConnectionForm, ConnectionService
-from unopim_desktop.app.context import AppContext
 
 
 @pytest.fixture
-def ctx(data_dir):
-    c = AppContext.open(data_dir)
-    yield c
-    c.close()
+async def app(data_dir):
+    a = App.open(data_dir)
+    yield a
+    await a.aclose()
+    a.close()
 
 
 def _form(running, **kw) -> ConnectionForm:
@@ -24,8 +25,8 @@ def _form(running, **kw) -> ConnectionForm:
     return ConnectionForm(**base)
 
 
-async def test_success_saves_secrets_and_connects(ctx, unopim):
-    service = ConnectionService(ctx)
+async def test_success_saves_secrets_and_connects(app, unopim):
+    service = app.connection
     outcome = await service.test_and_save(_form(unopim))
     assert outcome.ok and outcome.badge is Badge.CONNECTED
     creds = await service.credentials()
@@ -33,8 +34,8 @@ async def test_success_saves_secrets_and_connects(ctx, unopim):
     assert creds.password == unopim.credentials["password"]
 
 
-async def test_failed_attempt_loses_nothing_stored_before(ctx, unopim):
-    service = ConnectionService(ctx)
+async def test_failed_attempt_loses_nothing_stored_before(app, unopim):
+    service = app.connection
     assert (await service.test_and_save(_form(unopim))).ok
     bad = await service.test_and_save(_form(unopim, client_secret="rotated-but-wrong"))
     assert not bad.ok and bad.badge is Badge.NOT_CONNECTED and bad.status == 401
@@ -46,21 +47,21 @@ async def test_failed_attempt_loses_nothing_stored_before(ctx, unopim):
     assert again.ok and again.badge is Badge.CONNECTED
 
 
-async def test_first_save_requires_secrets(ctx, unopim):
-    outcome = await ConnectionService(ctx).test_and_save(_form(unopim, client_secret="", password=""))
+async def test_first_save_requires_secrets(app, unopim):
+    outcome = await app.connection.test_and_save(_form(unopim, client_secret="", password=""))
     assert not outcome.ok
     assert {p.field for p in outcome.problems} == {"client_secret", "password"}
     assert unopim.stats.total() == 0
 
 
-async def test_failures_are_logged_without_secrets(ctx, unopim):
+async def test_failures_are_logged_without_secrets(app, unopim):
     from unopim_desktop.state import repo
 
-    service = ConnectionService(ctx)
+    service = app.connection
     await service.test_and_save(_form(unopim, password="Wr0ng-Passw0rd!"))
-    rows = await ctx.lane.run(repo.recent_logs, unopim.url, 10)
+    rows = await app.ctx.lane.run(repo.recent_logs, unopim.url, 10)
     assert rows and rows[0]["level"] == "error" and "Username or Password" in rows[0]["message"]
-    log_text = ctx.paths.log_file.read_text() if ctx.paths.log_file.exists() else ""
+    log_text = app.paths.log_file.read_text() if app.paths.log_file.exists() else ""
     for row in rows:
         assert "Wr0ng-Passw0rd!" not in row["message"]
     assert "Wr0ng-Passw0rd!" not in log_text

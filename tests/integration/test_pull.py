@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.pull_setup import connected_app, make_app, store_state, unopim_api, woo_api
-from unopim_desktop.app.context import AppContext
+from tests.support.app import connected_app, make_app, store_state, unopim_api, woo_api
+from unopim_desktop.app.application import App
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
@@ -244,7 +244,7 @@ async def test_full_pull_and_delta_on_unopim_1(app, sandbox):
 
 async def test_full_pull_into_bigcommerce_through_the_same_interface(data_dir):
     sb = start_sandbox(SandboxOptions(products=10, seed=4))
-    ctx = AppContext.open(data_dir)
+    ctx = App.open(data_dir)
     try:
         app = await make_app(ctx, sb, store="bigcommerce")
         outcome = await app.engine.pull(full=True)

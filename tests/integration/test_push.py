@@ -7,14 +7,12 @@ import json
 
 import pytest
 
-from tests.integration.pull_setup import STORE, connected_app, make_app, unopim_api, woo_api
+from tests.support.app import STORE, connected_app, make_app, unopim_api, woo_api
+from unopim_desktop.app.application import App
 from unopim_desktop.cli import main
-from unopim_desktop.app.context import AppContext
 from unopim_desktop.domain import AttributeRow
-from unopim_desktop.app.mapping import MappingService
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.state import sync_repo
-from unopim_desktop.app.stores import StoreService
 
 # Attribute rows carried by the mapping, one per attribute type the catalogue has beyond the core fields.
 ROWS = [
@@ -53,12 +51,12 @@ async def app(data_dir, sandbox):
 
 
 async def _map_rows(app, rows=ROWS):
-    mapping = MappingService(app.ctx, app.channels, StoreService(app.ctx))
+    mapping = app.mapping
     await mapping.save_attribute_rows("default", "en_US", rows)
 
 
 async def _set_default_family(app, family):
-    mapping = MappingService(app.ctx, app.channels, StoreService(app.ctx))
+    mapping = app.mapping
     core = await mapping.core()
     core.default_family = family
     await mapping.save_core(core)
@@ -275,7 +273,7 @@ async def test_cooldown_both_ways(app, sandbox):
     await _channel(app, debounce_s=0)
     assert (await app.engine.push(changed=True, entity="products")).totals()["product"]["updated"] == 1
     await _channel(app, debounce_s=60)
-    from tests.integration.pull_setup import unopim_api
+    from tests.support.app import unopim_api
 
     unopim_api(sandbox, "PATCH", f"/products/{sku}", json={"values": {"channel_locale_specific": {
         "default": {"en_US": {"name": "Edited in UnoPim meanwhile"}}}}})
@@ -285,7 +283,7 @@ async def test_cooldown_both_ways(app, sandbox):
 
 
 async def test_mapping_with_no_values_skips(app, sandbox):
-    mapping = MappingService(app.ctx, app.channels, StoreService(app.ctx))
+    mapping = app.mapping
     core = await mapping.core()
     core.rows = {k: (v if k == "sku" else "") for k, v in core.rows.items()}
     await app.ctx.lane.run(_save_core_raw, sandbox.unopim_url, core.rows)
@@ -374,7 +372,7 @@ def test_cli_push_all_json_summary_and_exit_codes(data_dir, capsys):
     sb = start_sandbox(SandboxOptions(products=4, seed=4, seed_side="store"))
     try:
         async def setup() -> None:
-            ctx = AppContext.open(data_dir)
+            ctx = App.open(data_dir)
             a = await make_app(ctx, sb)
             await _set_default_family(a, "default")
             await a.close()

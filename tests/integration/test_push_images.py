@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.pull_setup import connected_app, woo_api
-from unopim_desktop.app.mapping import MappingService
+from tests.support.app import connected_app, woo_api
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
-from unopim_desktop.app.stores import StoreService
 
 
 @pytest.fixture
@@ -53,7 +51,7 @@ async def test_a_new_store_picture_lands_in_unopim_and_is_not_sent_back(app, san
 
 @pytest.mark.parametrize("sandbox", [SandboxOptions(products=5, seed=8, seed_side="store")], indirect=True)
 async def test_first_push_uploads_every_product_picture(app, sandbox):
-    mapping = MappingService(app.ctx, app.channels, StoreService(app.ctx))
+    mapping = app.mapping
     core = await mapping.core()
     core.default_family = "default"
     await mapping.save_core(core)

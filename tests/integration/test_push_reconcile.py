@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
-from tests.integration.pull_setup import connected_app, make_app, unopim_api, woo_api
+from tests.support.app import connected_app, make_app, unopim_api, woo_api
+from unopim_desktop.app.application import App
 from unopim_desktop.cli import main
-from unopim_desktop.app.context import AppContext
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.state import sync_repo
 
@@ -181,7 +181,7 @@ def test_cli_reconcile_hours_setting_and_flag(data_dir, sandbox, capsys):
     import asyncio
 
     async def setup() -> None:
-        ctx = AppContext.open(data_dir)
+        ctx = App.open(data_dir)
         a = await make_app(ctx, sandbox)
         await a.close()
         ctx.close()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.app import connect
+from unopim_desktop.app.application import App
+from unopim_desktop.app.stores import StoreForm
 from unopim_desktop.cli import main
-from unopim_desktop.app.connection import ConnectionForm, ConnectionService
-from unopim_desktop.app.context import AppContext
-from unopim_desktop.domain import StoreKind
 from unopim_desktop.redact import MASK
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.state import stores_repo
-from unopim_desktop.app.stores import StoreForm, StoreService
 
 
 @pytest.fixture(scope="module")
@@ -22,19 +21,17 @@ def sandbox():
 
 
 @pytest.fixture
-async def ctx(data_dir, sandbox):
-    c = AppContext.open(data_dir)
-    u = sandbox.credentials()["unopim"]
-    outcome = await ConnectionService(c).test_and_save(
-        ConnectionForm(u["url"], u["client_id"], u["client_secret"], u["username"], u["password"]))
-    assert outcome.ok
-    yield c
-    c.close()
+async def app(data_dir, sandbox):
+    a = App.open(data_dir)
+    await connect(a, sandbox)
+    yield a
+    await a.aclose()
+    a.close()
 
 
 def wc_form(sandbox, **kw) -> StoreForm:
     w = sandbox.credentials()["woocommerce"]
-    base = dict(kind=StoreKind.WOOCOMMERCE, label="Shop", url=w["url"], key=w["consumer_key"],
+    base = dict(kind="woocommerce", label="Shop", url=w["url"], key=w["consumer_key"],
                 secret=w["consumer_secret"])
     base.update(kw)
     return StoreForm(**base)
@@ -42,23 +39,23 @@ def wc_form(sandbox, **kw) -> StoreForm:
 
 def bc_form(sandbox, **kw) -> StoreForm:
     b = sandbox.credentials()["bigcommerce"]
-    base = dict(kind=StoreKind.BIGCOMMERCE, label="BC", url=b["api_url"], key=b["client_id"],
+    base = dict(kind="bigcommerce", label="BC", url=b["api_url"], key=b["client_id"],
                 secret=b["client_secret"], access_token=b["access_token"])
     base.update(kw)
     return StoreForm(**base)
 
 
-async def _listed(ctx) -> list[str]:
-    return [r.label for r in await StoreService(ctx).list()]
+async def _listed(app) -> list[str]:
+    return [r.label for r in await app.stores.list()]
 
 
-async def test_woocommerce_store_is_verified_then_saved_with_secrets_in_the_keychain(ctx, sandbox, memory_keyring):
-    outcome = await StoreService(ctx).save(wc_form(sandbox))
+async def test_woocommerce_store_is_verified_then_saved_with_secrets_in_the_keychain(app, sandbox, memory_keyring):
+    outcome = await app.stores.save(wc_form(sandbox))
     assert outcome.ok, outcome.text
-    assert await _listed(ctx) == ["Shop"]
+    assert await _listed(app) == ["Shop"]
     secret = sandbox.credentials()["woocommerce"]["consumer_secret"]
     assert secret in memory_keyring.entries.values()
-    db_bytes = b"".join(p.read_bytes() for p in ctx.paths.root.glob("*.sqlite3*"))
+    db_bytes = b"".join(p.read_bytes() for p in app.paths.root.glob("*.sqlite3*"))
     assert secret.encode() not in db_bytes
 
 
@@ -72,25 +69,25 @@ async def test_woocommerce_store_is_verified_then_saved_with_secrets_in_the_keyc
     ],
     ids=["wrong-key", "wrong-secret", "read-only-key", "wrong-url"],
 )
-async def test_woocommerce_failures_explain_and_store_nothing(ctx, sandbox, memory_keyring, change, expected):
+async def test_woocommerce_failures_explain_and_store_nothing(app, sandbox, memory_keyring, change, expected):
     if change == "read_only":
         ro = sandbox.woocommerce.read_only_credentials
         change = {"key": ro["consumer_key"], "secret": ro["consumer_secret"]}
     before = dict(memory_keyring.entries)
-    outcome = await StoreService(ctx).save(wc_form(sandbox, **change))
+    outcome = await app.stores.save(wc_form(sandbox, **change))
     assert not outcome.ok
     assert outcome.reason and outcome.fix
     assert expected in outcome.text.lower()
-    assert await _listed(ctx) == []
+    assert await _listed(app) == []
     assert memory_keyring.entries == before
 
 
-async def test_bigcommerce_store_and_missing_scope(ctx, sandbox):
-    service = StoreService(ctx)
+async def test_bigcommerce_store_and_missing_scope(app, sandbox):
+    service = app.stores
     sandbox.bigcommerce.add_token("readonlytoken0000000000000000000", ["store_v2_products_read_only"])
     refused = await service.save(bc_form(sandbox, access_token="readonlytoken0000000000000000000"))
     assert not refused.ok and "scope" in refused.text.lower()
-    assert await _listed(ctx) == []
+    assert await _listed(app) == []
     bad_url = await service.save(bc_form(sandbox, url="https://api.bigcommerce.com/v3/"))
     assert not bad_url.ok and "/stores/" in bad_url.reason
     ok = await service.save(bc_form(sandbox, default_currency="USD"))
@@ -99,19 +96,19 @@ async def test_bigcommerce_store_and_missing_scope(ctx, sandbox):
     assert row.kind == "bigcommerce" and row.default_currency == "USD"
 
 
-async def test_edit_with_masked_secrets_keeps_them_and_rename_moves_them(ctx, sandbox, memory_keyring):
-    service = StoreService(ctx)
+async def test_edit_with_masked_secrets_keeps_them_and_rename_moves_them(app, sandbox, memory_keyring):
+    service = app.stores
     assert (await service.save(wc_form(sandbox))).ok
     outcome = await service.save(wc_form(sandbox, label="Main shop", secret=MASK), previous_label="Shop")
     assert outcome.ok, outcome.text
     conn = await service.connection("Main shop")
     assert conn.secret == sandbox.credentials()["woocommerce"]["consumer_secret"]
-    assert await _listed(ctx) == ["Main shop"]
+    assert await _listed(app) == ["Main shop"]
     assert not any(k[1].startswith(f"{sandbox.unopim_url}|store:Shop|") for k in memory_keyring.entries)
 
 
-async def test_failed_edit_keeps_the_stored_connection(ctx, sandbox):
-    service = StoreService(ctx)
+async def test_failed_edit_keeps_the_stored_connection(app, sandbox):
+    service = app.stores
     assert (await service.save(wc_form(sandbox))).ok
     bad = await service.save(wc_form(sandbox, secret="cs_wrong000000000000000000000000000000000"),
                              previous_label="Shop")
@@ -119,25 +116,25 @@ async def test_failed_edit_keeps_the_stored_connection(ctx, sandbox):
     assert (await service.connection("Shop")).secret == sandbox.credentials()["woocommerce"]["consumer_secret"]
 
 
-async def test_delete_keeps_store_data_and_says_so(ctx, sandbox):
-    service = StoreService(ctx)
+async def test_delete_keeps_store_data_and_says_so(app, sandbox):
+    service = app.stores
     assert (await service.save(wc_form(sandbox))).ok
     products_before = sandbox.woocommerce.counts()
     outcome = await service.delete("Shop")
     assert outcome.ok and "Nothing was deleted in the store itself" in outcome.text
-    assert await _listed(ctx) == []
+    assert await _listed(app) == []
     assert sandbox.woocommerce.counts() == products_before
 
 
-async def test_search_sort_and_inactive_targets(ctx, sandbox):
-    service = StoreService(ctx)
+async def test_search_sort_and_inactive_targets(app, sandbox):
+    service = app.stores
     assert (await service.save(wc_form(sandbox, label="Zeta shop"))).ok
     assert (await service.save(bc_form(sandbox, label="Alpha BC"))).ok
     assert [r.label for r in await service.list()] == ["Alpha BC", "Zeta shop"]
     assert [r.label for r in await service.list(sort="label", descending=True)] == ["Zeta shop", "Alpha BC"]
     assert [r.label for r in await service.list(search="zeta")] == ["Zeta shop"]
     await service.set_active("Zeta shop", False)
-    rows = await ctx.lane.run(stores_repo.list_stores, sandbox.unopim_url, sort="status")
+    rows = await app.ctx.lane.run(stores_repo.list_stores, sandbox.unopim_url, sort="status")
     assert [r.label for r in rows] == ["Alpha BC", "Zeta shop"] and not rows[1].active
 
 

@@ -13,19 +13,22 @@ import time
 import keyring
 from keyring.backends import fail
 
-from tests.integration.pull_setup import make_app, store_state
-from unopim_desktop.app.context import AppContext
+from tests.support.app import make_app, store_state
+from unopim_desktop.app.application import App
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.sync.events import StepProgress
 
 OPTS = dict(products=40, seed=11, latency_ms=15)
+# The killed run: several UnoPim pages (100 products each), so the kill lands past the first page.
+KILL_OPTS = dict(products=250, seed=11, latency_ms=5)
+PAGE = 100
 
 
-def _reference_state(tmp_path) -> dict:
-    sb = start_sandbox(SandboxOptions(**OPTS))
+def _reference_state(tmp_path, opts: dict = OPTS) -> dict:
+    sb = start_sandbox(SandboxOptions(**opts))
     try:
         async def go():
-            ctx = AppContext.open(tmp_path / "reference")
+            ctx = App.open(tmp_path / "reference")
             app = await make_app(ctx, sb)
             outcome = await app.engine.pull(full=True)
             assert outcome.status == "done", outcome.channels[0].message
@@ -39,16 +42,16 @@ def _reference_state(tmp_path) -> dict:
 
 
 def test_killed_pull_resumes_to_the_same_state(tmp_path):
-    expected = _reference_state(tmp_path)
+    expected = _reference_state(tmp_path, KILL_OPTS)
     # The pull runs in a child process, which cannot see this process's in-memory keyring: both use the
     # encrypted-file fallback in the data folder instead.
     keyring.set_keyring(fail.Keyring())
-    sb = start_sandbox(SandboxOptions(**OPTS))
+    sb = start_sandbox(SandboxOptions(**KILL_OPTS))
     data = tmp_path / "app"
     try:
         async def prepare():
-            ctx = AppContext.open(data)
-            app = await make_app(ctx, sb, in_flight=1)
+            ctx = App.open(data, in_flight=1)
+            app = await make_app(ctx, sb)
             await app.close()
             ctx.close()
 
@@ -57,15 +60,15 @@ def test_killed_pull_resumes_to_the_same_state(tmp_path):
         log = (tmp_path / "first-run.log").open("w")
         proc = subprocess.Popen([sys.executable, "-m", "unopim_desktop", "--data-dir", str(data), "sync", "pull",
                                  "--full"], stderr=log, stdout=subprocess.DEVNULL, text=True, env=env)
-        # Kill it hard once some products are in the store, but not all.
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(sb.woocommerce.products()) < 12:
+        # Kill it hard once the first page of products is in the store, and not all of them.
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and len(sb.woocommerce.products()) <= PAGE:
             time.sleep(0.02)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         log.close()
         partial = len(sb.woocommerce.products())
-        assert 0 < partial < len(expected), "the kill should land mid-way: " + (tmp_path / "first-run.log").read_text()[-1500:]
+        assert PAGE < partial < len(expected), "the kill should land past the first page: " + (tmp_path / "first-run.log").read_text()[-1500:]
 
         code = subprocess.run([sys.executable, "-m", "unopim_desktop", "--data-dir", str(data), "sync", "pull",
                                "--full", "--json"], capture_output=True, text=True, env=env, timeout=120)
@@ -80,9 +83,9 @@ def test_killed_pull_resumes_to_the_same_state(tmp_path):
 async def test_cancelled_pull_resumes_to_the_same_state(tmp_path):
     expected = await asyncio.to_thread(_reference_state, tmp_path)
     sb = start_sandbox(SandboxOptions(**OPTS))
-    ctx = AppContext.open(tmp_path / "app")
+    ctx = App.open(tmp_path / "app", in_flight=1)
     try:
-        app = await make_app(ctx, sb, in_flight=1)
+        app = await make_app(ctx, sb)
         app.engine.page_size = 10  # several pages, so the cancel lands between two of them
 
         def cancel_mid_way(event):
@@ -106,7 +109,7 @@ async def test_cancelled_pull_resumes_to_the_same_state(tmp_path):
 
 async def test_unopim_down_stops_the_run_with_a_clear_reason_and_keeps_the_store(tmp_path):
     sb = start_sandbox(SandboxOptions(products=6, seed=2))
-    ctx = AppContext.open(tmp_path / "app")
+    ctx = App.open(tmp_path / "app")
     try:
         app = await make_app(ctx, sb)
         assert (await app.engine.pull(full=True)).status == "done"

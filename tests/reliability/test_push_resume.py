@@ -7,11 +7,9 @@ from __future__ import annotations
 import asyncio
 import re
 
-from tests.integration.pull_setup import make_app
-from unopim_desktop.app.context import AppContext
-from unopim_desktop.app.mapping import MappingService
+from tests.support.app import make_app
+from unopim_desktop.app.application import App
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
-from unopim_desktop.app.stores import StoreService
 from unopim_desktop.sync.events import StepProgress
 
 OPTS = dict(products=24, seed=5, latency_ms=10, seed_side="store")
@@ -45,9 +43,9 @@ def unopim_state(sb: Sandbox) -> dict:
 
 
 async def _app(data_dir, sb: Sandbox):
-    ctx = AppContext.open(data_dir)
-    app = await make_app(ctx, sb, in_flight=1, cooldown_s=0)
-    mapping = MappingService(app.ctx, app.channels, StoreService(app.ctx))
+    ctx = App.open(data_dir, in_flight=1)
+    app = await make_app(ctx, sb, cooldown_s=0)
+    mapping = app.mapping
     core = await mapping.core()
     core.default_family = "default"  # a fresh UnoPim: new products go to the Default family
     await mapping.save_core(core)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.sandbox.test_bigcommerce_support import (
+from tests.support.bigcommerce_peer import (
     RATE_HEADERS,
     BigCommercePeer,
     running_store,

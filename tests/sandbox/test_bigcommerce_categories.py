@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.sandbox.test_bigcommerce_support import BigCommercePeer, running_store
+from tests.support.bigcommerce_peer import BigCommercePeer, running_store
 from unopim_desktop.sandbox.catalogue import generate_catalogue
 
 TREE = "v3/catalog/trees/categories"

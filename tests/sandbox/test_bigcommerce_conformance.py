@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.conformance import assert_same_shape, load_example
-from tests.sandbox.test_bigcommerce_support import BigCommercePeer, running_store
+from tests.support.bigcommerce_peer import BigCommercePeer, running_store
+from tests.support.conformance import assert_same_shape, load_example
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.sandbox.test_bigcommerce_support import (
+from tests.support.bigcommerce_peer import (
     BigCommercePeer,
     image_host,
     png_bytes,

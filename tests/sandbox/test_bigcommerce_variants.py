@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.sandbox.test_bigcommerce_support import BigCommercePeer, image_host, running_store
+from tests.support.bigcommerce_peer import BigCommercePeer, image_host, running_store
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from starlette.routing import Match, Route
 
-from tests.sandbox.test_unopim_support import UnoPimPeer, running
+from tests.support.unopim_peer import UnoPimPeer, running
 from unopim_desktop.sandbox.bigcommerce import BigCommerceState, create_bigcommerce_app
 from unopim_desktop.sandbox.catalogue import Catalogue, generate_catalogue
 from unopim_desktop.sandbox.faults import FaultConfig, SandboxMiddleware

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from tests.sandbox.test_unopim_support import REST, running
+from tests.support.unopim_peer import REST, running
 from unopim_desktop.sandbox.unopim import DEMO_CREDENTIALS, UnoPimState
 
 INVALID_CREDENTIALS = {"error": "invalid_grant", "error_description": "The user credentials were incorrect."}

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.test_unopim_support import UnoPimPeer, running
+from tests.support.unopim_peer import UnoPimPeer, running
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conformance import EXAMPLES, assert_same_shape, load_example
-from tests.sandbox.test_unopim_support import UnoPimPeer, running
+from tests.support.conformance import EXAMPLES, assert_same_shape, load_example
+from tests.support.unopim_peer import UnoPimPeer, running
 from unopim_desktop.sandbox.catalogue import Catalogue, generate_catalogue
 from unopim_desktop.sandbox.unopim import UnoPimState
 

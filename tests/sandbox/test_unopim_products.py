@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.test_unopim_support import UnoPimPeer, running
+from tests.support.unopim_peer import UnoPimPeer, running
 from unopim_desktop.sandbox.catalogue import Catalogue, generate_catalogue
 from unopim_desktop.sandbox.unopim import UnoPimState
 

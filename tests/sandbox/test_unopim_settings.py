@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from tests.sandbox.test_unopim_support import UnoPimPeer, running
+from tests.support.unopim_peer import UnoPimPeer, running
 from unopim_desktop.sandbox.faults import FaultConfig
 from unopim_desktop.sandbox.server import ServerThread
 from unopim_desktop.sandbox.unopim import UnoPimState, create_unopim_app

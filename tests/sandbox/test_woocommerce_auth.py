@@ -10,14 +10,13 @@ import httpx
 import oauthlib.oauth1
 import pytest
 
-from tests.sandbox.test_woocommerce_support import (  # noqa: F401  (woo_cert is a fixture)
+from tests.support.woocommerce_peer import (
     API,
     OAuthClient,
     RunningWoo,
     error_of,
     running_woo,
     trust,
-    woo_cert,
 )
 from unopim_desktop.sandbox import oauth1
 
@@ -31,7 +30,7 @@ def plain() -> Iterator[RunningWoo]:
 
 
 @pytest.fixture(scope="module")
-def tls(woo_cert: tuple[Path, Path]) -> Iterator[RunningWoo]:  # noqa: F811
+def tls(woo_cert: tuple[Path, Path]) -> Iterator[RunningWoo]:
     with running_woo(woo_cert) as woo:
         yield woo
 
@@ -164,7 +163,7 @@ def test_basic_auth_over_https_is_accepted(tls: RunningWoo) -> None:
     assert response.status_code == 200, response.text
 
 
-def test_query_string_keys_over_https_are_accepted(tls: RunningWoo, woo_cert: tuple[Path, Path]) -> None:  # noqa: F811
+def test_query_string_keys_over_https_are_accepted(tls: RunningWoo, woo_cert: tuple[Path, Path]) -> None:
     creds = tls.state.credentials
     response = httpx.get(tls.api("/products"), params=creds, verify=trust(woo_cert))
     assert response.status_code == 200, response.text
@@ -178,18 +177,18 @@ def test_basic_auth_over_plain_http_is_ignored(plain: RunningWoo) -> None:
     assert response.status_code == 401
 
 
-def test_wrong_secret_over_basic(tls: RunningWoo, woo_cert: tuple[Path, Path]) -> None:  # noqa: F811
+def test_wrong_secret_over_basic(tls: RunningWoo, woo_cert: tuple[Path, Path]) -> None:
     response = httpx.get(tls.api("/products"), auth=(tls.state.credentials["consumer_key"], "cs_nope"),
                          verify=trust(woo_cert))
     assert error_of(response) == (401, AUTH_ERROR, "Consumer secret is invalid.")
 
 
-def test_unknown_key_over_basic_is_just_anonymous(tls: RunningWoo, woo_cert: tuple[Path, Path]) -> None:  # noqa: F811
+def test_unknown_key_over_basic_is_just_anonymous(tls: RunningWoo, woo_cert: tuple[Path, Path]) -> None:
     response = httpx.get(tls.api("/products"), auth=("ck_nobody", "cs_nobody"), verify=trust(woo_cert))
     assert error_of(response) == (401, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources.")
 
 
-def test_anonymous_calls_get_the_capability_error_of_the_route(tls: RunningWoo, woo_cert: tuple[Path, Path]) -> None:  # noqa: F811
+def test_anonymous_calls_get_the_capability_error_of_the_route(tls: RunningWoo, woo_cert: tuple[Path, Path]) -> None:
     anonymous = httpx.Client(verify=trust(woo_cert))
     with anonymous:
         assert error_of(anonymous.post(tls.api("/products"), json={"name": "x"})) == (
@@ -203,7 +202,7 @@ def test_anonymous_calls_get_the_capability_error_of_the_route(tls: RunningWoo, 
         assert index.status_code == 200 and index.json()["namespace"] == "wc/v3"
 
 
-def test_read_only_key_can_read_but_not_write(tls: RunningWoo, woo_cert: tuple[Path, Path]) -> None:  # noqa: F811
+def test_read_only_key_can_read_but_not_write(tls: RunningWoo, woo_cert: tuple[Path, Path]) -> None:
     ro = tls.state.read_only_credentials
     client = httpx.Client(auth=(ro["consumer_key"], ro["consumer_secret"]), verify=trust(woo_cert))
     with client:
@@ -227,7 +226,7 @@ def test_unknown_route_after_authentication(tls: RunningWoo) -> None:
     assert error_of(tls.http.request("DELETE", tls.api("/products")))[1] == "rest_no_route"
 
 
-def test_namespace_index_refuses_wrong_credentials(tls: RunningWoo, woo_cert: tuple[Path, Path]) -> None:  # noqa: F811
+def test_namespace_index_refuses_wrong_credentials(tls: RunningWoo, woo_cert: tuple[Path, Path]) -> None:
     response = httpx.get(f"{tls.url}{API}", auth=(tls.state.credentials["consumer_key"], "cs_bad"),
                          verify=trust(woo_cert))
     assert error_of(response) == (401, AUTH_ERROR, "Consumer secret is invalid.")

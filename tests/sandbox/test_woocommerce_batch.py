@@ -7,18 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.sandbox.test_woocommerce_support import (  # noqa: F401  (woo_cert is a fixture)
+from tests.support.woocommerce_peer import (
     RunningWoo,
     error_of,
     running_woo,
-    woo_cert,
 )
 
 TOO_LARGE = (413, "woocommerce_rest_request_entity_too_large", "Unable to accept more than 100 items for this request.")
 
 
 @pytest.fixture
-def woo(woo_cert: tuple[Path, Path]) -> Iterator[RunningWoo]:  # noqa: F811
+def woo(woo_cert: tuple[Path, Path]) -> Iterator[RunningWoo]:
     with running_woo(woo_cert) as running:
         yield running
 

@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.conformance import EXAMPLES, assert_same_shape, load_example
-from tests.sandbox.test_woocommerce_support import (  # noqa: F401  (woo_cert is a fixture)
+from tests.support.conformance import EXAMPLES, assert_same_shape, load_example
+from tests.support.woocommerce_peer import (
     RunningWoo,
     image_origin,
     png_bytes,
     running_woo,
-    woo_cert,
 )
 
 
@@ -26,7 +25,7 @@ def origin() -> Iterator[str]:
 
 
 @pytest.fixture
-def woo(woo_cert: tuple[Path, Path]) -> Iterator[RunningWoo]:  # noqa: F811
+def woo(woo_cert: tuple[Path, Path]) -> Iterator[RunningWoo]:
     with running_woo(woo_cert) as running:
         yield running
 

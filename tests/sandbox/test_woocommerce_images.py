@@ -9,21 +9,20 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.sandbox.test_woocommerce_support import (  # noqa: F401  (woo_cert is a fixture)
+from tests.support.woocommerce_peer import (
     RunningWoo,
     error_of,
     image_origin,
     png_bytes,
     running_woo,
     trust,
-    woo_cert,
 )
 
 UPLOAD_SRC = re.compile(r"^https://127\.0\.0\.1:\d+/wp-content/uploads/\d{4}/\d{2}/(?P<name>[^/]+)$")
 
 
 @pytest.fixture
-def woo(woo_cert: tuple[Path, Path]) -> Iterator[RunningWoo]:  # noqa: F811
+def woo(woo_cert: tuple[Path, Path]) -> Iterator[RunningWoo]:
     with running_woo(woo_cert) as running:
         yield running
 
@@ -36,7 +35,7 @@ def origin() -> Iterator[tuple[str, object]]:
         yield served
 
 
-def test_src_is_downloaded_stored_and_served(woo: RunningWoo, origin: tuple, woo_cert: tuple[Path, Path]) -> None:  # noqa: F811
+def test_src_is_downloaded_stored_and_served(woo: RunningWoo, origin: tuple, woo_cert: tuple[Path, Path]) -> None:
     url, downloads = origin
     response = woo.http.post(woo.api("/products"), json={
         "name": "Mug", "images": [{"src": f"{url}/storage/product/1/image/mug.png", "alt": "A mug"},
@@ -122,7 +121,7 @@ def test_variation_and_category_images(woo: RunningWoo, origin: tuple) -> None:
 # --- /wp-json/wp/v2/media --------------------------------------------------------------------------
 
 
-def test_media_upload_with_an_application_password(woo: RunningWoo, woo_cert: tuple[Path, Path]) -> None:  # noqa: F811
+def test_media_upload_with_an_application_password(woo: RunningWoo, woo_cert: tuple[Path, Path]) -> None:
     verify = trust(woo_cert)
     password = woo.state.wp_app_password.replace(" ", "")  # spaces are optional
     response = httpx.post(f"{woo.url}/wp-json/wp/v2/media", content=png_bytes(7), verify=verify,
@@ -145,7 +144,7 @@ def test_media_upload_with_an_application_password(woo: RunningWoo, woo_cert: tu
     assert multipart.json()["source_url"].endswith("/other.png")
 
 
-def test_media_upload_refusals(woo: RunningWoo, woo_cert: tuple[Path, Path]) -> None:  # noqa: F811
+def test_media_upload_refusals(woo: RunningWoo, woo_cert: tuple[Path, Path]) -> None:
     verify = trust(woo_cert)
     url = f"{woo.url}/wp-json/wp/v2/media"
     headers = {"Content-Type": "image/png", "Content-Disposition": "attachment; filename=photo.png"}

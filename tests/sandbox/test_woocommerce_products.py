@@ -9,12 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.sandbox.test_woocommerce_support import (  # noqa: F401  (woo_cert is a fixture)
+from tests.support.woocommerce_peer import (
     RunningWoo,
     error_of,
     running_woo,
     trust,
-    woo_cert,
 )
 from unopim_desktop.sandbox.catalogue import generate_catalogue
 from unopim_desktop.sandbox.woocommerce import WooState
@@ -23,7 +22,7 @@ DATE = "%Y-%m-%dT%H:%M:%S"
 
 
 @pytest.fixture
-def woo(woo_cert: tuple[Path, Path]) -> Iterator[RunningWoo]:  # noqa: F811
+def woo(woo_cert: tuple[Path, Path]) -> Iterator[RunningWoo]:
     with running_woo(woo_cert) as running:
         yield running
 
@@ -290,7 +289,7 @@ def test_tags_are_flat_and_attribute_slugs_are_unique(woo: RunningWoo) -> None:
 # --- the state API and catalogue seeding ---------------------------------------------------------
 
 
-def test_load_catalogue_fills_the_store_and_serves_its_images(woo_cert: tuple[Path, Path]) -> None:  # noqa: F811
+def test_load_catalogue_fills_the_store_and_serves_its_images(woo_cert: tuple[Path, Path]) -> None:
     catalogue = generate_catalogue(8, seed=5, configurable_share=0.5, variants_per_product=3)
     state = WooState()
     state.load_catalogue(catalogue)

@@ -1,4 +1,4 @@
-from tests.conformance import shape_mismatches
+from tests.support.conformance import shape_mismatches
 
 
 def test_same_shape_passes_with_extra_keys_and_nulls():

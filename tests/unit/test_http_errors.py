@@ -1,6 +1,7 @@
 import httpx
 import pytest
 
+from unopim_desktop.app.connection import explain
 from unopim_desktop.clients.errors import (
     AuthError,
     BadPayload,
@@ -18,7 +19,6 @@ from unopim_desktop.clients.http import (
     send_with_retry,
 )
 from unopim_desktop.clients.unopim.errors import token_error as _token_error
-from unopim_desktop.app.connection import explain
 
 
 def _resp(status, body=None, *, text=None, headers=None, url="https://pim.example.com/oauth/token?consumer_secret=cs_x"):

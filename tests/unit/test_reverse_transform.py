@@ -14,6 +14,7 @@ from unopim_desktop.domain import (
     StoreVariant,
 )
 from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE
+from unopim_desktop.sync.transform.to_store import PullMapping, product_to_store
 from unopim_desktop.sync.transform.to_unopim import (
     PushMapping,
     Unmappable,
@@ -24,7 +25,6 @@ from unopim_desktop.sync.transform.to_unopim import (
     variant_axes,
     variant_fragment,
 )
-from unopim_desktop.sync.transform.to_store import PullMapping, product_to_store
 
 ATTRS = {
     "sku": AttributeDef("sku", "text"),

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from oauthlib.oauth1.rfc5849 import signature as oauthlib_signature
 
-from tests.conformance import load_example
+from tests.support.conformance import load_example
 from unopim_desktop.domain import (
     ProductAttributeValue,
     StoreCategory,

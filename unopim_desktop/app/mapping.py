@@ -206,6 +206,14 @@ class MappingService:
     async def channel_rows(self) -> list[ChannelRow]:
         return await self.channels.channels()
 
+    async def categories_create_missing(self, channel: str) -> bool:
+        """Whether the pull creates store categories for UnoPim categories no store category is mapped to."""
+        return await self.ctx.lane.run(mapping_repo.categories_create_missing, await self._address(), channel)
+
+    async def refresh_unopim_lists(self) -> None:
+        """Re-read attributes, families and categories from UnoPim (Refresh on the Categories panel)."""
+        await self.channels.refresh()
+
 
 def _depth_first(categories: list[StoreCategory]) -> list[tuple[StoreCategory, int]]:
     children: dict[int | None, list[StoreCategory]] = {}

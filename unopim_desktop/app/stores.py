@@ -186,7 +186,7 @@ class StoreService:
             else:
                 await self.ctx.secrets.adelete(new_scope, name)
         row = StoreRow(
-            id=0, label=label, kind=form.kind.value, url=url, key=connection.key, wp_user=connection.wp_user,
+            id=0, label=label, kind=form.kind, url=url, key=connection.key, wp_user=connection.wp_user,
             active=form.active, default_currency=form.default_currency or info.currency,
             default_locale=form.default_locale or info.locale, info=_info_dict(info),
         )

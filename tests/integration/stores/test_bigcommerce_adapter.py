@@ -13,7 +13,6 @@ from unopim_desktop.domain import (
     StoreCategory,
     StoreConnection,
     StoreImage,
-    StoreKind,
     StoreProduct,
     StoreVariant,
 )
@@ -22,7 +21,7 @@ from unopim_desktop.sandbox.bigcommerce.state import BigCommerceState
 from unopim_desktop.sandbox.server import ServerThread
 from unopim_desktop.sandbox.stats import RequestStats
 from unopim_desktop.stores.base import StoreVerificationError
-from unopim_desktop.stores.bigcommerce import BigCommerceAdapter
+from unopim_desktop.stores.bigcommerce.adapter import BigCommerceAdapter
 from unopim_desktop.stores.registry import explain_store_error, is_duplicate_sku, make_adapter
 
 PRODUCTS = "/stores/{store_hash}/v3/catalog/products"
@@ -42,7 +41,7 @@ class Big:
         return self.url + self.state.credentials["api_url_path"]
 
     def connection(self, **overrides: object) -> StoreConnection:
-        fields: dict[str, object] = {"kind": StoreKind.BIGCOMMERCE, "label": "Big", "url": self.api_url,
+        fields: dict[str, object] = {"kind": "bigcommerce", "label": "Big", "url": self.api_url,
                                      "access_token": self.state.credentials["access_token"]}
         fields.update(overrides)
         return StoreConnection(**fields)  # type: ignore[arg-type]
@@ -103,7 +102,7 @@ async def test_unknown_store_hash(big: Big) -> None:
 async def test_wrong_token(big: Big) -> None:
     error = await _verify_error(big.connection(access_token="not-a-token-at-all"))
     assert error.code == "bad_token" and error.status == 401
-    reason, fix = explain_store_error(StoreKind.BIGCOMMERCE, error)
+    reason, fix = explain_store_error("bigcommerce", error)
     assert "not-a-token" not in reason + fix
 
 
@@ -130,7 +129,7 @@ async def test_token_without_information_scope_still_verifies(big: Big) -> None:
 
 
 async def test_server_down() -> None:
-    connection = StoreConnection(StoreKind.BIGCOMMERCE, "Big", closed_port_url() + "/stores/abc/", access_token="t")
+    connection = StoreConnection("bigcommerce", "Big", closed_port_url() + "/stores/abc/", access_token="t")
     error = await _verify_error(connection)
     assert error.code == "unreachable"
 

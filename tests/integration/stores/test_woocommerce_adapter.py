@@ -16,7 +16,6 @@ from unopim_desktop.domain import (
     StoreCategory,
     StoreConnection,
     StoreImage,
-    StoreKind,
     StoreProduct,
     StoreTerm,
     StoreVariant,
@@ -27,7 +26,7 @@ from unopim_desktop.sandbox.tls import make_self_signed_cert
 from unopim_desktop.sandbox.woocommerce import WooState, create_woocommerce_app
 from unopim_desktop.stores.base import StoreVerificationError
 from unopim_desktop.stores.registry import explain_store_error, is_duplicate_sku, make_adapter
-from unopim_desktop.stores.woocommerce import WooCommerceAdapter
+from unopim_desktop.stores.woocommerce.adapter import WooCommerceAdapter
 
 BATCH = "/wp-json/wc/v3/products/batch"
 
@@ -41,7 +40,7 @@ class Woo:
 
     def connection(self, **overrides: object) -> StoreConnection:
         fields: dict[str, object] = {
-            "kind": StoreKind.WOOCOMMERCE, "label": "Woo", "url": self.url,
+            "kind": "woocommerce", "label": "Woo", "url": self.url,
             "key": self.state.credentials["consumer_key"], "secret": self.state.credentials["consumer_secret"],
             "verify_tls": self.cert,
         }
@@ -149,7 +148,7 @@ async def test_wrong_address_and_html_page(woo: Woo) -> None:
 
 
 async def test_server_down() -> None:
-    connection = StoreConnection(StoreKind.WOOCOMMERCE, "Woo", closed_port_url(), key="ck_x", secret="cs_y")
+    connection = StoreConnection("woocommerce", "Woo", closed_port_url(), key="ck_x", secret="cs_y")
     error = await _verify_error(connection)
     assert error.code == "unreachable" and error.status == 0
 
@@ -162,7 +161,7 @@ async def test_untrusted_certificate(woo_tls: Woo) -> None:
 async def test_wrong_application_password(woo: Woo) -> None:
     error = await _verify_error(woo.connection(wp_user=woo.state.wp_user, wp_app_password="nope nope nope"))
     assert error.code == "wp_password"
-    reason, fix = explain_store_error(StoreKind.WOOCOMMERCE, error)
+    reason, fix = explain_store_error("woocommerce", error)
     assert "application password" in reason and "nope nope" not in reason + fix
 
 

@@ -9,8 +9,9 @@ in `shows`; the default reaction is `load()`, and a tab that can keep unsaved ed
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -32,6 +33,7 @@ class Tab(QWidget):
         super().__init__(parent)
         self.app = app
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._quiet = 0
         self._unsubscribe = app.bus.subscribe(self._on_event) if self.shows else None
 
     async def load(self) -> None:
@@ -41,9 +43,20 @@ class Tab(QWidget):
         """The app saved something of these kinds (those this tab shows): redraw."""
         self.start(self.load())
 
+    @contextlib.contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Around a service call whose change this tab already shows: its own echo does not redraw it."""
+        self._quiet += 1
+        try:
+            yield
+        finally:
+            self._quiet -= 1
+
     def _on_event(self, event: Event | Changed) -> None:
         if not shiboken6.isValid(self):  # the window is gone; stop listening
             self.detach()
+            return
+        if self._quiet:
             return
         if isinstance(event, Changed):
             kinds = event.kinds & self.shows

@@ -12,17 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -34,15 +30,17 @@ from unopim_desktop.domain import ChannelRow, StoreRow
 from unopim_desktop.ui.tabs.base import Tab
 from unopim_desktop.ui.widgets.banner import Banner
 from unopim_desktop.ui.widgets.channel_row import ChannelRowWidget
+from unopim_desktop.ui.widgets.confirm_bar import ConfirmBar
 from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, describe_error
 from unopim_desktop.ui.widgets.store_form import StoreFormWidget
+from unopim_desktop.ui.widgets.store_table import StoreTable
+from unopim_desktop.ui.widgets.summary_card import SummaryCard
 
 if TYPE_CHECKING:
     from unopim_desktop.app.application import App
 
 log = logging.getLogger(__name__)
 
-STORE_COLUMNS = ("Label", "Type", "Address", "Status", "Channels")
 SORT_KEYS = {0: "label", 1: "kind", 2: "url", 3: "status"}  # the Channels column has no stored order
 SUMMARY_FIELDS = (("channels", "Channels"), ("stores_mapped", "Stores mapped"), ("locales", "Locales"),
                   ("currencies", "Currencies"))
@@ -113,40 +111,15 @@ class ChannelsTab(Tab):
         for b in (*self.add_buttons.values(), self.edit_button, self.toggle_button, self.delete_button):
             top.addWidget(b)
 
-        self.table = QTableWidget(0, len(STORE_COLUMNS))
-        self.table.setObjectName("storeTable")
-        self.table.setHorizontalHeaderLabels(STORE_COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setMinimumHeight(130)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSortIndicatorShown(True)
-        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        header.setSectionsClickable(True)
-        header.sectionClicked.connect(self.on_sort)
+        self.table = StoreTable(self.kind_names)
+        self.table.horizontalHeader().sectionClicked.connect(self.on_sort)
         self.table.itemSelectionChanged.connect(self._update_store_buttons)
         self.table.doubleClicked.connect(lambda _i: self.on_edit())
 
-        # Inline confirmation: a nested dialog loop inside a coroutine would re-enter the qasync loop.
-        self.confirm_bar = QFrame()
-        self.confirm_bar.setObjectName("confirmDelete")
-        self.confirm_bar.setStyleSheet(
-            "QFrame#confirmDelete { background: #fff4cc; border: 1px solid #8a6d00; border-radius: 4px; }"
-        )
-        self.confirm_text = QLabel()
-        self.confirm_text.setWordWrap(True)
-        self.confirm_button = QPushButton("Remove connection")
+        self.confirm_bar = ConfirmBar("Remove connection", name="confirmDelete")
+        self.confirm_text, self.confirm_button = self.confirm_bar.text, self.confirm_bar.confirm_button
         self.confirm_button.clicked.connect(self.on_confirm_delete)
-        self.keep_button = QPushButton("Keep")
-        self.keep_button.clicked.connect(self._hide_confirm)
-        bar = QHBoxLayout(self.confirm_bar)
-        bar.addWidget(self.confirm_text, 1)
-        bar.addWidget(self.confirm_button)
-        bar.addWidget(self.keep_button)
-        self.confirm_bar.hide()
+        self.confirm_bar.keep_button.clicked.connect(self._hide_confirm)
 
         self.form = StoreFormWidget(self.kinds)
         self.form.save_requested.connect(self.on_save_store)
@@ -170,22 +143,7 @@ class ChannelsTab(Tab):
         self.refresh_button = QPushButton("Refresh channels")
         self.refresh_button.setObjectName("refreshChannels")
         self.refresh_button.clicked.connect(self.on_refresh)
-        self.summary_card = QFrame()
-        self.summary_card.setObjectName("summaryCard")
-        self.summary_card.setStyleSheet(
-            "QFrame#summaryCard { border: 1px solid #c8c8c8; border-radius: 6px; background: #f7f9fc; }"
-        )
-        card = QHBoxLayout(self.summary_card)
-        self.summary_values: dict[str, QLabel] = {}
-        for key, title in SUMMARY_FIELDS:
-            value = QLabel("–")
-            value.setObjectName(f"summary_{key}")
-            value.setStyleSheet("font-size: 18px; font-weight: 600;")
-            cell = QVBoxLayout()
-            cell.addWidget(value, alignment=Qt.AlignmentFlag.AlignHCenter)
-            cell.addWidget(QLabel(title), alignment=Qt.AlignmentFlag.AlignHCenter)
-            card.addLayout(cell)
-            self.summary_values[key] = value
+        self.summary_card = SummaryCard(SUMMARY_FIELDS)
         top = QHBoxLayout()
         top.addWidget(self.summary_card, 1)
         top.addWidget(self.refresh_button, alignment=Qt.AlignmentFlag.AlignTop)
@@ -249,8 +207,7 @@ class ChannelsTab(Tab):
 
     async def reload_summary(self) -> None:
         summary = await self.channels.summary()
-        for key, label in self.summary_values.items():
-            label.setText(str(summary.get(key, 0)))
+        self.summary_card.show_values(summary)
 
     def _reload_list_soon(self) -> None:
         # Typing in the search box: only the latest query matters.
@@ -267,35 +224,14 @@ class ChannelsTab(Tab):
 
     # -- store list --------------------------------------------------------------------------------
     def _fill_store_table(self, rows: list[StoreRow]) -> None:
-        selected = self.selected_store()
-        self.table.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            status = "Active" if r.active else "Inactive"
-            cells = (r.label, self.kind_names.get(r.kind, r.kind), r.url, status, ", ".join(r.channels) or "—")
-            for j, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if j == 3 and not r.active:
-                    item.setForeground(Qt.GlobalColor.darkGray)
-                self.table.setItem(i, j, item)
-        if selected is not None:
-            for i, r in enumerate(rows):
-                if r.label == selected.label:
-                    self.table.selectRow(i)
+        self.table.fill(rows)
         self._update_store_buttons()
 
     def selected_store(self) -> StoreRow | None:
-        rows = {i.row() for i in self.table.selectedIndexes()}
-        if len(rows) != 1:
-            return None
-        index = rows.pop()
-        return self.store_rows[index] if index < len(self.store_rows) else None
+        return self.table.selected()
 
     def select_store(self, label: str) -> None:
-        for i, r in enumerate(self.store_rows):
-            if r.label == label:
-                self.table.selectRow(i)
-                return
-        self.table.clearSelection()
+        self.table.select(label)
 
     def _update_store_buttons(self) -> None:
         row = self.selected_store()
@@ -365,8 +301,7 @@ class ChannelsTab(Tab):
             return
         self._pending_delete = row.label
         used = f" Channels using it ({', '.join(row.channels)}) will have no store." if row.channels else ""
-        self.confirm_text.setText(f"Remove the connection to “{row.label}” from UnoPim Desktop?{used}\n{DELETE_NOTE}")
-        self.confirm_bar.show()
+        self.confirm_bar.ask(f"Remove the connection to “{row.label}” from UnoPim Desktop?{used}\n{DELETE_NOTE}")
 
     def _hide_confirm(self) -> None:
         self._pending_delete = None

@@ -36,7 +36,7 @@ class MappingTab(Tab):
         self.hint.setObjectName("mappingHint")
         self.core = CoreFieldsPanel(service, self.start)
         self.attributes = AttributesPanel(service, self.start)
-        self.categories = CategoriesPanel(service, self.start)
+        self.categories = CategoriesPanel(service, self.start, quiet=self.quiet)
         self.inner = QTabWidget()
         self.inner.addTab(self.core, "Core fields")
         self.inner.addTab(self.attributes, "Attributes")

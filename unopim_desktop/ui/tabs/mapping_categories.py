@@ -64,10 +64,11 @@ def category_choices(categories: list[dict]) -> list[tuple[str, str]]:
 
 
 class CategoriesPanel(QWidget):
-    def __init__(self, service: MappingService, start, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, service: MappingService, start, *, quiet, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.service = service
         self._start = start
+        self._quiet = quiet  # the Mapping tab's: a refresh from here keeps the picks on screen
         self.channel_rows: list[ChannelRow] = []
         self.nodes: list[StoreCategoryNode] = []
         self.pickers: list[SearchableCombo] = []
@@ -240,7 +241,8 @@ class CategoriesPanel(QWidget):
     async def refresh_targets(self) -> None:
         """Fetch UnoPim's categories again; the picks on screen are kept."""
         try:
-            await self.service.refresh_unopim_lists()
+            with self._quiet():
+                await self.service.refresh_unopim_lists()
             categories = await self.service.unopim_categories()
         except Exception as exc:  # noqa: BLE001
             self.banner.show_message("error", describe_error(exc))

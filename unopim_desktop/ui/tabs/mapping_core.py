@@ -55,7 +55,7 @@ class CoreFieldsPanel(QWidget):
     def __init__(self, service: MappingService, start, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.service = service
-        self._start = start  # AsyncTab.start of the Mapping tab: every task is awaited by wait_idle
+        self._start = start  # Tab.start of the Mapping tab: every task is awaited by wait_idle
         self.mapping: CoreMapping | None = None
         self.saved_rows: dict[str, str] = {f.key: "" for f in CORE_FIELDS}
         self.saved_family = ""

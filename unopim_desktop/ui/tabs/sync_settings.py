@@ -46,7 +46,7 @@ class GeneralSettingsPanel(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
-        self._start = start  # the Sync tab's AsyncTab.start, so wait_idle and shutdown see the task
+        self._start = start  # the Sync tab's Tab.start, so wait_idle and shutdown see the task
         self.connected = False
         self.stored: dict[str, str] = dict(DEFAULTS)
 

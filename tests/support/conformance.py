@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
+EXAMPLES = Path(__file__).parent.parent / "fixtures" / "examples"
 
 
 def load_example(relpath: str) -> Any:

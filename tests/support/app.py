@@ -1,4 +1,5 @@
-"""A connected app with the WooCommerce sandbox store mapped to channel `default`, for pull tests."""
+"""A connected app with a sandbox store mapped to channel `default` (pull and push tests), and ways to
+edit UnoPim and the store as a merchant would, through their own APIs."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from typing import Any
 
 import httpx
 
+from unopim_desktop.app.application import App
 from unopim_desktop.app.channels import ChannelService
-from unopim_desktop.app.connection import ConnectionForm, ConnectionService
+from unopim_desktop.app.connection import ConnectionForm
 from unopim_desktop.app.context import AppContext
-from unopim_desktop.domain import StoreKind
 from unopim_desktop.app.mapping import MappingService
-from unopim_desktop.sandbox.launcher import Sandbox
 from unopim_desktop.app.session import UnoPimSession
-from unopim_desktop.app.stores import StoreForm, StoreService
+from unopim_desktop.app.stores import StoreForm
+from unopim_desktop.sandbox.launcher import Sandbox
 from unopim_desktop.sync.engine import SyncEngine
 from unopim_desktop.sync.events import EventBus, LogRow
 
@@ -24,65 +25,91 @@ STORE = "Shop"
 
 
 @dataclass
-class App:
-    ctx: AppContext
-    bus: EventBus
-    session: UnoPimSession
-    engine: SyncEngine
-    channels: ChannelService
+class Connected:
+    """An app connected to the sandbox, with the Logs rows its engine emitted (for assertions)."""
+
+    app: App
     logs: list[LogRow]
 
+    @property
+    def engine(self) -> SyncEngine:
+        return self.app.engine
+
+    @property
+    def session(self) -> UnoPimSession:
+        return self.app.session
+
+    @property
+    def channels(self) -> ChannelService:
+        return self.app.channels
+
+    @property
+    def mapping(self) -> MappingService:
+        return self.app.mapping
+
+    @property
+    def ctx(self) -> AppContext:
+        return self.app.ctx
+
+    @property
+    def bus(self) -> EventBus:
+        return self.app.bus
+
     async def close(self) -> None:
-        await self.session.aclose()
+        await self.app.aclose()
 
 
-async def make_app(ctx: AppContext, sandbox: Sandbox, *, channel: str = "default", in_flight: int = 8,
-                   store: str = "woocommerce", cooldown_s: int | None = None) -> App:
-    """A connected app with the store added and `channel` pointed at it (pull and push on); `cooldown_s`
-    replaces every channel's debounce (0: tests about what a push sees, not about echo suppression)."""
+def store_form(sandbox: Sandbox, kind: str = "woocommerce", label: str = STORE) -> StoreForm:
+    """The sandbox store of this kind, as a merchant would type it into the store form."""
     creds = sandbox.credentials()
-    u, w, b = creds["unopim"], creds["woocommerce"], creds["bigcommerce"]
-    outcome = await ConnectionService(ctx).test_and_save(
+    if kind == "woocommerce":
+        w = creds["woocommerce"]
+        return StoreForm(kind="woocommerce", label=label, url=w["url"], key=w["consumer_key"],
+                         secret=w["consumer_secret"])
+    b = creds["bigcommerce"]
+    return StoreForm(kind="bigcommerce", label=label, url=b["api_url"], key=b["client_id"],
+                     secret=b["client_secret"], access_token=b["access_token"])
+
+
+async def connect(app: App, sandbox: Sandbox) -> None:
+    """Test & Save against the sandbox UnoPim."""
+    u = sandbox.credentials()["unopim"]
+    outcome = await app.connection.test_and_save(
         ConnectionForm(u["url"], u["client_id"], u["client_secret"], u["username"], u["password"]))
     assert outcome.ok, outcome.text
-    stores = StoreService(ctx)
-    if store == "woocommerce":
-        form = StoreForm(kind=StoreKind.WOOCOMMERCE, label=STORE, url=w["url"], key=w["consumer_key"],
-                         secret=w["consumer_secret"])
-    else:
-        form = StoreForm(kind=StoreKind.BIGCOMMERCE, label=STORE, url=b["api_url"], key=b["client_id"],
-                         secret=b["client_secret"], access_token=b["access_token"])
-    saved = await stores.save(form)
+
+
+async def make_app(app: App, sandbox: Sandbox, *, channel: str = "default", store: str = "woocommerce",
+                   cooldown_s: int | None = None) -> Connected:
+    """`app` connected, with the store added and `channel` pointed at it (pull and push on); `cooldown_s`
+    replaces every channel's debounce (0: tests about what a push sees, not about echo suppression)."""
+    await connect(app, sandbox)
+    saved = await app.stores.save(store_form(sandbox, store))
     assert saved.ok, saved.text
-    bus = EventBus()
     logs: list[LogRow] = []
-    bus.subscribe(lambda e: logs.append(e) if isinstance(e, LogRow) else None)
-    session = UnoPimSession(ctx, bus)
-    channels = ChannelService(ctx, session)
-    await channels.refresh()
-    rows = await channels.channels()
+    app.bus.subscribe(lambda e: logs.append(e) if isinstance(e, LogRow) else None)
+    await app.channels.refresh()
+    rows = await app.channels.channels()
     for row in rows:
         row.store_label = STORE if row.code == channel else None
         row.pull_enabled = row.code == channel
         if cooldown_s is not None:
             row.debounce_s = cooldown_s
-    await channels.save(rows)
-    mapping = MappingService(ctx, channels, stores)
-    await mapping.save_core(await mapping.automap_core())
-    engine = SyncEngine(ctx, session, bus, stores=stores, in_flight=in_flight)
-    return App(ctx, bus, session, engine, channels, logs)
+    await app.channels.save(rows)
+    await app.mapping.save_core(await app.mapping.automap_core())
+    return Connected(app, logs)
 
 
 @contextlib.asynccontextmanager
-async def connected_app(data_dir: Any, sandbox: Sandbox, **kw: Any) -> AsyncIterator[App]:
-    """`make_app` over a fresh context in `data_dir`, closed afterwards (what the `app` fixtures yield)."""
-    ctx = AppContext.open(data_dir)
-    app = await make_app(ctx, sandbox, **kw)
+async def connected_app(data_dir: Any, sandbox: Sandbox, *, in_flight: int = 8, **kw: Any) -> AsyncIterator[Connected]:
+    """`make_app` over a fresh app on `data_dir`, closed afterwards (what the `app` fixtures yield)."""
+    app = App.open(data_dir, in_flight=in_flight)
     try:
-        yield app
+        connected = await make_app(app, sandbox, **kw)
+        yield connected
     finally:
-        await app.close()
-        ctx.close()
+        await app.aclose()
+        app.close()
 
 
 def unopim_api(sandbox: Sandbox, method: str, path: str, **kw: Any) -> httpx.Response:

@@ -1,0 +1,29 @@
+"""An inline confirmation (a sentence, a confirm button, a keep button) shown under what it asks about.
+
+Inline rather than a dialog: a nested dialog loop inside a coroutine would re-enter the qasync loop."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+
+class ConfirmBar(QFrame):
+    def __init__(self, confirm_text: str, keep_text: str = "Keep", *, name: str = "confirmBar",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setStyleSheet(f"QFrame#{name} {{ background: #fff4cc; border: 1px solid #8a6d00; border-radius: 4px; }}")
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.confirm_button = QPushButton(confirm_text)
+        self.keep_button = QPushButton(keep_text)
+        self.keep_button.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.confirm_button)
+        row.addWidget(self.keep_button)
+        self.hide()
+
+    def ask(self, question: str) -> None:
+        self.text.setText(question)
+        self.show()
