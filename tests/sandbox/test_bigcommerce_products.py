@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -21,6 +20,19 @@ REQUIRED = {
     "type": "Please provide a type.",
     "weight": "Please provide a weight.",
 }
+
+
+class FakeClock:
+    """A clock for `BigCommerceState.clock` that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2031, 1, 1, 12, 0, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def tick(self, seconds: int = 1) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -193,9 +205,12 @@ def test_filters(store: BigCommercePeer) -> None:
 
 
 def test_update_is_partial_and_bumps_date_modified(store: BigCommercePeer) -> None:
+    clock = FakeClock()
+    store.state.clock = clock
     category = store.create_category("Mugs")
     product = store.create_product(name="Mug", sku="MUG", price=5)
-    time.sleep(1.05)  # dates have one-second resolution
+    assert product["date_created"] == product["date_modified"] == "2031-01-01T12:00:00+00:00"
+    clock.tick()  # dates have one-second resolution
     response = store.http.put(
         f"v3/catalog/products/{product['id']}", json={"price": 7.5, "categories": [category["category_id"]]}
     )
@@ -203,7 +218,8 @@ def test_update_is_partial_and_bumps_date_modified(store: BigCommercePeer) -> No
     updated = response.json()["data"]
     assert (updated["name"], updated["sku"], updated["price"]) == ("Mug", "MUG", 7.5)
     assert updated["categories"] == [category["category_id"]]
-    assert updated["date_modified"] > product["date_modified"]
+    assert updated["date_modified"] == "2031-01-01T12:00:01+00:00" > product["date_modified"]
+    assert updated["date_created"] == product["date_created"]
     newer = store.http.get(
         "v3/catalog/products", params={"date_modified:min": updated["date_modified"]}
     ).json()

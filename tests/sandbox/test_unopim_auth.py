@@ -173,8 +173,10 @@ def test_revoked_and_expired_refresh_tokens_are_refused() -> None:
         resp = _refresh(peer, token["refresh_token"])
         assert resp.status_code == 400 and resp.json()["hint"] == "Token has been revoked"
     with running(login=False, refresh_token_ttl=0) as peer:
+        now = [time.time()]
+        peer.state.auth.clock = lambda: now[0]
         token = peer.password_grant().json()
-        time.sleep(0.01)
+        now[0] += 1  # a second on: past the token's expiry (issued + 0 s)
         resp = _refresh(peer, token["refresh_token"])
         assert resp.status_code == 400 and resp.json()["hint"] == "Token has expired"
 

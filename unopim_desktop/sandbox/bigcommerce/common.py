@@ -88,6 +88,11 @@ def no_content(status: int = 204) -> Response:
 # --- time ---------------------------------------------------------------------------------------
 
 
+def system_clock() -> datetime:
+    """The real time as an aware UTC datetime: the default `BigCommerceState.clock`."""
+    return datetime.now(UTC)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 

@@ -27,7 +27,6 @@ from unopim_desktop.sandbox.bigcommerce.common import (
     paginate,
     path_int,
     read_object,
-    utc_now,
 )
 from unopim_desktop.sandbox.bigcommerce.state import BigCommerceState, FetchedImage
 
@@ -153,7 +152,7 @@ def add_image(
         "description": spec.get("description", ""),
         "image_file": f"{key.rsplit('/', 1)[1][0]}/{image_id % 1000:03d}/{key.rsplit('/', 1)[1]}",
         "image_url": "",
-        "date_modified": utc_now(),
+        "date_modified": state.now(),
         "_blob": key,
     }
     state.images_by_id[image_id] = record
@@ -175,7 +174,7 @@ def update_image(
             image[field] = spec[field]
     if "is_thumbnail" in spec:
         _apply_thumbnail(state, image["product_id"], image["id"], spec["is_thumbnail"])
-    image["date_modified"] = utc_now()
+    image["date_modified"] = state.now()
     state.touch(image["product_id"])
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from unopim_desktop.sandbox.bigcommerce.categories import create_brand, create_category
+from unopim_desktop.sandbox.bigcommerce.brands import create_brand
+from unopim_desktop.sandbox.bigcommerce.categories import create_category
 from unopim_desktop.sandbox.bigcommerce.products import create_product
 from unopim_desktop.sandbox.bigcommerce.state import BigCommerceState, FetchedImage
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import copy
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from unopim_desktop.sandbox.bigcommerce.auth import DEFAULT_SCOPES, RateLimiter, TokenRegistry
-from unopim_desktop.sandbox.bigcommerce.common import iso, num, utc_now
+from unopim_desktop.sandbox.bigcommerce.common import iso, num, system_clock
 
 # Fields a base variant shares with its product: BigCommerce keeps them in step (B5, inferred).
 BASE_VARIANT_FIELDS = (
@@ -56,7 +57,12 @@ def _default_secret(store_hash: str, kind: str, length: int) -> str:
 
 
 class BigCommerceState:
-    """One sandbox BigCommerce store (empty until a client or `load_catalogue` fills it)."""
+    """One sandbox BigCommerce store (empty until a client or `load_catalogue` fills it).
+
+    `clock` (a callable returning an aware UTC datetime; the real time by default) is where every
+    `date_created` / `date_modified` stamp comes from, through `now()`; tests may pass or replace it
+    to control time.
+    """
 
     def __init__(
         self,
@@ -69,6 +75,7 @@ class BigCommerceState:
         rate_window_s: float = 30.0,
         default_currency: str = "USD",
         default_locale: str = "en",
+        clock: Callable[[], datetime] = system_clock,
     ) -> None:
         self.store_hash = store_hash
         self.access_token = access_token or _default_secret(store_hash, "token", 31)
@@ -83,7 +90,8 @@ class BigCommerceState:
         # Absolute URLs (images) are rendered against the address clients reach the server on;
         # the app sets it from each request.
         self.base_url = "http://127.0.0.1"
-        self.created_at = utc_now()
+        self.clock = clock
+        self.created_at = self.now()
 
         self.products_by_id: dict[int, dict[str, Any]] = {}
         self.variants_by_id: dict[int, dict[str, Any]] = {}
@@ -182,10 +190,14 @@ class BigCommerceState:
         self._next[kind] = value + 1
         return value
 
+    def now(self) -> datetime:
+        """A date stamp: `clock()` to the whole second, as BigCommerce's dates are."""
+        return self.clock().replace(microsecond=0)
+
     def touch(self, product_id: int) -> None:
         product = self.products_by_id.get(product_id)
         if product is not None:
-            product["date_modified"] = utc_now()
+            product["date_modified"] = self.now()
 
     def sku_owner(self, sku: str) -> tuple[str, int] | None:
         return self.sku_index.get(sku.lower()) if sku else None

@@ -6,7 +6,8 @@ Behaviour follows `reference/unopim-api.md`; the helpers are the other modules o
 Knobs on `UnoPimState` beyond the constructor: `clock` (a callable returning an aware datetime;
 timestamps are truncated to the second like MySQL TIMESTAMP columns), `emulate_sku_in_bug`
 (`sku IN` matches only the first SKU, as real UnoPim does), `association_types` (add custom
-types such as `bundle_kit` for V3's rich associations).
+types such as `bundle_kit` for V3's rich associations), `auth.clock` (a callable returning epoch
+seconds, `time.time` by default: when tokens are issued and expire).
 """
 
 from __future__ import annotations

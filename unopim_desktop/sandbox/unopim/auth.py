@@ -13,6 +13,7 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,6 +134,8 @@ class AuthRegistry:
         self.clients: dict[str, ApiClient] = {}
         self.access_tokens: dict[str, AccessToken] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
+        # Token issue and expiry times, in epoch seconds; tests may replace `clock` to control time.
+        self.clock: Callable[[], float] = time.time
         self._lock = threading.Lock()
 
     # -- set-up -------------------------------------------------------------------------------
@@ -218,7 +221,7 @@ class AuthRegistry:
             raise _invalid_refresh_token(self.version, "Cannot decrypt the refresh token")
         if tok.client_id != client.client_id:
             raise _invalid_refresh_token(self.version, "Token is not linked to client")
-        if tok.expires_at < time.time():
+        if tok.expires_at < self.clock():
             raise _invalid_refresh_token(self.version, "Token has expired")
         if tok.revoked:
             raise _invalid_refresh_token(self.version, "Token has been revoked")
@@ -230,7 +233,7 @@ class AuthRegistry:
         return tok.admin_email
 
     def _issue(self, client: ApiClient, email: str) -> dict[str, Any]:
-        now = time.time()
+        now = self.clock()
         user = self.users.get(email.lower())
         claims = {
             "aud": client.client_id,
@@ -265,7 +268,7 @@ class AuthRegistry:
         raw = authorization[7:].strip()
         with self._lock:
             tok = self.access_tokens.get(raw)
-            if tok is None or tok.revoked or tok.expires_at <= time.time():
+            if tok is None or tok.revoked or tok.expires_at <= self.clock():
                 return None
             user = self.users.get(tok.admin_email.lower())
             client = self.clients.get(tok.client_id)
