@@ -18,7 +18,7 @@ from tests.support.gui import click, open_window, run, settle
 from unopim_desktop.app.application import App
 from unopim_desktop.app.demo import DEMO_CHANNEL, DEMO_STORE, prepare_demo
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
-from unopim_desktop.state import sync_repo
+from unopim_desktop.state import repo, sync_repo
 from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress
 from unopim_desktop.sync.pull.job import STEPS
 from unopim_desktop.sync.pull.job import STEPS as PULL_STEPS
@@ -141,6 +141,10 @@ def test_push_all_products_after_a_pull_changes_nothing_in_unopim(qtbot, qloop, 
     click(qtbot, qloop, window, tab.pull_full_button)
     writes = sandbox.unopim.write_count()
     qtbot.mouseClick(tab.push_buttons[0], Qt.MouseButton.LeftButton)
+    # Push All writes to UnoPim: it says so and waits for a confirmation; nothing runs yet.
+    assert tab.action_bar.isVisibleTo(tab) and "to UnoPim" in tab.action_bar.text.text()
+    assert tab.run_task is None or tab.run_task.done()
+    qtbot.mouseClick(tab.action_bar.confirm_button, Qt.MouseButton.LeftButton)
     assert not tab.pull_full_button.isEnabled() and not tab.push_buttons[1].isEnabled()
     settle(qloop, window)
     assert tab.banner.kind == "success", tab.banner.text()
@@ -244,18 +248,24 @@ def test_general_settings_save_and_reload(qtbot, qloop, ready, app):
     window, _sandbox = ready
     panel = window.sync_tab.settings
     assert panel.isEnabled()
-    assert panel.values() == {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0", "reconcile_hours": "24"}
+    assert panel.values() == {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0", "reconcile_hours": "24",
+                              "max_delete": "10"}
     assert panel.on_delete_note.text().startswith("Trash: ")
     panel.dry_run.setChecked(True)
     panel.writeback_delete.setChecked(True)
     panel.on_delete.setCurrentIndex(panel.on_delete.findData("skip"))
     panel.reconcile_hours.setValue(6)
+    panel.max_delete.setValue(25)
     assert panel.unsaved and panel.on_delete_note.text().startswith("Skip: The deletion is logged")
     click(qtbot, qloop, window, panel.save_button)
     assert panel.banner.kind == "success" and not panel.unsaved
     address = window.sync_tab.address
     stored = app.ctx.lane.run_sync(sync_repo.general_settings, address)
-    assert stored == {"dry_run": "1", "on_delete": "skip", "writeback_delete": "1", "reconcile_hours": "6"}
+    assert stored == {"dry_run": "1", "on_delete": "skip", "writeback_delete": "1", "reconcile_hours": "6",
+                      "max_delete": "25"}
+    rows = app.ctx.lane.run_sync(repo.recent_logs, address, 5)
+    assert any(r["message"].startswith("General settings saved: Dry run on") and "max delete 25 %" in r["message"]
+               for r in rows)
     # The Sync controls follow at once: the next run is a dry run.
     assert window.sync_tab.dry_run_override.isChecked()
     assert window.sync_tab.dry_run_label.text().startswith("Dry run is ON")

@@ -20,8 +20,7 @@ from unopim_desktop.sync.events import StepProgress
 
 OPTS = dict(products=40, seed=11, latency_ms=15)
 # The killed run: several UnoPim pages (100 products each), so the kill lands past the first page.
-KILL_OPTS = dict(products=250, seed=11, latency_ms=5)
-PAGE = 100
+KILL_OPTS = dict(products=250, seed=11, latency_ms=20)
 
 
 def _reference_state(tmp_path, opts: dict = OPTS) -> dict:
@@ -60,20 +59,26 @@ def test_killed_pull_resumes_to_the_same_state(tmp_path):
         log = (tmp_path / "first-run.log").open("w")
         proc = subprocess.Popen([sys.executable, "-m", "unopim_desktop", "--data-dir", str(data), "sync", "pull",
                                  "--full"], stderr=log, stdout=subprocess.DEVNULL, text=True, env=env)
-        # Kill it hard once the first page of products is in the store, and not all of them.
+        # Kill it hard as soon as the first page of products is committed (its checkpoint says so): the
+        # next pages, the associations and many images are not done yet.
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and len(sb.woocommerce.products()) <= PAGE:
-            time.sleep(0.02)
+        while time.monotonic() < deadline and _checkpoint_page(data) < 1 and proc.poll() is None:
+            time.sleep(0.01)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         log.close()
-        partial = len(sb.woocommerce.products())
-        assert PAGE < partial < len(expected), "the kill should land past the first page: " + (tmp_path / "first-run.log").read_text()[-1500:]
+        partial = store_state(sb)
+        assert partial and partial != expected, \
+            "the kill should land past the first page: " + (tmp_path / "first-run.log").read_text()[-1500:]
 
         code = subprocess.run([sys.executable, "-m", "unopim_desktop", "--data-dir", str(data), "sync", "pull",
                                "--full", "--json"], capture_output=True, text=True, env=env, timeout=120)
         assert code.returncode == 0, code.stderr[-2000:]
-        assert store_state(sb) == expected
+        assert store_state(sb) == expected  # fields, variations, images and associations
+        assert any(p["upsells"] or p["cross_sells"] for p in expected.values())
+        # The killed run is not "running" for ever: the resuming run marked it interrupted.
+        runs = _runs(data)
+        assert [r["status"] for r in runs] == ["done", "interrupted"], runs
         skus = [p["sku"] for p in sb.woocommerce.products()]
         assert len(skus) == len(set(skus))
     finally:
@@ -124,3 +129,28 @@ async def test_unopim_down_stops_the_run_with_a_clear_reason_and_keeps_the_store
     finally:
         ctx.close()
         sb.stop()
+
+
+def _runs(data_dir) -> list[dict]:
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "unopim-desktop.sqlite3") as db:
+        return [{"status": status, "message": message}
+                for status, message in db.execute("SELECT status, message FROM syncrun ORDER BY id DESC")]
+
+
+def _checkpoint_page(data_dir) -> int:
+    """The last products page a pull committed in this data folder (0: none yet)."""
+    import json
+    import sqlite3
+
+    path = data_dir / "unopim-desktop.sqlite3"
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as db:
+            rows = db.execute("SELECT cursor FROM checkpoint WHERE step = 'products'").fetchall()
+    except sqlite3.Error:
+        return 0
+    pages = [(json.loads(c) or {}).get("page", 0) for (c,) in rows if c]
+    return max(pages, default=0)

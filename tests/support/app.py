@@ -123,14 +123,20 @@ def unopim_api(sandbox: Sandbox, method: str, path: str, **kw: Any) -> httpx.Res
 
 
 def store_state(sandbox: Sandbox) -> dict[str, Any]:
-    """What a merchant sees in the store: products by SKU with their variations, comparable across runs."""
+    """What a merchant sees in the store: products by SKU with their variations, images and associations,
+    comparable across runs."""
+    products = sandbox.woocommerce.products()
+    sku_of = {p["id"]: p["sku"] for p in products}
     out = {}
-    for p in sandbox.woocommerce.products():
+    for p in products:
         out[p["sku"]] = {
             "name": p["name"], "type": p["type"], "status": p["status"], "regular_price": p["regular_price"],
             "categories": sorted(c["name"] for c in p["categories"]), "tags": sorted(t["name"] for t in p["tags"]),
             "images": len(p["images"]), "attributes": sorted((a["name"], tuple(a["options"])) for a in p["attributes"]),
-            "variations": sorted((v["sku"], v["regular_price"], tuple(sorted((a["name"], a["option"]) for a in v["attributes"])))
+            "upsells": sorted(sku_of.get(i, f"#{i}") for i in p.get("upsell_ids") or []),
+            "cross_sells": sorted(sku_of.get(i, f"#{i}") for i in p.get("cross_sell_ids") or []),
+            "variations": sorted((v["sku"], v["regular_price"], bool(v.get("image")),
+                                  tuple(sorted((a["name"], a["option"]) for a in v["attributes"])))
                                  for v in sandbox.woocommerce.variations(p["id"])),
         }
     return out

@@ -20,6 +20,7 @@ from unopim_desktop.paths import AppPaths
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.engine import SyncEngine
 from unopim_desktop.sync.events import EventBus
+from unopim_desktop.sync.locks import RunLocks
 
 
 class App:
@@ -37,8 +38,9 @@ class App:
         self.mapping = MappingService(ctx, self.channels, self.stores, self.bus)
         self.settings = SettingsService(ctx, self.bus)
         self.activity = ActivityService(ctx)
+        # Runs of one channel exclude each other across processes (window, CLI, scheduler) on this folder.
         self.engine = SyncEngine(ctx.lane, self.bus, self.session.client, self.stores.adapter,
-                                 in_flight=in_flight, page_size=page_size)
+                                 locks=RunLocks(ctx.paths.root / "locks"), in_flight=in_flight, page_size=page_size)
 
     @classmethod
     def open(cls, data_dir: str | os.PathLike[str] | None = None, **options: object) -> App:

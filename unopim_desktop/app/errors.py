@@ -4,6 +4,7 @@ traceback."""
 from __future__ import annotations
 
 from unopim_desktop.app.channels import ChannelSettingsError
+from unopim_desktop.app.mapping import MappingRefused
 from unopim_desktop.app.session import NotConnected
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.secrets import SecretStoreError
@@ -14,6 +15,8 @@ CONNECT_FIRST = (
 
 
 def describe_error(exc: BaseException) -> str:
+    if isinstance(exc, MappingRefused):
+        return str(exc)
     if isinstance(exc, NotConnected):
         return CONNECT_FIRST
     if isinstance(exc, LookupError):

@@ -11,7 +11,13 @@ from unopim_desktop.app.stores import StoreService
 from unopim_desktop.domain import AttributeDef, AttributeRow, CategoryRow, ChannelRow, StoreCategory
 from unopim_desktop.mapping.automap import Filled, automap_attributes, automap_core
 from unopim_desktop.mapping.fields import CORE_FIELDS, STATUS_PSEUDO_ATTRIBUTE
-from unopim_desktop.mapping.rules import MappingProblem, check_attribute_row, check_core_field
+from unopim_desktop.mapping.rules import (
+    MappingProblem,
+    check_attribute_row,
+    check_attribute_rows,
+    check_core_field,
+    check_core_mapping,
+)
 from unopim_desktop.state import mapping_repo, repo
 from unopim_desktop.sync.events import EventBus
 
@@ -78,26 +84,18 @@ class MappingService:
         return CoreMapping(rows, family, mapping.attributes, mapping.families, filled)
 
     def check_core(self, mapping: CoreMapping) -> list[MappingProblem]:
-        problems = []
-        for f in CORE_FIELDS:
-            code = mapping.rows.get(f.key, "")
-            attr = mapping.attributes.get(code) if code else None
-            if code and attr is None:
-                problems.append(MappingProblem(f.key, f"“{code}” is not a UnoPim attribute (Refresh to reload them)."))
-                continue
-            reason = check_core_field(f.key, attr)
-            if reason:
-                problems.append(MappingProblem(f.key, reason))
-            elif f.required and not code:
-                problems.append(MappingProblem(f.key, f"{f.label} must be mapped."))
-        used: dict[str, str] = {}
-        for key, code in mapping.rows.items():
-            if code and code in used:
-                problems.append(MappingProblem(key, f"“{code}” is already mapped to {used[code]}."))
-            used.setdefault(code, key)
-        if mapping.default_family and mapping.default_family not in mapping.families:
-            problems.append(MappingProblem("default_family", f"“{mapping.default_family}” is not a UnoPim family."))
-        return problems
+        return check_core_mapping(mapping.rows, mapping.default_family, mapping.attributes, mapping.families)
+
+    async def is_saved(self) -> bool:
+        """Whether a core mapping was ever saved for this UnoPim (no run starts without one)."""
+        return bool(await self.ctx.lane.run(mapping_repo.core_mapping, await self._address()))
+
+    async def apply_defaults(self) -> CoreMapping:
+        """Auto-map the empty core rows (and propose the `default` family) and save: what Apply defaults +
+        Save do on the Core fields tab. MappingRefused when the result still cannot work."""
+        mapping = await self.automap_core()
+        await self.save_core(mapping)
+        return mapping
 
     async def save_core(self, mapping: CoreMapping) -> None:
         problems = self.check_core(mapping)
@@ -151,20 +149,7 @@ class MappingService:
         return out, filled
 
     async def save_attribute_rows(self, channel: str, locale: str, rows: list[AttributeRow]) -> None:
-        attrs = await self.attributes()
-        problems = []
-        names = set()
-        for r in rows:
-            if r.store_attribute in names:
-                problems.append(MappingProblem(r.store_attribute, "appears twice."))
-            names.add(r.store_attribute)
-            attr = attrs.get(r.attribute_code) if r.attribute_code else None
-            if r.attribute_code and attr is None:
-                problems.append(MappingProblem(r.store_attribute, f"“{r.attribute_code}” is not a UnoPim attribute."))
-                continue
-            reason = check_attribute_row(r.store_attribute, attr, r.carrier, r.variant_axis)
-            if reason:
-                problems.append(MappingProblem(r.store_attribute, reason))
+        problems = check_attribute_rows(rows, await self.attributes())
         if problems:
             raise MappingRefused(problems)
         address = await self._address()

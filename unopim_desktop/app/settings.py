@@ -1,4 +1,4 @@
-"""General settings (Dry run, On delete, Write-back deletes, Reconcile every): one service for the Sync
+"""General settings (Dry run, On delete, Write-back deletes, Max delete, Reconcile every): one service for the Sync
 tab's panel and `unopim-desktop settings`, so both validate, save and log the same way."""
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ class SettingsError(ValueError):
 def summary(values: dict[str, str]) -> str:
     """The settings in one sentence (the saved banner and the Logs row)."""
     hours = values.get("reconcile_hours", DEFAULTS["reconcile_hours"])
+    share = values.get("max_delete", DEFAULTS["max_delete"])
     return (f"Dry run {'on' if values['dry_run'] == '1' else 'off'}, writeback delete "
             f"{'on' if values['writeback_delete'] == '1' else 'off'}, on delete: "
-            f"{ON_DELETE_TEXT[values['on_delete']][0]}, reconcile every {hours} h.")
+            f"{ON_DELETE_TEXT[values['on_delete']][0]}, max delete {share} %, reconcile every {hours} h.")
 
 
 class SettingsService:

@@ -146,6 +146,9 @@ def run_channels_refresh(args: argparse.Namespace) -> int:
             return 1
         print(f"Channels: {r.channels} · locales: {r.locales} · currencies: {r.currencies} · "
               f"attributes: {r.attributes} · families: {r.families} · categories: {r.categories}")
+        if r.attributes and not await s.mapping.is_saved():
+            print("Next: map the fields (no pull or push starts without a saved mapping): "
+                  "`unopim-desktop mapping auto`, then check `unopim-desktop mapping show`.")
         return 0
 
     return _run(args, body)

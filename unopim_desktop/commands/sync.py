@@ -17,7 +17,8 @@ from unopim_desktop.commands.common import err, run_on_app
 from unopim_desktop.sync.engine import JobOutcome
 from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_FATAL = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_FATAL, EXIT_HELD = 0, 1, 2, 3
+ALLOW_DELETES_FIX = "Re-run with --allow-deletes to delete them."
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -29,6 +30,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     mode.add_argument("--delta", action="store_true", help="only what changed since the last successful pull")
     pull.add_argument("--channel", help="only this channel")
     pull.add_argument("--dry-run", action="store_true", help="log what would change, write nothing")
+    pull.add_argument("--allow-deletes", action="store_true",
+                      help="delete (or trash) what UnoPim no longer lists even beyond Max delete")
     pull.add_argument("--json", action="store_true", help="print one summary JSON line on stdout")
     pull.set_defaults(handler=run_pull)
 
@@ -41,6 +44,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     push.add_argument("--entity", choices=("products", "categories", "attributes"), help="only this kind")
     push.add_argument("--channel", help="only this channel")
     push.add_argument("--dry-run", action="store_true", help="log what would change, write nothing")
+    push.add_argument("--allow-deletes", action="store_true",
+                      help="with Write-back deletes on: delete in UnoPim what the store deleted, even beyond Max delete")
     push.add_argument("--json", action="store_true", help="print one summary JSON line on stdout")
     push.set_defaults(handler=run_push)
 
@@ -51,6 +56,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     settings.add_argument("--reconcile-hours", metavar="N",
                           help="a changed push compares everything when the last full comparison is older "
                                "(hours; 0 = every time; default 24)")
+    settings.add_argument("--max-delete", metavar="PERCENT",
+                          help="a run deletes or trashes at most this share of the linked products without "
+                               "confirmation (0-100; default 10)")
     settings.set_defaults(handler=run_settings)
 
 
@@ -87,15 +95,23 @@ def outcome_json(outcome: JobOutcome) -> dict:
         "status": outcome.status,
         "totals": outcome.totals(),
         "channels": [
-            {"channel": c.channel, "store": c.store, "status": c.status, "summary": c.summary, "message": c.message}
+            {"channel": c.channel, "store": c.store, "status": c.status, "summary": c.summary, "message": c.message,
+             **({"fix": _fix(c)} if _fix(c) else {}), **({"held": c.held_items} if c.held_items else {})}
             for c in outcome.channels
         ],
     }
 
 
+def _fix(channel) -> str:  # type: ignore[no-untyped-def]
+    return ALLOW_DELETES_FIX if channel.action == "allow_deletes" else channel.fix
+
+
 def exit_code(outcome: JobOutcome) -> int:
-    if outcome.status in ("failed", "cancelled"):
+    """0 done, 1 some items failed, 2 failed, refused or cancelled, 3 held by a guard (nothing deleted)."""
+    if outcome.status in ("failed", "cancelled", "refused"):
         return EXIT_FATAL
+    if outcome.status == "held":
+        return EXIT_HELD
     if outcome.status == "partial":
         return EXIT_SOME_FAILED
     return EXIT_OK
@@ -103,7 +119,8 @@ def exit_code(outcome: JobOutcome) -> int:
 
 def run_pull(args: argparse.Namespace) -> int:
     return _run_job(args, lambda engine: engine.pull(full=args.full, channel=args.channel,
-                                                     dry_run=args.dry_run or None))
+                                                     dry_run=args.dry_run or None,
+                                                     allow_deletes=args.allow_deletes))
 
 
 def run_push(args: argparse.Namespace) -> int:
@@ -111,7 +128,8 @@ def run_push(args: argparse.Namespace) -> int:
         err("--reconcile goes with --changed (--all already compares everything).")
         return EXIT_FATAL
     return _run_job(args, lambda engine: engine.push(changed=args.changed, entity=args.entity, channel=args.channel,
-                                                     dry_run=args.dry_run or None, reconcile=args.reconcile))
+                                                     dry_run=args.dry_run or None, reconcile=args.reconcile,
+                                                     allow_deletes=args.allow_deletes))
 
 
 def _run_job(args: argparse.Namespace, start) -> int:  # type: ignore[no-untyped-def]
@@ -132,6 +150,10 @@ def _run_job(args: argparse.Namespace, start) -> int:  # type: ignore[no-untyped
             return EXIT_FATAL
         if args.json:
             print(json.dumps(outcome_json(outcome)))
+        for c in outcome.channels:
+            if c.status in ("refused", "held"):
+                # What stopped (or held back) the run, and what to do: the last lines a merchant reads.
+                err(f"{c.channel}: {c.message} {_fix(c)}".strip())
         if not [c for c in outcome.channels if c.status != "skipped"]:
             err("Nothing ran: " + ("; ".join(f"{c.channel}: {c.message}" for c in outcome.channels)
                                    or "no channels; run `unopim-desktop channels refresh`."))
@@ -151,6 +173,8 @@ def run_settings(args: argparse.Namespace) -> int:
         changes["writeback_delete"] = "1" if args.writeback_delete == "on" else "0"
     if args.reconcile_hours is not None:
         changes["reconcile_hours"] = args.reconcile_hours
+    if args.max_delete is not None:
+        changes["max_delete"] = args.max_delete
 
     async def go(app: App) -> int:
         if not await app.connection.address():
@@ -166,6 +190,7 @@ def run_settings(args: argparse.Namespace) -> int:
         print(f"Writeback delete: {'on' if values['writeback_delete'] == '1' else 'off'}")
         hours = values["reconcile_hours"]
         print(f"Reconcile every:  {hours} h" + (" (every changed push)" if hours == "0" else ""))
+        print(f"Max delete:       {values['max_delete']} % of the linked products")
         return EXIT_OK
 
     return run_on_app(args, go)

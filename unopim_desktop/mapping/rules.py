@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from unopim_desktop.domain import AttributeDef
+from unopim_desktop.domain import AttributeDef, AttributeRow
 from unopim_desktop.mapping.fields import (
     ATTRIBUTE_CARRIER_TYPES,
     CARRIER_ATTRIBUTE,
     CARRIER_META,
     CARRIERS,
     CORE_FIELD_BY_KEY,
+    CORE_FIELDS,
     META_CARRIER_TYPES,
     NUMERIC_TEXT_VALIDATIONS,
 )
@@ -86,3 +88,49 @@ def check_attribute_row(store_attribute: str, attr: AttributeDef | None, carrier
     if carrier == CARRIER_META and variant_axis:
         return "A variant axis must be a store attribute."
     return _not_in_family(attr)
+
+
+def check_core_mapping(rows: Mapping[str, str], default_family: str, attributes: Mapping[str, AttributeDef],
+                       families: Iterable[str]) -> list[MappingProblem]:
+    """Every problem of a core mapping against UnoPim's attributes and families: unknown attributes,
+    incompatible types, required rows left empty, an attribute used twice, an unknown default family.
+    The same rules serve Save (Mapping tab, `mapping auto`) and every run before it writes."""
+    problems = []
+    for f in CORE_FIELDS:
+        code = rows.get(f.key, "")
+        attr = attributes.get(code) if code else None
+        if code and attr is None:
+            problems.append(MappingProblem(f.key, f"“{code}” is not a UnoPim attribute (deleted or renamed in "
+                                                  "UnoPim? Refresh channels to reload the list)."))
+            continue
+        reason = check_core_field(f.key, attr)
+        if reason:
+            problems.append(MappingProblem(f.key, reason))
+        elif f.required and not code:
+            problems.append(MappingProblem(f.key, f"{f.label} must be mapped."))
+    used: dict[str, str] = {}
+    for key, code in rows.items():
+        if code and code in used:
+            problems.append(MappingProblem(key, f"“{code}” is already mapped to {used[code]}."))
+        used.setdefault(code, key)
+    if default_family and default_family not in set(families):
+        problems.append(MappingProblem("default_family", f"“{default_family}” is not a UnoPim family."))
+    return problems
+
+
+def check_attribute_rows(rows: Iterable[AttributeRow], attributes: Mapping[str, AttributeDef]) -> list[MappingProblem]:
+    """Every problem of one channel and locale's attribute rows (the same rules on Save and at run time)."""
+    problems = []
+    names: set[str] = set()
+    for r in rows:
+        if r.store_attribute in names:
+            problems.append(MappingProblem(r.store_attribute, "appears twice."))
+        names.add(r.store_attribute)
+        attr = attributes.get(r.attribute_code) if r.attribute_code else None
+        if r.attribute_code and attr is None:
+            problems.append(MappingProblem(r.store_attribute, f"“{r.attribute_code}” is not a UnoPim attribute."))
+            continue
+        reason = check_attribute_row(r.store_attribute, attr, r.carrier, r.variant_axis)
+        if reason:
+            problems.append(MappingProblem(r.store_attribute, reason))
+    return problems

@@ -249,7 +249,7 @@ class SyncRun(BaseModel):
     job = CharField()
     channel = CharField(default="")
     store_label = CharField(default="")
-    status = CharField(default="running")  # running | done | partial | failed | cancelled
+    status = CharField(default="running")  # running | done | partial | held | refused | failed | cancelled | interrupted
     dry_run = BooleanField(default=False)
     started_at = DateTimeField(default=utcnow)
     finished_at = DateTimeField(null=True)

@@ -28,7 +28,8 @@ from unopim_desktop.state.models import (
 
 # reconcile_hours: how old the last full push reconciliation may be before a changed push does one
 # again (0 = every changed push reconciles).
-GENERAL_DEFAULTS = {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0", "reconcile_hours": "24"}
+GENERAL_DEFAULTS = {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0", "reconcile_hours": "24",
+                    "max_delete": "10"}
 ON_DELETE_CHOICES = ("trash", "delete", "skip")
 
 
@@ -142,13 +143,15 @@ def _store(address: str, label: str) -> Store:
 
 def load_links(address: str, label: str, kind: str | None = None, *, exclude: tuple[str, ...] = (),
                lean: bool = False) -> LinkTable:
-    """A store's links. `lean` (the pull) leaves out what only the push reads (`parent_code`, `store_hash`,
-    `pulled_at`): with hundreds of thousands of links, every field read is memory held for the whole run."""
+    """A store's links. `lean` (the pull) leaves out what only the push reads (`store_hash`, `pulled_at`):
+    with hundreds of thousands of links, every field read is memory held for the whole run. A variant's
+    `parent_code` is kept (interned: one string per parent), since a variation belongs to one parent."""
     store = _store(address, label)
     fields = [Link.kind, Link.code, Link.store_id, Link.parent_code, Link.content_hash, Link.image_hash,
               Link.store_hash, Link.pulled_at, Link.pushed_at]
     if lean:
-        fields = [Link.kind, Link.code, Link.store_id, Link.content_hash, Link.image_hash, Link.pushed_at]
+        fields = [Link.kind, Link.code, Link.store_id, Link.parent_code, Link.content_hash, Link.image_hash,
+                  Link.pushed_at]
     q = Link.select(*fields).where(Link.target == store)
     if kind:
         q = q.where(Link.kind == kind)
@@ -157,7 +160,8 @@ def load_links(address: str, label: str, kind: str | None = None, *, exclude: tu
     # `iterator()`: peewee would otherwise keep a second copy of every row in its result cache.
     rows = q.tuples().iterator()
     if lean:
-        return LinkTable((r[0], r[1], r[2], "", r[3], r[4], "", None, r[5]) for r in rows)
+        return LinkTable((r[0], r[1], r[2], sys.intern(r[3]) if r[3] else "", r[4], r[5], "", None, r[6])
+                         for r in rows)
     return LinkTable(rows)
 
 
@@ -265,6 +269,21 @@ def finish_run(run_id: int, status: str, summary: dict[str, Any], message: str =
         SyncRun.id == run_id).execute()
 
 
+def mark_interrupted(address: str, channel: str) -> int:
+    """Runs of this channel still marked "running" (their process is gone): interrupted. How many."""
+    return (SyncRun.update(status="interrupted", finished_at=utcnow(),
+                           message="Interrupted: the app or command stopped before the run finished; the next run "
+                                   "of this job resumes it.")
+            .where((SyncRun.instance == _instance(address)) & (SyncRun.channel == channel)
+                   & (SyncRun.status == "running"))
+            .execute())
+
+
+def running_channels(address: str) -> list[str]:
+    q = SyncRun.select(SyncRun.channel).where((SyncRun.instance == _instance(address)) & (SyncRun.status == "running"))
+    return sorted({r.channel for r in q})
+
+
 def recent_runs(address: str, limit: int = 20) -> list[dict[str, Any]]:
     q = SyncRun.select().where(SyncRun.instance == _instance(address)).order_by(SyncRun.id.desc()).limit(limit)
     return [
@@ -291,12 +310,22 @@ def save_general_settings(address: str, values: dict[str, str]) -> None:
         raise ValueError(f"On delete must be one of {', '.join(ON_DELETE_CHOICES)}.")
     if "reconcile_hours" in values:
         values = {**values, "reconcile_hours": str(reconcile_hours_value(values["reconcile_hours"]))}
+    if "max_delete" in values:
+        values = {**values, "max_delete": str(max_delete_value(values["max_delete"]))}
     with database_proxy.atomic():
         for key, value in values.items():
             if key not in GENERAL_DEFAULTS:
                 raise ValueError(f"Unknown setting {key}")
             Setting.delete().where((Setting.instance == inst) & (Setting.key == key)).execute()
             Setting.create(instance=inst, key=key, value=value)
+
+
+def max_delete_value(raw: object) -> int:
+    """Max delete as a whole percentage of the store's linked products, 0 to 100; ValueError otherwise."""
+    text = str(raw).strip().rstrip("%").strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > 100:
+        raise ValueError(f"Max delete must be a whole percentage from 0 to 100 (got “{raw}”).")
+    return int(text)
 
 
 def reconcile_hours_value(raw: object) -> int:

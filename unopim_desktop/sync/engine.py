@@ -18,6 +18,8 @@ from unopim_desktop.state.db import DbLane
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.events import EventBus, RunFinished, RunStarted
 from unopim_desktop.sync.job import StepFailed, api_error_text
+from unopim_desktop.sync.locks import RunLocks, RunRefused
+from unopim_desktop.sync.mapping_check import MappingRefused
 from unopim_desktop.sync.pull.job import STEPS, PullJob, PullOptions
 from unopim_desktop.sync.push.job import ENTITIES, PushJob, PushOptions
 from unopim_desktop.sync.push.job import STEPS as PUSH_STEPS
@@ -36,10 +38,15 @@ class EngineBusy(RuntimeError):
 class ChannelOutcome:
     channel: str
     store: str
-    status: str  # done | partial | failed | cancelled | skipped
+    # done | partial | held (a guard kept something back) | refused (nothing written: the mapping cannot
+    # work, or another run holds the channel) | failed | cancelled | skipped (switched off)
+    status: str
     summary: dict[str, dict[str, int]] = field(default_factory=dict)
     message: str = ""
     run_id: int | None = None
+    fix: str = ""  # what to do about a refused or held run
+    action: str = ""  # what the window offers: "mapping" (open the Mapping tab), "allow_deletes" (confirm)
+    held_items: list[str] = field(default_factory=list)  # the entities a guard kept back
 
 
 @dataclass
@@ -50,7 +57,7 @@ class JobOutcome:
     @property
     def status(self) -> str:
         statuses = {c.status for c in self.channels if c.status != "skipped"}
-        for s in ("failed", "cancelled", "partial"):
+        for s in ("failed", "refused", "cancelled", "held", "partial"):
             if s in statuses:
                 return s
         return "done" if statuses else "skipped"
@@ -73,11 +80,12 @@ AdapterSource = Callable[[str], Awaitable[StoreAdapter]]
 
 class SyncEngine:
     def __init__(self, lane: DbLane, bus: EventBus, unopim_client: ClientSource, adapter_for: AdapterSource, *,
-                 in_flight: int = 8, page_size: int = 100) -> None:
+                 locks: RunLocks, in_flight: int = 8, page_size: int = 100) -> None:
         self.lane = lane
         self.bus = bus
         self.unopim_client = unopim_client
         self.adapter_for = adapter_for
+        self.locks = locks
         self.in_flight = in_flight
         self.page_size = page_size
         self.push_batch_size = 50  # store records per push batch (the connector's default)
@@ -88,15 +96,31 @@ class SyncEngine:
     def running(self) -> bool:
         return self._lock.locked()
 
+    async def recover_interrupted(self) -> int:
+        """Mark runs left "running" by a process that is gone (its channel's lock is free) as interrupted;
+        how many. The next run of the job resumes from its checkpoint."""
+        address = await self.lane.run(repo.active_address)
+        if not address:
+            return 0
+        marked = 0
+        for channel in await self.lane.run(sync_repo.running_channels, address):
+            if self.locks.is_free(channel):
+                marked += await self.lane.run(sync_repo.mark_interrupted, address, channel)
+        return marked
+
     def cancel(self) -> None:
         if self._cancel is not None:
             self._cancel.cancel()
 
-    async def pull(self, *, full: bool, channel: str | None = None, dry_run: bool | None = None) -> JobOutcome:
+    async def pull(self, *, full: bool, channel: str | None = None, dry_run: bool | None = None,
+                   allow_deletes: bool = False) -> JobOutcome:
+        """Pull Full or Pull Delta; `allow_deletes` lets deletes beyond Max delete through (the merchant
+        confirmed them)."""
         async def one(address: str, ch: ChannelRow, store: StoreRow, dry: bool,
                       settings: dict[str, str]) -> ChannelOutcome:
             return await self._pull_channel(address, ch, store, full=full, dry_run=dry,
-                                            on_delete=settings["on_delete"])
+                                            on_delete=settings["on_delete"], allow_deletes=allow_deletes,
+                                            max_delete=_max_delete(settings))
 
         return await self._exclusive("pull_full" if full else "pull_delta", "pull", channel, dry_run, one)
 
@@ -143,16 +167,25 @@ class SyncEngine:
                                         entity=ch.code)
                 outcome.channels.append(ChannelOutcome(ch.code, ch.store_label or "", "skipped", message=skip))
                 continue
-            outcome.channels.append(await run_channel(address, ch, stores[ch.store_label], dry, settings))
+            try:
+                with self.locks.hold(ch.code, job):
+                    outcome.channels.append(await run_channel(address, ch, stores[ch.store_label], dry, settings))
+            except RunRefused as exc:
+                await self.lane.run(repo.add_log, address, f"{_title(job)} of channel {ch.code} refused: {exc}",
+                                    level="warning", category=direction, entity_kind="channel", entity=ch.code)
+                outcome.channels.append(ChannelOutcome(ch.code, ch.store_label or "", "refused", message=str(exc),
+                                                       fix="Wait for it to finish, or stop it there."))
+                continue
             if outcome.channels[-1].status == "cancelled":
                 break
         return outcome
 
-    async def _pull_channel(self, address: str, ch: ChannelRow, store: StoreRow, *,
-                            full: bool, dry_run: bool, on_delete: str) -> ChannelOutcome:
+    async def _pull_channel(self, address: str, ch: ChannelRow, store: StoreRow, *, full: bool, dry_run: bool,
+                            on_delete: str, allow_deletes: bool, max_delete: int) -> ChannelOutcome:
         def make(run: RunContext, client: Any, adapter: Any) -> PullJob:
             return PullJob(run, client, adapter, store_label=store.label, channel=ch,
                            options=PullOptions(full=full, dry_run=dry_run, on_delete=on_delete,
+                                               allow_deletes=allow_deletes, max_delete=max_delete,
                                                in_flight=self.in_flight, page_size=self.page_size),
                            debounce_s=ch.debounce_s, store_currency=_store_currency(store))
 
@@ -164,22 +197,33 @@ class SyncEngine:
     async def _run_channel(self, address: str, ch: ChannelRow, store: StoreRow, *,
                            job: str, steps: tuple[str, ...], dry_run: bool, started: str, cancelled: str,
                            make: Callable[[RunContext, Any, Any], Any]) -> ChannelOutcome:
-        """One job on one channel: its run record, start and finish events, the adapter's lifetime, and
-        the outcome (done, partial, cancelled, failed) with a summary row in the Logs."""
+        """One job on one channel (its lock held): its run record, start and finish events, the adapter's
+        lifetime, and the outcome (done, partial, held, refused, cancelled, failed) with a summary row in the
+        Logs."""
+        # This process holds the channel's lock: a run of it still marked "running" died with its process.
+        interrupted = await self.lane.run(sync_repo.mark_interrupted, address, ch.code)
         run_id = await self.lane.run(sync_repo.start_run, address, job, ch.code, store.label, dry_run)
         assert self._cancel is not None
         run = RunContext(self.lane, self.bus, address=address, run_id=run_id, job=job, channel=ch.code,
                          dry_run=dry_run, cancel=self._cancel)
         self.bus.emit(RunStarted(run_id, job, ch.code, store.label, dry_run, steps))
         run.log(f"{'Dry run: ' if dry_run else ''}{job.replace('_', ' ').capitalize()} {started}")
+        if interrupted:
+            run.log(f"{interrupted} earlier run(s) of channel {ch.code} stopped before finishing (the process "
+                    "ended); marked interrupted. This run picks up from their checkpoint.", level="warning")
         adapter = None
-        status, message = "done", ""
+        status, message, fix, action = "done", "", "", ""
         try:
             client = await self.unopim_client()
             adapter = await self.adapter_for(store.label)
             await make(run, client, adapter).execute()
             if run.failed:
                 status, message = "partial", f"{run.failed} item(s) failed; see the Logs."
+            if run.held:
+                status, action = "held", "allow_deletes"
+                message = f"{run.held} {message}".strip()
+        except MappingRefused as exc:
+            status, message, fix, action = "refused", exc.reason, exc.fix, "mapping"
         except Cancelled:
             status, message = "cancelled", cancelled
         except (StepFailed, LookupError) as exc:
@@ -189,16 +233,18 @@ class SyncEngine:
         finally:
             if adapter is not None:
                 await adapter.aclose()
-        run.log(_summary_line(job, ch.code, status, run.summary(), message),
-                level={"failed": "error", "partial": "warning"}.get(status, "info"))
+        shown = f"{message} {fix}".strip()
+        run.log(_summary_line(job, ch.code, status, run.summary(), shown),
+                level={"failed": "error", "refused": "error", "partial": "warning", "held": "warning"}.get(status, "info"))
         await run.flush_logs()
-        await self.lane.run(sync_repo.finish_run, run_id, status, run.summary(), message)
-        self.bus.emit(RunFinished(run_id, job, ch.code, status, run.summary(), message))
-        return ChannelOutcome(ch.code, store.label, status, run.summary(), message, run_id)
+        await self.lane.run(sync_repo.finish_run, run_id, status, run.summary(), shown)
+        self.bus.emit(RunFinished(run_id, job, ch.code, status, run.summary(), shown))
+        return ChannelOutcome(ch.code, store.label, status, run.summary(), message, run_id, fix=fix, action=action,
+                              held_items=list(run.held_items))
 
     # -- push (store → UnoPim) -----------------------------------------------------------------------
     async def push(self, *, changed: bool, entity: str | None = None, channel: str | None = None,
-                   dry_run: bool | None = None, reconcile: bool = False) -> JobOutcome:
+                   dry_run: bool | None = None, reconcile: bool = False, allow_deletes: bool = False) -> JobOutcome:
         """Push All (`changed=False`) or Push Changed, for one entity (products, categories, attributes)
         or all three, channel by channel; a channel with Push off is skipped with an info row.
         `reconcile` makes a changed push compare everything now (else it does when one is due)."""
@@ -209,17 +255,20 @@ class SyncEngine:
                       settings: dict[str, str]) -> ChannelOutcome:
             return await self._push_channel(address, ch, store, changed=changed, entity=entity, dry_run=dry,
                                             writeback_delete=settings.get("writeback_delete") == "1",
-                                            reconcile=reconcile, reconcile_hours=_reconcile_hours(settings))
+                                            reconcile=reconcile, reconcile_hours=_reconcile_hours(settings),
+                                            allow_deletes=allow_deletes, max_delete=_max_delete(settings))
 
         return await self._exclusive("push_changed" if changed else "push_all", "push", channel, dry_run, one)
 
     async def _push_channel(self, address: str, ch: ChannelRow, store: StoreRow, *,
                             changed: bool, entity: str | None, dry_run: bool, writeback_delete: bool,
-                            reconcile: bool = False, reconcile_hours: int = 24) -> ChannelOutcome:
+                            reconcile: bool = False, reconcile_hours: int = 24, allow_deletes: bool = False,
+                            max_delete: int = 10) -> ChannelOutcome:
         def make(run: RunContext, client: Any, adapter: Any) -> PushJob:
             return PushJob(run, client, adapter, store_label=store.label, channel=ch,
                            options=PushOptions(changed=changed, entity=entity, dry_run=dry_run,
                                                writeback_delete=writeback_delete, in_flight=self.in_flight,
+                                               allow_deletes=allow_deletes, max_delete=max_delete,
                                                reconcile=reconcile, reconcile_hours=reconcile_hours,
                                                batch_size=self.push_batch_size),
                            debounce_s=ch.debounce_s, store_currency=_store_currency(store))
@@ -229,6 +278,17 @@ class SyncEngine:
             address, ch, store, job="push_changed" if changed else "push_all", steps=PUSH_STEPS, dry_run=dry_run,
             started=f"{what} of channel {ch.code} from “{store.label}” started.".lstrip(),
             cancelled="Cancelled; what was pushed stays, the next run compares the rest.", make=make)
+
+
+def _title(job: str) -> str:
+    return job.replace("_", " ").capitalize()
+
+
+def _max_delete(settings: dict[str, str]) -> int:
+    try:
+        return sync_repo.max_delete_value(settings.get("max_delete", "10"))
+    except ValueError:
+        return 10  # a value saved by hand outside the app: the default
 
 
 def _reconcile_hours(settings: dict[str, str]) -> int:

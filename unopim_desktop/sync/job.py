@@ -123,14 +123,22 @@ class SyncJob:
                            attributes=attrs, media_url=f"{self.address}/storage/")
 
 
-def attribute_defs(raw: list[dict[str, Any]]) -> dict[str, AttributeDef]:
-    """UnoPim's `/attributes` listing as the mapping sees it."""
+def attribute_defs(raw: list[dict[str, Any]], families: list[dict[str, Any]] | None = None
+                   ) -> dict[str, AttributeDef]:
+    """UnoPim's `/attributes` listing as the mapping sees it; with the `/families` listing, each attribute
+    also knows the families that hold it."""
+    members: dict[str, list[str]] = {}
+    for fam in families or []:
+        for group in fam.get("attribute_groups") or []:
+            for a in group.get("custom_attributes") or []:
+                members.setdefault(a["code"], []).append(fam["code"])
     return {
         a["code"]: AttributeDef(
             code=a["code"], type=a.get("type") or "text",
             value_per_locale=bool(int(a.get("value_per_locale") or 0)),
             value_per_channel=bool(int(a.get("value_per_channel") or 0)),
             validation=a.get("validation") or "", labels=a.get("labels") or {},
+            families=tuple(members.get(a["code"], ())),
         )
         for a in raw
     }
@@ -164,3 +172,29 @@ async def run_together(coroutines: list[Any]) -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+def delete_guard(gone: int, linked: int, listed: int, max_delete: int, *, side: str) -> str:
+    """Why deleting `gone` of `linked` products needs the merchant's confirmation ("" when it does not).
+
+    `listed` is how many products the other side listed in full this run: a side that suddenly lists
+    nothing (a wrong address, an emptied channel, a permission lost) must never empty the other one."""
+    if not gone:
+        return ""
+    if listed == 0:
+        return f"{side} listed 0 of {linked} linked products; nothing was deleted."
+    limit = max(1, linked * max_delete // 100) if max_delete else 0
+    if gone > limit:
+        return (f"{side} no longer lists {gone} of {linked} linked products, more than Max delete allows "
+                f"({max_delete} %: {limit}); nothing was deleted.")
+    return ""
+
+
+def links_of_product(links: LinkTable, code: str) -> list[tuple[str, str]]:
+    """The links that go with a product: itself, its associations and images, its variants and theirs. A
+    deleted product takes them all along, so a product that returns is re-created with every variation."""
+    out = [("product", code), ("association", code), (IMAGES_KIND, f"product:{code}")]
+    for (kind, vcode), link in links.items():
+        if kind == "variant" and link.parent_code == code:
+            out += [("variant", vcode), (IMAGES_KIND, f"variant:{vcode}")]
+    return out

@@ -12,7 +12,9 @@ from unopim_desktop.state import repo
 from unopim_desktop.state.db import DbLane
 from unopim_desktop.sync.events import EventBus, LogRow, StepProgress
 
-OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed")
+# What a run did to each entity; deletes and trashes are counted apart from updates, so a summary that
+# says "updated" never hides a removal.
+OUTCOMES = ("created", "updated", "unchanged", "deleted", "trashed", "skipped", "failed")
 
 
 class Cancelled(Exception):
@@ -64,6 +66,15 @@ class RunContext:
         self.counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
         self.steps: dict[str, StepClock] = {}
         self._pending_logs: list[dict[str, Any]] = []
+        # A guard held something back (mass deletes): the run ends as "held" with this sentence, and the
+        # entities it did not touch are listed for whoever confirms.
+        self.held = ""
+        self.held_items: list[str] = []
+
+    def hold(self, message: str, items: list[str]) -> None:
+        self.held = message
+        self.held_items = items
+        self.log(message, level="warning")
 
     # -- counts ----------------------------------------------------------------------------------
     def count(self, kind: str, outcome: str, n: int = 1) -> None:

@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
     def __init__(self, app: App, *, demo_note: str = "") -> None:
         super().__init__()
         self.app = app
+        self._quit_confirmed = False  # the merchant chose "Stop and quit" while a run was going
         self.setWindowTitle("UnoPim Desktop")
         self.resize(960, 680)
         self.bridge = EventBridge(app.bus, self)
@@ -65,6 +66,10 @@ class MainWindow(QMainWindow):
                                 (self.mapping_tab, "Mapping"), (self.sync_tab, "Sync"), (self.logs_tab, "Logs")):
             self.tabs.addTab(tab, title_text)
         self.connection_tab.badge_changed.connect(self.set_badge)
+        self.named_tabs: dict[str, Tab] = {"connection": self.connection_tab, "channels": self.channels_tab,
+                                           "mapping": self.mapping_tab, "sync": self.sync_tab, "logs": self.logs_tab}
+        for tab in self.all_tabs:
+            tab.navigate.connect(self.go_to)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -72,6 +77,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
         self.statusBar().showMessage(f"Version {__version__} · data in {app.paths.root}")
+
+    def go_to(self, name: str) -> None:
+        tab = self.named_tabs.get(name)
+        if tab is not None:
+            self.tabs.setCurrentWidget(tab)
 
     def set_badge(self, badge: Badge) -> None:
         self.badge.set_badge(badge)
@@ -167,8 +177,21 @@ class MainWindow(QMainWindow):
         self.bridge.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if self.sync_tab.running and not self._quit_confirmed:
+            # A run is going: ask (inline, on the Sync tab) instead of stopping it behind the merchant's back.
+            event.ignore()
+            self.tabs.setCurrentWidget(self.sync_tab)
+            self.sync_tab.ask("A sync is running. Stop it after the current batch and quit? What is done stays, "
+                              "and the next run resumes from there.", confirm="Stop and quit", keep="Keep running",
+                              then=self._stop_and_quit)
+            return
         self.app.engine.cancel()  # cooperative; `shutdown` gives the run a moment to reach its batch boundary
         for tab in self.all_tabs:
             if tab is not self.sync_tab:
                 tab.cancel_all()
         super().closeEvent(event)
+
+    def _stop_and_quit(self) -> None:
+        self._quit_confirmed = True
+        self.app.engine.cancel()
+        self.close()

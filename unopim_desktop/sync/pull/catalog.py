@@ -7,6 +7,7 @@ keep it in the job's `PullState`.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from unopim_desktop.domain import StoreAttribute, StoreCategory, StoreTerm
@@ -15,6 +16,7 @@ from unopim_desktop.state import mapping_repo, stores_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import content_hash
 from unopim_desktop.sync.job import JobPart, StepFailed, attribute_defs
+from unopim_desktop.sync.mapping_check import check_mapping
 from unopim_desktop.sync.transform.to_store import PullMapping, category_name, category_text
 
 if TYPE_CHECKING:
@@ -51,9 +53,14 @@ class CatalogSteps(JobPart):
         self.run.advance("attribute_groups", len(groups))
 
     async def step_attributes(self) -> None:
-        raw = await self.client.list_all("/attributes")
+        # Families are read here (not in their own step) so the mapping can be checked against UnoPim as
+        # it is now before the first store write (attribute options, next).
+        raw, self._raw_families = await asyncio.gather(self.client.list_all("/attributes"),
+                                                       self.client.list_all("/families"))
         self._raw_attributes = raw
-        self.job.state.attributes = attribute_defs(raw)
+        self.job.state.attributes = attribute_defs(raw, self._raw_families)
+        await check_mapping(self.job.lane, self.job.address, self.job.channel, self.job.state.attributes,
+                            self._raw_families)
         # Variant axes: read the configurable products' super attributes (and the options in use).
         self.job.configurable_path = await self.client.configurable_path()
         if self.job.options.full:
@@ -140,7 +147,7 @@ class CatalogSteps(JobPart):
         await self.job.commit(writes)
 
     async def step_families(self) -> None:
-        families = await self.client.list_all("/families")
+        families = self._raw_families  # read with the attributes
         for f in families:
             self.job.state.families[f["code"]] = {
                 a["code"] for g in f.get("attribute_groups") or [] for a in g.get("custom_attributes") or []

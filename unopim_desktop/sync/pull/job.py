@@ -41,6 +41,8 @@ class PullOptions:
     full: bool = True
     dry_run: bool = False
     on_delete: str = "trash"  # trash | delete | skip
+    allow_deletes: bool = False  # deletes beyond Max delete were confirmed
+    max_delete: int = 10  # percent of the linked products a run may delete or trash without confirmation
     in_flight: int = 8  # store write batches in flight at once
     page_size: int = 100  # UnoPim page size (3.x allows at most 100); smaller = finer checkpoints
 
@@ -93,10 +95,11 @@ class PullJob(SyncJob):
                                          exclude=tuple(PUSH_ONLY_KINDS), lean=True)
         resume = await self.lane.run(sync_repo.checkpoint, self.address, self.label, self.channel.code, self.name)
         self.catalog = CatalogSteps(self)
-        products = self.products = ProductSteps(self, resume_page=_resume_page(resume))
+        products = self.products = ProductSteps(self)
         if resume and resume.get("step"):
-            self.run.log(f"Resuming an interrupted {self.name.replace('_', ' ')} at {resume['step']} "
-                         f"(page {_resume_page(resume) + 1}).")
+            self.run.log(f"Resuming an interrupted {self.name.replace('_', ' ')} (it stopped at {resume['step']}, "
+                         f"page {_resume_page(resume) + 1}): what it wrote is compared, not written again, and "
+                         "every product's images and associations are completed.")
         try:
             await self.run_steps([(step,) for step in self.steps()])
         finally:

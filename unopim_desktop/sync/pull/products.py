@@ -18,7 +18,7 @@ from unopim_desktop.domain import StoreImage, StoreProduct
 from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import changed_fields, content_hash, cooldown_reason, image_hash
-from unopim_desktop.sync.job import record_store_images
+from unopim_desktop.sync.job import delete_guard, links_of_product, record_store_images
 from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
 from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
 
@@ -28,17 +28,19 @@ if TYPE_CHECKING:
 
 
 class ProductSteps:
-    def __init__(self, job: PullJob, *, resume_page: int = 0) -> None:
+    def __init__(self, job: PullJob) -> None:
         self.job = job
         self.run = job.run
-        self.resume_page = resume_page
         self.done_pages: set[int] = set()
         self.images = ImageTransfer(job)
         self.created: set[str] = set()  # products created (not adopted) in this run
+        # Products this run created in the store (no link before): their variations are new too, whatever
+        # variant links say (a product deleted and returned must get every variation back).
+        self.fresh: set[str] = set()
         self.store_was_empty = False  # nothing to adopt: every SKU look-up can be skipped
 
     # -- listing ---------------------------------------------------------------------------------------
-    async def pages(self, path: str, *, resume_from: int = 0):  # type: ignore[no-untyped-def]
+    async def pages(self, path: str):  # type: ignore[no-untyped-def]
         """(page number, items) of a listing: everything on a full pull, what changed since the last
         successful pull on a delta (3.x: `updated_at` filter + cursor; 1.x/2.x: compare on our side)."""
         client = self.job.client
@@ -46,9 +48,8 @@ class ProductSteps:
         if self.job.options.full:
             first, last = await client.page(path, 1, limit=size)
             self.run.step_total("products", None)
-            if resume_from < 1:
-                yield 1, first
-            for n in range(max(2, resume_from + 1), last + 1):
+            yield 1, first
+            for n in range(2, last + 1):
                 self.run.cancel.check()
                 items, _ = await client.page(path, n, limit=size)
                 yield n, items
@@ -81,8 +82,6 @@ class ProductSteps:
         if self.store_was_empty:
             self.run.log("The store has no products yet: no SKU look-ups before creating.")
         self.images.start()
-        if self.resume_page:
-            self.job.state.complete_listing = False
         # Configurable parents first: their variants need them.
         for items in self.job.state.changed_configurables or []:  # a delta read them in the attributes step
             await self._write_products(items, configurable=True)
@@ -94,7 +93,10 @@ class ProductSteps:
         sem = asyncio.Semaphore(self.job.options.in_flight)
         tasks: list[asyncio.Task[None]] = []
         try:
-            async for n, items in self.pages("/products", resume_from=self.resume_page):
+            # A resumed run reads every page again: what an interrupted run wrote compares as unchanged (no
+            # write), and each product's images and associations, lost with the killed run's queue, are
+            # completed. Skipping the pages done before would leave them missing for good.
+            async for n, items in self.pages("/products"):
                 await sem.acquire()
                 task = asyncio.ensure_future(self._page(n, items))
                 task.add_done_callback(lambda _t: sem.release())
@@ -120,7 +122,7 @@ class ProductSteps:
         writes += await self._write_variants(variants)
         self.done_pages.add(n)
         prefix = 0
-        while prefix + 1 in self.done_pages or prefix + 1 <= self.resume_page:
+        while prefix + 1 in self.done_pages:
             prefix += 1
         await self.job.commit(writes, step="products", cursor={"page": prefix} if self.job.options.full else None)
         self.run.advance("products", len(plain))
@@ -216,6 +218,8 @@ class ProductSteps:
                 continue
             self.run.count(kind, "updated" if obj.store_id else "created")
             if kind == "product":
+                if not obj.store_id:
+                    self.fresh.add(sku)
                 if not obj.store_id and not self.store_was_empty:
                     self.created.add(sku)  # its variations cannot already exist: no SKU look-up for them
                 writes.append(LinkWrite(kind, sku, r.store_id, content_hash=h, pulled=True))
@@ -283,6 +287,8 @@ class ProductSteps:
                 h = content_hash(variant)
                 ih = image_hash([image.src] if image else [])
                 link = self.job.link("variant", sku)
+                if link is not None and (parent_sku in self.fresh or link.parent_code not in ("", parent_sku)):
+                    link = None  # a variation of another (or a re-created) parent: it is not in this one
                 image_same = image is None or (link is not None and link.image_hash == ih)
                 if link and link.content_hash == h and image_same:
                     self.run.count("variant", "unchanged")
@@ -306,36 +312,55 @@ class ProductSteps:
             self.run.log(f"{kind.capitalize()} {sku} failed: {reason}", level="error", entity_kind=kind, entity=sku)
 
     async def _apply_deletes(self) -> None:
-        """Products gone from UnoPim, per the On delete policy. Only after a complete full listing."""
-        if not self.job.options.full or not self.job.state.complete_listing:
+        """Products gone from UnoPim, per the On delete policy. Only after a complete full listing, and
+        within Max delete unless the merchant confirmed (`allow_deletes`); a deleted product takes its
+        variant, image and association links along."""
+        job, options = self.job, self.job.options
+        if not options.full or not job.state.complete_listing:
             return
-        gone = [(code, link) for (kind, code), link in self.job.links.items()
-                if kind == "product" and code not in self.job.state.seen_products]
+        linked = [code for (kind, code) in job.links if kind == "product"]
+        gone = [(code, job.links[("product", code)]) for code in linked if code not in job.state.seen_products]
         if not gone:
             return
-        policy = self.job.options.on_delete
-        if policy == "skip" or self.job.options.dry_run:
+        policy = options.on_delete
+        if policy == "skip":
             for code, _ in gone:
-                verb = "would apply" if self.job.options.dry_run else "ignored (On delete: Skip)"
-                self.run.log(f"Product {code} was deleted in UnoPim; {verb} On delete: {policy}.",
+                self.run.log(f"Product {code} was deleted in UnoPim; ignored (On delete: Skip).",
                              entity_kind="product", entity=code)
                 self.run.count("product", "skipped")
             return
-        result = await self.job.adapter.delete_products([link.store_id for _, link in gone], force=policy == "delete")
+        held = delete_guard(len(gone), len(linked), len(job.state.seen_products), options.max_delete,
+                            side="UnoPim")
+        if held and not options.allow_deletes:
+            self.run.hold(("Dry run: " if options.dry_run else "") + held, [code for code, _ in gone])
+            for code, _ in gone:
+                self.run.log(f"Product {code} is no longer listed by UnoPim; kept in the store until the deletes "
+                             "are confirmed.", entity_kind="product", entity=code)
+                self.run.count("product", "skipped")
+            return
+        outcome = "deleted" if policy == "delete" else "trashed"
+        if options.dry_run:
+            for code, _ in gone:
+                self.run.log(f"dry-run: would {'delete' if policy == 'delete' else 'trash'} product {code} "
+                             f"(deleted in UnoPim; On delete: {policy.capitalize()})", entity_kind="product",
+                             entity=code)
+                self.run.count("product", outcome)
+            return
+        result = await job.adapter.delete_products([link.store_id for _, link in gone], force=policy == "delete")
         answers = {r.store_id: r for r in result.deleted}
-        deletes = []
+        deletes: list[tuple[str, str]] = []
         for code, link in gone:
             r = answers.get(link.store_id)
             if r is not None and r.ok:
-                deletes.append(("product", code))
+                deletes += links_of_product(job.links, code)
                 self.run.log(f"Product {code} was deleted in UnoPim: {r.note or policy}", entity_kind="product",
                              entity=code)
-                self.run.count("product", "updated")
+                self.run.count("product", outcome)
             else:
                 self.run.count("product", "failed")
                 self.run.log(f"Product {code} could not be removed from the store: {r.error if r else 'no answer'}",
                              level="error", entity_kind="product", entity=code)
-        await self.job.commit([], deletes=deletes)
+        await job.commit([], deletes=deletes)
 
     # -- 12-13: associations, tags --------------------------------------------------------------------
     async def step_associations(self) -> None:

@@ -148,7 +148,7 @@ class AttributePush(JobPart):
         if self.job.options.dry_run:
             self.run.log(f"dry-run: would delete option {key} in UnoPim (its store term was deleted)",
                          entity_kind="attribute_option", entity=key)
-            self.run.count("attribute_option", "updated")
+            self.run.count("attribute_option", "deleted")
             return None
         try:
             await self.client.delete_attribute_option(code, option)
@@ -158,7 +158,7 @@ class AttributePush(JobPart):
             self.job.item_failed("attribute_option", key, exc, " (delete)")
             return None
         self.job.m.view.option_labels.get(code, {}).pop(option, None)
-        self.run.count("attribute_option", "updated")
+        self.run.count("attribute_option", "deleted")
         self.run.log(f"Option {key} deleted in UnoPim: its store term was deleted permanently.",
                      entity_kind="attribute_option", entity=key)
         return ("attribute_option", key)

@@ -106,7 +106,7 @@ class CategoryPush(JobPart):
                 continue
             if self.job.options.dry_run:
                 self.run.log(f"dry-run: would delete category {code} in UnoPim", entity_kind="category", entity=code)
-                self.run.count("category", "updated")
+                self.run.count("category", "deleted")
                 continue
             try:
                 await self.client.delete_category(code)
@@ -117,7 +117,7 @@ class CategoryPush(JobPart):
                 continue
             self.run.log(f"Category {code} was deleted in the store, so it was deleted in UnoPim too.",
                          entity_kind="category", entity=code)
-            self.run.count("category", "updated")
+            self.run.count("category", "deleted")
             deletes.append(("category", code))
         await self.job.commit([], deletes=deletes)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from unopim_desktop.clients.errors import ApiError, NotFound
-from unopim_desktop.sync.job import JobPart
+from unopim_desktop.sync.job import JobPart, delete_guard, links_of_product
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.push.job import PushJob
@@ -28,9 +28,10 @@ class DeletePush(JobPart):
         if not self.products.complete_listing or not job.reconciling:
             return
         await self._deleted_variants()
-        gone = [(code, link) for (kind, code), link in job.links.items()
-                if kind == "product" and link.store_id not in self.products.seen_ids]
-        deletes: list[tuple[str, str]] = []
+        linked = [code for (kind, code) in job.links if kind == "product"]
+        gone = [(code, job.links[("product", code)]) for code in linked
+                if job.links[("product", code)].store_id not in self.products.seen_ids]
+        deleted_in_store: list[str] = []
         for code, link in gone:
             self.run.cancel.check()
             found = await job.adapter.get_product(link.store_id)
@@ -41,11 +42,25 @@ class DeletePush(JobPart):
                              "in UnoPim until it is deleted permanently.", entity_kind="product", entity=code)
                 self.run.count("product", "skipped")
                 continue
+            deleted_in_store.append(code)
+        held = ""
+        if job.options.writeback_delete and not job.options.allow_deletes:
+            held = delete_guard(len(deleted_in_store), len(linked), len(self.products.seen_ids),
+                                job.options.max_delete, side="The store")
+        if held:
+            self.run.hold(("Dry run: " if job.options.dry_run else "") + held, deleted_in_store)
+            for code in deleted_in_store:
+                self.run.log(f"Product {code} is gone from the store; UnoPim keeps it until the deletes are "
+                             "confirmed.", entity_kind="product", entity=code)
+                self.run.count("product", "skipped")
+            self.run.advance("deletes", len(gone))
+            return
+        deletes: list[tuple[str, str]] = []
+        for code in deleted_in_store:
             if not self._may_delete("product", code, "deleted permanently in the store"):
                 continue
             if await self._delete(code):
-                deletes.append(("product", code))
-                deletes += [("variant", c) for (k, c), lk in job.links.items() if k == "variant" and lk.parent_code == code]
+                deletes += links_of_product(job.links, code)
         await job.commit([], deletes=deletes)
         self.run.advance("deletes", len(gone))
 
@@ -58,7 +73,7 @@ class DeletePush(JobPart):
             return False
         if job.options.dry_run:
             self.run.log(f"dry-run: would delete {kind} {code} in UnoPim ({why})", entity_kind=kind, entity=code)
-            self.run.count(kind, "updated")
+            self.run.count(kind, "deleted")
             return False
         return True
 
@@ -78,7 +93,7 @@ class DeletePush(JobPart):
             except ApiError as exc:
                 job.item_failed("variant", code, exc, " (delete)")
                 continue
-            self.run.count("variant", "updated")
+            self.run.count("variant", "deleted")
             self.run.log(f"Variant {code} deleted in UnoPim: it was deleted in the store.", entity_kind="variant",
                          entity=code)
             deletes.append(("variant", code))
@@ -93,7 +108,7 @@ class DeletePush(JobPart):
             except ApiError as exc:
                 self.job.item_failed("product", sku, exc, " (delete)")
                 return False
-            self.run.count("product", "updated")
+            self.run.count("product", "deleted")
             self.run.log(f"Product {sku} deleted in UnoPim: it was deleted permanently in the store.",
                          entity_kind="product", entity=sku)
             return True

@@ -32,6 +32,7 @@ from unopim_desktop.state import mapping_repo, sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.job import FATAL, StepFailed, StepGroup, SyncJob, api_error_text, attribute_defs
+from unopim_desktop.sync.mapping_check import check_mapping
 from unopim_desktop.sync.push.attributes import AttributePush
 from unopim_desktop.sync.push.categories import CategoryPush
 from unopim_desktop.sync.push.deletes import DeletePush
@@ -53,6 +54,8 @@ class PushOptions:
     entity: str | None = None  # products | categories | attributes; None = all three
     dry_run: bool = False
     writeback_delete: bool = False
+    allow_deletes: bool = False  # deletes beyond Max delete were confirmed
+    max_delete: int = 10  # percent of the linked products a run may delete without confirmation
     in_flight: int = 8
     batch_size: int = 50
     reconcile_hours: int = 24  # a changed push reconciles when the last reconciliation is older (0: always)
@@ -179,13 +182,17 @@ class PushJob(SyncJob):
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None) - self.WATERMARK_MARGIN
 
         # Independent reads side by side (each is a round trip).
-        channels, raw, self.configurable_path = await asyncio.gather(
-            self.client.channels(), self.client.list_all("/attributes"), self.client.configurable_path())
+        channels, raw, families, self.configurable_path = await asyncio.gather(
+            self.client.channels(), self.client.list_all("/attributes"), self.client.list_all("/families"),
+            self.client.configurable_path())
         info = next((c for c in channels if c.get("code") == self.channel.code), None)
         if info is None:
             raise StepFailed(f"Channel {self.channel.code} no longer exists in UnoPim; click Refresh channels.")
         self.root = info.get("root_category") or self.root
-        view = await self.mapping_view(attribute_defs(raw))
+        defs = attribute_defs(raw, families)
+        # Nothing is written to UnoPim with a mapping that no longer works (same rules as Save).
+        await check_mapping(self.lane, self.address, self.channel, defs, families)
+        view = await self.mapping_view(defs)
         attributes = view.attributes
         self.default_family = await self.lane.run(mapping_repo.default_family, self.address)
         self.mapping = PushMapping(view)

@@ -15,6 +15,7 @@ from collections.abc import Coroutine, Iterator
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from unopim_desktop.app.events import LOGS, Changed
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 class Tab(QWidget):
     shows: frozenset[str] = frozenset()
+    # Asks the window to bring another tab forward ("mapping", "channels", …): a button in a banner.
+    navigate = Signal(str)
 
     def __init__(self, app: App, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -68,6 +68,9 @@ class ChannelsTab(Tab):
 
         self.hint = Banner()
         self.hint.setObjectName("channelsHint")
+        # After the first Refresh channels: no run starts without a field mapping, so offer one.
+        self.mapping_offer = ConfirmBar("Apply default mapping", "Later", name="mappingOffer")
+        self.mapping_offer.confirm_button.clicked.connect(lambda: self.start(self.apply_default_mapping()))
         self.banner = Banner()
         self.banner.setObjectName("channelsBanner")
 
@@ -75,6 +78,7 @@ class ChannelsTab(Tab):
         layout = QVBoxLayout(content)
         layout.addWidget(self.hint)
         layout.addWidget(self.banner)
+        layout.addWidget(self.mapping_offer)
         layout.addWidget(self._build_stores_box())
         layout.addWidget(self._build_channels_box())
         layout.addStretch(1)
@@ -426,6 +430,23 @@ class ChannelsTab(Tab):
             )
         else:
             self.banner.show_message("success", text)
+        if result.attributes and not await self.app.mapping.is_saved():
+            self.mapping_offer.ask("No field mapping is saved yet, and no pull or push starts without one. Map "
+                                   "the core fields by name now (SKU → sku, Name → name, …)? You can check and "
+                                   "change every row on the Mapping tab.")
+        return True
+
+    async def apply_default_mapping(self) -> bool:
+        self.mapping_offer.hide()
+        try:
+            mapping = await self.app.mapping.apply_defaults()
+        except Exception as exc:  # noqa: BLE001 (a refused mapping says which rows; shown to the merchant)
+            self.banner.show_message("error", f"The default mapping could not be saved: {describe_error(exc)} "
+                                              "Map the fields on the Mapping tab.")
+            return False
+        mapped = sum(1 for code in mapping.rows.values() if code)
+        self.banner.show_message("success", f"Mapped {mapped} core fields by name and saved them. Check them on the "
+                                            "Mapping tab before the first Pull Full.")
         return True
 
     def on_save_channels(self) -> None:

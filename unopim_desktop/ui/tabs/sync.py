@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -35,6 +36,7 @@ from unopim_desktop.ui.bridge import EventBridge
 from unopim_desktop.ui.tabs.base import Tab
 from unopim_desktop.ui.tabs.sync_settings import GeneralSettingsPanel
 from unopim_desktop.ui.widgets.banner import Banner
+from unopim_desktop.ui.widgets.confirm_bar import ConfirmBar
 from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, describe_error
 from unopim_desktop.ui.widgets.log_tail import LogTail
 from unopim_desktop.ui.widgets.run_history import RunHistoryTable, job_title, run_totals
@@ -72,6 +74,10 @@ class SyncTab(Tab):
 
         self.banner = Banner()
         self.banner.setObjectName("syncBanner")
+        # What a run or a click asks of the merchant: confirm Push All, confirm held deletes, fix the mapping.
+        self.action_bar = ConfirmBar("OK", "Cancel", name="syncAction")
+        self.action_bar.confirm_button.clicked.connect(self._on_action_confirmed)
+        self._on_confirm: Callable[[], None] | None = None
         self.channel = QComboBox()
         self.channel.setObjectName("syncChannel")
         self.channel.addItem(ALL_CHANNELS, None)
@@ -150,6 +156,7 @@ class SyncTab(Tab):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
+        layout.addWidget(self.action_bar)
         layout.addLayout(controls)
         layout.addWidget(self.push_box)
         layout.addWidget(split, 1)
@@ -195,6 +202,9 @@ class SyncTab(Tab):
         await self.settings.load()
         self._reset_dry_run()
         await self.reload_channels()
+        if not self.running:
+            # Runs a killed window or command left "running" (their channel lock is free): interrupted.
+            await self.engine.recover_interrupted()
         await self.reload_history()
 
     async def reload_channels(self) -> None:
@@ -276,32 +286,77 @@ class SyncTab(Tab):
         if running and not self._repaint.isActive():
             self._repaint.start()
 
-    def request_pull(self, *, full: bool) -> None:
+    def request_pull(self, *, full: bool, allow_deletes: bool = False) -> None:
         if self.running or self.held:
             return  # one run at a time; a second click does nothing
+        self.action_bar.hide()
         # Disable at once, before the task's first step runs, so a double click cannot queue a second run.
         self._set_running(True)
-        self.run_task = self.start(self.pull(full=full))
+        self.run_task = self.start(self.pull(full=full, allow_deletes=allow_deletes))
 
-    def request_push(self, *, entity: str | None, changed: bool = False) -> None:
+    def request_push(self, *, entity: str | None, changed: bool = False, confirmed: bool = False,
+                     allow_deletes: bool = False) -> None:
         if self.running or self.held:
             return
+        if not changed and not confirmed:
+            # Push All writes to UnoPim, the system of record: say what it does and ask first.
+            channel = self.channel.currentData()
+            what = (entity or "records").capitalize()
+            self.ask(f"Push All {what} sends every store {(entity or 'record').rstrip('s')} of "
+                     f"{channel or 'every channel with Push on'} to UnoPim: where the store's value differs, it "
+                     "replaces UnoPim's. Push them now?", confirm=f"Push All {what}",
+                     then=lambda: self.request_push(entity=entity, confirmed=True))
+            return
+        self.action_bar.hide()
         self._set_running(True)
-        self.run_task = self.start(self.push(entity=entity, changed=changed))
+        self.run_task = self.start(self.push(entity=entity, changed=changed, allow_deletes=allow_deletes))
 
-    async def push(self, *, entity: str | None, changed: bool = False) -> JobOutcome | None:
+    def ask(self, question: str, *, confirm: str, then: Callable[[], None], keep: str = "Cancel") -> None:
+        """An inline question under the banner; `then` runs on the confirm button."""
+        self._on_confirm = then
+        self.action_bar.ask(question, confirm=confirm, keep=keep)
+
+    def _on_action_confirmed(self) -> None:
+        then, self._on_confirm = self._on_confirm, None
+        self.action_bar.hide()
+        if then is not None:
+            then()
+
+    async def push(self, *, entity: str | None, changed: bool = False, allow_deletes: bool = False
+                   ) -> JobOutcome | None:
         name = "Push Changed" if changed else f"Push All {(entity or 'records').capitalize()}"
         channel = self.channel.currentData()
         dry_run = self.dry_run_choice()
-        return await self._run_job(name, channel, lambda: self.engine.push(
-            changed=changed, entity=entity, channel=channel, dry_run=dry_run))
+        outcome = await self._run_job(name, channel, lambda: self.engine.push(
+            changed=changed, entity=entity, channel=channel, dry_run=dry_run, allow_deletes=allow_deletes))
+        self._offer_next_step(outcome, lambda: self.request_push(entity=entity, changed=changed, confirmed=True,
+                                                                 allow_deletes=True))
+        return outcome
 
-    async def pull(self, *, full: bool) -> JobOutcome | None:
+    async def pull(self, *, full: bool, allow_deletes: bool = False) -> JobOutcome | None:
         name = job_title("pull_full" if full else "pull_delta")
         channel = self.channel.currentData()
         dry_run = self.dry_run_choice()
-        return await self._run_job(name, channel, lambda: self.engine.pull(full=full, channel=channel,
-                                                                           dry_run=dry_run))
+        outcome = await self._run_job(name, channel, lambda: self.engine.pull(
+            full=full, channel=channel, dry_run=dry_run, allow_deletes=allow_deletes))
+        self._offer_next_step(outcome, lambda: self.request_pull(full=full, allow_deletes=True))
+        return outcome
+
+    def _offer_next_step(self, outcome: JobOutcome | None, again_with_deletes: Callable[[], None]) -> None:
+        """A refused run points at what to fix; a held one asks whether to delete after all."""
+        if outcome is None:
+            return
+        refused = next((c for c in outcome.channels if c.status == "refused" and c.action == "mapping"), None)
+        held = [c for c in outcome.channels if c.status == "held" and c.action == "allow_deletes"]
+        if refused is not None:
+            self.ask(f"{refused.message}\n{refused.fix}", confirm="Open Mapping", keep="Close",
+                     then=lambda: self.navigate.emit("mapping"))
+        elif held:
+            items = [code for c in held for code in c.held_items]
+            shown = ", ".join(items[:20]) + (f" and {len(items) - 20} more" if len(items) > 20 else "")
+            self.ask(" ".join(c.message for c in held) + f"\nKept: {shown}.\nDelete (or trash, per On delete) "
+                     f"these {len(items)} product(s) now?", confirm=f"Delete {len(items)}", keep="Keep them",
+                     then=again_with_deletes)
 
     async def _run_job(self, name: str, channel: str | None, job) -> JobOutcome | None:  # type: ignore[no-untyped-def]
         self._set_running(True)
@@ -404,5 +459,5 @@ def outcome_message(name: str, outcome: JobOutcome) -> tuple[str, str]:
     skipped = [c for c in outcome.channels if c.status == "skipped"]
     if skipped:
         notes.append("Not run: " + " ".join(f"{c.channel}: {c.message}" for c in skipped))
-    kind = {"done": "success", "partial": "warning", "cancelled": "warning"}.get(status, "error")
+    kind = {"done": "success", "partial": "warning", "cancelled": "warning", "held": "warning"}.get(status, "error")
     return kind, " ".join([f"{name} {status}: {counts}.", *notes])

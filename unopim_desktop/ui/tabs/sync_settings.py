@@ -28,6 +28,8 @@ DRY_RUN_HINT = "Every pull works out what it would change and logs it as “dry-
 WRITEBACK_HINT = ("Off: deletes made in the store are ignored. On: they are sent to UnoPim (with the push "
                   "pipeline). Keep it off while trying things out.")
 ON_DELETE_HINT = "What the store does when UnoPim reports a product, category or attribute as deleted."
+MAX_DELETE_HINT = ("A run that would delete or trash more than this share of the store's linked products (or "
+                   "anything at all when the other side suddenly lists nothing) deletes nothing and asks first.")
 RECONCILE_HINT = ("A changed push looks at what the store dates say changed; every this many hours it compares "
                   "everything instead, to catch renamed terms and deletes. 0: every changed push does.")
 
@@ -66,6 +68,10 @@ class GeneralSettingsPanel(QWidget):
         self.reconcile_hours.setObjectName("settingReconcileHours")
         self.reconcile_hours.setRange(0, 24 * 30)
         self.reconcile_hours.setSuffix(" h")
+        self.max_delete = QSpinBox()
+        self.max_delete.setObjectName("settingMaxDelete")
+        self.max_delete.setRange(0, 100)
+        self.max_delete.setSuffix(" %")
         self.on_delete_note = _note("")
         self.on_delete_note.setObjectName("onDeleteNote")
         self.save_button = QPushButton("Save settings")
@@ -75,6 +81,7 @@ class GeneralSettingsPanel(QWidget):
         self.writeback_delete.toggled.connect(lambda _on: self._mark())
         self.on_delete.currentIndexChanged.connect(lambda _i: self._mark())
         self.reconcile_hours.valueChanged.connect(lambda _v: self._mark())
+        self.max_delete.valueChanged.connect(lambda _v: self._mark())
 
         form = QFormLayout()
         form.addRow(self.dry_run)
@@ -87,6 +94,8 @@ class GeneralSettingsPanel(QWidget):
         form.addRow("On delete", on_delete_row)
         form.addRow(_note(ON_DELETE_HINT))
         form.addRow(self.on_delete_note)
+        form.addRow("Max delete", self.max_delete)
+        form.addRow(_note(MAX_DELETE_HINT))
         form.addRow("Reconcile every", self.reconcile_hours)
         form.addRow(_note(RECONCILE_HINT))
         buttons = QHBoxLayout()
@@ -107,17 +116,20 @@ class GeneralSettingsPanel(QWidget):
             "on_delete": str(self.on_delete.currentData()),
             "writeback_delete": "1" if self.writeback_delete.isChecked() else "0",
             "reconcile_hours": str(self.reconcile_hours.value()),
+            "max_delete": str(self.max_delete.value()),
         }
 
     def _show(self, values: dict[str, str]) -> None:
-        for w in (self.dry_run, self.writeback_delete, self.on_delete, self.reconcile_hours):
+        for w in (self.dry_run, self.writeback_delete, self.on_delete, self.reconcile_hours, self.max_delete):
             w.blockSignals(True)
         self.dry_run.setChecked(values["dry_run"] == "1")
         self.writeback_delete.setChecked(values["writeback_delete"] == "1")
         self.on_delete.setCurrentIndex(max(0, self.on_delete.findData(values["on_delete"])))
         hours = values.get("reconcile_hours", "24")
         self.reconcile_hours.setValue(int(hours) if hours.isdigit() else 24)
-        for w in (self.dry_run, self.writeback_delete, self.on_delete, self.reconcile_hours):
+        share = values.get("max_delete", "10")
+        self.max_delete.setValue(int(share) if share.isdigit() else 10)
+        for w in (self.dry_run, self.writeback_delete, self.on_delete, self.reconcile_hours, self.max_delete):
             w.blockSignals(False)
         self._mark()
 
@@ -125,7 +137,8 @@ class GeneralSettingsPanel(QWidget):
         """The connector's yellow for a value that differs from what is saved; the choice's explanation."""
         now = self.values()
         for key, widget in (("dry_run", self.dry_run), ("writeback_delete", self.writeback_delete),
-                            ("on_delete", self.on_delete), ("reconcile_hours", self.reconcile_hours)):
+                            ("on_delete", self.on_delete), ("reconcile_hours", self.reconcile_hours),
+                            ("max_delete", self.max_delete)):
             highlight(widget, UNSAVED_BG if now[key] != self.stored[key] else None)
         title, text = ON_DELETE_TEXT[now["on_delete"]]
         self.on_delete_note.setText(f"{title}: {text}")

@@ -24,6 +24,10 @@ class ConfirmBar(QFrame):
         row.addWidget(self.keep_button)
         self.hide()
 
-    def ask(self, question: str) -> None:
+    def ask(self, question: str, *, confirm: str | None = None, keep: str | None = None) -> None:
         self.text.setText(question)
+        if confirm is not None:
+            self.confirm_button.setText(confirm)
+        if keep is not None:
+            self.keep_button.setText(keep)
         self.show()

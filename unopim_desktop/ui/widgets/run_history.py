@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 from unopim_desktop.sync.run import OUTCOMES
 
 COLUMNS = ("Started (UTC)", "Job", "Channel", "Store", "Status", *(o.capitalize() for o in OUTCOMES), "Message")
-STATUS_COLOURS = {"done": "#1e7e34", "partial": "#8a6d00", "failed": "#a61b1b", "cancelled": "#555555",
-                  "running": "#1b4f8a"}
+STATUS_COLOURS = {"done": "#1e7e34", "partial": "#8a6d00", "held": "#8a6d00", "failed": "#a61b1b",
+                  "refused": "#a61b1b", "cancelled": "#555555", "interrupted": "#555555", "running": "#1b4f8a"}
 JOB_TITLES = {"pull_full": "Pull Full", "pull_delta": "Pull Delta", "push_all": "Push All",
               "push_changed": "Push Changed"}
 
