@@ -106,3 +106,51 @@ def test_the_first_refresh_offers_the_default_mapping(qtbot, qloop, app, sandbox
     click(qtbot, qloop, window, tab.refresh_button)  # saved now: not offered again
     assert not tab.mapping_offer.isVisibleTo(tab)
     run(qloop, window.shutdown())
+
+
+def test_a_dry_run_shows_the_preview_and_apply_runs_it(qtbot, qloop, ready, app, sandbox):
+    window, tab = ready, ready.sync_tab
+    click(qtbot, qloop, window, tab.pull_full_button)
+    sku = next(p["sku"] for p in sandbox.catalogue.products if not p.get("parent"))
+    old_name = sandbox.woocommerce.product_by_sku(sku)["name"]
+    from tests.support.app import unopim_api
+
+    unopim_api(sandbox, "PATCH", f"/products/{sku}", json={"values": {"channel_locale_specific": {
+        "default": {"en_US": {"name": "Renamed in UnoPim"}}}}})
+    tab.dry_run_override.setChecked(True)
+    click(qtbot, qloop, window, tab.pull_delta_button)
+    assert tab.lower.currentWidget() is tab.preview
+    preview = tab.preview
+    assert "would change 1 item(s). Nothing was written." in preview.title.text()
+    cells = [[preview.table.item(i, j).text() for j in range(preview.table.columnCount())]
+             for i in range(preview.table.rowCount())]
+    assert ["default", "product", sku, "update", "name", old_name, "Renamed in UnoPim"] in cells
+    assert sandbox.woocommerce.product_by_sku(sku)["name"] == old_name
+    preview.action.setCurrentIndex(preview.action.findText("create"))  # a filter that matches nothing
+    assert preview.table.rowCount() == 0
+    click(qtbot, qloop, window, preview.apply_button)
+    assert tab.banner.kind == "success" and "Applied exactly the previewed changes (1)." in tab.banner.text()
+    assert sandbox.woocommerce.product_by_sku(sku)["name"] == "Renamed in UnoPim"
+
+
+def test_a_first_pull_into_a_filled_store_offers_the_preview_first(qtbot, qloop, app):
+    sb = start_sandbox(SandboxOptions(products=6, seed=4, seed_side="store"))
+    sb.unopim.load_catalogue(sb.catalogue)
+    try:
+        run(qloop, prepare_demo(app, sb))
+        window = open_window(qtbot, qloop, app)
+        tab = window.sync_tab
+        writes = sb.woocommerce.write_count()
+        click(qtbot, qloop, window, tab.pull_full_button)
+        assert "already holds products that UnoPim Desktop has not linked" in tab.action_bar.text.text()
+        assert sb.woocommerce.write_count() == writes  # nothing ran yet
+        click(qtbot, qloop, window, tab.action_bar.confirm_button)  # Preview first
+        assert tab.lower.currentWidget() is tab.preview
+        assert any(tab.preview.table.item(i, 3).text() == "adopt" for i in range(tab.preview.table.rowCount()))
+        assert sb.woocommerce.write_count() == writes  # a preview writes nothing
+        click(qtbot, qloop, window, tab.preview.apply_button)
+        assert tab.banner.kind == "success", tab.banner.text()
+        assert sb.woocommerce.write_count() > writes
+        run(qloop, window.shutdown())
+    finally:
+        sb.stop()

@@ -207,3 +207,70 @@ async def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(app, s
     runs = {r["id"]: r for r in await app.ctx.lane.run(sync_repo.recent_runs, address, 5)}
     assert runs[dead]["status"] == "interrupted" and "next run of this job resumes it" in runs[dead]["message"]
     assert [r["status"] for r in runs.values() if r["id"] != dead] == ["done"]
+
+
+# -- preview, then apply --------------------------------------------------------------------------------------
+def test_a_dry_run_lists_every_field_it_would_change_and_writes_nothing(sandbox, data_dir, capsys):
+    async def setup() -> str:
+        async with connected_app(data_dir, sandbox) as a:
+            assert (await a.engine.pull(full=True)).status == "done"
+            return _plain_skus(sandbox)[0]
+
+    sku = asyncio.run(setup())
+    before, writes = store_state(sandbox), sandbox.woocommerce.write_count()
+    old_name = before[sku]["name"]
+    unopim_api(sandbox, "PATCH", f"/products/{sku}", json={"values": {"channel_locale_specific": {
+        "default": {"en_US": {"name": "Renamed in UnoPim"}}}}})
+    capsys.readouterr()
+    assert main(_cli(data_dir, "sync", "pull", "--delta", "--dry-run", "--diff", "--json")) == 0
+    out = capsys.readouterr().out
+    assert f"  product {sku} (update)" in out
+    assert f'    name: "{old_name}" → "Renamed in UnoPim"' in out
+    summary = json.loads(out.strip().splitlines()[-1])
+    changes = summary["channels"][0]["changes"]
+    assert {"kind": "product", "code": sku, "action": "update", "field": "name", "old": old_name,
+            "new": "Renamed in UnoPim"} in changes
+    assert sandbox.woocommerce.write_count() == writes and store_state(sandbox) == before
+
+
+async def test_apply_says_whether_it_did_exactly_what_the_preview_showed(app, sandbox):
+    assert (await app.engine.pull(full=True)).status == "done"
+    sku, other = _plain_skus(sandbox)[:2]
+    unopim_api(sandbox, "PATCH", f"/products/{sku}", json={"values": {"channel_locale_specific": {
+        "default": {"en_US": {"name": "Renamed in UnoPim"}}}}})
+    preview = await app.engine.pull(full=False, dry_run=True)
+    runs = {c.channel: c.run_id for c in preview.channels if c.run_id}
+    applied = await app.engine.pull(full=False, dry_run=False, apply_of=runs)
+    assert applied.status == "done" and "Applied exactly the previewed changes (1)." in applied.channels[0].message
+    assert sandbox.woocommerce.product_by_sku(sku)["name"] == "Renamed in UnoPim"
+
+    # The data moves between the preview and the apply: the apply says so.
+    unopim_api(sandbox, "PATCH", f"/products/{sku}", json={"values": {"channel_locale_specific": {
+        "default": {"en_US": {"name": "Renamed again"}}}}})
+    preview = await app.engine.pull(full=False, dry_run=True)
+    runs = {c.channel: c.run_id for c in preview.channels if c.run_id}
+    unopim_api(sandbox, "PATCH", f"/products/{other}", json={"values": {"channel_locale_specific": {
+        "default": {"en_US": {"name": "Moved meanwhile"}}}}})
+    applied = await app.engine.pull(full=False, dry_run=False, apply_of=runs)
+    assert "The data changed since the preview, so this was a fresh run: 1 change(s) differ" in \
+        applied.channels[0].message
+
+
+async def test_a_first_pull_into_a_filled_store_names_it_and_counts_the_adoptions(data_dir):
+    sb = start_sandbox(SandboxOptions(products=6, seed=4, seed_side="store"))
+    sb.unopim.load_catalogue(sb.catalogue)  # both sides hold the same SKUs; the app linked none of them
+    try:
+        async with connected_app(data_dir, sb) as app:
+            assert await app.engine.unlinked_stores("default") == [STORE]
+            preview = await app.engine.pull(full=True, dry_run=True)
+            changes = await app.app.activity.run_changes(preview.channels[0].run_id)
+            adopted = {c["code"] for c in changes if c["kind"] == "product" and c["action"] == "adopt" and not c["field"]}
+            assert adopted == {p["sku"] for p in sb.catalogue.products if not p.get("parent")} | {
+                c["sku"] for c in sb.catalogue.configurable_products}
+            assert any(f"{len(adopted)} store product(s) that were not linked would be adopted by SKU" in r.message
+                       for r in app.logs)
+            outcome = await app.engine.pull(full=True)
+            assert outcome.status == "done"
+            assert await app.engine.unlinked_stores("default") == []
+    finally:
+        sb.stop()

@@ -19,3 +19,7 @@ class ActivityService:
 
     async def recent_runs(self, address: str, limit: int = 20) -> list[Any]:
         return await self.ctx.lane.run(sync_repo.recent_runs, address, limit)
+
+    async def run_changes(self, run_id: int, limit: int | None = None) -> list[dict[str, Any]]:
+        """What a dry run would change (the Preview), entity by entity and field by field."""
+        return await self.ctx.lane.run(sync_repo.run_changes, run_id, limit=limit)

@@ -30,6 +30,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     mode.add_argument("--delta", action="store_true", help="only what changed since the last successful pull")
     pull.add_argument("--channel", help="only this channel")
     pull.add_argument("--dry-run", action="store_true", help="log what would change, write nothing")
+    pull.add_argument("--diff", action="store_true", help="with --dry-run: print each field that would change")
     pull.add_argument("--allow-deletes", action="store_true",
                       help="delete (or trash) what UnoPim no longer lists even beyond Max delete")
     pull.add_argument("--json", action="store_true", help="print one summary JSON line on stdout")
@@ -44,6 +45,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     push.add_argument("--entity", choices=("products", "categories", "attributes"), help="only this kind")
     push.add_argument("--channel", help="only this channel")
     push.add_argument("--dry-run", action="store_true", help="log what would change, write nothing")
+    push.add_argument("--diff", action="store_true", help="with --dry-run: print each field that would change")
     push.add_argument("--allow-deletes", action="store_true",
                       help="with Write-back deletes on: delete in UnoPim what the store deleted, even beyond Max delete")
     push.add_argument("--json", action="store_true", help="print one summary JSON line on stdout")
@@ -102,6 +104,24 @@ def outcome_json(outcome: JobOutcome) -> dict:
     }
 
 
+def print_diff(channel: str, store: str, changes: list[dict]) -> None:
+    """The Preview on a terminal: each entity with its action, then each field old → new."""
+    entities = [c for c in changes if not c["field"]]
+    print(f"{channel} → {store}: {len(entities)} change(s)")
+    for entity in entities:
+        print(f"  {entity['kind']} {entity['code']} ({entity['action']})")
+        for c in changes:
+            if c["field"] and (c["kind"], c["code"]) == (entity["kind"], entity["code"]):
+                print(f"    {c['field']}: {_shown(c['old'])} → {_shown(c['new'])}")
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "(none)"
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
 def _fix(channel) -> str:  # type: ignore[no-untyped-def]
     return ALLOW_DELETES_FIX if channel.action == "allow_deletes" else channel.fix
 
@@ -148,8 +168,18 @@ def _run_job(args: argparse.Namespace, start) -> int:  # type: ignore[no-untyped
         except ApiError as exc:
             err(f"Stopped: {exc}")
             return EXIT_FATAL
+        dry = [c for c in outcome.channels if c.run_id is not None and c.status != "refused"
+               and (args.dry_run or getattr(args, "diff", False))]
+        changes = {c.channel: await app.activity.run_changes(c.run_id) for c in dry}  # type: ignore[arg-type]
+        if getattr(args, "diff", False):
+            for c in dry:
+                print_diff(c.channel, c.store, changes[c.channel])
         if args.json:
-            print(json.dumps(outcome_json(outcome)))
+            summary = outcome_json(outcome)
+            for entry in summary["channels"]:
+                if entry["channel"] in changes:
+                    entry["changes"] = changes[entry["channel"]]
+            print(json.dumps(summary, default=str))
         for c in outcome.channels:
             if c.status in ("refused", "held"):
                 # What stopped (or held back) the run, and what to do: the last lines a merchant reads.

@@ -55,9 +55,14 @@ def _v3_sync_state(db: SqliteDatabase) -> None:
     db.create_tables([m.Link, m.Checkpoint, m.SyncRun])
 
 
+def _v4_planned_changes(db: SqliteDatabase) -> None:
+    db.create_tables([m.PlannedChange])
+
+
 MIGRATIONS: list[tuple[int, Callable[[SqliteDatabase], None]]] = [
     (1, _v1_initial),
     (2, _v2_stores_and_mapping),
     (3, _v3_sync_state),
+    (4, _v4_planned_changes),
 ]
 HEAD_VERSION = MIGRATIONS[-1][0]

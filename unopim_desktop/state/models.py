@@ -257,6 +257,20 @@ class SyncRun(BaseModel):
     message = TextField(default="")
 
 
+class PlannedChange(BaseModel):
+    """A change a run would make (dry run: the Preview) or made (an Apply), entity by entity and field by
+    field. `field` "" is the entity as a whole; its `new` is a fingerprint of what is written, so an Apply
+    can tell whether it did exactly what the Preview showed."""
+
+    run = IntegerField(index=True)
+    entity_kind = CharField()
+    code = CharField()
+    action = CharField()  # create | update | adopt | delete | trash
+    field = CharField(default="")
+    old = TextField(default="")  # JSON of the value before ("" for none)
+    new = TextField(default="")  # JSON of the value after
+
+
 class LogEntry(BaseModel):
     """A row of the Logs tab: what happened to which entity, and why."""
 

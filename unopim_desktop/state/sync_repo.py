@@ -19,6 +19,7 @@ from unopim_desktop.state.models import (
     Checkpoint,
     Instance,
     Link,
+    PlannedChange,
     Setting,
     Store,
     SyncRun,
@@ -267,6 +268,36 @@ def start_run(address: str, job: str, channel: str, label: str, dry_run: bool) -
 def finish_run(run_id: int, status: str, summary: dict[str, Any], message: str = "") -> None:
     SyncRun.update(status=status, summary=json.dumps(summary), message=message, finished_at=utcnow()).where(
         SyncRun.id == run_id).execute()
+
+
+def count_links(address: str, label: str, kind: str) -> int:
+    store = Store.get_or_none((Store.instance == _instance(address)) & (Store.label == label))
+    if store is None:
+        return 0
+    return Link.select().where((Link.target == store) & (Link.kind == kind)).count()
+
+
+def add_changes(rows: list[dict[str, Any]]) -> None:
+    """A run's recorded changes (the Preview of a dry run; the record of an Apply), in one statement per 500."""
+    with database_proxy.atomic():
+        for i in range(0, len(rows), 500):
+            PlannedChange.insert_many(rows[i:i + 500]).execute()
+
+
+def run_changes(run_id: int, *, limit: int | None = None) -> list[dict[str, Any]]:
+    q = (PlannedChange.select().where(PlannedChange.run == run_id)
+         .order_by(PlannedChange.entity_kind, PlannedChange.code, PlannedChange.id))
+    if limit:
+        q = q.limit(limit)
+    return [{"kind": c.entity_kind, "code": c.code, "action": c.action, "field": c.field,
+             "old": json.loads(c.old) if c.old else None, "new": json.loads(c.new) if c.new else None} for c in q]
+
+
+def change_set(run_id: int) -> set[tuple[str, str, str, str]]:
+    """What a run changed or would change, entity by entity: (kind, code, action, fingerprint)."""
+    q = PlannedChange.select(PlannedChange.entity_kind, PlannedChange.code, PlannedChange.action,
+                             PlannedChange.new).where((PlannedChange.run == run_id) & (PlannedChange.field == ""))
+    return {(c.entity_kind, c.code, c.action, c.new) for c in q}
 
 
 def mark_interrupted(address: str, channel: str) -> int:

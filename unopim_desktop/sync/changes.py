@@ -49,12 +49,43 @@ def cooldown_reason(last_write: dt.datetime | None, debounce_s: int, other_side:
             f"{debounce_s} s cooldown")
 
 
-def changed_fields(before: dict[str, Any] | None, after: Any) -> dict[str, tuple[Any, Any]]:
-    """Field-level preview of a change, for dry runs: {field: (old, new)}."""
+def field_changes(before: Any, after: Any) -> dict[str, tuple[Any, Any]]:
+    """Field-level preview of a write, for dry runs: {field: (old, new)}. `before` is what the store holds
+    (None for a create: then the fields the write sets); a field the write empties is a change too."""
     new = _plain(after)
-    old = before or {}
-    return {k: (old.get(k), v) for k, v in new.items() if old.get(k) != v and v not in ("", [], {}, None)}
+    if before is None:
+        return {k: (None, v) for k, v in new.items() if v not in ("", [], {}, None)}
+    old = _plain(before) if not isinstance(before, dict) else before
+    return {k: (old.get(k), v) for k, v in new.items()
+            if k in old and old.get(k) != v and not (old.get(k) in ("", None) and v in ("", None))}
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
     return _plain(obj)
+
+
+# How many scope levels (channel, locale) sit between a UnoPim values bucket and its attributes.
+_SCOPE_DEPTH = {"common": 0, "locale_specific": 1, "channel_specific": 1, "channel_locale_specific": 2,
+                "associations": 0}
+
+
+def value_changes(current: dict[str, Any] | None, fragment: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """UnoPim values a fragment would change, by scope path ("common.name", "channel_locale_specific.default.
+    en_US.name"): {path: (old, new)}. Pure; for the Preview of a push."""
+    out: dict[str, tuple[Any, Any]] = {}
+
+    def walk(old: Any, new: Any, depth: int, path: str) -> None:
+        if depth < 0 or not isinstance(new, dict):
+            if old != new:
+                out[path] = (old, new)
+            return
+        for key, value in new.items():
+            walk(old.get(key) if isinstance(old, dict) else None, value, depth - 1, f"{path}.{key}")
+
+    for bucket, content in fragment.items():
+        before = (current or {}).get(bucket)
+        if bucket in _SCOPE_DEPTH:
+            walk(before, content, _SCOPE_DEPTH[bucket], bucket)
+        elif before != content:
+            out[bucket] = (before, content)
+    return out

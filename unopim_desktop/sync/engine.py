@@ -90,11 +90,43 @@ class SyncEngine:
         self.page_size = page_size
         self.push_batch_size = 50  # store records per push batch (the connector's default)
         self._cancel: CancelToken | None = None
+        self._apply_of: dict[str, int] = {}  # channel → the dry run this run applies
         self._lock = asyncio.Lock()
 
     @property
     def running(self) -> bool:
         return self._lock.locked()
+
+    async def _compare_with_preview(self, run: RunContext, preview: int) -> str:
+        """Whether this run did exactly what the dry run `preview` showed, entity by entity."""
+        await run.flush_logs()
+        planned = await self.lane.run(sync_repo.change_set, preview)
+        done = await self.lane.run(sync_repo.change_set, run.run_id)
+        if planned == done:
+            return f"Applied exactly the previewed changes ({len(done)})."
+        differ = len(planned ^ done)
+        return (f"The data changed since the preview, so this was a fresh run: {differ} change(s) differ from the "
+                "preview (see the Logs).")
+
+    async def unlinked_stores(self, channel: str | None = None) -> list[str]:
+        """The stores a Pull Full would write into for the first time while they already hold products (this
+        app linked none of them): those with a UnoPim SKU would be adopted and overwritten."""
+        address = await self.lane.run(repo.active_address)
+        if not address:
+            return []
+        out = []
+        for ch in await self.lane.run(stores_repo.list_channels, address):
+            if (channel is not None and ch.code != channel) or not ch.pull_enabled or not ch.store_label:
+                continue
+            if await self.lane.run(sync_repo.count_links, address, ch.store_label, "product"):
+                continue
+            adapter = await self.adapter_for(ch.store_label)
+            try:
+                if await adapter.has_products():
+                    out.append(ch.store_label)
+            finally:
+                await adapter.aclose()
+        return sorted(set(out))
 
     async def recover_interrupted(self) -> int:
         """Mark runs left "running" by a process that is gone (its channel's lock is free) as interrupted;
@@ -113,29 +145,32 @@ class SyncEngine:
             self._cancel.cancel()
 
     async def pull(self, *, full: bool, channel: str | None = None, dry_run: bool | None = None,
-                   allow_deletes: bool = False) -> JobOutcome:
+                   allow_deletes: bool = False, apply_of: dict[str, int] | None = None) -> JobOutcome:
         """Pull Full or Pull Delta; `allow_deletes` lets deletes beyond Max delete through (the merchant
-        confirmed them)."""
+        confirmed them); `apply_of` (channel → the dry run previewed) makes the run say whether it did
+        exactly what the Preview showed."""
         async def one(address: str, ch: ChannelRow, store: StoreRow, dry: bool,
                       settings: dict[str, str]) -> ChannelOutcome:
             return await self._pull_channel(address, ch, store, full=full, dry_run=dry,
                                             on_delete=settings["on_delete"], allow_deletes=allow_deletes,
                                             max_delete=_max_delete(settings))
 
-        return await self._exclusive("pull_full" if full else "pull_delta", "pull", channel, dry_run, one)
+        return await self._exclusive("pull_full" if full else "pull_delta", "pull", channel, dry_run, one, apply_of)
 
     async def _exclusive(self, job: str, direction: str, only: str | None, dry_run: bool | None,
-                         run_channel) -> JobOutcome:  # type: ignore[no-untyped-def]
+                         run_channel, apply_of: dict[str, int] | None = None) -> JobOutcome:  # type: ignore[no-untyped-def]
         """One job at a time, channel by channel; a channel whose switch for this direction is off, with
         no store, or with an inactive store is skipped with an info row."""
         if self._lock.locked():
             raise EngineBusy("A sync is already running; wait for it or cancel it.")
         async with self._lock:
             self._cancel = CancelToken()
+            self._apply_of = apply_of or {}
             try:
                 return await self._each_channel(job, direction, only, dry_run, run_channel)
             finally:
                 self._cancel = None
+                self._apply_of = {}
                 # A large run leaves its freed pages in the C heap; give them back (off this thread).
                 await asyncio.to_thread(release_free_memory)
 
@@ -206,6 +241,8 @@ class SyncEngine:
         assert self._cancel is not None
         run = RunContext(self.lane, self.bus, address=address, run_id=run_id, job=job, channel=ch.code,
                          dry_run=dry_run, cancel=self._cancel)
+        preview = None if dry_run else self._apply_of.get(ch.code)
+        run.track_changes = run.track_changes or preview is not None
         self.bus.emit(RunStarted(run_id, job, ch.code, store.label, dry_run, steps))
         run.log(f"{'Dry run: ' if dry_run else ''}{job.replace('_', ' ').capitalize()} {started}")
         if interrupted:
@@ -222,6 +259,8 @@ class SyncEngine:
             if run.held:
                 status, action = "held", "allow_deletes"
                 message = f"{run.held} {message}".strip()
+            if preview is not None:
+                message = f"{message} {await self._compare_with_preview(run, preview)}".strip()
         except MappingRefused as exc:
             status, message, fix, action = "refused", exc.reason, exc.fix, "mapping"
         except Cancelled:
@@ -244,7 +283,8 @@ class SyncEngine:
 
     # -- push (store → UnoPim) -----------------------------------------------------------------------
     async def push(self, *, changed: bool, entity: str | None = None, channel: str | None = None,
-                   dry_run: bool | None = None, reconcile: bool = False, allow_deletes: bool = False) -> JobOutcome:
+                   dry_run: bool | None = None, reconcile: bool = False, allow_deletes: bool = False,
+                   apply_of: dict[str, int] | None = None) -> JobOutcome:
         """Push All (`changed=False`) or Push Changed, for one entity (products, categories, attributes)
         or all three, channel by channel; a channel with Push off is skipped with an info row.
         `reconcile` makes a changed push compare everything now (else it does when one is due)."""
@@ -258,7 +298,8 @@ class SyncEngine:
                                             reconcile=reconcile, reconcile_hours=_reconcile_hours(settings),
                                             allow_deletes=allow_deletes, max_delete=_max_delete(settings))
 
-        return await self._exclusive("push_changed" if changed else "push_all", "push", channel, dry_run, one)
+        return await self._exclusive("push_changed" if changed else "push_all", "push", channel, dry_run, one,
+                                     apply_of)
 
     async def _push_channel(self, address: str, ch: ChannelRow, store: StoreRow, *,
                             changed: bool, entity: str | None, dry_run: bool, writeback_delete: bool,

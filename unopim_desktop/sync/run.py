@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from unopim_desktop.state import repo
+from unopim_desktop.state import repo, sync_repo
 from unopim_desktop.state.db import DbLane
 from unopim_desktop.sync.events import EventBus, LogRow, StepProgress
 
@@ -70,6 +71,11 @@ class RunContext:
         # entities it did not touch are listed for whoever confirms.
         self.held = ""
         self.held_items: list[str] = []
+        # Entity and field changes are recorded on a dry run (the Preview) and on an Apply (to tell
+        # whether it did exactly what the Preview showed); a plain run does not pay for them.
+        self.track_changes = dry_run
+        self._pending_changes: list[dict[str, Any]] = []
+        self.changes_recorded = 0
 
     def hold(self, message: str, items: list[str]) -> None:
         self.held = message
@@ -121,7 +127,25 @@ class RunContext:
         self._pending_logs.append(row)
         self.bus.emit(LogRow(message, level, category, entity_kind, entity, {"run_id": self.run_id}))
 
+    # -- changes (the Preview) ------------------------------------------------------------------------
+    def record_change(self, kind: str, code: str, action: str, fields: dict[str, tuple[Any, Any]] | None = None,
+                      fingerprint: str = "") -> None:
+        """One entity a run would change (or changed, on an Apply): its action, a fingerprint of what is
+        written, and each field that differs with its old and new value."""
+        if not self.track_changes:
+            return
+        self.changes_recorded += 1
+        rows = self._pending_changes
+        rows.append({"run": self.run_id, "entity_kind": kind, "code": code, "action": action, "field": "",
+                     "old": "", "new": _json(fingerprint)})
+        for name, (old, new) in (fields or {}).items():
+            rows.append({"run": self.run_id, "entity_kind": kind, "code": code, "action": action, "field": name,
+                         "old": "" if old is None else _json(old), "new": "" if new is None else _json(new)})
+
     async def flush_logs(self) -> None:
+        if self._pending_changes:
+            changes, self._pending_changes = self._pending_changes, []
+            await self.lane.run(sync_repo.add_changes, changes)
         if not self._pending_logs:
             return
         rows, self._pending_logs = self._pending_logs, []
@@ -135,3 +159,9 @@ def _write_logs(address: str, rows: list[dict[str, Any]], run_id: int) -> None:
         for r in rows:
             repo.add_log(address, r["message"], level=r["level"], category=r["category"],
                          entity_kind=r["entity_kind"], entity=r["entity"], job_id=run_id)
+
+
+def _json(value: Any) -> str:
+    """A value as stored for the Preview: JSON, long texts cut (a 1 MB description is not a preview)."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 4000 else json.dumps(str(value)[:4000] + "…", ensure_ascii=False)

@@ -14,7 +14,7 @@ from unopim_desktop.domain import StoreAttribute, StoreCategory, StoreTerm
 from unopim_desktop.mapping.fields import SELECT_LIKE
 from unopim_desktop.state import mapping_repo, stores_repo
 from unopim_desktop.state.sync_repo import LinkWrite
-from unopim_desktop.sync.changes import content_hash
+from unopim_desktop.sync.changes import content_hash, field_changes
 from unopim_desktop.sync.job import JobPart, StepFailed, attribute_defs
 from unopim_desktop.sync.mapping_check import check_mapping
 from unopim_desktop.sync.transform.to_store import PullMapping, category_name, category_text
@@ -111,6 +111,9 @@ class CatalogSteps(JobPart):
         self.run.advance("attribute_options", sum(len(v) for v in mapping.option_labels.values()))
 
     async def _write_attributes(self, attrs: list[StoreAttribute], mapping: PullMapping) -> None:
+        for a in attrs:
+            self.run.record_change("attribute", a.name, "update" if a.store_id else "create",
+                                   {"terms": (None, [t.name for t in a.terms])}, content_hash(a))
         if self.job.options.dry_run:
             for a in attrs:
                 verb = "update" if a.store_id else "create"
@@ -208,6 +211,9 @@ class CatalogSteps(JobPart):
     async def _write_categories(self, batch: list[tuple[str, StoreCategory]], mapping: PullMapping) -> None:
         if not batch:
             return
+        for code, cat in batch:
+            self.run.record_change("category", code, "update" if cat.store_id else "create",
+                                   field_changes(None, cat), content_hash(cat))
         if self.job.options.dry_run:
             for code, cat in batch:
                 self.run.log(f"dry-run: would {'update' if cat.store_id else 'create'} category “{cat.name}”",

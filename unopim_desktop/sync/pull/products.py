@@ -17,7 +17,7 @@ from unopim_desktop.clients.errors import NotFound, Validation
 from unopim_desktop.domain import StoreImage, StoreProduct
 from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
-from unopim_desktop.sync.changes import changed_fields, content_hash, cooldown_reason, image_hash
+from unopim_desktop.sync.changes import content_hash, cooldown_reason, field_changes, image_hash
 from unopim_desktop.sync.job import delete_guard, links_of_product, record_store_images
 from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
 from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
@@ -37,6 +37,7 @@ class ProductSteps:
         # Products this run created in the store (no link before): their variations are new too, whatever
         # variant links say (a product deleted and returned must get every variation back).
         self.fresh: set[str] = set()
+        self.adopted = 0  # existing store products found by SKU and taken over (overwritten)
         self.store_was_empty = False  # nothing to adopt: every SKU look-up can be skipped
 
     # -- listing ---------------------------------------------------------------------------------------
@@ -81,6 +82,9 @@ class ProductSteps:
         self.store_was_empty = not await self.job.adapter.has_products()
         if self.store_was_empty:
             self.run.log("The store has no products yet: no SKU look-ups before creating.")
+        elif not any(kind == "product" for kind, _ in self.job.links):
+            self.run.log(f"“{self.job.label}” already holds products this app has not linked: those with the SKU of "
+                         "a UnoPim product are adopted and overwritten with UnoPim's values.", level="warning")
         self.images.start()
         # Configurable parents first: their variants need them.
         for items in self.job.state.changed_configurables or []:  # a delta read them in the attributes step
@@ -111,6 +115,10 @@ class ProductSteps:
         for t in tasks:
             t.result()
         await self._apply_deletes()
+        if self.adopted:
+            would = "would be" if self.job.options.dry_run else "were"
+            self.run.log(f"{self.adopted} store product(s) that were not linked {would} adopted by SKU and "
+                         "overwritten with UnoPim's values.", level="warning")
 
     async def step_variants(self) -> None:
         pass  # written page by page with their products (see `_page`); progress already reported
@@ -194,11 +202,13 @@ class ProductSteps:
             return []
         await self._adopt(kind, pending, parent_sku=parent_sku)
         if self.job.options.dry_run:
-            for sku, obj, _h, _img in pending:
-                verb = "update" if obj.store_id else "create"
-                link = self.job.link(kind, sku)
-                changes = ", ".join(sorted(changed_fields(None, obj))) if not link else "content changed"
-                self.run.log(f"dry-run: would {verb} {kind} {sku} ({changes})", entity_kind=kind, entity=sku)
+            before = await self._store_values(kind, pending, parent_id)
+            for sku, obj, h, _img in pending:
+                action = self._action(kind, sku, obj)
+                fields = field_changes(before.get(sku), obj)
+                shown = ", ".join(sorted(fields)) or "no visible field"
+                self.run.log(f"dry-run: would {action} {kind} {sku} ({shown})", entity_kind=kind, entity=sku)
+                self.run.record_change(kind, sku, action, fields, h)
                 self.run.count(kind, "updated" if obj.store_id else "created")
             return []
         if kind == "product":
@@ -217,6 +227,7 @@ class ProductSteps:
                 self.run.log(f"{kind.capitalize()} {sku} failed: {reason}", level="error", entity_kind=kind, entity=sku)
                 continue
             self.run.count(kind, "updated" if obj.store_id else "created")
+            self.run.record_change(kind, sku, self._action(kind, sku, obj), None, h)
             if kind == "product":
                 if not obj.store_id:
                     self.fresh.add(sku)
@@ -239,6 +250,27 @@ class ProductSteps:
                 writes.append(record_store_images("variant", sku, r.store_id, r.image_ids))
         return writes
 
+    def _action(self, kind: str, sku: str, obj: Any) -> str:
+        """create, update, or adopt (an existing store item found by SKU, not linked before: overwritten)."""
+        if not obj.store_id:
+            return "create"
+        return "update" if self.job.link(kind, sku) is not None else "adopt"
+
+    async def _store_values(self, kind: str, pending: list[tuple[str, Any, str, Any]], parent_id: int | None
+                            ) -> dict[str, Any]:
+        """What the store holds now for the items a dry run would update (for the Preview's old values)."""
+        updates = [sku for sku, obj, _, _ in pending if obj.store_id]
+        if not updates:
+            return {}
+        try:
+            if kind == "product":
+                return await self.job.adapter.find_products_by_sku(updates)
+            if parent_id is not None:
+                return {v.sku: v for v in await self.job.adapter.list_variants(parent_id)}
+        except Exception as exc:  # noqa: BLE001 (a preview without old values is still a preview)
+            self.run.log(f"The store's current values could not be read for the preview ({exc}).", level="warning")
+        return {}
+
     async def _adopt(self, kind: str, pending: list[tuple[str, Any, str, Any]], *, parent_sku: str = "") -> None:
         """Before creating, look the SKUs up in the store and update what is already there."""
         creates = [sku for sku, obj, _, _ in pending if not obj.store_id]
@@ -252,6 +284,7 @@ class ProductSteps:
             is_variation = hit.parent_store_id is not None
             if (kind == "variant") == is_variation:
                 obj.store_id = hit.store_id
+                self.adopted += kind == "product"
                 self.run.log(f"Adopted the existing store {kind} with SKU {sku} (id {hit.store_id}).",
                              entity_kind=kind, entity=sku)
 
@@ -339,11 +372,12 @@ class ProductSteps:
                 self.run.count("product", "skipped")
             return
         outcome = "deleted" if policy == "delete" else "trashed"
+        verb = "delete" if policy == "delete" else "trash"
         if options.dry_run:
-            for code, _ in gone:
-                self.run.log(f"dry-run: would {'delete' if policy == 'delete' else 'trash'} product {code} "
-                             f"(deleted in UnoPim; On delete: {policy.capitalize()})", entity_kind="product",
-                             entity=code)
+            for code, link in gone:
+                self.run.log(f"dry-run: would {verb} product {code} (deleted in UnoPim; On delete: "
+                             f"{policy.capitalize()})", entity_kind="product", entity=code)
+                self.run.record_change("product", code, verb, None, str(link.store_id))
                 self.run.count("product", outcome)
             return
         result = await job.adapter.delete_products([link.store_id for _, link in gone], force=policy == "delete")
@@ -353,6 +387,7 @@ class ProductSteps:
             r = answers.get(link.store_id)
             if r is not None and r.ok:
                 deletes += links_of_product(job.links, code)
+                self.run.record_change("product", code, verb, None, str(link.store_id))
                 self.run.log(f"Product {code} was deleted in UnoPim: {r.note or policy}", entity_kind="product",
                              entity=code)
                 self.run.count("product", outcome)

@@ -72,6 +72,7 @@ class DeletePush(JobPart):
                         "General Settings)")
             return False
         if job.options.dry_run:
+            self.run.record_change(kind, code, "delete")
             self.run.log(f"dry-run: would delete {kind} {code} in UnoPim ({why})", entity_kind=kind, entity=code)
             self.run.count(kind, "deleted")
             return False
@@ -109,6 +110,7 @@ class DeletePush(JobPart):
                 self.job.item_failed("product", sku, exc, " (delete)")
                 return False
             self.run.count("product", "deleted")
+            self.run.record_change("product", sku, "delete")
             self.run.log(f"Product {sku} deleted in UnoPim: it was deleted permanently in the store.",
                          entity_kind="product", entity=sku)
             return True

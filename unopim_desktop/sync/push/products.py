@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.domain import StoreProduct, StoreVariant
 from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
-from unopim_desktop.sync.changes import content_hash, cooldown_reason
+from unopim_desktop.sync.changes import content_hash, cooldown_reason, value_changes
 from unopim_desktop.sync.job import FATAL, JobPart
 from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
 from unopim_desktop.sync.transform.to_unopim import (
@@ -319,6 +319,8 @@ class ProductPush(JobPart):
             self.run.log(f"Product {sku}: no variation attribute maps to a UnoPim select attribute; it is pushed "
                          "as a simple product without variants.", level="warning", entity_kind="product", entity=sku)
         kind = "configurable product" if configurable else "product"
+        self.run.record_change("product", sku, "create", value_changes(None, values),
+                               content_hash({"status": status, "values": values}))
         if job.options.dry_run:
             self.run.log(f"dry-run: would create {kind} {sku} in family {family} ({', '.join(frag.fields) or 'SKU'})",
                          entity_kind="product", entity=sku)
@@ -342,6 +344,10 @@ class ProductPush(JobPart):
             self.run.count(kind, "unchanged")
             return current
         fields = ", ".join(frag.fields)
+        diff = value_changes(current.get("values") or {}, frag.values)
+        if status_changed:
+            diff["status"] = (bool(current.get("status")), frag.status)
+        self.run.record_change(kind, sku, "update", diff, content_hash({"status": frag.status, "values": frag.values}))
         if job.options.dry_run:
             self.run.log(f"dry-run: would update {kind} {sku} ({fields})", entity_kind=kind, entity=sku)
             self.run.count(kind, "updated")
@@ -431,6 +437,8 @@ class ProductPush(JobPart):
         status = frag.status if frag.status is not None else sv.status == "publish"
         body = {"parent": parent_sku, "family": family, "status": status, "values": values,
                 "variant": {"attributes": combo}}
+        self.run.record_change("variant", sv.sku, "create", value_changes(None, values),
+                               content_hash({"status": status, "values": values}))
         if job.options.dry_run:
             self.run.log(f"dry-run: would create variant {sv.sku} of {parent_sku} "
                          f"({', '.join(f'{k}={v}' for k, v in combo.items())})", entity_kind="variant", entity=sv.sku)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -31,7 +31,6 @@ from unopim_desktop.app.events import CHANNELS, CONNECTION, STORES
 from unopim_desktop.sync.engine import EngineBusy, JobOutcome
 from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress
 from unopim_desktop.sync.pull.job import STEPS
-from unopim_desktop.sync.run import OUTCOMES
 from unopim_desktop.ui.bridge import EventBridge
 from unopim_desktop.ui.tabs.base import Tab
 from unopim_desktop.ui.tabs.sync_settings import GeneralSettingsPanel
@@ -39,7 +38,13 @@ from unopim_desktop.ui.widgets.banner import Banner
 from unopim_desktop.ui.widgets.confirm_bar import ConfirmBar
 from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, describe_error
 from unopim_desktop.ui.widgets.log_tail import LogTail
-from unopim_desktop.ui.widgets.run_history import RunHistoryTable, job_title, run_totals
+from unopim_desktop.ui.widgets.preview import PreviewPanel
+from unopim_desktop.ui.widgets.run_history import (
+    NO_CHANNELS_TEXT,
+    RunHistoryTable,
+    job_title,
+    outcome_message,
+)
 from unopim_desktop.ui.widgets.step_progress import StepProgressPanel
 
 if TYPE_CHECKING:
@@ -54,7 +59,7 @@ PUSH_NOTE = ("Sends what the store holds to UnoPim, in batches, through every ga
              "cooldown, Default family.")
 PUSH_CHANGED_NOTE = ("Sends what the store changed since the last push (and compares everything when the last "
                      "full comparison is older than Reconcile every … h in General settings).")
-NO_CHANNELS = "No channels yet: click Refresh channels on Channels & Stores and pick a store for each channel."
+NO_CHANNELS = NO_CHANNELS_TEXT
 _DRY_STYLE = "QLabel { color: #8a6d00; background: #fff4cc; border-radius: 3px; padding: 2px 6px; }"
 _WET_STYLE = "QLabel { color: #555; padding: 2px 6px; }"
 
@@ -76,8 +81,6 @@ class SyncTab(Tab):
         self.banner.setObjectName("syncBanner")
         # What a run or a click asks of the merchant: confirm Push All, confirm held deletes, fix the mapping.
         self.action_bar = ConfirmBar("OK", "Cancel", name="syncAction")
-        self.action_bar.confirm_button.clicked.connect(self._on_action_confirmed)
-        self._on_confirm: Callable[[], None] | None = None
         self.channel = QComboBox()
         self.channel.setObjectName("syncChannel")
         self.channel.addItem(ALL_CHANNELS, None)
@@ -137,8 +140,12 @@ class SyncTab(Tab):
         live.addWidget(self.tail)
         live.setStretchFactor(0, 2)
         live.setStretchFactor(1, 3)
+        self.preview = PreviewPanel()
+        self.preview.apply_requested.connect(self.on_apply_preview)
+        self._apply: Callable[[], None] | None = None  # runs the previewed job for real
         self.lower = QTabWidget()
         self.lower.addTab(self.history, "Recent runs")
+        self.lower.addTab(self.preview, "Preview")
         self.lower.addTab(self.settings, "General settings")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(live)
@@ -286,16 +293,38 @@ class SyncTab(Tab):
         if running and not self._repaint.isActive():
             self._repaint.start()
 
-    def request_pull(self, *, full: bool, allow_deletes: bool = False) -> None:
+    def request_pull(self, *, full: bool, allow_deletes: bool = False, dry: bool | None = None,
+                     apply_of: dict[str, int] | None = None, confirmed: bool = False) -> None:
         if self.running or self.held:
             return  # one run at a time; a second click does nothing
         self.action_bar.hide()
         # Disable at once, before the task's first step runs, so a double click cannot queue a second run.
         self._set_running(True)
-        self.run_task = self.start(self.pull(full=full, allow_deletes=allow_deletes))
+        if full and not confirmed and not self.dry_run_override.isChecked() and apply_of is None:
+            self.run_task = self.start(self._first_pull_check(allow_deletes))
+            return
+        self.run_task = self.start(self.pull(full=full, allow_deletes=allow_deletes, dry=dry, apply_of=apply_of))
+
+    async def _first_pull_check(self, allow_deletes: bool) -> None:
+        """A first Pull Full into a store that already holds products offers the Preview first."""
+        try:
+            stores = await self.engine.unlinked_stores(self.channel.currentData())
+        except Exception as exc:  # noqa: BLE001 (the run itself will say what is wrong)
+            log.info("could not check the store before the first pull: %s", exc)
+            stores = []
+        self._set_running(False)
+        if not stores:
+            self.request_pull(full=True, allow_deletes=allow_deletes, confirmed=True)
+            return
+        names = ", ".join(f"“{s}”" for s in stores)
+        self.ask(f"{names} already holds products that UnoPim Desktop has not linked. A Pull Full adopts those with "
+                 "the SKU of a UnoPim product and overwrites their fields with UnoPim's values. See what would "
+                 "change first?", confirm="Preview first", keep="Pull Full now",
+                 then=lambda: self.request_pull(full=True, dry=True, confirmed=True),
+                 on_keep=lambda: self.request_pull(full=True, allow_deletes=allow_deletes, confirmed=True))
 
     def request_push(self, *, entity: str | None, changed: bool = False, confirmed: bool = False,
-                     allow_deletes: bool = False) -> None:
+                     allow_deletes: bool = False, apply_of: dict[str, int] | None = None) -> None:
         if self.running or self.held:
             return
         if not changed and not confirmed:
@@ -309,38 +338,57 @@ class SyncTab(Tab):
             return
         self.action_bar.hide()
         self._set_running(True)
-        self.run_task = self.start(self.push(entity=entity, changed=changed, allow_deletes=allow_deletes))
+        self.run_task = self.start(self.push(entity=entity, changed=changed, allow_deletes=allow_deletes,
+                                             apply_of=apply_of))
 
-    def ask(self, question: str, *, confirm: str, then: Callable[[], None], keep: str = "Cancel") -> None:
-        """An inline question under the banner; `then` runs on the confirm button."""
-        self._on_confirm = then
-        self.action_bar.ask(question, confirm=confirm, keep=keep)
+    def ask(self, question: str, *, confirm: str, then: Callable[[], object], keep: str = "Cancel",
+            on_keep: Callable[[], object] | None = None) -> None:
+        """An inline question under the banner; `then` runs on the confirm button, `on_keep` on the other."""
+        self.action_bar.ask(question, confirm=confirm, keep=keep, then=then, otherwise=on_keep)
 
-    def _on_action_confirmed(self) -> None:
-        then, self._on_confirm = self._on_confirm, None
-        self.action_bar.hide()
-        if then is not None:
-            then()
+    def on_apply_preview(self) -> None:
+        if self._apply is not None and not self.running and not self.held:
+            self._apply()
 
-    async def push(self, *, entity: str | None, changed: bool = False, allow_deletes: bool = False
-                   ) -> JobOutcome | None:
+    async def push(self, *, entity: str | None, changed: bool = False, allow_deletes: bool = False,
+                   apply_of: dict[str, int] | None = None) -> JobOutcome | None:
         name = "Push Changed" if changed else f"Push All {(entity or 'records').capitalize()}"
         channel = self.channel.currentData()
-        dry_run = self.dry_run_choice()
+        dry_run = False if apply_of is not None else self.dry_run_choice()
+        dry = self.dry_run_override.isChecked() if apply_of is None else False
         outcome = await self._run_job(name, channel, lambda: self.engine.push(
-            changed=changed, entity=entity, channel=channel, dry_run=dry_run, allow_deletes=allow_deletes))
+            changed=changed, entity=entity, channel=channel, dry_run=dry_run, allow_deletes=allow_deletes,
+            apply_of=apply_of))
         self._offer_next_step(outcome, lambda: self.request_push(entity=entity, changed=changed, confirmed=True,
                                                                  allow_deletes=True))
+        await self._show_preview(name, outcome, dry, lambda runs: self.request_push(
+            entity=entity, changed=changed, confirmed=True, apply_of=runs))
         return outcome
 
-    async def pull(self, *, full: bool, allow_deletes: bool = False) -> JobOutcome | None:
+    async def pull(self, *, full: bool, allow_deletes: bool = False, dry: bool | None = None,
+                   apply_of: dict[str, int] | None = None) -> JobOutcome | None:
         name = job_title("pull_full" if full else "pull_delta")
         channel = self.channel.currentData()
-        dry_run = self.dry_run_choice()
+        dry_run = dry if dry is not None else (False if apply_of is not None else self.dry_run_choice())
+        shown_dry = dry if dry is not None else (self.dry_run_override.isChecked() and apply_of is None)
         outcome = await self._run_job(name, channel, lambda: self.engine.pull(
-            full=full, channel=channel, dry_run=dry_run, allow_deletes=allow_deletes))
-        self._offer_next_step(outcome, lambda: self.request_pull(full=full, allow_deletes=True))
+            full=full, channel=channel, dry_run=dry_run, allow_deletes=allow_deletes, apply_of=apply_of))
+        self._offer_next_step(outcome, lambda: self.request_pull(full=full, allow_deletes=True, confirmed=True))
+        await self._show_preview(name, outcome, shown_dry, lambda runs: self.request_pull(
+            full=full, dry=False, apply_of=runs, confirmed=True))
         return outcome
+
+    async def _show_preview(self, name: str, outcome: JobOutcome | None, dry: bool,
+                            apply: Callable[[dict[str, int]], Any]) -> None:
+        """After a dry run: its changes in the Preview, and Apply ready to run them for real."""
+        if outcome is None or not dry:
+            return
+        ran = [c for c in outcome.channels if c.run_id is not None and c.status not in ("refused", "failed")]
+        changes = {c.channel: (c.run_id, await self.app.activity.run_changes(c.run_id)) for c in ran}
+        self.preview.show_changes(name, changes)  # type: ignore[arg-type]
+        runs = dict(self.preview.runs)
+        self._apply = lambda: apply(runs)
+        self.lower.setCurrentWidget(self.preview)
 
     def _offer_next_step(self, outcome: JobOutcome | None, again_with_deletes: Callable[[], None]) -> None:
         """A refused run points at what to fix; a held one asks whether to delete after all."""
@@ -444,20 +492,3 @@ class SyncTab(Tab):
             return
         self.progress.flush()
         self.tail.flush()
-
-
-def outcome_message(name: str, outcome: JobOutcome) -> tuple[str, str]:
-    """(banner kind, text) for a finished job."""
-    ran = [c for c in outcome.channels if c.status != "skipped"]
-    if not ran:
-        reasons = "; ".join(f"{c.channel}: {c.message}" for c in outcome.channels)
-        return "warning", f"Nothing ran. {reasons or NO_CHANNELS}"
-    totals = run_totals(outcome.totals())
-    counts = ", ".join(f"{totals[o]} {o}" for o in OUTCOMES)
-    status = outcome.status
-    notes = [c.message for c in ran if c.message]
-    skipped = [c for c in outcome.channels if c.status == "skipped"]
-    if skipped:
-        notes.append("Not run: " + " ".join(f"{c.channel}: {c.message}" for c in skipped))
-    kind = {"done": "success", "partial": "warning", "cancelled": "warning", "held": "warning"}.get(status, "error")
-    return kind, " ".join([f"{name} {status}: {counts}.", *notes])

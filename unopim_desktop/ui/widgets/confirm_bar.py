@@ -4,6 +4,8 @@ Inline rather than a dialog: a nested dialog loop inside a coroutine would re-en
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
@@ -17,17 +19,29 @@ class ConfirmBar(QFrame):
         self.text.setWordWrap(True)
         self.confirm_button = QPushButton(confirm_text)
         self.keep_button = QPushButton(keep_text)
-        self.keep_button.clicked.connect(self.hide)
+        self._then: Callable[[], object] | None = None
+        self._otherwise: Callable[[], object] | None = None
+        self.confirm_button.clicked.connect(lambda: self._answer(self._then))
+        self.keep_button.clicked.connect(lambda: self._answer(self._otherwise))
         row = QHBoxLayout(self)
         row.addWidget(self.text, 1)
         row.addWidget(self.confirm_button)
         row.addWidget(self.keep_button)
         self.hide()
 
-    def ask(self, question: str, *, confirm: str | None = None, keep: str | None = None) -> None:
+    def ask(self, question: str, *, confirm: str | None = None, keep: str | None = None,
+            then: Callable[[], object] | None = None, otherwise: Callable[[], object] | None = None) -> None:
+        """Show the question; `then` runs on the confirm button, `otherwise` on the other (both hide it)."""
         self.text.setText(question)
         if confirm is not None:
             self.confirm_button.setText(confirm)
         if keep is not None:
             self.keep_button.setText(keep)
+        self._then, self._otherwise = then, otherwise
         self.show()
+
+    def _answer(self, action: Callable[[], object] | None) -> None:
+        self._then = self._otherwise = None
+        self.hide()
+        if action is not None:
+            action()

@@ -7,11 +7,13 @@ from typing import Any
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from unopim_desktop.sync.engine import JobOutcome
 from unopim_desktop.sync.run import OUTCOMES
 
 COLUMNS = ("Started (UTC)", "Job", "Channel", "Store", "Status", *(o.capitalize() for o in OUTCOMES), "Message")
 STATUS_COLOURS = {"done": "#1e7e34", "partial": "#8a6d00", "held": "#8a6d00", "failed": "#a61b1b",
                   "refused": "#a61b1b", "cancelled": "#555555", "interrupted": "#555555", "running": "#1b4f8a"}
+NO_CHANNELS_TEXT = "No channels yet: click Refresh channels on Channels & Stores and pick a store for each channel."
 JOB_TITLES = {"pull_full": "Pull Full", "pull_delta": "Pull Delta", "push_all": "Push All",
               "push_changed": "Push Changed"}
 
@@ -70,3 +72,20 @@ class RunHistoryTable(QTableWidget):
     def row_texts(self, row: int) -> dict[str, str]:
         """One row as {column title: text}."""
         return {COLUMNS[j]: self.item(row, j).text() for j in range(len(COLUMNS))}
+
+
+def outcome_message(name: str, outcome: JobOutcome) -> tuple[str, str]:
+    """(banner kind, text) for a finished job."""
+    ran = [c for c in outcome.channels if c.status != "skipped"]
+    if not ran:
+        reasons = "; ".join(f"{c.channel}: {c.message}" for c in outcome.channels)
+        return "warning", f"Nothing ran. {reasons or NO_CHANNELS_TEXT}"
+    totals = run_totals(outcome.totals())
+    counts = ", ".join(f"{totals[o]} {o}" for o in OUTCOMES)
+    status = outcome.status
+    notes = [c.message for c in ran if c.message]
+    skipped = [c for c in outcome.channels if c.status == "skipped"]
+    if skipped:
+        notes.append("Not run: " + " ".join(f"{c.channel}: {c.message}" for c in skipped))
+    kind = {"done": "success", "partial": "warning", "cancelled": "warning", "held": "warning"}.get(status, "error")
+    return kind, " ".join([f"{name} {status}: {counts}.", *notes])
