@@ -22,9 +22,10 @@ from unopim_desktop.clients.errors import (
     NotFound,
     RateLimited,
     ServerError,
+    TimedOut,
     Unreachable,
 )
-from unopim_desktop.clients.http import RetryPolicy
+from unopim_desktop.clients.http import RetryPolicy, form_policy
 from unopim_desktop.clients.unopim import UnoPimClient, UnoPimCredentials
 from unopim_desktop.state import repo
 from unopim_desktop.sync.events import EventBus
@@ -33,8 +34,9 @@ log = logging.getLogger(__name__)
 
 CLIENT_SECRET = "client_secret"
 PASSWORD = "password"
-# Sign-in from the form: fail fast and tell the merchant, rather than retry for a minute.
-FORM_RETRY = RetryPolicy(attempts=2, base_delay=0.3, max_delay=1.0, max_retry_after=5.0)
+# Sign-in from the form (and `status --check`): fail fast and tell the merchant, rather than retry for
+# minutes: two tries, ~20 s in all against a server that never answers (clients.http.FORM_DEADLINE_S).
+FORM_RETRY: RetryPolicy = form_policy(max_retry_after=5.0)
 
 
 class Badge(enum.Enum):
@@ -143,6 +145,12 @@ class Outcome:
 
 def explain(error: Exception) -> tuple[str, str]:
     """(reason, fix) for a failed sign-in, following the connector's troubleshooting table."""
+    if isinstance(error, TimedOut):  # the message names UnoPim's address and the limit
+        return (
+            f"HTTP 0: {error.message}.",
+            "Check that the UnoPim address opens in a browser; if it does, UnoPim is busy or slow: try again "
+            "in a few minutes.",
+        )
     if isinstance(error, Unreachable):
         return (
             f"HTTP 0: UnoPim cannot be reached at all ({error.message}).",
@@ -222,6 +230,7 @@ ClientFactory = Callable[[UnoPimCredentials], UnoPimClient]
 
 
 def _default_client(credentials: UnoPimCredentials) -> UnoPimClient:
+    # FORM_RETRY is looked up at each call, so a test may set a shorter one.
     return UnoPimClient(credentials, retry=FORM_RETRY, http=None)
 
 
@@ -249,7 +258,7 @@ class ConnectionService:
         creds = await self.credentials(address)
         if creds is None:
             return False, "", ""
-        async with UnoPimClient(creds) as client:
+        async with self.client_factory(creds) as client:
             try:
                 await client.sign_in()
             except ApiError as exc:
