@@ -25,8 +25,9 @@ from unopim_desktop.clients.errors import (
     TimedOut,
     Unreachable,
 )
-from unopim_desktop.clients.http import RetryPolicy, form_policy
+from unopim_desktop.clients.http import RetryPolicy, form_policy, valid_host
 from unopim_desktop.clients.unopim import UnoPimClient, UnoPimCredentials
+from unopim_desktop.secrets import SecretsUnreadable
 from unopim_desktop.state import repo
 from unopim_desktop.sync.events import EventBus
 
@@ -73,6 +74,9 @@ def normalize_address(raw: str) -> str:
     host = (parts.hostname or "").lower()
     if not host:
         raise AddressError(f"“{text}” has no host name. Use an address like https://pim.example.com.")
+    if not valid_host(host):
+        raise AddressError(f"“{host}” is not a valid host name (letters, digits, dots and hyphens). Use an address "
+                           "like https://pim.example.com.")
     if parts.username or parts.password:
         raise AddressError("Don't put a user name or password in the address; use the fields below.")
     try:
@@ -273,11 +277,16 @@ class ConnectionService:
         return await self.ctx.secrets.awarning()
 
     async def stored_secrets(self, address: str) -> tuple[bool, bool]:
+        """Whether a client secret and a password are stored; (False, False) when the secrets file cannot
+        be read, so that the form asks for both and the save repairs the file."""
         secrets = self.ctx.secrets
-        return (
-            bool(await secrets.aget(address, CLIENT_SECRET)),
-            bool(await secrets.aget(address, PASSWORD)),
-        )
+        try:
+            return (
+                bool(await secrets.aget(address, CLIENT_SECRET)),
+                bool(await secrets.aget(address, PASSWORD)),
+            )
+        except SecretsUnreadable:
+            return False, False
 
     async def test_and_save(self, form: ConnectionForm) -> Outcome:
         try:
@@ -310,7 +319,9 @@ class ConnectionService:
             return Outcome(False, Badge.NOT_CONNECTED, reason=reason, fix=fix, status=status, address=address)
         finally:
             await client.aclose()
-        # Secrets first: if the keychain refuses, nothing claims a connection that cannot be reused.
+        # Secrets first: if the keychain refuses, nothing claims a connection that cannot be reused. An
+        # unreadable secrets file (its key lost or damaged) is set aside first, so the new ones can be saved.
+        await self.ctx.secrets.arepair()
         if form.client_secret:
             await self.ctx.secrets.aset(address, CLIENT_SECRET, form.client_secret)
         if form.password:

@@ -21,6 +21,17 @@ class SettingsError(ValueError):
     """A value that cannot be saved; the message says which and why."""
 
 
+def check_changes(changes: dict[str, str]) -> None:
+    """SettingsError for the first value that cannot be saved (before anything is opened or written)."""
+    if "on_delete" in changes and changes["on_delete"] not in ON_DELETE_CHOICES:
+        raise SettingsError(f"On delete must be one of {', '.join(ON_DELETE_CHOICES)}.")
+    if "reconcile_hours" in changes:
+        try:
+            sync_repo.reconcile_hours_value(changes["reconcile_hours"])
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
+
+
 def summary(values: dict[str, str]) -> str:
     """The settings in one sentence (the saved banner and the Logs row)."""
     hours = values.get("reconcile_hours", DEFAULTS["reconcile_hours"])

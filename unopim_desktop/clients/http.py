@@ -16,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import email.utils
+import ipaddress
 import json
 import random
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -182,6 +184,27 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+
+
+def valid_host(host: str) -> bool:
+    """A host name (letters, digits, hyphens in dot-separated labels; international names too) or an IP
+    address: what a URL may carry before any request is tried."""
+    host = host.strip()
+    if not host or len(host) > 253:
+        return False
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return all(_HOST_LABEL.match(label) for label in ascii_host.removesuffix(".").split("."))
 
 
 def safe_url(url: httpx.URL | str) -> str:

@@ -11,7 +11,7 @@ import sys
 
 from unopim_desktop.app.application import App
 from unopim_desktop.app.session import NotConnected
-from unopim_desktop.app.settings import ON_DELETE_CHOICES, SettingsError
+from unopim_desktop.app.settings import ON_DELETE_CHOICES, SettingsError, check_changes
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.commands.common import err, run_on_app
 from unopim_desktop.sync.engine import JobOutcome
@@ -151,6 +151,11 @@ def run_settings(args: argparse.Namespace) -> int:
         changes["writeback_delete"] = "1" if args.writeback_delete == "on" else "0"
     if args.reconcile_hours is not None:
         changes["reconcile_hours"] = args.reconcile_hours
+    try:
+        check_changes(changes)
+    except SettingsError as exc:  # invalid input: said before anything is opened
+        err(str(exc))
+        return EXIT_FATAL
 
     async def go(app: App) -> int:
         if not await app.connection.address():
