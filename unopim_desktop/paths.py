@@ -121,7 +121,7 @@ def private_file(path: Path) -> None:
 # What the app itself puts in a data folder (so that a new folder a command failed on can be removed
 # without touching anything else that may have appeared there).
 APP_FILES = ("unopim-desktop.sqlite3", "unopim-desktop.sqlite3-wal", "unopim-desktop.sqlite3-shm",
-             "unopim-desktop.sqlite3.lock", "secrets.enc", "secrets.key", "secrets.tmp")
+             "unopim-desktop.sqlite3.lock", "secrets.enc", "secrets.key", "secrets.tmp", "secrets.enc.lock")
 APP_FOLDERS = ("logs", "backups")
 
 

@@ -11,11 +11,13 @@ Keychain calls can block for a long time (an unlock prompt nobody answers), so a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,6 +25,8 @@ import keyring
 import keyring.backend
 import keyring.errors
 from cryptography.fernet import Fernet, InvalidToken
+from filelock import FileLock
+from filelock import Timeout as LockTimeout
 
 from unopim_desktop.redact import register_secret
 
@@ -80,7 +84,22 @@ class _EncryptedFile:
     def __init__(self, data_file: Path, key_file: Path) -> None:
         self.data_file = data_file
         self.key_file = key_file
-        self._lock = threading.Lock()
+        self._thread_lock = threading.Lock()
+        # Several processes may share the data folder: one writer at a time, and no one reads a key that
+        # is still being written.
+        self._file_lock = FileLock(f"{data_file}.lock", timeout=KEYCHAIN_TIMEOUT_S, mode=0o600)
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        with self._thread_lock:
+            try:
+                self._file_lock.acquire()
+            except LockTimeout:
+                raise SecretStoreError("Another UnoPim Desktop kept the secrets file busy; try again.") from None
+            try:
+                yield
+            finally:
+                self._file_lock.release()
 
     def _unreadable(self, problem: str) -> SecretsUnreadable:
         return SecretsUnreadable(problem, self.data_file, self.key_file)
@@ -112,7 +131,7 @@ class _EncryptedFile:
         return entries
 
     def check(self) -> SecretsUnreadable | None:
-        with self._lock:
+        with self._lock():
             try:
                 self._load()
             except SecretsUnreadable as exc:
@@ -124,7 +143,7 @@ class _EncryptedFile:
         new secrets can be saved; the paths they went to."""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         moved: list[Path] = []
-        with self._lock:
+        with self._lock():
             backups.mkdir(mode=0o700, parents=True, exist_ok=True)
             for path in (self.data_file, self.key_file):
                 if path.exists():
@@ -142,17 +161,17 @@ class _EncryptedFile:
         os.replace(tmp, self.data_file)
 
     def get(self, key: str) -> str | None:
-        with self._lock:
+        with self._lock():
             return self._load().get(key)
 
     def set(self, key: str, value: str) -> None:
-        with self._lock:
+        with self._lock():
             entries = self._load()
             entries[key] = value
             self._save(entries)
 
     def delete(self, key: str) -> None:
-        with self._lock:
+        with self._lock():
             entries = self._load()
             if entries.pop(key, None) is not None:
                 self._save(entries)
