@@ -36,6 +36,20 @@ def damaged(root: Path) -> Path:
     return root
 
 
+def damaged_pages(root: Path) -> Path:
+    """A real database whose pages after the first few were overwritten (a bad disk, a killed copy)."""
+    ctx = AppContext.open(root)
+    ctx.lane.run_sync(repo.record_connection, "https://pim.example.com", client_id="id", username="u", ok=True)
+    for _ in range(200):
+        ctx.lane.run_sync(repo.add_log, "https://pim.example.com", "a line of the log " * 30)
+    ctx.close()
+    data = bytearray((root / DB).read_bytes())
+    for offset in range(3 * 4096, len(data), 4096):
+        data[offset:offset + 100] = b"\xff" * 100
+    (root / DB).write_bytes(bytes(data))
+    return root
+
+
 def damaged_with_backup(root: Path) -> Path:
     existing_folder(root)
     (root / "backups").mkdir(exist_ok=True)
@@ -77,6 +91,10 @@ FOLDER_CASES = [
         f"The data folder {r / 'data'} is a file, not a folder (or a part of that path is a file).",
         "Move that file away, or choose another folder with --data-dir."]),
     ("damaged-database", damaged, lambda r: r, lambda r: [
+        f"The database {r / DB} is damaged and cannot be read.",
+        f"There is no copy of it in {r / 'backups'}; move it away to start with an empty database (then connect "
+        "again)."]),
+    ("damaged-pages", damaged_pages, lambda r: r, lambda r: [
         f"The database {r / DB} is damaged and cannot be read.",
         f"There is no copy of it in {r / 'backups'}; move it away to start with an empty database (then connect "
         "again)."]),
@@ -223,5 +241,5 @@ def test_the_window_says_the_same_before_qt_starts(tmp_path, capsys):
     before = snapshot(root)
     assert run_gui(data_dir=str(root)) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert lines == FOLDER_CASES[5][3](root)
+    assert lines == next(c for c in FOLDER_CASES if c[0] == "newer-database")[3](root)
     assert snapshot(root) == before
