@@ -11,14 +11,22 @@ from unopim_desktop.commands import catalog_setup as catalog_setup_cmd
 from unopim_desktop.commands import connection as connection_cmd
 from unopim_desktop.commands import sandbox as sandbox_cmd
 from unopim_desktop.commands import sync as sync_cmd
+from unopim_desktop.commands.common import run_guarded
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
+class Parser(argparse.ArgumentParser):
+    """A usage error in one line (what is wrong, and where the options are), exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}. See `{self.prog} --help`.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="unopim-desktop",
         description="Keep a UnoPim catalogue in sync with WooCommerce and BigCommerce stores.",
     )
@@ -36,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="also log to stderr")
     # Also accepted after the command (`unopim-desktop status --data-dir D`); SUPPRESS keeps the global value.
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     connection_cmd.register(sub, common)
@@ -53,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from unopim_desktop.ui.app import run_gui  # Qt only when the window is wanted
 
         return run_gui(data_dir=args.data_dir, demo=args.demo, verbose=args.verbose)
-    return int(args.handler(args))
+    return run_guarded(args)
 
 
 if __name__ == "__main__":

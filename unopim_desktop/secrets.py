@@ -11,10 +11,13 @@ Keychain calls can block for a long time (an unlock prompt nobody answers), so a
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import json
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,6 +25,8 @@ import keyring
 import keyring.backend
 import keyring.errors
 from cryptography.fernet import Fernet, InvalidToken
+from filelock import FileLock
+from filelock import Timeout as LockTimeout
 
 from unopim_desktop.redact import register_secret
 
@@ -39,6 +44,24 @@ _KEYCHAIN_LANE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keychain"
 
 class SecretStoreError(RuntimeError):
     """The keychain refused or timed out. The message never includes the secret."""
+
+
+class SecretsUnreadable(SecretStoreError):
+    """The encrypted fallback file cannot be read: its key file is missing (`problem` "key_missing") or
+    damaged ("key_damaged"), or the file does not decrypt with it ("undecryptable"). Every secret in it
+    must be entered again; `SecretStore.repair()` sets both files aside so that new ones can be saved."""
+
+    def __init__(self, problem: str, data_file: Path, key_file: Path) -> None:
+        self.problem = problem
+        self.data_file = data_file
+        self.key_file = key_file
+        what = {
+            "key_missing": f"its key file {key_file} is missing",
+            "key_damaged": f"its key file {key_file} is damaged",
+            "undecryptable": f"it does not decrypt with the key file {key_file} (one of them is damaged or "
+                             "was replaced)",
+        }[problem]
+        super().__init__(f"The saved secrets in {data_file} cannot be read: {what}.")
 
 
 def _entry_name(scope: str, name: str) -> str:
@@ -61,25 +84,73 @@ class _EncryptedFile:
     def __init__(self, data_file: Path, key_file: Path) -> None:
         self.data_file = data_file
         self.key_file = key_file
-        self._lock = threading.Lock()
+        self._thread_lock = threading.Lock()
+        # Several processes may share the data folder: one writer at a time, and no one reads a key that
+        # is still being written.
+        self._file_lock = FileLock(f"{data_file}.lock", timeout=KEYCHAIN_TIMEOUT_S, mode=0o600)
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        with self._thread_lock:
+            try:
+                self._file_lock.acquire()
+            except LockTimeout:
+                raise SecretStoreError("Another UnoPim Desktop kept the secrets file busy; try again.") from None
+            try:
+                yield
+            finally:
+                self._file_lock.release()
+
+    def _unreadable(self, problem: str) -> SecretsUnreadable:
+        return SecretsUnreadable(problem, self.data_file, self.key_file)
 
     def _fernet(self) -> Fernet:
         if not self.key_file.exists():
+            if self.data_file.exists():
+                # A new key would never read the old file: say it is lost instead of hiding it.
+                raise self._unreadable("key_missing")
             self.key_file.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(Fernet.generate_key())
-        return Fernet(self.key_file.read_bytes().strip())
+        try:
+            return Fernet(self.key_file.read_bytes().strip())
+        except ValueError:  # not a Fernet key
+            raise self._unreadable("key_damaged") from None
 
     def _load(self) -> dict[str, str]:
         if not self.data_file.exists():
             return {}
+        fernet = self._fernet()
         try:
-            return json.loads(self._fernet().decrypt(self.data_file.read_bytes()))
-        except InvalidToken as exc:
-            raise SecretStoreError(
-                "The encrypted secret file cannot be read with the key beside it; save the connection again."
-            ) from exc
+            entries = json.loads(fernet.decrypt(self.data_file.read_bytes()))
+        except (InvalidToken, ValueError):
+            raise self._unreadable("undecryptable") from None
+        if not isinstance(entries, dict):
+            raise self._unreadable("undecryptable")
+        return entries
+
+    def check(self) -> SecretsUnreadable | None:
+        with self._lock():
+            try:
+                self._load()
+            except SecretsUnreadable as exc:
+                return exc
+        return None
+
+    def set_aside(self, backups: Path) -> list[Path]:
+        """Move the unreadable file and its key into `backups` (a later repair may still use them) so that
+        new secrets can be saved; the paths they went to."""
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        moved: list[Path] = []
+        with self._lock():
+            backups.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for path in (self.data_file, self.key_file):
+                if path.exists():
+                    target = backups / f"{path.name}.unreadable-{stamp}"
+                    os.replace(path, target)
+                    moved.append(target)
+        return moved
 
     def _save(self, entries: dict[str, str]) -> None:
         token = self._fernet().encrypt(json.dumps(entries).encode())
@@ -90,17 +161,17 @@ class _EncryptedFile:
         os.replace(tmp, self.data_file)
 
     def get(self, key: str) -> str | None:
-        with self._lock:
+        with self._lock():
             return self._load().get(key)
 
     def set(self, key: str, value: str) -> None:
-        with self._lock:
+        with self._lock():
             entries = self._load()
             entries[key] = value
             self._save(entries)
 
     def delete(self, key: str) -> None:
-        with self._lock:
+        with self._lock():
             entries = self._load()
             if entries.pop(key, None) is not None:
                 self._save(entries)
@@ -109,8 +180,9 @@ class _EncryptedFile:
 class SecretStore:
     """Get, set and delete secrets by (scope, name), e.g. ("https://pim.example.com", "client_secret")."""
 
-    def __init__(self, fallback_file: Path, fallback_key: Path) -> None:
+    def __init__(self, fallback_file: Path, fallback_key: Path, *, backups: Path | None = None) -> None:
         self._fallback = _EncryptedFile(fallback_file, fallback_key)
+        self._backups = backups or fallback_file.parent / "backups"
         self._use_fallback: bool | None = None
 
     # -- backend choice -------------------------------------------------------------------------
@@ -177,6 +249,19 @@ class SecretStore:
         except keyring.errors.KeyringError as exc:
             raise SecretStoreError(f"The keychain refused to delete {name}: {type(exc).__name__}") from None
 
+    def unreadable(self) -> SecretsUnreadable | None:
+        """Why the encrypted fallback file cannot be read, or None (also when the keychain is in use)."""
+        return self._fallback.check() if self._choose() else None
+
+    def repair(self) -> list[Path]:
+        """If the fallback file cannot be read, set it and its key aside (to the backups folder) so that
+        new secrets can be saved; the paths they were moved to ([] when nothing needed it)."""
+        if self.unreadable() is None:
+            return []
+        moved = self._fallback.set_aside(self._backups)
+        log.warning("unreadable secrets file set aside: %s", ", ".join(str(p) for p in moved))
+        return moved
+
     # -- async API (the engine and the GUI) -----------------------------------------------------
     async def _off_thread(self, fn, *args):  # type: ignore[no-untyped-def]
         loop = asyncio.get_running_loop()
@@ -200,3 +285,9 @@ class SecretStore:
 
     async def awarning(self) -> str | None:
         return await self._off_thread(lambda: self.warning)
+
+    async def aunreadable(self) -> SecretsUnreadable | None:
+        return await self._off_thread(self.unreadable)
+
+    async def arepair(self) -> list[Path]:
+        return await self._off_thread(self.repair)

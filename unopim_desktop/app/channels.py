@@ -22,6 +22,14 @@ SYNC_INTERVALS: dict[str, str] = {
 INTERVAL_SECONDS = {"off": 0, "5m": 300, "15m": 900, "30m": 1800, "1h": 3600, "1d": 86400}
 DEFAULT_INTERVAL = "1h"
 DEFAULT_DEBOUNCE_S = 60
+MAX_DEBOUNCE_S = 86_400  # a day, as the Channels tab's spin box allows
+
+
+def debounce_problem(value: int) -> str | None:
+    """Why a cooldown cannot be saved, or None."""
+    if not 0 <= value <= MAX_DEBOUNCE_S:
+        return f"The cooldown must be from 0 to {MAX_DEBOUNCE_S} seconds (0 turns it off); got {value}."
+    return None
 
 
 class ChannelSettingsError(ValueError):
@@ -94,8 +102,9 @@ class ChannelService:
         for r in rows:
             if r.sync_interval not in SYNC_INTERVALS:
                 raise ChannelSettingsError(f"{r.code}: sync interval must be one of {', '.join(SYNC_INTERVALS)}.")
-            if r.debounce_s < 0:
-                raise ChannelSettingsError(f"{r.code}: the cooldown cannot be negative (0 turns it off).")
+            problem = debounce_problem(r.debounce_s)
+            if problem:
+                raise ChannelSettingsError(f"{r.code}: {problem}")
             if r.store_label:
                 store = stores.get(r.store_label)
                 if store is None:

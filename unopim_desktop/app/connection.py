@@ -22,10 +22,12 @@ from unopim_desktop.clients.errors import (
     NotFound,
     RateLimited,
     ServerError,
+    TimedOut,
     Unreachable,
 )
-from unopim_desktop.clients.http import RetryPolicy
+from unopim_desktop.clients.http import RetryPolicy, form_policy, valid_host
 from unopim_desktop.clients.unopim import UnoPimClient, UnoPimCredentials
+from unopim_desktop.secrets import SecretsUnreadable
 from unopim_desktop.state import repo
 from unopim_desktop.sync.events import EventBus
 
@@ -33,8 +35,9 @@ log = logging.getLogger(__name__)
 
 CLIENT_SECRET = "client_secret"
 PASSWORD = "password"
-# Sign-in from the form: fail fast and tell the merchant, rather than retry for a minute.
-FORM_RETRY = RetryPolicy(attempts=2, base_delay=0.3, max_delay=1.0, max_retry_after=5.0)
+# Sign-in from the form (and `status --check`): fail fast and tell the merchant, rather than retry for
+# minutes: two tries, ~20 s in all against a server that never answers (clients.http.FORM_DEADLINE_S).
+FORM_RETRY: RetryPolicy = form_policy(max_retry_after=5.0)
 
 
 class Badge(enum.Enum):
@@ -71,6 +74,9 @@ def normalize_address(raw: str) -> str:
     host = (parts.hostname or "").lower()
     if not host:
         raise AddressError(f"“{text}” has no host name. Use an address like https://pim.example.com.")
+    if not valid_host(host):
+        raise AddressError(f"“{host}” is not a valid host name (letters, digits, dots and hyphens). Use an address "
+                           "like https://pim.example.com.")
     if parts.username or parts.password:
         raise AddressError("Don't put a user name or password in the address; use the fields below.")
     try:
@@ -143,6 +149,12 @@ class Outcome:
 
 def explain(error: Exception) -> tuple[str, str]:
     """(reason, fix) for a failed sign-in, following the connector's troubleshooting table."""
+    if isinstance(error, TimedOut):  # the message names UnoPim's address and the limit
+        return (
+            f"HTTP 0: {error.message}.",
+            "Check that the UnoPim address opens in a browser; if it does, UnoPim is busy or slow: try again "
+            "in a few minutes.",
+        )
     if isinstance(error, Unreachable):
         return (
             f"HTTP 0: UnoPim cannot be reached at all ({error.message}).",
@@ -222,6 +234,7 @@ ClientFactory = Callable[[UnoPimCredentials], UnoPimClient]
 
 
 def _default_client(credentials: UnoPimCredentials) -> UnoPimClient:
+    # FORM_RETRY is looked up at each call, so a test may set a shorter one.
     return UnoPimClient(credentials, retry=FORM_RETRY, http=None)
 
 
@@ -249,7 +262,7 @@ class ConnectionService:
         creds = await self.credentials(address)
         if creds is None:
             return False, "", ""
-        async with UnoPimClient(creds) as client:
+        async with self.client_factory(creds) as client:
             try:
                 await client.sign_in()
             except ApiError as exc:
@@ -264,11 +277,16 @@ class ConnectionService:
         return await self.ctx.secrets.awarning()
 
     async def stored_secrets(self, address: str) -> tuple[bool, bool]:
+        """Whether a client secret and a password are stored; (False, False) when the secrets file cannot
+        be read, so that the form asks for both and the save repairs the file."""
         secrets = self.ctx.secrets
-        return (
-            bool(await secrets.aget(address, CLIENT_SECRET)),
-            bool(await secrets.aget(address, PASSWORD)),
-        )
+        try:
+            return (
+                bool(await secrets.aget(address, CLIENT_SECRET)),
+                bool(await secrets.aget(address, PASSWORD)),
+            )
+        except SecretsUnreadable:
+            return False, False
 
     async def test_and_save(self, form: ConnectionForm) -> Outcome:
         try:
@@ -301,7 +319,9 @@ class ConnectionService:
             return Outcome(False, Badge.NOT_CONNECTED, reason=reason, fix=fix, status=status, address=address)
         finally:
             await client.aclose()
-        # Secrets first: if the keychain refuses, nothing claims a connection that cannot be reused.
+        # Secrets first: if the keychain refuses, nothing claims a connection that cannot be reused. An
+        # unreadable secrets file (its key lost or damaged) is set aside first, so the new ones can be saved.
+        await self.ctx.secrets.arepair()
         if form.client_secret:
             await self.ctx.secrets.aset(address, CLIENT_SECRET, form.client_secret)
         if form.password:

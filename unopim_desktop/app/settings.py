@@ -21,6 +21,18 @@ class SettingsError(ValueError):
     """A value that cannot be saved; the message says which and why."""
 
 
+def check_changes(changes: dict[str, str]) -> None:
+    """SettingsError for the first value that cannot be saved (before anything is opened or written)."""
+    if "on_delete" in changes and changes["on_delete"] not in ON_DELETE_CHOICES:
+        raise SettingsError(f"On delete must be one of {', '.join(ON_DELETE_CHOICES)}.")
+    for key, check in (("reconcile_hours", sync_repo.reconcile_hours_value), ("max_delete", sync_repo.max_delete_value)):
+        if key in changes:
+            try:
+                check(changes[key])
+            except ValueError as exc:
+                raise SettingsError(str(exc)) from None
+
+
 def summary(values: dict[str, str]) -> str:
     """The settings in one sentence (the saved banner and the Logs row)."""
     hours = values.get("reconcile_hours", DEFAULTS["reconcile_hours"])

@@ -37,6 +37,20 @@ class Unreachable(ApiError):
     status = 0
 
 
+class TimedOut(Unreachable):
+    """No complete answer in time. The message names the server (`server`: "UnoPim at https://…", "The
+    WooCommerce store “Shop” at https://…") and the limit that ran out (`seconds`); `phase` says which:
+    "connect" (no connection), "send" (the request was not taken), "answer" (silence), "finish" (the
+    answer started but was still coming: a server that trickles bytes), "pool" (every connection busy)."""
+
+    def __init__(self, message: str, *, server: str = "", seconds: float = 0.0, phase: str = "answer",
+                 **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.server = server
+        self.seconds = seconds
+        self.phase = phase
+
+
 class AuthError(ApiError):
     """Credentials refused (400 invalid_grant, 401). `party` is "client", "user" or "" when unknown."""
 
@@ -81,6 +95,10 @@ class RateLimited(ApiError):
 
 class ServerError(ApiError):
     status = 500
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after  # a 503 may say when to come back
 
 
 class BadPayload(ApiError):

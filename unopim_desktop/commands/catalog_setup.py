@@ -10,11 +10,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from unopim_desktop.app.application import App
-from unopim_desktop.app.channels import SYNC_INTERVALS, ChannelSettingsError
+from unopim_desktop.app.channels import SYNC_INTERVALS, ChannelSettingsError, debounce_problem
 from unopim_desktop.app.connection import explain_api_error
 from unopim_desktop.app.mapping import MappingRefused
 from unopim_desktop.app.session import NotConnected
-from unopim_desktop.app.stores import StoreForm
+from unopim_desktop.app.stores import StoreForm, check_store_form
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.commands.common import err, run_on_app
 from unopim_desktop.mapping.fields import CORE_FIELDS
@@ -96,6 +96,10 @@ def run_store_add(args: argparse.Namespace) -> int:
         value = getattr(args, f.name, None)
         values[f.name] = _secret(value, f.env) if f.secret else (value or "")
     form = StoreForm(kind=kind.name, label=args.label, active=not args.inactive, **values)
+    problem = check_store_form(form, editing=False)
+    if problem:  # invalid input: said before anything is opened
+        err(problem[1])
+        return 2
 
     async def body(s: App) -> int:
         outcome = await s.stores.save(form)
@@ -170,6 +174,11 @@ def run_channels_list(args: argparse.Namespace) -> int:
 
 
 def run_channels_set(args: argparse.Namespace) -> int:
+    problem = debounce_problem(args.debounce) if args.debounce is not None else None
+    if problem:
+        err(problem)
+        return 2
+
     async def body(s: App) -> int:
         rows = await s.channels.channels()
         row = next((r for r in rows if r.code == args.code), None)

@@ -51,6 +51,9 @@ def run_connect(args: argparse.Namespace) -> int:
         return 2
 
     async def go(app: App) -> int:
+        lost = await app.ctx.secrets.aunreadable()  # the saved secrets cannot be read: this save repairs them
+        if lost is not None:
+            err(f"{lost} Saving this connection starts a new secrets file.")
         has_secret, has_password = await app.connection.stored_secrets(address)
         form = ConnectionForm(
             address=args.url,
@@ -62,6 +65,11 @@ def run_connect(args: argparse.Namespace) -> int:
         outcome = await app.connection.test_and_save(form)
         if outcome.ok:
             print("Connected")
+            if lost is not None:
+                labels = [row.label for row in await app.stores.list()]
+                err(f"The unreadable secrets file and its key were moved to {app.paths.backups}."
+                    + (f" Enter the keys of {', '.join(f'“{label}”' for label in labels)} again (edit the store "
+                       "in the window, or `store delete` and `store add`)." if labels else ""))
             warning = await app.connection.secret_warning()
             if warning:
                 err(f"Warning: {warning}")

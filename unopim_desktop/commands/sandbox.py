@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -27,7 +28,20 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=run_sandbox)
 
 
+LIMITS = (  # (flag, attribute, lowest, highest)
+    ("--products", "products", 0, 1_000_000),
+    ("--latency-ms", "latency_ms", 0, 60_000),
+    ("--fault-rate", "fault_rate", 0, 1),
+    ("--unopim-rate-limit", "unopim_rate_limit", 1, 1_000_000),
+)
+
+
 def run_sandbox(args: argparse.Namespace) -> int:
+    for flag, name, low, high in LIMITS:
+        value = getattr(args, name)
+        if value is not None and not low <= value <= high:
+            print(f"{flag} must be from {low} to {high}; got {value:g}.", file=sys.stderr)
+            return 2
     # Imported here: production code paths never load the sandbox.
     from unopim_desktop.sandbox.launcher import SandboxOptions, serve_forever
 

@@ -11,7 +11,7 @@ import sys
 
 from unopim_desktop.app.application import App
 from unopim_desktop.app.session import NotConnected
-from unopim_desktop.app.settings import ON_DELETE_CHOICES, SettingsError
+from unopim_desktop.app.settings import ON_DELETE_CHOICES, SettingsError, check_changes
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.commands.common import err, run_on_app
 from unopim_desktop.sync.engine import JobOutcome
@@ -205,6 +205,11 @@ def run_settings(args: argparse.Namespace) -> int:
         changes["reconcile_hours"] = args.reconcile_hours
     if args.max_delete is not None:
         changes["max_delete"] = args.max_delete
+    try:
+        check_changes(changes)
+    except SettingsError as exc:  # invalid input: said before anything is opened
+        err(str(exc))
+        return EXIT_FATAL
 
     async def go(app: App) -> int:
         if not await app.connection.address():

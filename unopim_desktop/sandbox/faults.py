@@ -2,16 +2,23 @@
 
 Faults are off by default. Every server wraps its Starlette app in `SandboxMiddleware`, which
 also counts requests. Paths under `/__sandbox` (state, control) are never faulted or counted.
+
+Two kinds: random faults (`FaultConfig`'s rates, for soak tests and benchmarks), and scripted ones
+(`FaultConfig.rules`, a list of `FaultRule` that may be changed while the server runs) that hit exactly the
+requests a test names: "answer the next two POSTs to /batch with 503 without doing anything", "accept
+the sign-in and never answer", "send the answer one byte at a time".
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
+import re
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette._utils import get_route_path
@@ -35,9 +42,45 @@ class InjectedReset(Exception):
     """Raised after the response has started so uvicorn drops the connection mid-answer."""
 
 
+RULE_ACTIONS = ("status", "hang", "trickle")
+
+
+@dataclass
+class FaultRule:
+    """A scripted fault for the requests whose method is `method` ("*": any) and whose path matches the
+    regular expression `path` (searched, so "/batch$" matches every batch endpoint).
+
+    - "status": answer `status` (429, 503, …) with `Retry-After: retry_after_s` before the app sees the
+      request, so nothing is done;
+    - "hang": read the request and never answer (until the client gives up, or `hang_s`);
+    - "trickle": the real answer, its body one byte every `interval_ms` (a per-read timeout never fires).
+
+    `times`: how many matching requests it hits (None: all); `hits` counts them.
+    """
+
+    action: str
+    method: str = "*"
+    path: str = ""
+    status: int = 503
+    retry_after_s: float | None = 0
+    times: int | None = None
+    interval_ms: float = 50.0
+    hang_s: float = 120.0
+    hits: int = 0
+
+    def __post_init__(self) -> None:
+        if self.action not in RULE_ACTIONS:
+            raise ValueError(f"action must be one of {RULE_ACTIONS}, got {self.action!r}")
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.times is not None and self.hits >= self.times:
+            return False
+        return self.method in ("*", method) and re.search(self.path, path) is not None
+
+
 @dataclass
 class FaultConfig:
-    """What can go wrong, each as a probability per request (0 = never)."""
+    """What can go wrong, each as a probability per request (0 = never), and the scripted `rules`."""
 
     latency_ms: float = 0.0
     jitter_ms: float = 0.0
@@ -49,6 +92,7 @@ class FaultConfig:
     slow_body_rate: float = 0.0  # send the body in small chunks with pauses
     slow_body_ms: float = 200.0
     seed: int = 0
+    rules: list[FaultRule] = field(default_factory=list)
 
     @classmethod
     def from_rate(cls, rate: float, *, latency_ms: float = 0.0, seed: int = 0) -> FaultConfig:
@@ -67,7 +111,7 @@ class FaultConfig:
 
     @property
     def any_fault(self) -> bool:
-        return any(
+        return bool(self.rules) or any(
             (self.error_rate, self.rate_429, self.reset_rate, self.truncate_rate, self.slow_body_rate)
         )
 
@@ -98,6 +142,17 @@ class SandboxMiddleware:
         self._rng = random.Random(self.faults.seed)
         self._rng_lock = threading.Lock()
         self._route_table: tuple[tuple[Any, ...], list[tuple[Any, ...]]] = ((), [])
+
+    def _rule_for(self, scope: Scope) -> FaultRule | None:
+        """The first rule that hits this request (counted), or None."""
+        if not self.faults.rules:
+            return None
+        with self._rng_lock:
+            for rule in list(self.faults.rules):
+                if rule.matches(scope["method"], scope["path"]):
+                    rule.hits += 1
+                    return rule
+        return None
 
     def _roll(self) -> float:
         with self._rng_lock:
@@ -144,6 +199,19 @@ class SandboxMiddleware:
             jitter = (self._roll() * 2 - 1) * f.jitter_ms
             await asyncio.sleep(max(0.0, f.latency_ms + jitter) / 1000)
 
+        rule = self._rule_for(scope)
+        if rule is not None and rule.action == "status":
+            headers = {} if rule.retry_after_s is None else {"Retry-After": f"{rule.retry_after_s:g}"}
+            if rule.status == 429:
+                headers.update(self.extra_429_headers())
+            await self._send_json(send, rule.status, self.error_body(rule.status), headers)
+            self.stats.record(scope["method"], route, rule.status)
+            return
+        if rule is not None and rule.action == "hang":
+            self.stats.record(scope["method"], route, 0)
+            await _hang(receive, rule.hang_s)
+            return
+
         if f.rate_429 and self._roll() < f.rate_429:
             headers = {"Retry-After": str(f.retry_after_s), **self.extra_429_headers()}
             await self._send_json(send, 429, self.error_body(429), headers)
@@ -156,7 +224,10 @@ class SandboxMiddleware:
             return
 
         mode = None
-        if f.reset_rate and self._roll() < f.reset_rate:
+        disconnected = asyncio.Event()
+        if rule is not None and rule.action == "trickle":
+            mode = "trickle"
+        elif f.reset_rate and self._roll() < f.reset_rate:
             mode = "reset"
         elif f.truncate_rate and self._roll() < f.truncate_rate:
             mode = "truncate"
@@ -171,6 +242,19 @@ class SandboxMiddleware:
                 await send(message)
                 if mode == "reset":
                     raise InjectedReset("injected connection reset")
+                return
+            if message["type"] == "http.response.body" and mode == "trickle" and rule is not None:
+                body = message.get("body", b"")
+                watcher = asyncio.ensure_future(_wait_disconnect(receive, disconnected))
+                try:
+                    for i in range(len(body)):
+                        if disconnected.is_set():
+                            return
+                        await send({"type": "http.response.body", "body": body[i : i + 1], "more_body": True})
+                        await asyncio.sleep(rule.interval_ms / 1000)
+                finally:
+                    watcher.cancel()
+                await send({"type": "http.response.body", "body": b"", "more_body": message.get("more_body", False)})
                 return
             if message["type"] == "http.response.body" and mode in ("truncate", "slow"):
                 body = message.get("body", b"")
@@ -201,3 +285,17 @@ class SandboxMiddleware:
         hdrs += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
         await send({"type": "http.response.start", "status": status, "headers": hdrs})
         await send({"type": "http.response.body", "body": raw})
+
+
+async def _hang(receive: Receive, limit_s: float) -> None:
+    """Take the request and answer nothing, until the client hangs up (or `limit_s`, so a server can stop)."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(limit_s):
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+
+async def _wait_disconnect(receive: Receive, disconnected: asyncio.Event) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    disconnected.set()

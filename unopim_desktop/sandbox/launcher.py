@@ -85,13 +85,15 @@ class Sandbox:
         self.unopim_stats = RequestStats()
         self.woocommerce_stats = RequestStats()
         self.bigcommerce_stats = RequestStats()
+        # Each peer's faults; tests add scripted ones (`FaultRule`) to `faults[peer].rules` while it runs.
+        self.faults: dict[str, FaultConfig] = {peer: self._faults(n) for n, peer in enumerate(PEERS, start=1)}
         self._apps = {
-            "unopim": create_unopim_app(self.unopim, faults=self._faults(1), stats=self.unopim_stats),
+            "unopim": create_unopim_app(self.unopim, faults=self.faults["unopim"], stats=self.unopim_stats),
             "woocommerce": create_woocommerce_app(
-                self.woocommerce, faults=self._faults(2), stats=self.woocommerce_stats
+                self.woocommerce, faults=self.faults["woocommerce"], stats=self.woocommerce_stats
             ),
             "bigcommerce": create_bigcommerce_app(
-                self.bigcommerce, faults=self._faults(3), stats=self.bigcommerce_stats
+                self.bigcommerce, faults=self.faults["bigcommerce"], stats=self.bigcommerce_stats
             ),
         }
 

@@ -359,11 +359,16 @@ def max_delete_value(raw: object) -> int:
     return int(text)
 
 
+MAX_RECONCILE_HOURS = 24 * 30  # as the General settings spin box allows
+
+
 def reconcile_hours_value(raw: object) -> int:
-    """The Reconcile every … hours setting as a number; ValueError unless a non-negative whole number."""
+    """The Reconcile every … hours setting as a number; ValueError unless a whole number of hours from 0
+    to MAX_RECONCILE_HOURS (a larger one would overflow the date arithmetic of a push)."""
     text = str(raw).strip()
-    if not (text.isascii() and text.isdigit()):
-        raise ValueError(f"Reconcile hours must be a whole number of hours, 0 or more (got “{raw}”).")
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_RECONCILE_HOURS:
+        raise ValueError(f"Reconcile hours must be a whole number from 0 to {MAX_RECONCILE_HOURS} (30 days); "
+                         f"got “{raw}”.")
     return int(text)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from unopim_desktop.clients.errors import ApiError, BadPayload, Unreachable
+from unopim_desktop.clients.errors import ApiError, BadPayload, TimedOut, Unreachable
 from unopim_desktop.clients.http import decode_json, safe_url
 from unopim_desktop.redact import redact
 from unopim_desktop.stores.base import StoreVerificationError
@@ -50,6 +50,14 @@ def json_answer(response: httpx.Response, *, who: str = "The store") -> Any:
 def transport_failure(exc: Unreachable, site: str) -> StoreVerificationError:
     """Why nothing useful answered at `site` (certificate, host name, time-out, nothing listening)."""
     text = exc.message
+    if isinstance(exc, TimedOut):
+        # The message names the store (kind, label, address) and the limit that ran out.
+        return StoreVerificationError(
+            f"{text}.",
+            "Check the address and your internet connection, then try again; if the store is busy or slow, "
+            "try again later.",
+            status=exc.status, code="timeout",
+        )
     if "TLS" in text or "SSL" in text.upper() or "CERTIFICATE" in text.upper():
         reason = f"The secure (HTTPS) connection to {site} failed: its certificate could not be verified."
         fix = ("Check that the address is right and that the site has a valid certificate. For a test site "

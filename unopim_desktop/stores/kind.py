@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from unopim_desktop.clients.http import valid_host
 from unopim_desktop.domain import StoreConnection
 from unopim_desktop.stores.base import StoreAdapter
 
@@ -83,6 +84,13 @@ class StoreKind:
             raise ValueError(f"“{text}” is not a web address; it should look like {self.url_example}.")
         if parts.query or parts.fragment:
             raise ValueError("Leave out the query string and fragment (the part after ? or #).")
+        if not valid_host(parts.hostname or ""):
+            raise ValueError(f"“{parts.hostname or text}” is not a valid host name; the address should look like "
+                             f"{self.url_example}.")
+        try:
+            parts.port  # noqa: B018 (raises on a port out of range)
+        except ValueError:
+            raise ValueError(f"“{text}” has an invalid port number.") from None
         return self.check_url_path(f"{parts.scheme}://{parts.netloc}", parts.path, text)
 
     def verify(self, adapter: StoreAdapter):  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from unopim_desktop.clients.errors import (
     NotFound,
     RateLimited,
     ServerError,
+    TimedOut,
     Unreachable,
     Validation,
 )
@@ -54,6 +55,9 @@ def explain_store_error(kind: str, error: BaseException) -> tuple[str, str]:
     spec = store_kind(kind)
     store, wording = spec.display_name, spec.wording
     message = redact(getattr(error, "message", "") or str(error))
+    if isinstance(error, TimedOut):  # names the store and the limit itself
+        return (f"{message}.", "If the store is busy or slow, try again later; check its address and your "
+                               "internet connection.")
     if isinstance(error, Unreachable):
         if "TLS" in message:
             return (f"The secure connection to the {store} store failed ({message}).",

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from unopim_desktop.app.application import App
 from unopim_desktop.app.context import configure_logging
+from unopim_desktop.app.startup import explain_problem
+from unopim_desktop.paths import data_root
 from unopim_desktop.ui import event_loop
 
 log = logging.getLogger(__name__)
@@ -23,8 +25,23 @@ def run_gui(*, data_dir: str | os.PathLike[str] | None = None, demo: bool = Fals
 
         demo_session = DemoSession.start()
         data_dir = demo_session.data_dir
-    app = App.open(data_dir)
-    configure_logging(app.paths, verbose=verbose)
+    app: App | None = None
+    try:
+        app = App.open(data_dir)
+        configure_logging(app.paths, verbose=verbose)
+    except Exception as exc:
+        # Before Qt starts: the same sentence the commands print (data folder, database), then exit.
+        if app is not None:
+            app.close()
+        explained = explain_problem(exc, data_root(data_dir))
+        if demo_session:
+            demo_session.stop()
+        if explained is None:
+            raise
+        for line in explained:
+            if line:
+                print(line, file=sys.stderr)
+        return 2
     qt_app = QApplication.instance() or QApplication(sys.argv)
     qt_app.setApplicationName("UnoPim Desktop")
     from unopim_desktop.ui.main_window import MainWindow

@@ -74,6 +74,8 @@ class UnoPimClient:
         pacer: RatePacer | None = None,
     ) -> None:
         self.credentials = credentials
+        # Named in time-out messages: "UnoPim at https://pim.example.com did not answer within 9 s".
+        self.server = f"UnoPim at {credentials.address}"
         self._http = http or make_async_client(base_url=credentials.address, max_connections=max_connections)
         self._owns_http = http is None
         self.retry = retry or RetryPolicy()
@@ -138,7 +140,7 @@ class UnoPimClient:
             return await self._http.post(TOKEN_PATH, data=form, auth=auth, headers={"Accept": ACCEPT})
 
         try:
-            response = await send_with_retry(send, policy=self.retry, idempotent=True)
+            response = await send_with_retry(send, policy=self.retry, idempotent=True, server=self.server)
         except ApiError as exc:
             raise token_error(exc) from None
         body = decode_json(response)
@@ -185,7 +187,7 @@ class UnoPimClient:
                 self.pacer.observe(ticket, response.status_code, response.headers)
                 return response
 
-            return await send_with_retry(send, policy=self.retry, idempotent=idempotent)
+            return await send_with_retry(send, policy=self.retry, idempotent=idempotent, server=self.server)
 
         token = await self._valid_token()
         try:

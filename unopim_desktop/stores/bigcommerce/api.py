@@ -31,6 +31,7 @@ from unopim_desktop.domain import (
     StoreProduct,
 )
 from unopim_desktop.redact import register_secret
+from unopim_desktop.stores.bigcommerce import KIND
 from unopim_desktop.stores.bigcommerce import payloads as bc
 from unopim_desktop.stores.bigcommerce.quota import QuotaPacer
 from unopim_desktop.stores.http_common import json_answer, scrub, tls_verify
@@ -59,6 +60,7 @@ class BigCommerceApi:
         max_connections: int = 8,
         pacer: QuotaPacer | None = None,
         require_write: bool = True,
+        probe: RetryPolicy | None = None,
     ) -> None:
         self.connection = connection
         self.require_write = require_write
@@ -68,6 +70,9 @@ class BigCommerceApi:
             # verify() explains it to the merchant; other calls fail the same way.
             self.api_base, self.store_hash = "", ""
         self.retry = retry or RetryPolicy(attempts=6)
+        self.probe = probe  # the verification's calls (see verify.PROBE)
+        label = f" “{connection.label}”" if connection.label else ""
+        self.server = f"The {KIND.display_name} store{label} at {self.api_base or connection.url}"
         for secret in (connection.access_token, connection.secret):
             register_secret(secret)
         headers = {"Accept": "application/json", "X-Auth-Token": connection.access_token}
@@ -129,7 +134,8 @@ class BigCommerceApi:
                 self.pacer.spent(response.headers, attempt)
 
         try:
-            return await send_with_retry(paced, policy=retry or self.retry, idempotent=idempotent)
+            return await send_with_retry(paced, policy=retry or self.retry, idempotent=idempotent,
+                                         server=self.server)
         except ApiError as exc:
             raise scrub(exc) from None
 
@@ -137,7 +143,8 @@ class BigCommerceApi:
         return json_answer(await self.send("GET", path, params=params, **kw))
 
     async def write_json(self, method: str, path: str, body: Any) -> Any:
-        """A POST (never re-sent once it may have arrived) or PUT with a JSON body; the answer's JSON."""
+        """A POST (never re-sent once it may have been carried out; a 429 or 503 says it was not) or PUT
+        with a JSON body; the answer's JSON."""
         return json_answer(await self.send(method, path, json_body=body))
 
     async def iter_pages(self, path: str, params: dict[str, Any] | None = None) -> AsyncIterator[list[dict[str, Any]]]:

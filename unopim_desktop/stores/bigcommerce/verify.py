@@ -21,14 +21,16 @@ from unopim_desktop.clients.errors import (
     Unreachable,
     Validation,
 )
-from unopim_desktop.clients.http import RetryPolicy
+from unopim_desktop.clients.http import form_policy
 from unopim_desktop.domain import StoreInfo
 from unopim_desktop.stores.base import StoreVerificationError
 from unopim_desktop.stores.bigcommerce import payloads as bc
 from unopim_desktop.stores.bigcommerce.api import BigCommerceApi
 from unopim_desktop.stores.http_common import transport_failure
 
-PROBE = RetryPolicy(attempts=2, base_delay=0.3, max_delay=2.0, max_retry_after=35.0)
+# Each check gives up on a silent store within clients.http.FORM_DEADLINE_S (~20 s); an adapter built with
+# `probe=` uses that policy instead (tests use short deadlines).
+PROBE = form_policy(max_retry_after=35.0)
 ACCOUNTS_PAGE = "BigCommerce → Settings → API → Store-level API accounts"
 
 
@@ -86,7 +88,7 @@ def _other(exc: ApiError, url: str, step: str) -> StoreVerificationError:
 
 async def _store_facts(api: BigCommerceApi, info: StoreInfo) -> None:
     try:
-        store = await api.get_json("v2/store", retry=PROBE)
+        store = await api.get_json("v2/store", retry=api.probe or PROBE)
     except AuthError as exc:
         raise bad_token(exc) from None
     except Forbidden:
@@ -111,9 +113,9 @@ async def _store_facts(api: BigCommerceApi, info: StoreInfo) -> None:
 
 async def _product_read(api: BigCommerceApi, info: StoreInfo) -> None:
     try:
-        await api.get_json("v3/catalog/summary", retry=PROBE)
+        await api.get_json("v3/catalog/summary", retry=api.probe or PROBE)
         listing: Any = await api.get_json("v3/catalog/products", {"limit": 1, "include_fields": "id"},
-                                              retry=PROBE)
+                                              retry=api.probe or PROBE)
     except AuthError as exc:
         raise bad_token(exc) from None
     except Forbidden as exc:
@@ -129,7 +131,7 @@ async def _product_read(api: BigCommerceApi, info: StoreInfo) -> None:
 async def _product_write(api: BigCommerceApi, info: StoreInfo) -> None:
     try:
         # Refused for its empty body (422) by a token allowed to write, for its scope (403) otherwise.
-        await api.send("POST", "v3/catalog/products", json_body={}, retry=PROBE)
+        await api.send("POST", "v3/catalog/products", json_body={}, retry=api.probe or PROBE)
     except Validation:
         return
     except AuthError as exc:

@@ -2,7 +2,8 @@
 
 Reads page through `X-WP-TotalPages`; writes go through the batch endpoints (≤ 100 items per call,
 per-item errors in an HTTP 200 answer). A batch that carries creates is never re-sent after it may
-have reached the server: the engine finds those items by SKU on its next run instead.
+have been carried out (a 429 or 503 says it was not): the engine finds those items by SKU on its next
+run instead.
 """
 
 from __future__ import annotations

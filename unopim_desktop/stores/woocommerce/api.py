@@ -2,8 +2,9 @@
 paging through `X-WP-TotalPages`, and the `/batch` endpoints (≤ 100 items per call, per-item errors in
 an HTTP 200 answer). The adapter and its helpers (`terms`, `verify`) build on it.
 
-A batch that carries creates is never re-sent after it may have reached the server: the engine finds
-those items by SKU on its next run instead.
+A batch that carries creates is never re-sent after it may have been carried out: the engine finds
+those items by SKU on its next run instead. A 429 or 503 answer says the store did nothing, so such a
+batch is sent again after the answer's Retry-After (`send_with_retry`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from unopim_desktop.domain import (
 )
 from unopim_desktop.redact import register_secret
 from unopim_desktop.stores.http_common import json_answer, scrub, tls_verify
+from unopim_desktop.stores.woocommerce import KIND
 from unopim_desktop.stores.woocommerce import payloads as wc
 from unopim_desktop.stores.woocommerce.auth import auth_for
 
@@ -64,6 +66,7 @@ class WooApi:
         max_connections: int = 8,
         require_write: bool = True,
         query_string_auth: bool = False,
+        probe: RetryPolicy | None = None,
     ) -> None:
         self.connection = connection
         try:
@@ -73,6 +76,10 @@ class WooApi:
         self.require_write = require_write
         self.query_string_auth = query_string_auth
         self.retry = retry or RetryPolicy()
+        # The verification's calls (see verify.PROBE): a form gives up on a silent store in ~20 s.
+        self.probe = probe
+        label = f" “{connection.label}”" if connection.label else ""
+        self.server = f"The {KIND.display_name} store{label} at {self.site or connection.url}"
         for secret in (connection.key, connection.secret, connection.wp_app_password):
             register_secret(secret)
         self._http = make_async_client(
@@ -133,7 +140,8 @@ class WooApi:
                 )
 
         try:
-            return await send_with_retry(once, policy=retry or self.retry, idempotent=idempotent)
+            return await send_with_retry(once, policy=retry or self.retry, idempotent=idempotent,
+                                         server=self.server)
         except ApiError as exc:
             raise scrub(exc) from None
 
@@ -263,7 +271,8 @@ def _int_header(response: httpx.Response, name: str) -> int | None:
 
 def _batch_failure_text(exc: ApiError, had_creates: bool) -> str:
     text = f"The batch call failed: {exc}"
-    if had_creates and exc.status in (0, 500, 502, 503, 504):
+    # Not after a 429 or 503: those say the store did nothing (and were retried as long as allowed).
+    if had_creates and exc.status in (0, 500, 502, 504):
         # The store may have saved part of it; re-sending could duplicate, the next run adopts by SKU.
         text += " (the store may have saved some items; they are matched by SKU on the next run)"
     return text

@@ -21,13 +21,15 @@ from unopim_desktop.clients.errors import (
     ServerError,
     Unreachable,
 )
-from unopim_desktop.clients.http import RetryPolicy, decode_json
+from unopim_desktop.clients.http import decode_json, form_policy
 from unopim_desktop.domain import StoreInfo
 from unopim_desktop.stores.base import StoreVerificationError
 from unopim_desktop.stores.http_common import transport_failure
 from unopim_desktop.stores.woocommerce.api import WooApi
 
-PROBE = RetryPolicy(attempts=2, base_delay=0.3, max_delay=2.0, max_retry_after=10.0)
+# Each check gives up on a silent store within clients.http.FORM_DEADLINE_S (~20 s); an adapter built with
+# `probe=` uses that policy instead (tests use short deadlines).
+PROBE = form_policy(max_retry_after=10.0)
 KEYS_PAGE = "WooCommerce → Settings → Advanced → REST API"
 
 
@@ -61,7 +63,7 @@ async def _check_rest_api(api: WooApi) -> None:
         "is not set to “Plain”.",
     )
     try:
-        response = await api.send("GET", "wc/v3", auth=False, retry=PROBE)
+        response = await api.send("GET", "wc/v3", auth=False, retry=api.probe or PROBE)
     except NotFound as exc:
         if isinstance(exc.body, dict) and exc.body.get("code") == "rest_no_route":
             raise _fail(
@@ -138,7 +140,7 @@ def _auth_failure(exc: ApiError, api: WooApi, *, step: str) -> StoreVerification
 
 async def _check_read(api: WooApi, info: StoreInfo) -> None:
     try:
-        response = await api.send("GET", "wc/v3/products", params={"per_page": 1}, retry=PROBE)
+        response = await api.send("GET", "wc/v3/products", params={"per_page": 1}, retry=api.probe or PROBE)
     except (AuthError, Forbidden) as exc:
         retried = await _try_query_string_auth(api, exc)
         if retried is None:
@@ -166,7 +168,7 @@ async def _try_query_string_auth(api: WooApi, exc: ApiError) -> httpx.Response |
         return None
     api.query_string_auth = True
     try:
-        return await api.send("GET", "wc/v3/products", params={"per_page": 1}, retry=PROBE)
+        return await api.send("GET", "wc/v3/products", params={"per_page": 1}, retry=api.probe or PROBE)
     except ApiError:
         api.query_string_auth = False
         return None
@@ -175,7 +177,7 @@ async def _try_query_string_auth(api: WooApi, exc: ApiError) -> httpx.Response |
 async def _check_write(api: WooApi, info: StoreInfo) -> None:
     try:
         # An empty batch changes nothing but needs write permission (A3).
-        await api.send("POST", "wc/v3/products/batch", json_body={}, idempotent=True, retry=PROBE)
+        await api.send("POST", "wc/v3/products/batch", json_body={}, idempotent=True, retry=api.probe or PROBE)
     except (AuthError, Forbidden) as exc:
         failure = _auth_failure(exc, api, step="checking write access")
         if failure.code == "read_only_key" and not api.require_write:
@@ -189,7 +191,7 @@ async def _check_write(api: WooApi, info: StoreInfo) -> None:
 
 async def _optional_json(api: WooApi, path: str, params: dict[str, Any], **kw: Any) -> Any:
     try:
-        return decode_json(await api.send("GET", path, params=params, retry=PROBE, **kw))
+        return decode_json(await api.send("GET", path, params=params, retry=api.probe or PROBE, **kw))
     except ApiError:
         return None
 
@@ -225,14 +227,14 @@ async def _check_media(api: WooApi, info: StoreInfo) -> None:
     try:
         try:
             response = await api.send("GET", "wp/v2/users/me", params={"context": "edit"},
-                                          auth=api.wp_auth, retry=PROBE)
+                                          auth=api.wp_auth, retry=api.probe or PROBE)
             me = decode_json(response)
         except NotFound:
             # Some sites hide the users endpoint. An empty upload changes nothing: WordPress checks the
             # user's right to upload first (401/403) and only then refuses the missing file (400).
             try:
                 await api.send("POST", "wp/v2/media", content=b"", auth=api.wp_auth, idempotent=True,
-                                   retry=PROBE)
+                                   retry=api.probe or PROBE)
             except (AuthError, Forbidden):
                 raise
             except ApiError as exc:
