@@ -269,6 +269,18 @@ class SyncEngine:
             status, message = "failed", str(exc)
         except ApiError as exc:
             status, message = "failed", f"Stopped: {api_error_text(exc)}"
+        except asyncio.CancelledError:
+            # The task itself was cancelled (the window closing): the row must not stay "running".
+            await self.lane.run(sync_repo.finish_run, run_id, "cancelled", run.summary(),
+                                "Stopped when the app closed; the next run resumes from here.")
+            raise
+        except Exception as exc:
+            # Not a sync error (unreadable secrets, no keychain, a bug): the caller says it in its words,
+            # but the run row still ends instead of staying "running".
+            message = f"Stopped: {str(exc).strip() or type(exc).__name__}"
+            await self.lane.run(sync_repo.finish_run, run_id, "failed", run.summary(), message)
+            self.bus.emit(RunFinished(run_id, job, ch.code, "failed", run.summary(), message))
+            raise
         finally:
             if adapter is not None:
                 await adapter.aclose()
