@@ -61,3 +61,12 @@ def configure_logging(paths: AppPaths, *, verbose: bool = False) -> None:
         root.addHandler(h)
     for noisy in ("httpx", "httpcore", "uvicorn", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def close_logging() -> None:
+    """Detach and close the handlers `configure_logging` added (the log file must be closed before a demo's
+    throwaway folder can be removed on Windows)."""
+    root = logging.getLogger()
+    for h in [h for h in root.handlers if getattr(h, "_unopim", False)]:
+        root.removeHandler(h)
+        h.close()
