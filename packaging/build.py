@@ -135,7 +135,10 @@ def sign_windows(files: list[Path]) -> None:
     if not args:
         log("not signed (set WINDOWS_SIGN_ARGS to the arguments of `signtool sign`)")
         return
-    run(["signtool", "sign", *shlex.split(args, posix=False), *map(str, files)])
+    # One Windows command line, as the arguments would be typed (quoted paths stay as written).
+    command = f"signtool sign {args} " + " ".join(f'"{f}"' for f in files)
+    log(f"$ signtool sign … {len(files)} file(s)")
+    subprocess.run(command, check=True)
 
 
 def package_windows(bundle: Path, dist: Path, app_version: str) -> Path | None:

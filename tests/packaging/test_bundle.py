@@ -150,6 +150,10 @@ def test_the_bundled_cli_serves_the_sandbox_and_connects_to_it(built, tmp_path):
         status = built.run("unopim-desktop", "status", "--data-dir", str(data), env=env)
         assert status.returncode == 0 and "encrypted file" in status.stdout, status.stdout + status.stderr
         assert creds["client_secret"] not in status.stdout + (data / "logs" / "unopim-desktop.log").read_text()
+        # Without --data-dir: the platform's user data folder (XDG: under the home folder).
+        default = built.run("unopim-desktop", "status", env=env)
+        assert "no UnoPim connection is saved" in default.stdout + default.stderr  # a fresh folder
+        assert (tmp_path / "home" / ".local" / "share" / "UnoPimDesktop" / "unopim-desktop.sqlite3").is_file()
     finally:
         sandbox.send_signal(signal.SIGINT)
         try:
