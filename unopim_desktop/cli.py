@@ -43,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="start local sandbox UnoPim and store servers and use a throwaway data folder; no accounts needed",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="also log to stderr")
+    parser.add_argument(
+        "--quit-when-ready",
+        action="store_true",
+        help="open the window, wait until it is loaded (with --demo: ready to pull), print one line saying so "
+        "and quit; exit 1 if the demo could not be prepared (the release smoke test)",
+    )
     # Also accepted after the command (`unopim-desktop status --data-dir D`); SUPPRESS keeps the global value.
     common = Parser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -58,9 +64,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
+        from unopim_desktop.ui.platform_check import startup_problem  # Qt-free: runs before Qt loads
+
+        problem = startup_problem()
+        if problem:  # instead of Qt's abort, which names the wrong package
+            print(problem, file=sys.stderr)
+            return EXIT_FAILED
         from unopim_desktop.ui.app import run_gui  # Qt only when the window is wanted
 
-        return run_gui(data_dir=args.data_dir, demo=args.demo, verbose=args.verbose)
+        return run_gui(data_dir=args.data_dir, demo=args.demo, verbose=args.verbose,
+                       quit_when_ready=args.quit_when_ready)
     return run_guarded(args)
 
 

@@ -141,3 +141,19 @@ def test_demo_window_explains_when_preparation_fails(qtbot, qloop, app, sandbox)
     settle(qloop, window)
     assert tab.banner.kind == "error" and "Connect to UnoPim first" in tab.banner.text()
     run(qloop, window.shutdown())
+
+
+def test_a_demo_whose_start_up_fails_removes_its_throwaway_folder(qapp, tmp_path, monkeypatch):
+    import tempfile
+
+    from unopim_desktop.ui import app as ui_app
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def broken_open(data_dir):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ui_app.App, "open", broken_open)
+    with pytest.raises(OSError, match="disk full"):
+        ui_app.run_gui(demo=True)
+    assert list(tmp_path.iterdir()) == []  # the sandbox stopped and the folder went with it

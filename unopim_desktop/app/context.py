@@ -91,3 +91,12 @@ class _PrivateLogFile(logging.handlers.RotatingFileHandler):
 
     def handleError(self, record: logging.LogRecord) -> None:
         pass
+
+
+def close_logging() -> None:
+    """Detach and close the handlers `configure_logging` added (the log file must be closed before a demo's
+    throwaway folder can be removed on Windows)."""
+    root = logging.getLogger()
+    for h in [h for h in root.handlers if getattr(h, "_unopim", False)]:
+        root.removeHandler(h)
+        h.close()

@@ -8,6 +8,7 @@ the demo shows the real app, one click (Pull Full) away from a filled store.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ DEMO_PRODUCTS = 50
 DEMO_STORE = "Demo WooCommerce"
 DEMO_CHANNEL = "default"
 DEMO_READY = "Demo ready: click Pull Full"
+DEMO_DIR_PREFIX = "unopim-demo-"
+OWNER_FILE = "demo.pid"  # the process that uses a demo folder; a folder whose process is gone is left over
 
 
 class DemoSetupError(RuntimeError):
@@ -38,8 +41,14 @@ class DemoSession:
 
     @classmethod
     def start(cls, *, products: int = DEMO_PRODUCTS) -> DemoSession:
-        data_dir = Path(tempfile.mkdtemp(prefix="unopim-demo-"))
-        sandbox = start_sandbox(SandboxOptions(products=products))
+        remove_stale_demo_folders()
+        data_dir = Path(tempfile.mkdtemp(prefix=DEMO_DIR_PREFIX))
+        try:
+            (data_dir / OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
+            sandbox = start_sandbox(SandboxOptions(products=products))
+        except BaseException:
+            shutil.rmtree(data_dir, ignore_errors=True)
+            raise
         return cls(data_dir=data_dir, sandbox=sandbox)
 
     @property
@@ -50,8 +59,41 @@ class DemoSession:
         return unopim_form(self.sandbox)
 
     def stop(self) -> None:
-        self.sandbox.stop()
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        try:
+            self.sandbox.stop()
+        finally:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def remove_stale_demo_folders(parent: Path | None = None) -> list[Path]:
+    """Remove the throwaway folders of earlier demos whose process is gone: a process that was killed, or
+    that Qt aborted, had no chance to clean up. POSIX only (a live process is asked with signal 0); a
+    folder without an owner file, or whose owner still runs, is left alone."""
+    if os.name != "posix":
+        return []
+    removed = []
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{DEMO_DIR_PREFIX}*"):
+        try:
+            pid = int((folder / OWNER_FILE).read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue
+        if pid == os.getpid() or _process_exists(pid):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    if removed:
+        log.info("removed %d folder(s) left by earlier demos", len(removed))
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def unopim_form(sandbox: Sandbox) -> dict[str, str]:

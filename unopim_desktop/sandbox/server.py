@@ -42,6 +42,8 @@ class ServerThread:
             app,
             log_level="warning",
             access_log=False,
+            # Not None: uvicorn would ask sys.stdout.isatty(), and a windowed build (the demo) has no stdout.
+            use_colors=False,
             lifespan="off",
             ssl_certfile=ssl_certfile,
             ssl_keyfile=ssl_keyfile,

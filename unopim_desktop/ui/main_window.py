@@ -18,6 +18,7 @@ from unopim_desktop.app.connection import Badge
 from unopim_desktop.app.events import CHANNELS, Changed
 from unopim_desktop.sync.events import Event
 from unopim_desktop.ui.bridge import EventBridge
+from unopim_desktop.ui.icon import app_icon
 from unopim_desktop.ui.tabs.base import Tab
 from unopim_desktop.ui.tabs.channels import ChannelsTab
 from unopim_desktop.ui.tabs.connection import ConnectionTab
@@ -39,6 +40,7 @@ class MainWindow(QMainWindow):
         self.app = app
         self._quit_confirmed = False  # the merchant chose "Stop and quit" while a run was going
         self.setWindowTitle("UnoPim Desktop")
+        self.setWindowIcon(app_icon())
         self.resize(960, 680)
         self.bridge = EventBridge(app.bus, self)
         self.bridge.status_changed.connect(self._on_status_changed)
@@ -121,9 +123,10 @@ class MainWindow(QMainWindow):
         gc.freeze()
 
     # -- demo ----------------------------------------------------------------------------------------
-    def start_demo(self, sandbox: Sandbox) -> None:
-        """Demo mode: make the app ready to pull in the background; the window stays usable meanwhile."""
-        self.sync_tab.start(self.prepare_demo(sandbox))
+    def start_demo(self, sandbox: Sandbox) -> asyncio.Task[bool]:
+        """Demo mode: make the app ready to pull in the background; the window stays usable meanwhile.
+        The task's result says whether the demo is ready."""
+        return self.sync_tab.start(self.prepare_demo(sandbox))
 
     async def prepare_demo(self, sandbox: Sandbox) -> bool:
         from unopim_desktop.app.demo import DEMO_CHANNEL, DEMO_READY, DemoSetupError, prepare_demo
