@@ -93,6 +93,12 @@ class FaultConfig:
     slow_body_ms: float = 200.0
     seed: int = 0
     rules: list[FaultRule] = field(default_factory=list)
+    # How the middleware waits (latency, slow bodies): asyncio.sleep; a test passes a recorder instead, so it
+    # checks which requests were delayed and by how much without timing anything.
+    pause: Callable[[float], Awaitable[None]] | None = None
+
+    async def wait(self, seconds: float) -> None:
+        await (self.pause or asyncio.sleep)(seconds)
 
     @classmethod
     def from_rate(cls, rate: float, *, latency_ms: float = 0.0, seed: int = 0) -> FaultConfig:
@@ -197,7 +203,7 @@ class SandboxMiddleware:
 
         if (f.latency_ms or f.jitter_ms) and not scope["path"].startswith(STATIC_PREFIXES):
             jitter = (self._roll() * 2 - 1) * f.jitter_ms
-            await asyncio.sleep(max(0.0, f.latency_ms + jitter) / 1000)
+            await f.wait(max(0.0, f.latency_ms + jitter) / 1000)
 
         rule = self._rule_for(scope)
         if rule is not None and rule.action == "status":
@@ -264,7 +270,7 @@ class SandboxMiddleware:
                 step = max(1, len(body) // 4)
                 for i in range(0, len(body), step):
                     await send({"type": "http.response.body", "body": body[i : i + step], "more_body": True})
-                    await asyncio.sleep(f.slow_body_ms / 1000 / 4)
+                    await f.wait(f.slow_body_ms / 1000 / 4)
                 await send({"type": "http.response.body", "body": b"", "more_body": message.get("more_body", False)})
                 return
             await send(message)
