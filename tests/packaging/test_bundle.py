@@ -150,10 +150,18 @@ def test_the_bundled_cli_serves_the_sandbox_and_connects_to_it(built, tmp_path):
         status = built.run("unopim-desktop", "status", "--data-dir", str(data), env=env)
         assert status.returncode == 0 and "encrypted file" in status.stdout, status.stdout + status.stderr
         assert creds["client_secret"] not in status.stdout + (data / "logs" / "unopim-desktop.log").read_text()
-        # Without --data-dir: the platform's user data folder (XDG: under the home folder).
+        # Without --data-dir: the platform's user data folder (XDG: under the home folder). A command that
+        # fails on a folder it had to create leaves nothing behind; one that succeeds keeps it.
+        default_root = tmp_path / "home" / ".local" / "share" / "UnoPimDesktop"
         default = built.run("unopim-desktop", "status", env=env)
         assert "no UnoPim connection is saved" in default.stdout + default.stderr  # a fresh folder
-        assert (tmp_path / "home" / ".local" / "share" / "UnoPimDesktop" / "unopim-desktop.sqlite3").is_file()
+        assert not default_root.exists()
+        saved = built.run("unopim-desktop", "connect", "--url", creds["url"], "--client-id", creds["client_id"],
+                          "--username", creds["username"],
+                          env={**env, "UNOPIM_CLIENT_SECRET": creds["client_secret"],
+                               "UNOPIM_PASSWORD": creds["password"]})
+        assert saved.returncode == 0, saved.stdout + saved.stderr
+        assert (default_root / "unopim-desktop.sqlite3").is_file()
     finally:
         sandbox.send_signal(signal.SIGINT)
         try:
