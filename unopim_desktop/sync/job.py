@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from unopim_desktop.clients.errors import ApiError, AuthError, Forbidden, Unreachable
-from unopim_desktop.clients.unopim import UnoPimClient
+from unopim_desktop.clients.unopim import ServerFeatures, UnoPimClient
 from unopim_desktop.domain import AttributeDef, ChannelRow, StoreImage
 from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE
 from unopim_desktop.state import mapping_repo, sync_repo
@@ -62,6 +62,12 @@ class SyncJob:
         self.store_currency = store_currency
         self.links = LinkTable()
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        # What this UnoPim's API can do (read by the first steps of each run; 3.x until then).
+        self.features = ServerFeatures(generation=3)
+
+    @property
+    def configurable_path(self) -> str:
+        return self.features.configurable_path
 
     @property
     def lane(self) -> DbLane:

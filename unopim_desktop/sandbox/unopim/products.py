@@ -275,10 +275,12 @@ async def patch_product(ctx: Ctx) -> Response:
 
 
 async def delete_product(ctx: Ctx) -> Response:
+    """`findProductOr404` looks the SKU up among every product type (1.x and 3.x alike), so a configurable
+    product is deleted through `/products/{sku}` too, its variants with it."""
     state, sku = ctx.state, ctx.param("sku")
     with state.lock:
         record = state.find_product(sku)
-        if record is None or record["type"] != "simple":
+        if record is None:
             raise not_found_for_write(sku)
         delete_record(state, record)
     return json_response({"success": True, "message": "Product deleted successfully", "sku": record["sku"]})

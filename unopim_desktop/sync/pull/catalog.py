@@ -55,7 +55,7 @@ class CatalogSteps(JobPart):
         self._raw_attributes = raw
         self.job.state.attributes = attribute_defs(raw)
         # Variant axes: read the configurable products' super attributes (and the options in use).
-        self.job.configurable_path = await self.client.configurable_path()
+        self.job.features = await self.client.features()
         if self.job.options.full:
             async for page in self.client.iter_pages(self.job.configurable_path):
                 self.job.learn_axes(page)
