@@ -223,6 +223,13 @@ class ProductPush(JobPart):
             return writes, (sku, family, axes, variants)
         return writes, None
 
+    def _warn_sku(self, kind: str, sku: str) -> None:
+        """UnoPim 1.x validates SKUs as slugs (letters, digits, single hyphens): say why before it refuses."""
+        if "_" in sku and self.job.features.may_refuse_underscores:
+            self.run.log(f"{kind.capitalize()} {sku}: its SKU has an underscore, which UnoPim 1.x refuses (SKUs of "
+                         "letters, digits and hyphens only; 2.0 and later accept underscores). Rename it in the "
+                         "store if UnoPim refuses it.", level="warning", entity_kind=kind, entity=sku)
+
     def _images(self, product: StoreProduct, variants: list[StoreVariant]) -> None:
         """Queue pictures for upload once their product exists in UnoPim."""
         self.job.images.consider("product", product.sku, product.store_id, product.images)
@@ -319,6 +326,7 @@ class ProductPush(JobPart):
             self.run.log(f"Product {sku}: no variation attribute maps to a UnoPim select attribute; it is pushed "
                          "as a simple product without variants.", level="warning", entity_kind="product", entity=sku)
         kind = "configurable product" if configurable else "product"
+        self._warn_sku("product", sku)
         if job.options.dry_run:
             self.run.log(f"dry-run: would create {kind} {sku} in family {family} ({', '.join(frag.fields) or 'SKU'})",
                          entity_kind="product", entity=sku)
@@ -431,6 +439,7 @@ class ProductPush(JobPart):
         status = frag.status if frag.status is not None else sv.status == "publish"
         body = {"parent": parent_sku, "family": family, "status": status, "values": values,
                 "variant": {"attributes": combo}}
+        self._warn_sku("variant", sv.sku)
         if job.options.dry_run:
             self.run.log(f"dry-run: would create variant {sv.sku} of {parent_sku} "
                          f"({', '.join(f'{k}={v}' for k, v in combo.items())})", entity_kind="variant", entity=sv.sku)
