@@ -82,6 +82,46 @@ def render_product(state: UnoPimState, record: dict[str, Any], *, single: bool =
     return item
 
 
+SCOPED_DEPTH = {"locale_specific": 1, "channel_specific": 1, "channel_locale_specific": 2}
+
+
+def resolved_values(state: UnoPimState, record: dict[str, Any]) -> dict[str, Any]:
+    """What UnoPim 3.x *shows* for a product (`Product::resolvedValues`, `VariantValueResolver::mergeChain`):
+    the values of its ancestor chain merged root to leaf, the nearer node winning — `common` key by key,
+    the scoped buckets per channel/locale and then per key, `categories` from the nearest node that has
+    the key; everything else (associations) is the leaf's own. The REST API never returns this: it is for
+    tests that check what a merchant sees in UnoPim's admin."""
+    chain: list[dict[str, Any]] = []
+    node: dict[str, Any] | None = record
+    while node is not None and len(chain) < 10:
+        chain.append(node["values"] if isinstance(node.get("values"), dict) else {})
+        node = state.products.get(node["parent_id"]) if node.get("parent_id") else None
+    chain.reverse()
+    common: dict[str, Any] = {}
+    scoped: dict[str, dict[str, Any]] = {}
+    categories = None
+    for values in chain:
+        common.update(values.get("common") or {})
+        for key, depth in SCOPED_DEPTH.items():
+            scoped[key] = _merge_scope(scoped.get(key, {}), values.get(key) or {}, depth)
+        if "categories" in values:
+            categories = values["categories"]
+    leaf = dict(chain[-1]) if chain else {}
+    leaf["common"] = common
+    leaf.update({k: v for k, v in scoped.items() if v})
+    if categories is not None:
+        leaf["categories"] = categories
+    return leaf
+
+
+def _merge_scope(carry: dict[str, Any], values: dict[str, Any], depth: int) -> dict[str, Any]:
+    out = dict(carry)
+    for key, nested in values.items():
+        if isinstance(nested, dict):
+            out[key] = _merge_scope(out.get(key, {}), nested, depth - 1) if depth > 1 else {**out.get(key, {}), **nested}
+    return out
+
+
 def wants_completeness(raw: str | None) -> bool:
     """PHP's FILTER_VALIDATE_BOOLEAN on `with_completeness`."""
     return raw is not None and raw.strip().lower() in ("1", "true", "on", "yes")

@@ -328,6 +328,18 @@ class UnoPimState:
                 "media_files": len(self.storage),
             }
 
+    def displayed_values(self, sku: str) -> dict[str, Any] | None:
+        """The values UnoPim's admin shows for a product: on 3.x a variant's are resolved from its parent
+        chain (the API returns only what the variant stores); on 1.x they are what it stores."""
+        from unopim_desktop.sandbox.unopim.product_store import resolved_values
+
+        with self.lock:
+            record = self.find_product(sku)
+            if record is None:
+                return None
+            values = resolved_values(self, record) if self.version >= 3 else record["values"]
+            return copy.deepcopy(values)
+
     def get_product(self, sku: str) -> dict[str, Any] | None:
         """A deep copy of a product (simple or configurable) in the API's single-GET shape."""
         from unopim_desktop.sandbox.unopim.product_store import render_product

@@ -108,10 +108,20 @@ class ProductSteps:
             await asyncio.gather(*tasks, return_exceptions=True)
         for t in tasks:
             t.result()
+        await self._variants_of_changed_parents()
         await self._apply_deletes()
 
     async def step_variants(self) -> None:
         pass  # written page by page with their products (see `_page`); progress already reported
+
+    async def _variants_of_changed_parents(self) -> None:
+        """3.x delta: a changed configurable product changes what its variants show (they inherit), though
+        their own `updated_at` stays: re-read them; unchanged ones cost a hash comparison, not a write."""
+        assert self.job.parents is not None
+        for items in await self.job.parents.variants_of_changed():
+            fresh = [i for i in items if _sku(i) not in self.job.state.seen_products]
+            await self.job.commit(await self._write_variants(fresh))
+            self.run.advance("variants", len(fresh))
 
     async def _page(self, n: int, items: list[dict[str, Any]]) -> None:
         plain = [i for i in items if not i.get("parent")]
@@ -155,6 +165,12 @@ class ProductSteps:
         for item in items:
             sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
             self.job.state.seen_products.add(sku)
+            structure = self.job.parents.learn(item, sku) if configurable and self.job.parents else None
+            if structure:
+                self.run.count("product", "skipped")
+                self.run.log(f"Product {sku} not pulled: {structure}.", level="warning", entity_kind="product",
+                             entity=sku)
+                continue
             assoc = (item.get("values") or {}).get("associations") or {}
             # Tuples of strings: the collector stops scanning them (lists it would walk on every full pass).
             # Kept only where there is something to set or to clear: most products have no associations.
@@ -259,12 +275,20 @@ class ProductSteps:
             by_parent[str(item["parent"])].append(item)
 
         async def one_parent(parent_sku: str, group: list[dict[str, Any]]) -> list[LinkWrite]:
+            parents = self.job.parents
+            assert parents is not None
+            orphaned = await parents.orphan_reason(parent_sku)
+            if orphaned:
+                self.job.state.seen_products.update(_sku(i) for i in group)
+                parents.report(parent_sku, [_sku(i) for i in group], orphaned)
+                return []
             parent = self.job.link("product", parent_sku)
             axes = await self.job.axes_of(parent_sku) if parent is not None else []
             pending = []
             for item in group:
-                sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
+                sku = _sku(item)
                 self.job.state.seen_products.add(sku)
+                item = parents.resolve(parent_sku, item)  # 3.x: what UnoPim shows, not only what it stores
                 if parent is None and self.job.options.dry_run and parent_sku in self.job.state.seen_products:
                     self.run.log(f"dry-run: would create variant {sku} under {parent_sku}", entity_kind="variant",
                                  entity=sku)
@@ -396,6 +420,10 @@ class ProductSteps:
 
     async def stop_image_worker(self) -> None:
         await self.images.stop()
+
+def _sku(item: dict[str, Any]) -> str:
+    return str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
+
 
 def _parse_ts(value: Any) -> dt.datetime:
     if not value:

@@ -1,0 +1,71 @@
+"""UnoPim sandbox in the real servers' 3.x modes (unopim-api.md §13): variants that store only what they
+own, and what the admin shows for them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.support.unopim_peer import UnoPimPeer, running
+from unopim_desktop.sandbox.catalogue import Catalogue, generate_catalogue
+from unopim_desktop.sandbox.unopim import UnoPimState
+
+
+@pytest.fixture(scope="module")
+def cat() -> Catalogue:
+    return generate_catalogue(12, seed=7, configurable_share=0.25, variants_per_product=2)
+
+
+@pytest.fixture
+def v3(cat: Catalogue) -> Iterator[UnoPimPeer]:
+    with running(UnoPimState(catalogue=cat)) as peer:
+        yield peer
+
+
+@pytest.fixture
+def v1(cat: Catalogue) -> Iterator[UnoPimPeer]:
+    with running(UnoPimState(version=1, catalogue=cat)) as peer:
+        yield peer
+
+
+def _variant_of(cat: Catalogue) -> tuple[dict[str, Any], dict[str, Any]]:
+    conf = cat.configurable_products[0]
+    sku = conf["variants"][0]["sku"]
+    return conf, next(p for p in cat.products if p["sku"] == sku)
+
+
+def test_a_3x_variant_stores_its_axes_and_sku_only(v3: UnoPimPeer, cat: Catalogue) -> None:
+    conf, variant = _variant_of(cat)
+    got = v3.get(f"/products/{variant['sku']}").json()
+    axes = {a: variant["values"]["common"][a] for a in conf["super_attributes"]}
+    assert got["parent"] == conf["sku"]
+    assert got["values"] == {"common": {**axes, "sku": variant["sku"]}}  # the raw stored values
+    listed = {p["sku"]: p for p in v3.get("/products", params={"limit": 100}).json()["data"]}
+    assert listed[variant["sku"]]["values"] == got["values"]
+
+
+def test_what_the_admin_shows_is_resolved_from_the_parent(v3: UnoPimPeer, cat: Catalogue) -> None:
+    conf, variant = _variant_of(cat)
+    shown = v3.state.displayed_values(variant["sku"])
+    parent = conf["values"]
+    assert shown["channel_locale_specific"] == parent["channel_locale_specific"]
+    assert shown["categories"] == parent["categories"]
+    assert shown["common"] == {**parent["common"], **{a: variant["values"]["common"][a]
+                                                      for a in conf["super_attributes"]}, "sku": variant["sku"]}
+    # An override on the variant wins over the parent, key by key within its channel and locale.
+    r = v3.patch(f"/products/{variant['sku']}", json={"values": {"channel_locale_specific": {
+        "default": {"en_US": {"price": {"USD": "99.00"}}}}}})
+    assert r.status_code == 200, r.text
+    shown = v3.state.displayed_values(variant["sku"])
+    assert shown["channel_locale_specific"]["default"]["en_US"]["price"] == {"USD": "99.00"}
+    assert shown["channel_locale_specific"]["default"]["en_US"]["name"] == \
+        parent["channel_locale_specific"]["default"]["en_US"]["name"]
+
+
+def test_1x_variants_keep_full_copies(v1: UnoPimPeer, cat: Catalogue) -> None:
+    _conf, variant = _variant_of(cat)
+    got = v1.get(f"/products/{variant['sku']}").json()
+    assert got["values"] == variant["values"]
+    assert v1.state.displayed_values(variant["sku"]) == variant["values"]
