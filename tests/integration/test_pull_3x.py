@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.app import connected_app, unopim_api, woo_api
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
+from unopim_desktop.sandbox.unopim.variant_groups import make_two_level
 
 
 @pytest.fixture
@@ -77,3 +78,43 @@ async def test_a_variation_edit_is_pushed_as_an_override_and_nothing_inherited_i
     writes = sandbox.unopim.write_count()
     assert (await app.engine.push(changed=False)).status == "done"
     assert sandbox.unopim.write_count() == writes
+
+
+async def test_a_two_level_product_is_reported_and_none_of_it_is_written(app, sandbox):
+    two_level, *others = sandbox.catalogue.configurable_products
+    groups = make_two_level(sandbox.unopim, two_level["sku"])
+    outcome = await app.engine.pull(full=True)
+    assert outcome.status == "done", outcome.channels[0].message
+    assert sandbox.woocommerce.product_by_sku(two_level["sku"]) is None
+    assert all(sandbox.woocommerce.product_by_sku(v["sku"]) is None for v in two_level["variants"])
+    rows = [r for r in app.logs if r.level == "warning" and "two-level variant structure" in r.message]
+    assert {r.entity for r in rows} >= {two_level["sku"]}
+    assert all(sandbox.woocommerce.product_by_sku(c["sku"])["type"] == "variable" for c in others)
+    totals = outcome.totals()
+    assert totals["product"]["failed"] == 0 and totals["variant"]["skipped"] == len(two_level["variants"])
+    # A leaf edited later, on a delta: its parent is a group no route returns; still nothing written.
+    leaf = two_level["variants"][0]["sku"]
+    r = unopim_api(sandbox, "PATCH", f"/products/{leaf}", json={"values": {"channel_locale_specific": {
+        "default": {"en_US": {"price": {"USD": "5.00"}}}}}})
+    assert r.status_code == 200, r.text
+    app.logs.clear()
+    delta = await app.engine.pull(full=False)
+    assert delta.status == "done"
+    assert sandbox.woocommerce.product_by_sku(leaf) is None
+    assert [r for r in app.logs if r.level == "warning" and r.entity in groups and "variant group" in r.message]
+
+
+async def test_a_product_made_two_level_in_unopim_is_not_pushed_into(pushing_app, sandbox):
+    app = pushing_app
+    assert (await app.engine.pull(full=True)).status == "done"
+    conf = sandbox.catalogue.configurable_products[0]
+    make_two_level(sandbox.unopim, conf["sku"])  # restructured in UnoPim's admin after the pull
+    parent = sandbox.woocommerce.product_by_sku(conf["sku"])
+    variation = sandbox.woocommerce.variations(parent["id"])[0]
+    r = woo_api(sandbox, "PUT", f"/products/{parent['id']}/variations/{variation['id']}", json={"regular_price": "3.00"})
+    assert r.status_code == 200, r.text
+    writes = sandbox.unopim.write_count()
+    outcome = await app.engine.push(changed=True)
+    assert outcome.status == "done", outcome.channels[0].message
+    assert sandbox.unopim.write_count() == writes
+    assert [r for r in app.logs if r.entity == conf["sku"] and "two-level variant structure" in r.message]

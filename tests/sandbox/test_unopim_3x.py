@@ -11,6 +11,7 @@ import pytest
 from tests.support.unopim_peer import UnoPimPeer, running
 from unopim_desktop.sandbox.catalogue import Catalogue, generate_catalogue
 from unopim_desktop.sandbox.unopim import UnoPimState
+from unopim_desktop.sandbox.unopim.variant_groups import make_two_level
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +70,24 @@ def test_1x_variants_keep_full_copies(v1: UnoPimPeer, cat: Catalogue) -> None:
     got = v1.get(f"/products/{variant['sku']}").json()
     assert got["values"] == variant["values"]
     assert v1.state.displayed_values(variant["sku"]) == variant["values"]
+
+
+def test_a_two_level_structure_hides_its_groups_from_every_route(v3: UnoPimPeer, cat: Catalogue) -> None:
+    conf = cat.configurable_products[0]
+    first, second = conf["super_attributes"][:2]
+    groups = make_two_level(v3.state, conf["sku"])
+    listed = v3.get(f"/configurable-products/{conf['sku']}").json()
+    # The configurable's variants[] are its direct children: the groups, with the first axis only.
+    assert sorted(v["sku"] for v in listed["variants"]) == sorted(groups)
+    assert all(set(v["attributes"]) == {first} for v in listed["variants"])
+    for group in groups:
+        assert v3.get(f"/products/{group}").status_code == 404
+        assert v3.get(f"/configurable-products/{group}").status_code == 404
+    products = {p["sku"]: p for p in v3.get("/products", params={"limit": 100}).json()["data"]}
+    assert not set(groups) & set(products)
+    leaf = products[conf["variants"][0]["sku"]]
+    assert leaf["parent"] in groups and set(leaf["values"]["common"]) == {second, "sku"}
+    shown = v3.state.displayed_values(leaf["sku"])  # leaf → group → configurable
+    assert shown["common"][first] == conf["variants"][0]["attributes"][first]
+    assert v3.delete(f"/products/{conf['sku']}").status_code == 200
+    assert v3.state.find_product(groups[0]) is None and v3.state.find_product(leaf["sku"]) is None

@@ -172,7 +172,7 @@ def apply_patch(ctx: Ctx, record: dict[str, Any], body: dict[str, Any]) -> None:
 def delete_record(state: UnoPimState, record: dict[str, Any]) -> None:
     """Delete a product; a configurable's variants go with it (parent_id cascades). Association rows
     pointing at it disappear from every GET (render_links skips ids that no longer exist)."""
-    if record["type"] == "configurable":
+    if record["type"] in ("configurable", "variant_group"):
         for child in variants_of(state, record):
             delete_record(state, child)
     state.remove_product(record)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from unopim_desktop.sync.transform.to_store import variant_codes
-from unopim_desktop.sync.transform.values import only_codes, resolve_chain
+from unopim_desktop.sync.transform.values import grouped_variants, only_codes, resolve_chain
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.job import PullJob
@@ -47,10 +47,8 @@ class VariantParents:
         mapping = self.job.state.mapping
         if self.inherit and mapping is not None:
             self.values[sku] = only_codes(item.get("values") or {}, variant_codes(mapping))
-        supers = [a for a in item.get("super_attributes") or [] if a]
-        short = [str(v.get("sku") or "") for v in item.get("variants") or []
-                 if sum(1 for a in supers if (v.get("attributes") or {}).get(a) not in (None, "")) < len(supers)]
-        if self.inherit and supers and short:
+        short = grouped_variants(item)
+        if self.inherit and short:
             for group in short:
                 self.group_of[group] = sku
             self.two_level[sku] = TWO_LEVEL

@@ -28,6 +28,7 @@ from unopim_desktop.sync.transform.to_unopim import (
     product_fragment,
     shrinks_a_list,
 )
+from unopim_desktop.sync.transform.values import grouped_variants
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.push.job import PushJob
@@ -183,6 +184,10 @@ class ProductPush(JobPart):
             return ([] if link.store_hash == store_hash else [LinkWrite("product", sku, link.store_id,
                                                                         store_hash=store_hash)]), None
         current, configurable = await self._current(sku, variable=product.type == "variable")
+        if configurable and current is not None and job.features.variants_inherit and grouped_variants(current):
+            job.skipped("product", sku, "in UnoPim it has a two-level variant structure (3.x variant groups), which "
+                        "UnoPim's REST API does not expose; nothing of it is pushed")
+            return [], None
         family = (current or {}).get("family") or job.default_family
         if not family:
             job.skipped("product", sku, "missing family: the product has no family and no Default family is set "

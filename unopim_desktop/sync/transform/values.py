@@ -149,3 +149,14 @@ def _keep(bucket: Any, codes: Collection[str], depth: int) -> dict[str, Any]:
         if kept:
             out[scope] = kept
     return out
+
+
+def grouped_variants(configurable: Mapping[str, Any]) -> list[str]:
+    """SKUs in a configurable product's `variants[]` that carry fewer axis values than its super attributes:
+    3.x variant groups of a two-level variant structure (unopim-api §13.2), whose leaves no route reaches
+    through this product. Empty for an ordinary configurable product."""
+    supers = [a for a in configurable.get("super_attributes") or [] if a]
+    if not supers:
+        return []
+    return [str(v.get("sku") or "") for v in configurable.get("variants") or [] if isinstance(v, Mapping)
+            and sum(1 for a in supers if (v.get("attributes") or {}).get(a) not in (None, "")) < len(supers)]
