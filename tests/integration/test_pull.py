@@ -11,9 +11,13 @@ from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 
 
+WEST = "America/New_York"
+
+
 @pytest.fixture
 def sandbox(request):
-    opts = getattr(request, "param", None) or SandboxOptions(products=12, seed=3)
+    # UnoPim's APP_TIMEZONE west of UTC, as many real installs: its date filters compare in that zone.
+    opts = getattr(request, "param", None) or SandboxOptions(products=12, seed=3, unopim_timezone=WEST)
     sb = start_sandbox(opts)
     yield sb
     sb.stop()

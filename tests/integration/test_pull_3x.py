@@ -10,9 +10,12 @@ from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.sandbox.unopim.variant_groups import make_two_level
 
 
+WEST = "America/Los_Angeles"  # UnoPim's APP_TIMEZONE: its date filters compare in it
+
+
 @pytest.fixture
 def sandbox(request):
-    opts = getattr(request, "param", None) or SandboxOptions(products=12, seed=3)
+    opts = getattr(request, "param", None) or SandboxOptions(products=12, seed=3, unopim_timezone=WEST)
     sb = start_sandbox(opts)
     yield sb
     sb.stop()
@@ -118,3 +121,22 @@ async def test_a_product_made_two_level_in_unopim_is_not_pushed_into(pushing_app
     assert outcome.status == "done", outcome.channels[0].message
     assert sandbox.unopim.write_count() == writes
     assert [r for r in app.logs if r.entity == conf["sku"] and "two-level variant structure" in r.message]
+
+
+async def test_a_delta_on_a_server_west_of_utc_misses_nothing_changed_since_the_last_pull(app, sandbox):
+    """UnoPim compares the `updated_at` filter with a column in its APP_TIMEZONE while its answers show UTC: a
+    watermark sent as UTC hides, west of UTC, every change of the last hours before it (unopim-api §13.3)."""
+    assert sandbox.unopim.zone.key == WEST
+    assert (await app.engine.pull(full=True)).status == "done"
+    plain = [p["sku"] for p in sandbox.catalogue.products if not p.get("parent")]
+    for sku in plain[:2]:
+        r = unopim_api(sandbox, "PATCH", f"/products/{sku}", json={"values": {"channel_locale_specific": {
+            "default": {"en_US": {"name": f"Renamed {sku}"}}}}})
+        assert r.status_code == 200, r.text
+    writes = sandbox.woocommerce.write_count()
+    outcome = await app.engine.pull(full=False)
+    assert outcome.status == "done"
+    assert [sandbox.woocommerce.product_by_sku(s)["name"] for s in plain[:2]] == [f"Renamed {s}" for s in plain[:2]]
+    # The wider window re-reads what changed before the watermark too; the UTC stamps leave it out.
+    totals = outcome.totals()["product"]
+    assert (totals["updated"], totals["unchanged"]) == (2, 0) and sandbox.woocommerce.write_count() == writes + 2

@@ -3,7 +3,9 @@ own, and what the admin shows for them."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -91,3 +93,21 @@ def test_a_two_level_structure_hides_its_groups_from_every_route(v3: UnoPimPeer,
     assert shown["common"][first] == conf["variants"][0]["attributes"][first]
     assert v3.delete(f"/products/{conf['sku']}").status_code == 200
     assert v3.state.find_product(groups[0]) is None and v3.state.find_product(leaf["sku"]) is None
+
+
+def test_date_filters_compare_in_the_servers_zone_while_answers_show_utc(cat: Catalogue) -> None:
+    # APP_TIMEZONE west of UTC: a stamp shown as 12:00Z is 04:00 in the column (Los Angeles, UTC-8 in January).
+    state = UnoPimState(catalogue=cat, timezone="America/Los_Angeles")
+    state.clock = lambda: datetime(2031, 1, 10, 12, 0, 0, tzinfo=UTC)
+    with running(state) as peer:
+        sku = next(p["sku"] for p in cat.products if p["parent"] is None)
+        assert peer.patch(f"/products/{sku}", json={"status": False}).status_code == 200
+        assert peer.get(f"/products/{sku}").json()["updated_at"] == "2031-01-10T12:00:00.000000Z"
+
+        def after(value: str) -> list[str]:
+            filters = json.dumps({"updated_at": [{"operator": ">", "value": value}]})
+            return [p["sku"] for p in peer.get("/products", params={"filters": filters, "limit": 100}).json()["data"]]
+
+        assert after("2031-01-10 11:00:00") == []  # a UTC watermark misses it: the column says 04:00
+        assert after("2031-01-10 03:00:00") == [sku]
+        assert after("2031-01-10T11:00:00Z") == [sku]  # an explicit offset is moved into the zone

@@ -9,7 +9,7 @@ type -> [{related_id, additional_data}]) and the two timestamps.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from unopim_desktop.sandbox.unopim.http import ApiError, validation_error
@@ -199,7 +199,7 @@ def product_matches(state: UnoPimState, record: dict[str, Any], cond: Condition)
         contains_all = all(v in stored for v in cond.value)
         return contains_all if cond.operator == "IN" else not contains_all
     if cond.field in ("updated_at", "created_at"):
-        return _date_matches(record[cond.field], cond)
+        return _date_matches(state, record[cond.field], cond)
     return True
 
 
@@ -225,12 +225,16 @@ def check_parent_filter(state: UnoPimState, conditions: list[Condition]) -> None
             )  # fmt: skip
 
 
-def _date_matches(stamp: str, cond: Condition) -> bool:
-    stored = datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S")
+def _date_matches(state: UnoPimState, stamp: str, cond: Condition) -> bool:
+    """`where('products.updated_at', '>', value)` against the column as MySQL holds it: the wall-clock time
+    of the server's `APP_TIMEZONE` (unopim-api §13.3), while answers show the same instant in UTC. The
+    value is compared as sent; one with an explicit offset is moved into that zone first."""
+    stored = datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC).astimezone(state.zone)
+    stored = stored.replace(tzinfo=None)
     if cond.operator == "BETWEEN":
-        low, high = (parse_filter_date(v) for v in cond.value)
+        low, high = (_bound(state, v) for v in cond.value)
         return low is not None and high is not None and low <= stored <= high
-    bound = parse_filter_date(cond.value)
+    bound = _bound(state, cond.value)
     if bound is None:
         return False
     return {
@@ -239,6 +243,17 @@ def _date_matches(stamp: str, cond: Condition) -> bool:
         "<": stored < bound,
         "<=": stored <= bound,
     }[cond.operator]
+
+
+def _bound(state: UnoPimState, value: Any) -> datetime | None:
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return parse_filter_date(value)
+    if parsed.tzinfo is None:
+        return parsed
+    return parsed.astimezone(state.zone).replace(tzinfo=None)
 
 
 # -- request checks ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from unopim_desktop.sandbox.unopim import defaults
@@ -90,10 +91,13 @@ class UnoPimState:
 
     def __init__(self, *, version: int = 3, rate_limit_per_min: int | None = None,
                  access_token_ttl: int = 3600, refresh_token_ttl: int = 3600,
-                 catalogue: Any = None) -> None:  # fmt: skip
+                 catalogue: Any = None, timezone: str = "UTC") -> None:  # fmt: skip
         if version not in (1, 3):
             raise ValueError("version must be 1 or 3")
         self.version = version
+        # APP_TIMEZONE: the zone the timestamp columns are written in (answers still show UTC). Date
+        # filters compare their value with the column as it is (unopim-api.md §13.3).
+        self.zone = ZoneInfo(timezone)
         self.rate_limit_per_min = rate_limit_per_min
         self.lock = threading.RLock()
         self.auth = AuthRegistry(

@@ -25,6 +25,10 @@ from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.job import PullJob
 
+# The largest offset of any time zone from UTC (UTC+14, Kiribati): how far a server's wall clock may be
+# from the UTC watermark, either way.
+MAX_UTC_OFFSET = dt.timedelta(hours=14)
+
 
 
 class ProductSteps:
@@ -56,18 +60,22 @@ class ProductSteps:
         mark = await self.job.lane.run(sync_repo.watermark, self.job.address, self.job.label, self.job.channel.code)
         if not mark:
             raise LookupError("No earlier pull to compare with: run Pull Full first.")
-        filters = {"updated_at": [{"operator": ">", "value": mark}]}
+        since = _parse_ts(mark)
+        # 3.x compares the value with a column in its APP_TIMEZONE, which the API does not tell (its answers
+        # show UTC): ask from the mark minus the largest UTC offset, then keep what the answers' UTC stamps
+        # say changed after the mark (unopim-api §13.3). A change is never missed; a few are re-read.
+        wide = (since - MAX_UTC_OFFSET).strftime("%Y-%m-%d %H:%M:%S")
+        filters = {"updated_at": [{"operator": ">", "value": wide}]}
         try:
             n = 0
             async for items in client.iter_cursor(path, filters=filters, limit=size):
                 n += 1
-                yield n, items
+                yield n, [i for i in items if _parse_ts(i.get("updated_at")) > since]
             return
         except (NotFound, Validation) as exc:  # 1.x answers 404, 2.x 422: no date filter there
             if "filter" not in exc.message.lower() and "pagination" not in exc.message.lower():
                 raise
         self.run.log("This UnoPim has no updated_at filter (1.x/2.x): listing everything and comparing dates.")
-        since = _parse_ts(mark)
         n = 0
         async for items in client.iter_pages(path, limit=size):
             n += 1
