@@ -10,7 +10,6 @@ from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 
-
 WEST = "America/New_York"
 
 

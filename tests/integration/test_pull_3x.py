@@ -9,7 +9,6 @@ from tests.support.app import connected_app, unopim_api, woo_api
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 from unopim_desktop.sandbox.unopim.variant_groups import make_two_level
 
-
 WEST = "America/Los_Angeles"  # UnoPim's APP_TIMEZONE: its date filters compare in it
 
 

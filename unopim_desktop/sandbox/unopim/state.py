@@ -15,8 +15,8 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from unopim_desktop.sandbox.unopim import defaults
 from unopim_desktop.sandbox.unopim.auth import AuthRegistry, FixedWindowLimiter
