@@ -45,7 +45,8 @@ class StoreAdapter(Protocol):
     def iter_products(
         self, *, modified_after: dt.datetime | None = None, page_size: int = 100
     ) -> AsyncIterator[list[StoreProduct]]:
-        """Pages of products (variants not filled), oldest modification first when filtered."""
+        """Pages of products (variants not filled), in id order (a modification date is no stable order:
+        products saved in the same second tie), only those modified since `modified_after` when given."""
         ...
 
     async def get_product(self, store_id: int) -> StoreProduct | None: ...

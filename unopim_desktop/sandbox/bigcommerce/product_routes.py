@@ -114,15 +114,29 @@ async def list_products(request: Request) -> Response:
     with state.lock:
         wanted = product_filter(request)
         matched = [p for p in state.products_by_id.values() if wanted(p)]
-        matched.sort(
-            key=lambda p: (p[sort] is None, p[sort] if p[sort] is not None else 0, p["id"]),
-            reverse=descending,
-        )
+        matched.sort(key=lambda p: (p[sort] is None, p[sort] if p[sort] is not None else 0), reverse=descending)
+        if state.shuffle_ties and sort != "id":
+            matched = _shuffle_ties(state, matched, sort)
         # B5: with `options` or `modifiers` included the page size drops to 10.
         cap = 10 if include & {"options", "modifiers"} else None
         page, meta = paginate(matched, request, cap=cap)
         data = [select_fields(state.product_out(p, include), request) for p in page]
     return data_response(data, meta)
+
+
+def _shuffle_ties(state: BigCommerceState, rows: list[Product], sort: str) -> list[Product]:
+    """Rows whose sort value ties, in a new order for this request (the sort has no documented
+    tie-break: store-apis.md, Corrections)."""
+    out: list[Product] = []
+    group: list[Product] = []
+    for row in rows:
+        if group and row[sort] != group[0][sort]:
+            state.tie_rng.shuffle(group)
+            out += group
+            group = []
+        group.append(row)
+    state.tie_rng.shuffle(group)
+    return out + group
 
 
 def _product(request: Request, state: BigCommerceState) -> dict[str, Any]:

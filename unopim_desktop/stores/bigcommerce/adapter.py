@@ -61,12 +61,11 @@ class BigCommerceAdapter(BigCommerceApi):
     ) -> AsyncIterator[list[StoreProduct]]:
         # The store's maximum page unless the caller wants smaller pages: fewer calls on the quota.
         limit = LIMIT_MAX if page_size >= 100 else max(1, page_size)
-        params: dict[str, Any] = {"include": INCLUDE, "limit": limit}
+        # Sorted by id, never by `date_modified`, whose tie-break is undocumented: products saved in the same
+        # second could be skipped or repeated across pages.
+        params: dict[str, Any] = {"include": INCLUDE, "limit": limit, "sort": "id", "direction": "asc"}
         if modified_after is not None:
-            params.update({"date_modified:min": bc.bc_datetime(modified_after), "sort": "date_modified",
-                           "direction": "asc"})
-        else:
-            params.update(sort="id", direction="asc")
+            params["date_modified:min"] = bc.bc_datetime(modified_after)
         async for items in self.iter_pages("v3/catalog/products", params):
             yield [bc.product_from_bc(item) for item in items]
 

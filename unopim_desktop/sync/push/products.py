@@ -1,6 +1,6 @@
 """Push steps: products (simple and configurable) with their variants, and their images.
 
-Store products are read page by page (`--changed`: modified since the last push, oldest first), in
+Store products are read page by page in id order (`--changed`: modified since the last push), in
 batches of `batch_size`, several at once. Each is compared with UnoPim's current product; only what
 differs is sent (PATCH, or PUT when a list shrinks, since PATCH merges lists by index). A product the
 pull wrote and the merchant has not touched since is not compared at all: pushing it back could undo
