@@ -13,7 +13,7 @@ from tests.integration.stores.test_bigcommerce_adapter import Big
 from tests.integration.stores.test_bigcommerce_adapter import _start as start_big
 from tests.integration.stores.test_woocommerce_adapter import Woo
 from tests.integration.stores.test_woocommerce_adapter import _start as start_woo
-from unopim_desktop.domain import StoreProduct
+from unopim_desktop.domain import StoreAttribute, StoreProduct, StoreTerm
 
 
 @pytest.fixture
@@ -61,3 +61,18 @@ async def test_a_bigcommerce_delta_listing_is_stable_when_products_share_a_secon
         seen = [p.sku async for page in adapter.iter_products(modified_after=(same - dt.timedelta(hours=1))
                                                               .replace(tzinfo=None), page_size=5) for p in page]
     assert sorted(seen) == sorted(p.sku for p in _products(23))
+
+
+async def test_a_woocommerce_attribute_whose_slug_is_taken_is_adopted(woo: Woo) -> None:
+    """WooCommerce answers a taken slug with `woocommerce_rest_cannot_create` ("Slug … is already in use"):
+    the REST controller wraps every `wc_create_attribute` error so; the attribute there is adopted."""
+    async with woo.adapter() as adapter:
+        response = await adapter.send("POST", "wc/v3/products/attributes", json_body={"name": "EU size",
+                                                                                      "slug": "size-eu"})
+        existing = response.json()
+        # WooCommerce sanitizes "size eu" into "size-eu": not the slug this client compared, but the same.
+        wanted = StoreAttribute(name="Size (EU)", slug="size eu", terms=[StoreTerm(name="42")])
+        result = await adapter.upsert_attributes([wanted])
+    answer = next(r for r in (*result.created, *result.updated) if r.key == "Size (EU)")
+    assert answer.ok and answer.store_id == existing["id"], answer
+    assert [t.name for t in woo.state.terms.values() if t.taxonomy == f"pa:{existing['id']}"] == ["42"]
