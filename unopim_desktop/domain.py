@@ -249,3 +249,8 @@ class BatchResult:
     @property
     def failed(self) -> list[ItemResult]:
         return [r for r in (*self.created, *self.updated, *self.deleted) if not r.ok]
+
+
+def shorten(text: str, limit: int | None) -> str:
+    """`text` cut to a store's length limit (None: no limit), without a trailing space."""
+    return text if limit is None or len(text) <= limit else text[:limit].rstrip()

@@ -36,6 +36,7 @@ class StoreAdapter(Protocol):
     kind: str  # the store kind's name
     connection: StoreConnection
     max_batch: int  # items per batch write the store accepts
+    category_name_max: int | None  # the longest category name the store takes (None: no limit we know)
 
     async def verify(self) -> StoreInfo:
         """Prove the address and credentials work (read and write); StoreVerificationError if not."""

@@ -161,7 +161,8 @@ async def create_product_route(request: Request) -> Response:
     fetched = await fetch_images(image_urls_in(body))
     with state.lock:
         product = create_product(state, body, fetched)
-        return data_response(state.product_out(product, include_set(request)))
+        # createProduct documents `include_fields` only, not `include`: no sub-resources in the answer.
+        return data_response(select_fields(state.product_out(product, set()), request))
 
 
 async def update_product_route(request: Request) -> Response:
@@ -190,7 +191,7 @@ async def batch_update_products(request: Request) -> Response:
     items = await read_array(request)
     if len(items) > MAX_PRODUCT_BATCH:
         raise too_many_items(MAX_PRODUCT_BATCH)
-    include = include_set(request)
+    # updateProducts documents `include_fields` only, not `include`: no sub-resources in the answer.
     saved: list[dict[str, Any]] = []
     failures: list[tuple[int, ApiError]] = []
     for index, body in enumerate(items):
@@ -208,7 +209,7 @@ async def batch_update_products(request: Request) -> Response:
                 if product is None:
                     raise ApiError(404, f"Product {body['id']} was not found.")
                 update_product(state, product, body, fetched)
-                saved.append(state.product_out(product, include))
+                saved.append(select_fields(state.product_out(product, set()), request))
         except ApiError as error:
             failures.append((index, error))
     return batch_response(saved, failures)

@@ -43,6 +43,7 @@ from unopim_desktop.stores.woocommerce.verify import verify_woocommerce
 class WooCommerceAdapter(WooApi):
     kind = KIND.name
     max_batch = BATCH_MAX
+    category_name_max = None
 
     # -- verification ----------------------------------------------------------------------------
     async def verify(self) -> StoreInfo:

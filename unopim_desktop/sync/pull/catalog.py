@@ -218,6 +218,8 @@ class CatalogSteps(JobPart):
                              entity_kind="category", entity=code)
                 continue
             mapping.category_ids[code] = r.store_id
+            if r.note:  # e.g. a name shortened to the store's limit, an existing category adopted
+                self.run.log(f"Category “{cat.name}”: {r.note}", entity_kind="category", entity=code)
             self.run.count("category", "updated" if cat.store_id else "created")
             writes.append(LinkWrite("category", code, r.store_id, content_hash=content_hash(cat), pulled=True))
         await self.job.commit(writes)

@@ -6,7 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from unopim_desktop.clients.errors import ApiError, NotFound
-from unopim_desktop.domain import StoreCategory
+from unopim_desktop.domain import StoreCategory, shorten
 from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
 from unopim_desktop.sync.changes import content_hash, cooldown_reason
 from unopim_desktop.sync.job import JobPart
@@ -134,7 +134,9 @@ class CategoryPush(JobPart):
                 return "skipped"
             name = category_name(current, locales) or code
             desc = category_text(current, locales, "description")
-            if _same_text(name, sc.name) and _same_text(desc, sc.description) and current.get("parent") == parent:
+            # A name longer than the store takes was shortened by the pull: that is no rename.
+            shown = shorten(name, getattr(self.adapter, "category_name_max", None))
+            if _same_text(shown, sc.name) and _same_text(desc, sc.description) and current.get("parent") == parent:
                 self.run.count("category", "unchanged")
                 return "unchanged"
             mine = ((current.get("additional_data") or {}).get("locale_specific") or {}).get(locale) or {}
