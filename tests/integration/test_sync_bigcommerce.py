@@ -37,3 +37,23 @@ async def test_a_long_category_name_is_shortened_with_a_logs_row_and_never_pushe
     shown = unopim_api(sandbox, "GET", "/categories/outdoor_all").json()
     assert shown["additional_data"]["locale_specific"]["en_US"]["name"] == name  # not renamed to the short one
 
+
+
+async def test_pulled_images_and_inherited_values_are_not_pushed_back_from_bigcommerce(app, sandbox):
+    """BigCommerce's write answers carry no image ids (a variant's image has none at all, only its URL): the
+    pull reads and records them, so the push knows the store's copies of UnoPim's pictures and uploads
+    none of them back."""
+    core = await app.mapping.core()
+    core.rows["short_description"] = ""  # BigCommerce has no short description (a push would clear it)
+    await app.mapping.save_core(core)
+    assert (await app.engine.pull(full=True)).status == "done"
+    media = len(sandbox.unopim.storage)
+    outcome = await app.engine.push(changed=False)
+    assert outcome.status == "done", [r.message for r in app.logs if r.level == "error"]
+    assert outcome.totals().get("image", {}).get("updated", 0) == 0
+    assert len(sandbox.unopim.storage) == media
+    # Nor does a variant get UnoPim's values written back into it (3.x: they are its parent's): BigCommerce
+    # gives 62.5 for "62.50" and 0 for a dimension never set, which are no edits.
+    assert outcome.totals()["variant"]["updated"] == 0
+    conf = sandbox.catalogue.configurable_products[0]
+    assert all(set(sandbox.unopim.get_product(v["sku"])["values"]) == {"common"} for v in conf["variants"])

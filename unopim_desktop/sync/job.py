@@ -146,8 +146,9 @@ def store_ids_hash(images: list[StoreImage]) -> str:
     return image_hash([str(i.store_id or i.src) for i in sorted(images, key=lambda i: i.position)])
 
 
-def record_store_images(kind: str, sku: str, store_id: int, image_ids: list[int]) -> LinkWrite:
-    """What the pull calls after writing images, so the next push knows these pictures came from UnoPim."""
+def record_store_images(kind: str, sku: str, store_id: int, image_ids: Sequence[int | str]) -> LinkWrite:
+    """What the pull calls after writing images, so the next push knows these pictures came from UnoPim.
+    `image_ids`: the store's image ids, or its URLs for images it keeps without one (`store_ids_hash`)."""
     return LinkWrite(IMAGES_KIND, f"{kind}:{sku}", store_id,
                      store_hash=image_hash([str(i) for i in image_ids]))
 

@@ -156,8 +156,11 @@ async def _create_variant(api: BigCommerceApi, product_id: int, variant: StoreVa
         return ItemResult(key=key, error=bc.error_text(exc.body, exc.message), error_code=exc.code or "invalid",
                           status=exc.status)
     data = answer.get("data") if isinstance(answer, dict) else None
-    store_id = data.get("id") if isinstance(data, dict) else None
-    return ItemResult(key=key, store_id=store_id if isinstance(store_id, int) else None, image_error=image_error)
+    if not isinstance(data, dict):
+        return ItemResult(key=key, error="The store's answer has no variant", status=0)
+    result = bc.saved(key, data)
+    result.image_error = image_error
+    return result
 
 
 # --- category tree ------------------------------------------------------------------------------

@@ -376,7 +376,10 @@ def image_ids(raw: dict[str, Any]) -> list[int]:
 
 
 def saved(key: str, raw: dict[str, Any], note: str = "") -> ItemResult:
-    return ItemResult(key=key, store_id=_int(raw.get("id")), note=note, image_ids=image_ids(raw))
+    """A saved product or variant; a variant's one image has no id, only its `image_url`."""
+    url = raw.get("image_url") if "option_values" in raw or "product_id" in raw else None
+    return ItemResult(key=key, store_id=_int(raw.get("id")), note=note, image_ids=image_ids(raw),
+                      image_urls=[url] if isinstance(url, str) and url else [])
 
 
 def chunks(items: list[Any], size: int) -> list[list[Any]]:

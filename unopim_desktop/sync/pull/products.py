@@ -255,8 +255,8 @@ class ProductSteps:
                 self.run.count("image", "updated")
             writes.append(LinkWrite(kind, sku, r.store_id, parent_code=parent_sku, content_hash=h, pulled=True,
                                     image_hash=images if sent_image and not r.image_error else None))
-            if sent_image and r.image_ids and not r.image_error:
-                writes.append(record_store_images("variant", sku, r.store_id, r.image_ids))
+            if sent_image and (r.image_ids or r.image_urls) and not r.image_error:
+                writes.append(record_store_images("variant", sku, r.store_id, r.image_ids or r.image_urls))
         return writes
 
     async def _adopt(self, kind: str, pending: list[tuple[str, Any, str, Any]], *, parent_sku: str = "") -> None:
