@@ -151,10 +151,14 @@ def explain(error: Exception) -> tuple[str, str]:
         )
     if isinstance(error, AuthError):
         if error.party == "client":
+            # UnoPim finds no client when the username is not the admin the integration belongs to
+            # (ClientRepository::find), so `invalid_client` also means "another user's credentials".
             return (
-                f"HTTP {error.status}: the Client ID or Client Secret is wrong ({error.message}).",
-                "Copy the Client ID and Secret again from UnoPim → Configuration → Integrations; the Admin "
-                "Username must be the user that integration is assigned to.",
+                f"HTTP {error.status}: the Client ID or Client Secret is wrong, or the Admin Username is not the "
+                f"user this integration belongs to ({error.message}).",
+                "Copy the Client ID and Secret again from UnoPim → Configuration → Integrations, and use the "
+                "e-mail and password of the user that integration is assigned to (on UnoPim 3.x, the "
+                "integration's own API user).",
             )
         if error.party == "user":
             return (
