@@ -21,6 +21,7 @@ from unopim_desktop.clients.errors import (
     NotAcceptable,
     NotFound,
     RateLimited,
+    RouteNotFound,
     ServerError,
     Unreachable,
 )
@@ -208,6 +209,11 @@ def explain_api_error(error: Exception) -> tuple[str, str]:
         return (
             f"HTTP 403: the UnoPim user may not read or write {_resource(error)} ({error.message}).",
             "Inside UnoPim, give the integration's role access to it (Configuration → Integrations → Edit).",
+        )
+    if isinstance(error, RouteNotFound):
+        return (
+            f"HTTP 404 from UnoPim for {_resource(error)}: this UnoPim has no such API route ({error.message}).",
+            "An older UnoPim lacks it (several routes came with 2.1 or 3.0); update UnoPim or do this in its admin.",
         )
     if isinstance(error, NotFound):
         return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from unopim_desktop.clients.errors import ApiError, NotFound
+from unopim_desktop.clients.errors import ApiError, NotFound, RouteNotFound
 from unopim_desktop.domain import StoreCategory, shorten
 from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
 from unopim_desktop.sync.changes import content_hash, cooldown_reason
@@ -110,6 +110,9 @@ class CategoryPush(JobPart):
                 continue
             try:
                 await self.client.delete_category(code)
+            except RouteNotFound as exc:  # not "already gone": this UnoPim cannot delete it through its API
+                self.job.item_failed("category", code, exc, " (delete)")
+                continue
             except NotFound:
                 pass  # already gone: what a delete wants
             except ApiError as exc:
