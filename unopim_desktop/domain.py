@@ -232,6 +232,8 @@ class ItemResult:
     note: str = ""
     # Store ids of the item's images in the order sent (first = featured), where the answer gives them.
     image_ids: list[int] = field(default_factory=list)
+    # The store's own URLs of images it keeps without an id (a BigCommerce variant's `image_url`).
+    image_urls: list[str] = field(default_factory=list)
     # Saved without its images because the store could not fetch or accept them (retry on a later run).
     image_error: str = ""
 
@@ -249,3 +251,8 @@ class BatchResult:
     @property
     def failed(self) -> list[ItemResult]:
         return [r for r in (*self.created, *self.updated, *self.deleted) if not r.ok]
+
+
+def shorten(text: str, limit: int | None) -> str:
+    """`text` cut to a store's length limit (None: no limit), without a trailing space."""
+    return text if limit is None or len(text) <= limit else text[:limit].rstrip()

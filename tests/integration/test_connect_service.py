@@ -96,3 +96,13 @@ def test_cli_refuses_an_address_with_a_path(data_dir, capsys):
     code = main(["--data-dir", str(data_dir), "connect", "--url", "https://pim.example.com/admin",
                  "--client-id", "x", "--client-secret", "y", "--username", "u", "--password", "p"])
     assert code == 2 and "https://pim.example.com" in capsys.readouterr().err
+
+
+async def test_another_users_credentials_with_this_key_say_so(app, unopim):
+    """UnoPim drops the client when `username` is not the admin the integration belongs to (its
+    ClientRepository::find): a right password of another user answers invalid_client, as a wrong secret does."""
+    unopim.state.add_client("8f0c0a3e-0000-4000-8000-000000000002", "another-secret", "editor@example.com", "editor123")
+    outcome = await app.connection.test_and_save(_form(unopim, username="editor@example.com", password="editor123"))
+    assert not outcome.ok and outcome.status == 401
+    assert "Client ID or Client Secret" in outcome.reason
+    assert "not the user this integration belongs to" in outcome.reason

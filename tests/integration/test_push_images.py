@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.app import connected_app, woo_api
+from tests.support.app import connected_app, unopim_api, woo_api
 from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 
 
@@ -90,3 +90,39 @@ async def test_a_failed_upload_fails_only_the_image_and_is_retried_next_push(app
     second = await app.engine.push(changed=False)
     assert second.status == "done", second.channels[0].message
     assert second.totals()["image"]["updated"] == 1
+
+
+async def test_a_picture_pushed_from_another_channel_never_overwrites_the_default_channels(data_dir, sandbox):
+    """A channel-scoped image attribute: UnoPim writes an upload into the bucket of the `channel` sent, or
+    of its default channel when none is (unopim-api §13.5)."""
+    r = unopim_api(sandbox, "POST", "/attributes", json={
+        "code": "channel_image", "type": "image", "value_per_channel": 1, "value_per_locale": 0,
+        "labels": {"en_US": "Channel image"}})
+    assert r.status_code == 201, r.text
+    sku = next(p["sku"] for p in sandbox.catalogue.products if not p.get("parent"))
+    family = sandbox.unopim.get_product(sku)["family"]
+    groups = unopim_api(sandbox, "GET", f"/families/{family}").json()["attribute_groups"]
+    groups[0]["custom_attributes"].append({"code": "channel_image", "position": 99})
+    assert unopim_api(sandbox, "PUT", f"/families/{family}", json={"attribute_groups": groups}).status_code == 200
+    picture = sandbox.unopim.storage.get(sandbox.unopim.get_product(sku)["values"]["common"]["image"])
+    r = unopim_api(sandbox, "POST", "/media-files/product", data={"sku": sku, "attribute": "channel_image",
+                                                                 "channel": "default"},
+                   files={"file": ("default.png", picture, "image/png")})
+    assert r.status_code == 200, r.text
+    default_image = sandbox.unopim.get_product(sku)["values"]["channel_specific"]["default"]["channel_image"]
+    async with connected_app(data_dir, sandbox, channel="mobile", cooldown_s=0) as app:
+        core = await app.mapping.core()
+        core.rows["image"], core.rows["gallery"] = "channel_image", ""
+        await app.mapping.save_core(core)
+        assert (await app.engine.pull(full=True)).status == "done"
+        product = sandbox.woocommerce.product_by_sku(sku)
+        other = sandbox.catalogue.products[-1]["values"]["common"]["image"]
+        r = woo_api(sandbox, "PUT", f"/products/{product['id']}",
+                    json={"images": [{"src": f"{sandbox.unopim_url}/storage/{other}"}]})
+        assert r.status_code == 200, r.text
+        outcome = await app.engine.push(changed=True)
+        assert outcome.status == "done", outcome.channels[0].message
+        assert outcome.totals()["image"]["updated"] == 1
+    values = sandbox.unopim.get_product(sku)["values"]["channel_specific"]
+    assert values["default"]["channel_image"] == default_image
+    assert values["mobile"]["channel_image"].startswith("product/")

@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from unopim_desktop.clients.errors import AuthError, BadPayload, NotFound, Unreachable
+from unopim_desktop.clients.errors import AuthError, BadPayload, NotFound, RouteNotFound, Unreachable
 from unopim_desktop.clients.http import RetryPolicy
 from unopim_desktop.clients.unopim import UnoPimClient, UnoPimCredentials
 from unopim_desktop.sandbox.server import ServerThread
@@ -127,3 +127,30 @@ async def test_revoked_refresh_token_falls_back_to_password_grant(unopim_any_ver
         assert await client.channels()
     # password, failed refresh, password again
     assert running.stats.count("POST", "/oauth/token") == 3
+
+
+async def test_one_probe_tells_the_server_generation(unopim_any_version):
+    version = unopim_any_version.state.version
+    async with UnoPimClient(creds(unopim_any_version), retry=FAST) as client:
+        await client.sign_in()
+        features = await client.features()
+    assert features.generation == version
+    assert features.configurable_path == ("/configrable-products" if version == 1 else "/configurable-products")
+    assert features.variants_inherit is (version >= 3)
+    assert features.deletes_options is (version >= 3)
+
+
+async def test_a_missing_route_is_not_a_missing_entity(unopim_any_version):
+    """1.x has no option DELETE route: its router's 404 must never read as "the option is already gone"."""
+    version = unopim_any_version.state.version
+    async with UnoPimClient(creds(unopim_any_version), retry=FAST) as client:
+        await client.sign_in()
+        with pytest.raises(NotFound) as entity:
+            await client.delete_product("GHOST")
+        assert not isinstance(entity.value, RouteNotFound)
+        assert await client.get_product("GHOST") is None
+        if version == 1:
+            with pytest.raises(RouteNotFound):
+                await client.delete_attribute_option("color", "red")
+            with pytest.raises(RouteNotFound):  # a route this server lacks is an error, not an absence
+                await client.get_product("GHOST", configurable_path="/configurable-products")

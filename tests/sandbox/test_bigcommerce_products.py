@@ -386,3 +386,33 @@ def test_product_by_sku_and_products_helpers(store: BigCommercePeer) -> None:
     copy_of = store.state.products()[0]
     copy_of["name"] = "changed"
     assert store.state.products()[0]["name"] == "A"
+
+
+def test_write_answers_have_no_sub_resources_whatever_include_says(store: BigCommercePeer) -> None:
+    """createProduct and updateProducts document `include_fields` only; updateProduct (one product) takes
+    `include` as the reads do (store-apis.md, Corrections)."""
+    body = {"name": "Mug", "type": "physical", "weight": 0, "price": 5, "sku": "MUG-INC"}
+    made = store.http.post("v3/catalog/products", params={"include": "images,variants"}, json=body).json()["data"]
+    assert "images" not in made and "variants" not in made
+    batch = store.http.put("v3/catalog/products", params={"include": "images"}, json=[{"id": made["id"], "price": 6}])
+    assert batch.status_code == 200 and "images" not in batch.json()["data"][0]
+    one = store.http.put(f"v3/catalog/products/{made['id']}", params={"include": "images"}, json={"price": 7})
+    assert one.json()["data"]["images"] == []
+
+
+def test_tied_sort_values_come_in_a_new_order_for_each_page_when_shuffling(store: BigCommercePeer) -> None:
+    """No documented tie-break for `sort=date_modified`: with `shuffle_ties` tied rows move between pages."""
+    for i in range(12):
+        body = {"name": f"Tie {i}", "type": "physical", "weight": 0, "price": 5, "sku": f"TIE-{i}"}
+        assert store.http.post("v3/catalog/products", json=body).status_code == 200
+    with store.state.lock:
+        for record in store.state.products_by_id.values():
+            record["date_modified"] = datetime(2031, 1, 1, tzinfo=UTC)
+    store.state.shuffle_ties = True
+
+    def walk(sort: str) -> list[str]:
+        return [p["sku"] for page in (1, 2, 3) for p in store.http.get(
+            "v3/catalog/products", params={"sort": sort, "limit": 4, "page": page}).json()["data"]]
+
+    assert sorted(walk("id")) == sorted(f"TIE-{i}" for i in range(12)) == sorted(set(walk("id")))
+    assert any(len(set(walk("date_modified"))) < 12 for _ in range(5))  # some rows seen twice, some never

@@ -269,8 +269,8 @@ def test_variant_batch(store: BigCommercePeer) -> None:
             {"id": 999999, "price": 1},
         ],
     )
-    assert partial.status_code == 207
+    # PUT /catalog/variants answers 422 with `batch_errors[]` (its OpenAPI file), not a 207 envelope.
+    assert partial.status_code == 422
     body = partial.json()
-    assert [v["sku"] for v in body["data"]] == ["TEE-Blue-M"]
-    assert list(body["errors"]["errors"]) == ["1"]
-    assert store.state.counts()["variants"] == 4
+    assert list(body) == ["batch_errors"] and [e["status"] for e in body["batch_errors"]] == [404]
+    assert body["batch_errors"][0]["title"] == "Variant 999999 was not found."

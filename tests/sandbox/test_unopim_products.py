@@ -329,6 +329,35 @@ def test_v1_has_no_configurable_delete(v1: UnoPimPeer, cat: Catalogue) -> None:
     assert resp.status_code == 500  # a 405 as V1 renders it
 
 
+@pytest.mark.parametrize("version", [1, 3])
+def test_products_delete_finds_every_product_type(version: int, v1: UnoPimPeer, v3: UnoPimPeer,
+                                                 cat: Catalogue) -> None:
+    # `findProductOr404` looks the SKU up among all products: a configurable goes through /products too.
+    peer = v1 if version == 1 else v3
+    conf = cat.configurable_products[0]
+    resp = peer.delete(f"/products/{conf['sku']}")
+    assert resp.status_code == 200 and resp.json()["sku"] == conf["sku"]
+    for variant in conf["variants"]:
+        assert peer.get(f"/products/{variant['sku']}").status_code == 404
+
+
+def test_v1_routes_missing_answer_the_routers_404_not_the_controllers(v1: UnoPimPeer, cat: Catalogue) -> None:
+    option = cat.attribute_options["color"][0]["code"]
+    route = v1.delete(f"/attributes/color/options/{option}")
+    assert route.status_code == 404
+    assert route.json() == {"error": "404 Page Not Found", "description": "admin::app.shop.errors.404.description"}
+    entity = v1.delete("/products/GHOST")
+    assert entity.status_code == 404 and entity.json()["success"] is False
+
+
+def test_sku_rule_by_version(v1: UnoPimPeer, v3: UnoPimPeer) -> None:
+    # 1.x: Core/Rules/Slug (letters, digits, single hyphens); 2.0+: Core/Rules/Sku (underscores too).
+    assert _errors(v1.post("/products", json=_new_product("UNDER_SCORE"))) == {
+        "common.sku": ["The sku must be valid slug."]}
+    assert v1.post("/products", json=_new_product("HY-PHEN")).status_code == 201
+    assert v3.post("/products", json=_new_product("UNDER_SCORE")).status_code == 201
+
+
 # -- variants and configurables ---------------------------------------------------------------------
 def test_create_variant_through_products(v3: UnoPimPeer, cat: Catalogue) -> None:
     conf = cat.configurable_products[0]

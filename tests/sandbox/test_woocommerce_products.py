@@ -332,3 +332,21 @@ def test_a_scheduled_sale_only_counts_inside_its_window(woo: RunningWoo) -> None
     assert product["date_on_sale_from_gmt"] == later
     running = woo.http.put(woo.api(f"/products/{product['id']}"), json={"date_on_sale_from": ""}).json()
     assert running["price"] == "8.00" and running["on_sale"] is True
+
+
+def test_orderby_modified_has_no_tie_break_and_ties_may_move_between_pages(woo: RunningWoo) -> None:
+    """`get_catalog_ordering_args` adds `ID` for `date` only: `ORDER BY post_modified` leaves rows saved in the
+    same second in whatever order MySQL returns, which `shuffle_ties` makes differ for each page query."""
+    made = [create(woo, name=f"Tie {i}", sku=f"TIE-{i}") for i in range(12)]
+    same = datetime(2031, 1, 1, 12, 0, 0)
+    for product in made:
+        woo.state.product_records[product["id"]]["date_modified"] = same
+    woo.state.changed()
+    woo.state.shuffle_ties = True
+
+    def walk(orderby: str) -> list[str]:
+        return [p["sku"] for page in (1, 2, 3) for p in woo.http.get(woo.api("/products"), params={
+            "orderby": orderby, "order": "asc", "per_page": 4, "page": page}).json()]
+
+    assert walk("id") == [f"TIE-{i}" for i in range(12)]
+    assert any(len(set(walk("modified"))) < 12 for _ in range(5))  # some rows seen twice, some never

@@ -108,3 +108,19 @@ async def test_a_create_is_not_resent_after_a_server_error():
     with pytest.raises(ServerError):
         await send_with_retry(send, policy=RetryPolicy(attempts=4, base_delay=0), idempotent=False)
     assert calls == 1
+
+
+def test_a_routers_404_is_told_from_a_controllers():
+    from unopim_desktop.app.connection import explain_api_error
+    from unopim_desktop.clients.errors import RouteNotFound
+
+    url = "https://pim.example.com/api/v1/rest/attributes/color/options/red"
+    route = error_for(_resp(404, {"error": "404 Page Not Found", "description": "admin::app.shop.errors.404.description"},
+                            url=url))
+    entity = error_for(_resp(404, {"success": False, "message": "Product with sku \"X\" could not be found"}, url=url))
+    wp = error_for(_resp(404, {"code": "rest_no_route", "message": "No route was found matching the URL and request "
+                                                                   "method", "data": {"status": 404}}, url=url))
+    assert isinstance(route, RouteNotFound) and isinstance(wp, RouteNotFound)
+    assert isinstance(entity, NotFound) and not isinstance(entity, RouteNotFound)
+    assert "no such API route" in explain_api_error(route)[0]
+    assert "Check that the item exists" in explain_api_error(entity)[1]

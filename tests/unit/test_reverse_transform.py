@@ -208,3 +208,19 @@ def test_variant_fragment_and_axes():
 def test_apply_fragment_reports_no_change_for_the_same_values():
     merged, changed = apply_fragment(CURRENT["values"], {"common": {"brand": "acme"}})
     assert not changed and merged == CURRENT["values"]
+
+
+def test_numbers_a_store_rewrites_are_no_edit():
+    """BigCommerce keeps numbers as numbers: "10.50" comes back as 10.5, and a dimension never set as 0."""
+    m = mapping()
+    current = copy.deepcopy(CURRENT)
+    current["values"]["channel_locale_specific"]["default"]["en_US"]["price"]["USD"] = "10.50"
+    current["values"]["common"]["weight"] = "1.50"
+    store = product_to_store(current, m.view)
+    store.regular_price, store.weight = "10.5", "1.5"
+    assert product_fragment(store, current, m).fields == []
+    store.weight = "0"
+    del current["values"]["common"]["weight"]
+    assert product_fragment(store, current, m).fields == []
+    store.regular_price = "0"  # a price of 0 is a price
+    assert product_fragment(store, current, m).fields == ["regular_price"]

@@ -21,6 +21,7 @@ from unopim_desktop.clients.errors import (
     NotAcceptable,
     NotFound,
     RateLimited,
+    RouteNotFound,
     ServerError,
     TimedOut,
     Unreachable,
@@ -163,10 +164,14 @@ def explain(error: Exception) -> tuple[str, str]:
         )
     if isinstance(error, AuthError):
         if error.party == "client":
+            # UnoPim finds no client when the username is not the admin the integration belongs to
+            # (ClientRepository::find), so `invalid_client` also means "another user's credentials".
             return (
-                f"HTTP {error.status}: the Client ID or Client Secret is wrong ({error.message}).",
-                "Copy the Client ID and Secret again from UnoPim → Configuration → Integrations; the Admin "
-                "Username must be the user that integration is assigned to.",
+                f"HTTP {error.status}: the Client ID or Client Secret is wrong, or the Admin Username is not the "
+                f"user this integration belongs to ({error.message}).",
+                "Copy the Client ID and Secret again from UnoPim → Configuration → Integrations, and use the "
+                "e-mail and password of the user that integration is assigned to (on UnoPim 3.x, the "
+                "integration's own API user).",
             )
         if error.party == "user":
             return (
@@ -216,6 +221,11 @@ def explain_api_error(error: Exception) -> tuple[str, str]:
         return (
             f"HTTP 403: the UnoPim user may not read or write {_resource(error)} ({error.message}).",
             "Inside UnoPim, give the integration's role access to it (Configuration → Integrations → Edit).",
+        )
+    if isinstance(error, RouteNotFound):
+        return (
+            f"HTTP 404 from UnoPim for {_resource(error)}: this UnoPim has no such API route ({error.message}).",
+            "An older UnoPim lacks it (several routes came with 2.1 or 3.0); update UnoPim or do this in its admin.",
         )
     if isinstance(error, NotFound):
         return (

@@ -64,7 +64,15 @@ class Forbidden(ApiError):
 
 
 class NotFound(ApiError):
+    """The thing addressed does not exist (a product, a category, an option)."""
+
     status = 404
+
+
+class RouteNotFound(NotFound):
+    """The server has no such route at all (UnoPim's router `{"error": "404 Page Not Found"}`,
+    WordPress's `rest_no_route`): the server version lacks the endpoint, which says nothing about
+    whether the thing addressed exists. Never read it as "already gone"."""
 
 
 class NotAcceptable(ApiError):

@@ -37,6 +37,7 @@ from unopim_desktop.clients.errors import (
     NotAcceptable,
     NotFound,
     RateLimited,
+    RouteNotFound,
     ServerError,
     TimedOut,
     Unreachable,
@@ -260,7 +261,7 @@ def error_for(response: httpx.Response) -> ApiError:
     if status == 403:
         return Forbidden(msg, **kw)
     if status == 404:
-        return NotFound(msg, **kw)
+        return RouteNotFound(msg, **kw) if is_route_miss(body) else NotFound(msg, **kw)
     if status == 406:
         return NotAcceptable(msg, **kw)
     if status == 409:
@@ -272,6 +273,18 @@ def error_for(response: httpx.Response) -> ApiError:
         return ServerError(msg, retry_after=retry_after, **kw)
     errors = body.get("errors") if isinstance(body, dict) else None
     return Validation(msg, errors=errors, **kw)
+
+
+def is_route_miss(body: Any) -> bool:
+    """A 404 that the router gave, not a controller: UnoPim's (Laravel's) `{"error": "404 Page Not Found",
+    "description": …}` — a controller's "not found" is `{"success": false, "message": …}` — or
+    WordPress's `rest_no_route`."""
+    if not isinstance(body, dict):
+        return False
+    if body.get("code") == "rest_no_route":
+        return True
+    error = body.get("error")
+    return isinstance(error, str) and error.startswith("404") and "success" not in body and "message" not in body
 
 
 def is_retryable(error: ApiError) -> bool:

@@ -17,6 +17,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--latency-ms", type=float, default=0.0)
     p.add_argument("--fault-rate", type=float, default=0.0, help="share of requests that fail (0..1)")
     p.add_argument("--unopim-version", type=int, choices=(1, 3), default=3)
+    p.add_argument("--unopim-timezone", default="UTC", metavar="TZ", type=_zone,
+                   help="UnoPim's APP_TIMEZONE, e.g. America/New_York: its date filters compare in it (default UTC)")
     p.add_argument("--unopim-rate-limit", type=int, default=None, help="requests per minute (3.x default: 120)")
     p.add_argument("--seed-side", choices=("unopim", "store"), default="unopim")
     p.add_argument("--tls", action="store_true", help="serve WooCommerce over HTTPS with a generated certificate")
@@ -36,6 +38,16 @@ LIMITS = (  # (flag, attribute, lowest, highest)
 )
 
 
+def _zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown time zone {name!r} (use an IANA name such as America/New_York)") from None
+    return name
+
+
 def run_sandbox(args: argparse.Namespace) -> int:
     for flag, name, low, high in LIMITS:
         value = getattr(args, name)
@@ -51,6 +63,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
         latency_ms=args.latency_ms,
         fault_rate=args.fault_rate,
         unopim_version=args.unopim_version,
+        unopim_timezone=args.unopim_timezone,
         unopim_rate_limit=args.unopim_rate_limit,
         seed_side=args.seed_side,
         tls=args.tls,

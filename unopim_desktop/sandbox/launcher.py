@@ -43,6 +43,7 @@ class SandboxOptions:
     latency_ms: float = 0.0
     fault_rate: float = 0.0
     unopim_version: int = 3
+    unopim_timezone: str = "UTC"  # UnoPim's APP_TIMEZONE (its date filters compare in it)
     unopim_rate_limit: int | None = None
     seed_side: str = "unopim"  # "unopim": UnoPim full, stores empty; "store": stores full, UnoPim fresh
     tls: bool = False  # WooCommerce over HTTPS with a generated certificate (the Basic-auth path)
@@ -71,7 +72,8 @@ class Sandbox:
         self.catalogue: Catalogue = generate_catalogue(options.products if needs_catalogue else 0, seed=options.seed)
 
         self.unopim = UnoPimState(
-            version=options.unopim_version, rate_limit_per_min=options.unopim_rate_limit
+            version=options.unopim_version, rate_limit_per_min=options.unopim_rate_limit,
+            timezone=options.unopim_timezone,
         )
         self.woocommerce = WooState()
         self.bigcommerce = BigCommerceState(rate_limit=options.bigcommerce_rate_limit)

@@ -36,6 +36,7 @@ class StoreAdapter(Protocol):
     kind: str  # the store kind's name
     connection: StoreConnection
     max_batch: int  # items per batch write the store accepts
+    category_name_max: int | None  # the longest category name the store takes (None: no limit we know)
 
     async def verify(self) -> StoreInfo:
         """Prove the address and credentials work (read and write); StoreVerificationError if not."""
@@ -45,7 +46,8 @@ class StoreAdapter(Protocol):
     def iter_products(
         self, *, modified_after: dt.datetime | None = None, page_size: int = 100
     ) -> AsyncIterator[list[StoreProduct]]:
-        """Pages of products (variants not filled), oldest modification first when filtered."""
+        """Pages of products (variants not filled), in id order (a modification date is no stable order:
+        products saved in the same second tie), only those modified since `modified_after` when given."""
         ...
 
     async def get_product(self, store_id: int) -> StoreProduct | None: ...

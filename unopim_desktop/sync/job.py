@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from unopim_desktop.clients.errors import ApiError, AuthError, Forbidden, Unreachable
-from unopim_desktop.clients.unopim import UnoPimClient
+from unopim_desktop.clients.unopim import ServerFeatures, UnoPimClient
 from unopim_desktop.domain import AttributeDef, ChannelRow, StoreImage
 from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE
 from unopim_desktop.state import mapping_repo, sync_repo
@@ -62,6 +62,12 @@ class SyncJob:
         self.store_currency = store_currency
         self.links = LinkTable()
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        # What this UnoPim's API can do (read by the first steps of each run; 3.x until then).
+        self.features = ServerFeatures(generation=3)
+
+    @property
+    def configurable_path(self) -> str:
+        return self.features.configurable_path
 
     @property
     def lane(self) -> DbLane:
@@ -148,8 +154,9 @@ def store_ids_hash(images: list[StoreImage]) -> str:
     return image_hash([str(i.store_id or i.src) for i in sorted(images, key=lambda i: i.position)])
 
 
-def record_store_images(kind: str, sku: str, store_id: int, image_ids: list[int]) -> LinkWrite:
-    """What the pull calls after writing images, so the next push knows these pictures came from UnoPim."""
+def record_store_images(kind: str, sku: str, store_id: int, image_ids: Sequence[int | str]) -> LinkWrite:
+    """What the pull calls after writing images, so the next push knows these pictures came from UnoPim.
+    `image_ids`: the store's image ids, or its URLs for images it keeps without one (`store_ids_hash`)."""
     return LinkWrite(IMAGES_KIND, f"{kind}:{sku}", store_id,
                      store_hash=image_hash([str(i) for i in image_ids]))
 

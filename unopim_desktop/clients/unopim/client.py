@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from unopim_desktop.clients.errors import ApiError, AuthError, BadPayload, NotFound
+from unopim_desktop.clients.errors import ApiError, AuthError, BadPayload, NotFound, RouteNotFound
 from unopim_desktop.clients.http import (
     RetryPolicy,
     decode_json,
@@ -57,6 +57,43 @@ class Token:
 
 
 TokenStateCallback = Callable[[str], None]  # "refreshing" | "connected" | "failed"
+
+LEGACY_CONFIGURABLE_PATH = "/configrable-products"
+CONFIGURABLE_PATH = "/configurable-products"
+
+
+@dataclass(frozen=True)
+class ServerFeatures:
+    """What this UnoPim's REST API can do, as one probe tells it (unopim-api §13.4).
+
+    `generation` 1: only the misspelt `/configrable-products` (1.0.x, or 2.0.x); 2: both spellings but no
+    cursor (2.1.x); 3: cursor paging and the 3.0 routes. From 3.0 on a variant stores only what it owns and
+    inherits the rest from its parent (§13.1); option deletes exist only from 3.0; a configurable can be
+    deleted through its own route from 2.1; 1.x refuses SKUs with underscores (its `Slug` rule)."""
+
+    generation: int
+
+    @property
+    def configurable_path(self) -> str:
+        return LEGACY_CONFIGURABLE_PATH if self.generation < 2 else CONFIGURABLE_PATH
+
+    @property
+    def variants_inherit(self) -> bool:
+        return self.generation >= 3
+
+    @property
+    def deletes_options(self) -> bool:
+        return self.generation >= 3
+
+    @property
+    def date_filters(self) -> bool:
+        return self.generation >= 3
+
+    @property
+    def may_refuse_underscores(self) -> bool:
+        """1.x validates SKUs as slugs (letters, digits, single hyphens); 2.0 (same routes) already takes
+        underscores, so a generation-1 server may or may not refuse them."""
+        return self.generation < 2
 
 
 class UnoPimClient:
@@ -261,14 +298,22 @@ class UnoPimClient:
             raise BadPayload(f"{path} did not answer with a list envelope", status=200)
         return body["data"], int(body.get("last_page") or page)
 
+    async def features(self) -> ServerFeatures:
+        """One probe: `GET /configurable-products?limit=1&pagination_type=search_after`. 1.x (and 2.0) have
+        no such route (the router's 404), 2.1 ignores the cursor parameter and answers a page, 3.x answers
+        a cursor page (`search_after`, no `last_page`)."""
+        try:
+            body = await self.get_json(CONFIGURABLE_PATH, {"limit": 1, "pagination_type": "search_after"})
+        except RouteNotFound:
+            return ServerFeatures(generation=1)
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise BadPayload(f"{CONFIGURABLE_PATH} did not answer with a list envelope", status=200)
+        return ServerFeatures(generation=3 if "search_after" in body and "last_page" not in body else 2)
+
     async def configurable_path(self) -> str:
         """Where this UnoPim lists configurable products: 1.x only has the misspelt `/configrable-products`;
         2.1+ both (3.x deprecates the typo)."""
-        try:
-            await self.page("/configurable-products", 1, limit=1)
-        except NotFound:
-            return "/configrable-products"
-        return "/configurable-products"
+        return (await self.features()).configurable_path
 
     async def list_all(self, path: str, *, limit: int = 100) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -293,9 +338,12 @@ class UnoPimClient:
         return decode_json(await self.request(method, path, json_body=body))
 
     async def get_or_none(self, path: str) -> dict[str, Any] | None:
-        """A single object (bare JSON, §4.3), or None on 404."""
+        """A single object (bare JSON, §4.3), or None when the controller says it does not exist (a
+        route this server lacks is an error, not an absence)."""
         try:
             body = await self.get_json(path)
+        except RouteNotFound:
+            raise
         except NotFound:
             return None
         return body if isinstance(body, dict) else None

@@ -114,15 +114,29 @@ async def list_products(request: Request) -> Response:
     with state.lock:
         wanted = product_filter(request)
         matched = [p for p in state.products_by_id.values() if wanted(p)]
-        matched.sort(
-            key=lambda p: (p[sort] is None, p[sort] if p[sort] is not None else 0, p["id"]),
-            reverse=descending,
-        )
+        matched.sort(key=lambda p: (p[sort] is None, p[sort] if p[sort] is not None else 0), reverse=descending)
+        if state.shuffle_ties and sort != "id":
+            matched = _shuffle_ties(state, matched, sort)
         # B5: with `options` or `modifiers` included the page size drops to 10.
         cap = 10 if include & {"options", "modifiers"} else None
         page, meta = paginate(matched, request, cap=cap)
         data = [select_fields(state.product_out(p, include), request) for p in page]
     return data_response(data, meta)
+
+
+def _shuffle_ties(state: BigCommerceState, rows: list[Product], sort: str) -> list[Product]:
+    """Rows whose sort value ties, in a new order for this request (the sort has no documented
+    tie-break: store-apis.md, Corrections)."""
+    out: list[Product] = []
+    group: list[Product] = []
+    for row in rows:
+        if group and row[sort] != group[0][sort]:
+            state.tie_rng.shuffle(group)
+            out += group
+            group = []
+        group.append(row)
+    state.tie_rng.shuffle(group)
+    return out + group
 
 
 def _product(request: Request, state: BigCommerceState) -> dict[str, Any]:
@@ -147,7 +161,8 @@ async def create_product_route(request: Request) -> Response:
     fetched = await fetch_images(image_urls_in(body))
     with state.lock:
         product = create_product(state, body, fetched)
-        return data_response(state.product_out(product, include_set(request)))
+        # createProduct documents `include_fields` only, not `include`: no sub-resources in the answer.
+        return data_response(select_fields(state.product_out(product, set()), request))
 
 
 async def update_product_route(request: Request) -> Response:
@@ -176,7 +191,7 @@ async def batch_update_products(request: Request) -> Response:
     items = await read_array(request)
     if len(items) > MAX_PRODUCT_BATCH:
         raise too_many_items(MAX_PRODUCT_BATCH)
-    include = include_set(request)
+    # updateProducts documents `include_fields` only, not `include`: no sub-resources in the answer.
     saved: list[dict[str, Any]] = []
     failures: list[tuple[int, ApiError]] = []
     for index, body in enumerate(items):
@@ -194,7 +209,7 @@ async def batch_update_products(request: Request) -> Response:
                 if product is None:
                     raise ApiError(404, f"Product {body['id']} was not found.")
                 update_product(state, product, body, fetched)
-                saved.append(state.product_out(product, include))
+                saved.append(select_fields(state.product_out(product, set()), request))
         except ApiError as error:
             failures.append((index, error))
     return batch_response(saved, failures)

@@ -8,6 +8,7 @@ record into its API shape lives here so every route and the test helpers agree o
 from __future__ import annotations
 
 import copy
+import random
 import threading
 import uuid
 from collections.abc import Callable
@@ -92,6 +93,10 @@ class BigCommerceState:
         self.base_url = "http://127.0.0.1"
         self.clock = clock
         self.created_at = self.now()
+        # A list sorted on a column that is not unique (date_modified…) has no documented tie-break: with
+        # this on, products whose sort values tie come in a new order for each page request.
+        self.shuffle_ties = False
+        self.tie_rng = random.Random(1)
 
         self.products_by_id: dict[int, dict[str, Any]] = {}
         self.variants_by_id: dict[int, dict[str, Any]] = {}

@@ -12,6 +12,7 @@ from unopim_desktop.sandbox.bigcommerce.common import (
     batch_response,
     data_response,
     invalid,
+    json_response,
     no_content,
     not_found,
     paginate,
@@ -320,4 +321,9 @@ async def batch_variants(request: Request) -> Response:
                 saved.append(state.variant_out(variant))
         except ApiError as error:
             failures.append((index, error))
+    if failures:
+        # The variants batch answers 422 with one error per failed item in `batch_errors` (its OpenAPI
+        # "Variants Batch Error Response"), not the products batch's 207 envelope.
+        # Which item each error is about is not documented; a client retries the items one by one.
+        return json_response({"batch_errors": [error.body() for _, error in failures]}, 422)
     return batch_response(saved, failures)

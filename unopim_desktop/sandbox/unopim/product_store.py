@@ -9,7 +9,7 @@ type -> [{related_id, additional_data}]) and the two timestamps.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from unopim_desktop.sandbox.unopim.http import ApiError, validation_error
@@ -80,6 +80,46 @@ def render_product(state: UnoPimState, record: dict[str, Any], *, single: bool =
     if single and state.version >= 3:
         item["associations"] = render_links(state, record)
     return item
+
+
+SCOPED_DEPTH = {"locale_specific": 1, "channel_specific": 1, "channel_locale_specific": 2}
+
+
+def resolved_values(state: UnoPimState, record: dict[str, Any]) -> dict[str, Any]:
+    """What UnoPim 3.x *shows* for a product (`Product::resolvedValues`, `VariantValueResolver::mergeChain`):
+    the values of its ancestor chain merged root to leaf, the nearer node winning — `common` key by key,
+    the scoped buckets per channel/locale and then per key, `categories` from the nearest node that has
+    the key; everything else (associations) is the leaf's own. The REST API never returns this: it is for
+    tests that check what a merchant sees in UnoPim's admin."""
+    chain: list[dict[str, Any]] = []
+    node: dict[str, Any] | None = record
+    while node is not None and len(chain) < 10:
+        chain.append(node["values"] if isinstance(node.get("values"), dict) else {})
+        node = state.products.get(node["parent_id"]) if node.get("parent_id") else None
+    chain.reverse()
+    common: dict[str, Any] = {}
+    scoped: dict[str, dict[str, Any]] = {}
+    categories = None
+    for values in chain:
+        common.update(values.get("common") or {})
+        for key, depth in SCOPED_DEPTH.items():
+            scoped[key] = _merge_scope(scoped.get(key, {}), values.get(key) or {}, depth)
+        if "categories" in values:
+            categories = values["categories"]
+    leaf = dict(chain[-1]) if chain else {}
+    leaf["common"] = common
+    leaf.update({k: v for k, v in scoped.items() if v})
+    if categories is not None:
+        leaf["categories"] = categories
+    return leaf
+
+
+def _merge_scope(carry: dict[str, Any], values: dict[str, Any], depth: int) -> dict[str, Any]:
+    out = dict(carry)
+    for key, nested in values.items():
+        if isinstance(nested, dict):
+            out[key] = _merge_scope(out.get(key, {}), nested, depth - 1) if depth > 1 else {**out.get(key, {}), **nested}
+    return out
 
 
 def wants_completeness(raw: str | None) -> bool:
@@ -159,7 +199,7 @@ def product_matches(state: UnoPimState, record: dict[str, Any], cond: Condition)
         contains_all = all(v in stored for v in cond.value)
         return contains_all if cond.operator == "IN" else not contains_all
     if cond.field in ("updated_at", "created_at"):
-        return _date_matches(record[cond.field], cond)
+        return _date_matches(state, record[cond.field], cond)
     return True
 
 
@@ -185,12 +225,16 @@ def check_parent_filter(state: UnoPimState, conditions: list[Condition]) -> None
             )  # fmt: skip
 
 
-def _date_matches(stamp: str, cond: Condition) -> bool:
-    stored = datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S")
+def _date_matches(state: UnoPimState, stamp: str, cond: Condition) -> bool:
+    """`where('products.updated_at', '>', value)` against the column as MySQL holds it: the wall-clock time
+    of the server's `APP_TIMEZONE` (unopim-api §13.3), while answers show the same instant in UTC. The
+    value is compared as sent; one with an explicit offset is moved into that zone first."""
+    stored = datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC).astimezone(state.zone)
+    stored = stored.replace(tzinfo=None)
     if cond.operator == "BETWEEN":
-        low, high = (parse_filter_date(v) for v in cond.value)
+        low, high = (_bound(state, v) for v in cond.value)
         return low is not None and high is not None and low <= stored <= high
-    bound = parse_filter_date(cond.value)
+    bound = _bound(state, cond.value)
     if bound is None:
         return False
     return {
@@ -199,6 +243,17 @@ def _date_matches(stamp: str, cond: Condition) -> bool:
         "<": stored < bound,
         "<=": stored <= bound,
     }[cond.operator]
+
+
+def _bound(state: UnoPimState, value: Any) -> datetime | None:
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return parse_filter_date(value)
+    if parsed.tzinfo is None:
+        return parsed
+    return parsed.astimezone(state.zone).replace(tzinfo=None)
 
 
 # -- request checks ---------------------------------------------------------------------------------

@@ -172,7 +172,7 @@ def apply_patch(ctx: Ctx, record: dict[str, Any], body: dict[str, Any]) -> None:
 def delete_record(state: UnoPimState, record: dict[str, Any]) -> None:
     """Delete a product; a configurable's variants go with it (parent_id cascades). Association rows
     pointing at it disappear from every GET (render_links skips ids that no longer exist)."""
-    if record["type"] == "configurable":
+    if record["type"] in ("configurable", "variant_group"):
         for child in variants_of(state, record):
             delete_record(state, child)
     state.remove_product(record)
@@ -275,10 +275,12 @@ async def patch_product(ctx: Ctx) -> Response:
 
 
 async def delete_product(ctx: Ctx) -> Response:
+    """`findProductOr404` looks the SKU up among every product type (1.x and 3.x alike), so a configurable
+    product is deleted through `/products/{sku}` too, its variants with it."""
     state, sku = ctx.state, ctx.param("sku")
     with state.lock:
         record = state.find_product(sku)
-        if record is None or record["type"] != "simple":
+        if record is None:
             raise not_found_for_write(sku)
         delete_record(state, record)
     return json_response({"success": True, "message": "Product deleted successfully", "sku": record["sku"]})

@@ -1,6 +1,7 @@
 """Loading a generated `Catalogue` into the UnoPim sandbox (the catalogue contract).
 
-Everything is replaced except the OAuth clients. Products get internal ids in the catalogue's list
+Everything is replaced except the OAuth clients. A 3.x sandbox stores variants the 3.x way (axes and SKU
+only, the rest inherited from the parent); 1.x keeps the catalogue's full copies. Products get internal ids in the catalogue's list
 order (products, then configurable products, from 1), which is the numbering the catalogue uses in
 its media paths, so V3's `product/<id>/<attribute>/` check accepts them. Image bytes stay with the
 catalogue and are produced on demand for `/storage/<path>`.
@@ -70,10 +71,22 @@ def _register_category_fields(state: UnoPimState, data: dict[str, Any]) -> None:
         }  # fmt: skip
 
 
+def variant_values_3x(values: dict[str, Any], axes: list[str]) -> dict[str, Any]:
+    """What UnoPim 3.x stores for a variant (`Configurable::createVariant`, #553): its axis options and its
+    SKU; everything else is inherited from the parent when UnoPim displays it, and the REST API returns
+    only these stored values (unopim-api.md §13.1)."""
+    common = values.get("common") or {}
+    return {"common": {**{a: common[a] for a in axes if a in common}, "sku": common.get("sku")}}
+
+
 def _load_products(state: UnoPimState, catalogue: Any) -> None:
     stamp = format_timestamp((state.clock() - LOAD_AGE).replace(microsecond=0))
     parents: list[tuple[dict[str, Any], str]] = []
+    axes_of = {c["sku"]: list(c.get("super_attributes") or []) for c in catalogue.configurable_products}
     for product in list(catalogue.products) + list(catalogue.configurable_products):
+        values = product.get("values") or {}
+        if product.get("parent") and state.version >= 3:
+            values = variant_values_3x(values, axes_of.get(product["parent"], []))
         record = {
             "sku": product["sku"],
             "type": product.get("type") or "simple",
@@ -83,7 +96,7 @@ def _load_products(state: UnoPimState, catalogue: Any) -> None:
             # Shared with the catalogue, not copied: the sandbox never edits a stored `values` in
             # place (every write builds a new one), which keeps loading 100k products fast.
             "additional": product.get("additional"),
-            "values": product.get("values") or {},
+            "values": values,
             "super_attributes": list(product.get("super_attributes") or []),
             "links": {},
             "created_at": stamp,

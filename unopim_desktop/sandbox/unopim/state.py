@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from unopim_desktop.sandbox.unopim import defaults
 from unopim_desktop.sandbox.unopim.auth import AuthRegistry, FixedWindowLimiter
@@ -90,10 +91,13 @@ class UnoPimState:
 
     def __init__(self, *, version: int = 3, rate_limit_per_min: int | None = None,
                  access_token_ttl: int = 3600, refresh_token_ttl: int = 3600,
-                 catalogue: Any = None) -> None:  # fmt: skip
+                 catalogue: Any = None, timezone: str = "UTC") -> None:  # fmt: skip
         if version not in (1, 3):
             raise ValueError("version must be 1 or 3")
         self.version = version
+        # APP_TIMEZONE: the zone the timestamp columns are written in (answers still show UTC). Date
+        # filters compare their value with the column as it is (unopim-api.md §13.3).
+        self.zone = ZoneInfo(timezone)
         self.rate_limit_per_min = rate_limit_per_min
         self.lock = threading.RLock()
         self.auth = AuthRegistry(
@@ -327,6 +331,18 @@ class UnoPimState:
                 "configurable_products": len(self.products) - simple,
                 "media_files": len(self.storage),
             }
+
+    def displayed_values(self, sku: str) -> dict[str, Any] | None:
+        """The values UnoPim's admin shows for a product: on 3.x a variant's are resolved from its parent
+        chain (the API returns only what the variant stores); on 1.x they are what it stores."""
+        from unopim_desktop.sandbox.unopim.product_store import resolved_values
+
+        with self.lock:
+            record = self.find_product(sku)
+            if record is None:
+                return None
+            values = resolved_values(self, record) if self.version >= 3 else record["values"]
+            return copy.deepcopy(values)
 
     def get_product(self, sku: str) -> dict[str, Any] | None:
         """A deep copy of a product (simple or configurable) in the API's single-GET shape."""

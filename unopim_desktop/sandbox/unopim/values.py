@@ -22,6 +22,8 @@ FILE_EXTENSIONS = ("csv", "doc", "docx", "mp3", "pdf", "ppt", "pptx", "rtf", "sv
 GALLERY_MAX_FILES = 50
 
 _SKU = re.compile(r"^[a-zA-Z0-9]+(?:[-_][a-zA-Z0-9]+)*$")
+# 1.x validates `sku` with `Core/Rules/Slug.php`: no underscores (2.0 moved to the `Sku` rule above).
+_SKU_V1 = re.compile(r"^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$")
 _PRICE = re.compile(r"^\d+(\.\d+)?$")
 _DECIMAL = re.compile(r"^\d*(\.\d{1,4})?$")
 _NUMERIC = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
@@ -162,6 +164,8 @@ class ValuesValidator:
         message = _validation_rule(attr, value)
         if message:
             return message
+        if code == "sku" and self.state.version < 2 and not _SKU_V1.match(_scalar_text(value)):
+            return f"The {name} must be valid slug."
         if code == "sku" and not _SKU.match(_scalar_text(value)):
             return f"The {name} must be a valid SKU (alphanumeric characters, hyphens, and underscores only)."
         return None

@@ -136,7 +136,9 @@ def _matches(state: WooState, record: dict[str, Any], p: dict[str, Any], prepare
 
 
 def _sort(state: WooState, records: list[dict[str, Any]], p: dict[str, Any], include: list[int]) -> list[int]:
-    """WooCommerce's catalogue ordering; ties fall back to the id, in the same direction, as `date ID` does."""
+    """WooCommerce's catalogue ordering. `date` falls back to the id on ties (`date ID`); `modified` does not
+    (`get_catalog_ordering_args` adds `ID` for `date` only): its ties come in whatever order MySQL returns
+    (`_tie_order`)."""
     orderby = p.get("orderby") or "date"
     descending = (p.get("order") or "desc") == "desc"
     if orderby == "include" and include:
@@ -146,7 +148,7 @@ def _sort(state: WooState, records: list[dict[str, Any]], p: dict[str, Any], inc
         orderby, descending = "id", True
     keys: dict[str, Callable[[dict[str, Any]], Any]] = {
         "title": lambda r: ((r["name"] if "name" in r else variation_name(state, r)).casefold(), r["id"]),
-        "modified": lambda r: (r["date_modified"], r["id"]),
+        "modified": lambda r: r["date_modified"],
         "slug": lambda r: (r.get("slug", ""), r["id"]),
         "price": lambda r: (_price(r) or 0.0, r["id"]),
         "id": lambda r: r["id"],
@@ -198,12 +200,33 @@ def matching_ids(state: WooState, p: dict[str, Any], *, variations_of: int | Non
     return ids
 
 
+def _tie_order(state: WooState, ids: list[int], p: dict[str, Any]) -> list[int]:
+    """`ORDER BY post_modified LIMIT … OFFSET …` has no unique key: with `shuffle_ties`, rows modified in the
+    same second come in a new order for each page query, so a listing by `modified` can skip or repeat
+    them across pages, as on a real store (store-apis.md, Corrections)."""
+    if not state.shuffle_ties or (p.get("orderby") or "date") != "modified":
+        return ids
+    out: list[int] = []
+    group: list[int] = []
+    last: Any = None
+    for post_id in ids:
+        record = state.product_records.get(post_id) or state.variation_records.get(post_id) or {}
+        if group and record.get("date_modified") != last:
+            state.tie_rng.shuffle(group)
+            out += group
+            group = []
+        group.append(post_id)
+        last = record.get("date_modified")
+    state.tie_rng.shuffle(group)
+    return out + group
+
+
 def list_posts(req: WooRequest, route: str, *, variations_of: int | None = None) -> WooResponse:
     state, p = req.state, req.params
     per_page = int(p.get("per_page") or 10)
     page = int(p.get("page") or 1)
     with state.lock:
-        ids = matching_ids(state, p, variations_of=variations_of)
+        ids = _tie_order(state, matching_ids(state, p, variations_of=variations_of), p)
         offset = int(p.get("offset") or 0)
         start = offset if offset else (page - 1) * per_page
         items = []

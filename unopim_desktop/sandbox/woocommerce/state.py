@@ -8,6 +8,7 @@ and attribute terms share the terms sequence; global attributes have their own.
 from __future__ import annotations
 
 import copy
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -137,6 +138,10 @@ class WooState:
         # client that mixes the two is caught.
         self.utc_offset = timedelta(hours=2)
         self.site_url = "http://127.0.0.1"  # refreshed from each request's scheme and Host header
+        # MySQL returns rows whose ORDER BY values tie in no set order, and may return them in another for
+        # each LIMIT/OFFSET query: with this on, listings shuffle such rows anew on every page request.
+        self.shuffle_ties = False
+        self.tie_rng = random.Random(1)
         self.currency_symbol = "&#36;"
 
         self.product_records: dict[int, dict[str, Any]] = {}

@@ -50,6 +50,7 @@ from unopim_desktop.stores.http_common import json_answer
 class BigCommerceAdapter(BigCommerceApi):
     kind = KIND.name
     max_batch = PRODUCT_BATCH
+    category_name_max = bc.CATEGORY_NAME_MAX
 
     # -- verification ----------------------------------------------------------------------------
     async def verify(self) -> StoreInfo:
@@ -61,12 +62,11 @@ class BigCommerceAdapter(BigCommerceApi):
     ) -> AsyncIterator[list[StoreProduct]]:
         # The store's maximum page unless the caller wants smaller pages: fewer calls on the quota.
         limit = LIMIT_MAX if page_size >= 100 else max(1, page_size)
-        params: dict[str, Any] = {"include": INCLUDE, "limit": limit}
+        # Sorted by id, never by `date_modified`, whose tie-break is undocumented: products saved in the same
+        # second could be skipped or repeated across pages.
+        params: dict[str, Any] = {"include": INCLUDE, "limit": limit, "sort": "id", "direction": "asc"}
         if modified_after is not None:
-            params.update({"date_modified:min": bc.bc_datetime(modified_after), "sort": "date_modified",
-                           "direction": "asc"})
-        else:
-            params.update(sort="id", direction="asc")
+            params["date_modified:min"] = bc.bc_datetime(modified_after)
         async for items in self.iter_pages("v3/catalog/products", params):
             yield [bc.product_from_bc(item) for item in items]
 
@@ -115,7 +115,28 @@ class BigCommerceAdapter(BigCommerceApi):
         )
         result.created = list(created)
         result.updated = updated
+        carried = {p.sku or p.name for p in creates if p.images} | {p.sku or f"#{p.store_id}" for p in updates if p.images}
+        await self._read_image_ids([*result.created, *result.updated], carried)
         return result
+
+    async def _read_image_ids(self, results: list[ItemResult], carried: set[str]) -> None:
+        """createProduct and updateProducts take `include_fields`, not `include=images`: their answers hold
+        no images. Read the ids of what a write that carried images saved (one listing per 50 products), so
+        the pictures the store made of UnoPim's are known as such and never pushed back as the merchant's."""
+        missing = [r for r in results if r.ok and r.store_id and r.key in carried and not r.image_ids]
+        found: dict[int, list[int]] = {}
+
+        async def read(group: list[int]) -> None:
+            params = {"id:in": ",".join(map(str, group)), "include": "images"}
+            async for items in self.iter_pages("v3/catalog/products", params):
+                for item in items:
+                    if isinstance(item.get("id"), int):
+                        found[item["id"]] = bc.image_ids(item)
+
+        await asyncio.gather(*(read(g) for g in bc.chunks([r.store_id for r in missing if r.store_id],
+                                                        SKUS_PER_LOOKUP)))
+        for r in missing:
+            r.image_ids = found.get(r.store_id or 0, [])
 
     async def _create_product(self, product: StoreProduct) -> ItemResult:
         key = product.sku or product.name
@@ -213,8 +234,10 @@ class BigCommerceAdapter(BigCommerceApi):
     async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]]) -> BatchResult:
         """Add the images (BigCommerce appends every image it is sent, so only images it lacks)."""
         payloads = [(key, {"id": pid, "images": bc.images_out(imgs)}) for key, pid, imgs in items]
-        return BatchResult(updated=await self.batch_put(
-            "v3/catalog/products", payloads, PRODUCT_BATCH, single=lambda body: f"v3/catalog/products/{body['id']}"))
+        updated = await self.batch_put("v3/catalog/products", payloads, PRODUCT_BATCH,
+                                       single=lambda body: f"v3/catalog/products/{body['id']}")
+        await self._read_image_ids(updated, {key for key, _pid, imgs in items if imgs})
+        return BatchResult(updated=updated)
 
     async def set_variant_images(self, product_id: int, items: list[tuple[str, int, StoreImage]]) -> BatchResult:
         payloads = [(key, {"id": vid, "image_url": img.src}) for key, vid, img in items if img.src]

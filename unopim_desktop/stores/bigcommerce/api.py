@@ -228,7 +228,8 @@ class BigCommerceApi:
         await asyncio.gather(*(by_variant(s) for s in remaining.values()))
 
     async def list_categories(self) -> list[StoreCategory]:
-        items = await self.list_all("v3/catalog/trees/categories")
+        """The categories of the channel's tree: without `tree_id:in` the list holds every storefront's tree."""
+        items = await self.list_all("v3/catalog/trees/categories", {"tree_id:in": await self.tree_id()})
         return [bc.category_from_bc(i) for i in items]
 
     async def tree_id(self) -> int:

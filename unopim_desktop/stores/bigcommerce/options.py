@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from unopim_desktop.clients.errors import ApiError, AuthError, Conflict, Forbidden, NotFound, Validation
-from unopim_desktop.domain import BatchResult, ItemResult, StoreCategory, StoreVariant
+from unopim_desktop.domain import BatchResult, ItemResult, StoreCategory, StoreVariant, shorten
 from unopim_desktop.stores.bigcommerce import payloads as bc
 from unopim_desktop.stores.bigcommerce.api import BigCommerceApi
 
@@ -156,8 +156,11 @@ async def _create_variant(api: BigCommerceApi, product_id: int, variant: StoreVa
         return ItemResult(key=key, error=bc.error_text(exc.body, exc.message), error_code=exc.code or "invalid",
                           status=exc.status)
     data = answer.get("data") if isinstance(answer, dict) else None
-    store_id = data.get("id") if isinstance(data, dict) else None
-    return ItemResult(key=key, store_id=store_id if isinstance(store_id, int) else None, image_error=image_error)
+    if not isinstance(data, dict):
+        return ItemResult(key=key, error="The store's answer has no variant", status=0)
+    result = bc.saved(key, data)
+    result.image_error = image_error
+    return result
 
 
 # --- category tree ------------------------------------------------------------------------------
@@ -168,9 +171,14 @@ def _key(category: StoreCategory) -> str:
 
 
 async def upsert_categories(api: BigCommerceApi, categories: list[StoreCategory]) -> BatchResult:
+    """Categories of the channel's tree (adoption never reaches into another storefront's tree); a name
+    longer than BigCommerce takes is shortened, and its answer says so."""
     tree_id = await api.tree_id()
     existing = {(c.name.strip().lower(), c.parent_store_id or 0): c.store_id
                 for c in await api.list_categories() if c.store_id}
+    notes = {_key(c): f"Its name is longer than BigCommerce's {bc.CATEGORY_NAME_MAX} characters; it was shortened "
+                      f"to “{shorten(c.name, bc.CATEGORY_NAME_MAX)}”."
+             for c in categories if shorten(c.name, bc.CATEGORY_NAME_MAX) != c.name}
     result = BatchResult()
     in_call = {_key(c) for c in categories}
     written: dict[str, int] = {}
@@ -195,17 +203,22 @@ async def upsert_categories(api: BigCommerceApi, categories: list[StoreCategory]
                                                  error_code="parent_failed", status=0))
                 continue
             parent = (written.get(c.parent_key) if c.parent_key else None) or c.parent_store_id or 0
-            adopt = existing.get((c.name.strip().lower(), parent)) if not c.store_id else None
+            name = shorten(c.name, bc.CATEGORY_NAME_MAX)
+            adopt = existing.get((name.strip().lower(), parent)) if not c.store_id else None
             if adopt:
                 body = bc.category_to_bc(c, parent_id=parent, tree_id=tree_id)
                 body.pop("tree_id", None)
                 body["category_id"] = adopt
-                updates.append((key, body, "A category of that name already existed there; it was adopted."))
+                note = "A category of that name already existed there; it was adopted."
+                updates.append((key, body, f"{note} {notes[key]}" if key in notes else note))
             elif c.store_id:
-                updates.append((key, bc.category_to_bc(c, parent_id=parent, tree_id=tree_id), ""))
+                updates.append((key, bc.category_to_bc(c, parent_id=parent, tree_id=tree_id), notes.get(key, "")))
             else:
                 creates.append((key, bc.category_to_bc(c, parent_id=parent, tree_id=tree_id)))
         made, changed = await asyncio.gather(_create_categories(api, creates), _update_categories(api, updates))
+        for r in made:
+            if r.ok and r.key in notes:
+                r.note = notes[r.key]
         for r in (*made, *changed):
             if r.ok and r.store_id:
                 written[r.key] = r.store_id

@@ -23,9 +23,11 @@ from unopim_desktop.domain import (
     StoreImage,
     StoreProduct,
     StoreVariant,
+    shorten,
 )
 
 CUSTOM_FIELD_MAX = 250
+CATEGORY_NAME_MAX = 50  # B7; longer names are refused (422), so they are shortened
 _API_PATH = re.compile(r"^/stores/([A-Za-z0-9]+)(?:/v[23])?/?$")
 API_URL_EXAMPLE = "https://api.bigcommerce.com/stores/<store-hash>/"
 
@@ -313,7 +315,7 @@ def variant_from_bc(raw: dict[str, Any]) -> StoreVariant:
 
 
 def category_to_bc(category: StoreCategory, *, parent_id: int, tree_id: int | None) -> dict[str, Any]:
-    body: dict[str, Any] = {"name": category.name, "parent_id": parent_id}
+    body: dict[str, Any] = {"name": shorten(category.name, CATEGORY_NAME_MAX), "parent_id": parent_id}
     if category.store_id:
         body["category_id"] = category.store_id
     elif tree_id is not None:
@@ -347,9 +349,13 @@ def category_from_bc(raw: dict[str, Any]) -> StoreCategory:
 
 
 def error_text(body: Any, fallback: str = "") -> str:
-    """`title` plus the per-field `errors` map of a v3 error body, as one readable sentence."""
+    """`title` plus the per-field `errors` map of a v3 error body, as one readable sentence; the variants
+    batch's `{"batch_errors": [...]}` (a 422 with no title of its own) as its errors one after the other."""
     if not isinstance(body, dict):
         return fallback
+    batch = body.get("batch_errors")
+    if isinstance(batch, list) and batch and not body.get("title"):
+        return "; ".join(error_text(item) for item in batch if isinstance(item, dict)) or fallback
     title = str(body.get("title") or fallback or "")
     errors = body.get("errors")
     if isinstance(errors, dict) and errors:
@@ -370,7 +376,10 @@ def image_ids(raw: dict[str, Any]) -> list[int]:
 
 
 def saved(key: str, raw: dict[str, Any], note: str = "") -> ItemResult:
-    return ItemResult(key=key, store_id=_int(raw.get("id")), note=note, image_ids=image_ids(raw))
+    """A saved product or variant; a variant's one image has no id, only its `image_url`."""
+    url = raw.get("image_url") if "option_values" in raw or "product_id" in raw else None
+    return ItemResult(key=key, store_id=_int(raw.get("id")), note=note, image_ids=image_ids(raw),
+                      image_urls=[url] if isinstance(url, str) and url else [])
 
 
 def chunks(items: list[Any], size: int) -> list[list[Any]]:

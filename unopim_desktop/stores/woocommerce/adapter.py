@@ -44,6 +44,7 @@ from unopim_desktop.stores.woocommerce.verify import verify_woocommerce
 class WooCommerceAdapter(WooApi):
     kind = KIND.name
     max_batch = BATCH_MAX
+    category_name_max = None
 
     # -- verification ----------------------------------------------------------------------------
     async def verify(self) -> StoreInfo:
@@ -53,13 +54,11 @@ class WooCommerceAdapter(WooApi):
     async def iter_products(
         self, *, modified_after: dt.datetime | None = None, page_size: int = 100
     ) -> AsyncIterator[list[StoreProduct]]:
-        params: dict[str, Any] = {"per_page": max(1, min(page_size, PER_PAGE_MAX))}
+        # Ordered by id, never by `modified`: WooCommerce adds no tie-break there (`ORDER BY post_modified`
+        # alone), so products saved in the same second could be skipped or repeated across pages.
+        params: dict[str, Any] = {"per_page": max(1, min(page_size, PER_PAGE_MAX)), "orderby": "id", "order": "asc"}
         if modified_after is not None:
-            params.update(
-                modified_after=wc.wc_gmt(modified_after), dates_are_gmt="true", orderby="modified", order="asc"
-            )
-        else:
-            params.update(orderby="id", order="asc")  # a stable order while paging a full listing
+            params.update(modified_after=wc.wc_gmt(modified_after), dates_are_gmt="true")
         async for items in self.iter_pages(f"{API}/products", params):
             yield [wc.product_from_wc(item) for item in items]
 

@@ -2,12 +2,14 @@
 
 Categories are written parents first; global attributes are matched by slug or name before any
 create, then their terms. A name that already exists (`term_exists`, with `data.resource_id`) is
-adopted rather than reported as a failure.
+adopted rather than reported as a failure; so is an attribute whose slug is taken (WooCommerce answers
+`woocommerce_rest_cannot_create` "Slug … is already in use", store-apis.md Corrections).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from unopim_desktop.domain import BatchResult, ItemResult, StoreAttribute, StoreCategory, StoreTerm
@@ -126,12 +128,15 @@ async def upsert_attributes(api: WooApi, attributes: list[StoreAttribute]) -> Ba
     if missing:
         items = [("create", a.name, wc.attribute_to_wc(a)) for a in missing]
         part = await api.run_batches(f"{API}/products/attributes/batch", items)
-        slug_taken = [r for r in part.created if r.error_code == "invalid_product_attribute_slug_already_exists"]
-        taken_ids = {id(r) for r in slug_taken}
-        if slug_taken:  # created meanwhile, or named differently: the slug decides (A11)
+        if any(not r.ok for r in part.created):
+            # Created meanwhile, or a slug WooCommerce sanitizes into one that exists: it answers
+            # `woocommerce_rest_cannot_create` 'Slug "x" is already in use.' (its REST controller wraps
+            # every `wc_create_attribute` error so). List again; the slug it names decides.
             by_slug, by_name = _index(await api.get_json(f"{API}/products/attributes"))
         for attribute, r in zip(missing, part.created, strict=True):
-            if id(r) in taken_ids and (found := _match(attribute, by_slug, by_name)) is not None and found.store_id:
+            taken = _taken_slug(r) if not r.ok else None
+            found = (by_slug.get(taken) if taken else None) or (_match(attribute, by_slug, by_name) if not r.ok else None)
+            if found is not None and found.store_id:
                 r.store_id, r.error, r.error_code, r.status, r.note = found.store_id, "", "", 200, ADOPTED
             if r.ok and r.store_id:
                 resolved[attribute.name] = r.store_id
@@ -143,6 +148,12 @@ async def upsert_attributes(api: WooApi, attributes: list[StoreAttribute]) -> Ba
         result.created += part.created
         result.updated += part.updated
     return result
+
+
+def _taken_slug(result: ItemResult) -> str:
+    """The slug a failed attribute create says is in use ("" when it says something else)."""
+    match = re.search(r'Slug "([^"]+)" is already in use', result.error)
+    return wc.attribute_slug(match.group(1)) if match else ""
 
 
 async def _upsert_terms(api: WooApi, attribute: StoreAttribute, attribute_id: int) -> BatchResult:

@@ -62,7 +62,7 @@ class CatalogSteps(JobPart):
         await check_mapping(self.job.lane, self.job.address, self.job.channel, self.job.state.attributes,
                             self._raw_families)
         # Variant axes: read the configurable products' super attributes (and the options in use).
-        self.job.configurable_path = await self.client.configurable_path()
+        self.job.features = await self.client.features()
         if self.job.options.full:
             async for page in self.client.iter_pages(self.job.configurable_path):
                 self.job.learn_axes(page)
@@ -231,6 +231,8 @@ class CatalogSteps(JobPart):
                              entity_kind="category", entity=code)
                 continue
             mapping.category_ids[code] = r.store_id
+            if r.note:  # e.g. a name shortened to the store's limit, an existing category adopted
+                self.run.log(f"Category “{cat.name}”: {r.note}", entity_kind="category", entity=code)
             self.run.count("category", "updated" if cat.store_id else "created")
             writes.append(LinkWrite("category", code, r.store_id, content_hash=content_hash(cat), pulled=True))
         await self.job.commit(writes)

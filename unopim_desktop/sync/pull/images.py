@@ -137,8 +137,8 @@ class ImageTransfer:
                 r = answers.get(sku)
                 if r is not None and r.ok and not r.image_error:
                     writes.append(LinkWrite(kind, sku, sid, image_hash=h))
-                    if r.image_ids:  # so the next push knows these pictures came from UnoPim
-                        writes.append(record_store_images(kind, sku, sid, r.image_ids))
+                    if r.image_ids or r.image_urls:  # so the next push knows these pictures came from UnoPim
+                        writes.append(record_store_images(kind, sku, sid, r.image_ids or r.image_urls))
                     self.run.count("image", "updated")
                     continue
                 fixed = await self._upload_instead(kind, sku, sid, images, pid, r)

@@ -23,6 +23,7 @@ from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.job import IMAGES_KIND, Step, SyncJob
 from unopim_desktop.sync.pull.catalog import CatalogSteps
 from unopim_desktop.sync.pull.products import ProductSteps
+from unopim_desktop.sync.pull.variants import VariantParents
 from unopim_desktop.sync.run import RunContext
 from unopim_desktop.sync.transform.to_store import PullMapping
 
@@ -75,6 +76,7 @@ class PullJob(SyncJob):
         # The parts of the run in progress (None outside `execute`).
         self.catalog: CatalogSteps | None = None
         self.products: ProductSteps | None = None
+        self.parents: VariantParents | None = None
         self.name = "pull_full" if options.full else "pull_delta"
 
     # UnoPim stamps updated_at in whole seconds: an edit in the second the run starts must not be missed
@@ -95,6 +97,7 @@ class PullJob(SyncJob):
                                          exclude=tuple(PUSH_ONLY_KINDS), lean=True)
         resume = await self.lane.run(sync_repo.checkpoint, self.address, self.label, self.channel.code, self.name)
         self.catalog = CatalogSteps(self)
+        self.parents = VariantParents(self)
         products = self.products = ProductSteps(self)
         if resume and resume.get("step"):
             self.run.log(f"Resuming an interrupted {self.name.replace('_', ' ')} (it stopped at {resume['step']}, "
@@ -106,7 +109,7 @@ class PullJob(SyncJob):
             await products.stop_image_worker()
             # The parts point back at this job: drop the cycles, or a large run's links and state wait
             # for a full garbage collection (a stall of its own) instead of being freed here.
-            self.products = self.catalog = None
+            self.products = self.catalog = self.parents = None
         if not self.options.dry_run:
             await self.lane.run(sync_repo.finish_checkpoint, self.address, self.label, self.channel.code, self.name,
                                 self.started_at.isoformat(sep=" ", timespec="seconds"))
@@ -145,6 +148,10 @@ class PullJob(SyncJob):
             self.state.axes[parent_sku] = []
             if item is not None:
                 self.learn_axes([item])
+            if self.parents is not None and item is not None:
+                self.parents.learn(item, parent_sku, listed=False)
+            elif self.parents is not None:
+                self.parents.not_listed.add(parent_sku)
         return self.state.axes[parent_sku]
 
 

@@ -18,12 +18,17 @@ from unopim_desktop.domain import StoreImage, StoreProduct
 from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import content_hash, cooldown_reason, field_changes, image_hash
-from unopim_desktop.sync.job import delete_guard, links_of_product, record_store_images
+from unopim_desktop.sync.job import record_store_images
+from unopim_desktop.sync.pull.deletes import PullDeletes
 from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
 from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.job import PullJob
+
+# The largest offset of any time zone from UTC (UTC+14, Kiribati): how far a server's wall clock may be
+# from the UTC watermark, either way.
+MAX_UTC_OFFSET = dt.timedelta(hours=14)
 
 
 
@@ -58,18 +63,23 @@ class ProductSteps:
         mark = await self.job.lane.run(sync_repo.watermark, self.job.address, self.job.label, self.job.channel.code)
         if not mark:
             raise LookupError("No earlier pull to compare with: run Pull Full first.")
-        filters = {"updated_at": [{"operator": ">", "value": mark}]}
+        since = _parse_ts(mark)
+        # 3.x compares the value with a column in its APP_TIMEZONE, which the API does not tell (its answers
+        # show UTC): ask from the mark minus the largest UTC offset, then keep what the answers' UTC stamps
+        # say changed after the mark (unopim-api §13.3). A change is never missed; a few are re-read.
+        wide = (since - MAX_UTC_OFFSET).strftime("%Y-%m-%d %H:%M:%S")
+        filters = {"updated_at": [{"operator": ">", "value": wide}]}
         try:
             n = 0
-            async for items in client.iter_cursor(path, filters=filters, limit=size):
-                n += 1
-                yield n, items
-            return
+            if self.job.features.date_filters:  # 3.x; 1.x/2.x have neither the filter nor the cursor
+                async for items in client.iter_cursor(path, filters=filters, limit=size):
+                    n += 1
+                    yield n, [i for i in items if _parse_ts(i.get("updated_at")) > since]
+                return
         except (NotFound, Validation) as exc:  # 1.x answers 404, 2.x 422: no date filter there
             if "filter" not in exc.message.lower() and "pagination" not in exc.message.lower():
                 raise
         self.run.log("This UnoPim has no updated_at filter (1.x/2.x): listing everything and comparing dates.")
-        since = _parse_ts(mark)
         n = 0
         async for items in client.iter_pages(path, limit=size):
             n += 1
@@ -114,7 +124,8 @@ class ProductSteps:
             await asyncio.gather(*tasks, return_exceptions=True)
         for t in tasks:
             t.result()
-        await self._apply_deletes()
+        await self._variants_of_changed_parents()
+        await PullDeletes(self.job).apply()
         if self.adopted:
             would = "would be" if self.job.options.dry_run else "were"
             self.run.log(f"{self.adopted} store product(s) that were not linked {would} adopted by SKU and "
@@ -122,6 +133,15 @@ class ProductSteps:
 
     async def step_variants(self) -> None:
         pass  # written page by page with their products (see `_page`); progress already reported
+
+    async def _variants_of_changed_parents(self) -> None:
+        """3.x delta: a changed configurable product changes what its variants show (they inherit), though
+        their own `updated_at` stays: re-read them; unchanged ones cost a hash comparison, not a write."""
+        assert self.job.parents is not None
+        for items in await self.job.parents.variants_of_changed():
+            fresh = [i for i in items if _sku(i) not in self.job.state.seen_products]
+            await self.job.commit(await self._write_variants(fresh))
+            self.run.advance("variants", len(fresh))
 
     async def _page(self, n: int, items: list[dict[str, Any]]) -> None:
         plain = [i for i in items if not i.get("parent")]
@@ -165,6 +185,12 @@ class ProductSteps:
         for item in items:
             sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
             self.job.state.seen_products.add(sku)
+            structure = self.job.parents.learn(item, sku) if configurable and self.job.parents else None
+            if structure:
+                self.run.count("product", "skipped")
+                self.run.log(f"Product {sku} not pulled: {structure}.", level="warning", entity_kind="product",
+                             entity=sku)
+                continue
             assoc = (item.get("values") or {}).get("associations") or {}
             # Tuples of strings: the collector stops scanning them (lists it would walk on every full pass).
             # Kept only where there is something to set or to clear: most products have no associations.
@@ -246,8 +272,8 @@ class ProductSteps:
                 self.run.count("image", "updated")
             writes.append(LinkWrite(kind, sku, r.store_id, parent_code=parent_sku, content_hash=h, pulled=True,
                                     image_hash=images if sent_image and not r.image_error else None))
-            if sent_image and r.image_ids and not r.image_error:
-                writes.append(record_store_images("variant", sku, r.store_id, r.image_ids))
+            if sent_image and (r.image_ids or r.image_urls) and not r.image_error:
+                writes.append(record_store_images("variant", sku, r.store_id, r.image_ids or r.image_urls))
         return writes
 
     def _action(self, kind: str, sku: str, obj: Any) -> str:
@@ -296,12 +322,20 @@ class ProductSteps:
             by_parent[str(item["parent"])].append(item)
 
         async def one_parent(parent_sku: str, group: list[dict[str, Any]]) -> list[LinkWrite]:
+            parents = self.job.parents
+            assert parents is not None
+            orphaned = await parents.orphan_reason(parent_sku)
+            if orphaned:
+                self.job.state.seen_products.update(_sku(i) for i in group)
+                parents.report(parent_sku, [_sku(i) for i in group], orphaned)
+                return []
             parent = self.job.link("product", parent_sku)
             axes = await self.job.axes_of(parent_sku) if parent is not None else []
             pending = []
             for item in group:
-                sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
+                sku = _sku(item)
                 self.job.state.seen_products.add(sku)
+                item = parents.resolve(parent_sku, item)  # 3.x: what UnoPim shows, not only what it stores
                 if parent is None and self.job.options.dry_run and parent_sku in self.job.state.seen_products:
                     self.run.log(f"dry-run: would create variant {sku} under {parent_sku}", entity_kind="variant",
                                  entity=sku)
@@ -343,59 +377,6 @@ class ProductSteps:
         else:
             self.run.count(kind, "failed")
             self.run.log(f"{kind.capitalize()} {sku} failed: {reason}", level="error", entity_kind=kind, entity=sku)
-
-    async def _apply_deletes(self) -> None:
-        """Products gone from UnoPim, per the On delete policy. Only after a complete full listing, and
-        within Max delete unless the merchant confirmed (`allow_deletes`); a deleted product takes its
-        variant, image and association links along."""
-        job, options = self.job, self.job.options
-        if not options.full or not job.state.complete_listing:
-            return
-        linked = [code for (kind, code) in job.links if kind == "product"]
-        gone = [(code, job.links[("product", code)]) for code in linked if code not in job.state.seen_products]
-        if not gone:
-            return
-        policy = options.on_delete
-        if policy == "skip":
-            for code, _ in gone:
-                self.run.log(f"Product {code} was deleted in UnoPim; ignored (On delete: Skip).",
-                             entity_kind="product", entity=code)
-                self.run.count("product", "skipped")
-            return
-        held = delete_guard(len(gone), len(linked), len(job.state.seen_products), options.max_delete,
-                            side="UnoPim")
-        if held and not options.allow_deletes:
-            self.run.hold(("Dry run: " if options.dry_run else "") + held, [code for code, _ in gone])
-            for code, _ in gone:
-                self.run.log(f"Product {code} is no longer listed by UnoPim; kept in the store until the deletes "
-                             "are confirmed.", entity_kind="product", entity=code)
-                self.run.count("product", "skipped")
-            return
-        outcome = "deleted" if policy == "delete" else "trashed"
-        verb = "delete" if policy == "delete" else "trash"
-        if options.dry_run:
-            for code, link in gone:
-                self.run.log(f"dry-run: would {verb} product {code} (deleted in UnoPim; On delete: "
-                             f"{policy.capitalize()})", entity_kind="product", entity=code)
-                self.run.record_change("product", code, verb, None, str(link.store_id))
-                self.run.count("product", outcome)
-            return
-        result = await job.adapter.delete_products([link.store_id for _, link in gone], force=policy == "delete")
-        answers = {r.store_id: r for r in result.deleted}
-        deletes: list[tuple[str, str]] = []
-        for code, link in gone:
-            r = answers.get(link.store_id)
-            if r is not None and r.ok:
-                deletes += links_of_product(job.links, code)
-                self.run.record_change("product", code, verb, None, str(link.store_id))
-                self.run.log(f"Product {code} was deleted in UnoPim: {r.note or policy}", entity_kind="product",
-                             entity=code)
-                self.run.count("product", outcome)
-            else:
-                self.run.count("product", "failed")
-                self.run.log(f"Product {code} could not be removed from the store: {r.error if r else 'no answer'}",
-                             level="error", entity_kind="product", entity=code)
-        await job.commit([], deletes=deletes)
 
     # -- 12-13: associations, tags --------------------------------------------------------------------
     async def step_associations(self) -> None:
@@ -456,6 +437,10 @@ class ProductSteps:
 
     async def stop_image_worker(self) -> None:
         await self.images.stop()
+
+def _sku(item: dict[str, Any]) -> str:
+    return str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
+
 
 def _parse_ts(value: Any) -> dt.datetime:
     if not value:

@@ -7,7 +7,7 @@ import asyncio
 import re
 from typing import TYPE_CHECKING, Any
 
-from unopim_desktop.clients.errors import ApiError, NotFound
+from unopim_desktop.clients.errors import ApiError, NotFound, RouteNotFound
 from unopim_desktop.domain import AttributeDef, StoreAttribute
 from unopim_desktop.mapping.fields import SELECT_LIKE
 from unopim_desktop.state.sync_repo import LinkWrite
@@ -145,6 +145,9 @@ class AttributePush(JobPart):
             self.job.skipped("attribute_option", key, "the store term was deleted; UnoPim keeps the option "
                          "(Write-back deletes is off in General Settings)")
             return None
+        if not self.job.features.deletes_options:
+            self._cannot_delete_option(key)
+            return None
         if self.job.options.dry_run:
             self.run.log(f"dry-run: would delete option {key} in UnoPim (its store term was deleted)",
                          entity_kind="attribute_option", entity=key)
@@ -152,6 +155,9 @@ class AttributePush(JobPart):
             return None
         try:
             await self.client.delete_attribute_option(code, option)
+        except RouteNotFound:  # the route came with 3.0: the option is still there
+            self._cannot_delete_option(key)
+            return None
         except NotFound:
             pass  # already gone in UnoPim: only the link is left to drop
         except ApiError as exc:
@@ -162,6 +168,15 @@ class AttributePush(JobPart):
         self.run.log(f"Option {key} deleted in UnoPim: its store term was deleted permanently.",
                      entity_kind="attribute_option", entity=key)
         return ("attribute_option", key)
+
+
+    def _cannot_delete_option(self, key: str) -> None:
+        """UnoPim before 3.0 has no route to delete an option: say so, and keep the link (the option is
+        still in UnoPim, so the next push says it again instead of forgetting it)."""
+        self.run.count("attribute_option", "skipped")
+        self.run.log(f"Option {key}: its store term was deleted, but this UnoPim cannot delete an option through "
+                     "its API (that came with UnoPim 3.0); the option stays in UnoPim. Delete it there by hand if "
+                     "it should go.", level="warning", entity_kind="attribute_option", entity=key)
 
 
 def _option_code(name: str, taken: set[str]) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from unopim_desktop.clients.errors import ApiError, NotFound
-from unopim_desktop.domain import StoreCategory
+from unopim_desktop.clients.errors import ApiError, NotFound, RouteNotFound
+from unopim_desktop.domain import StoreCategory, shorten
 from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
 from unopim_desktop.sync.changes import content_hash, cooldown_reason
 from unopim_desktop.sync.job import JobPart
@@ -110,6 +110,9 @@ class CategoryPush(JobPart):
                 continue
             try:
                 await self.client.delete_category(code)
+            except RouteNotFound as exc:  # not "already gone": this UnoPim cannot delete it through its API
+                self.job.item_failed("category", code, exc, " (delete)")
+                continue
             except NotFound:
                 pass  # already gone: what a delete wants
             except ApiError as exc:
@@ -134,7 +137,9 @@ class CategoryPush(JobPart):
                 return "skipped"
             name = category_name(current, locales) or code
             desc = category_text(current, locales, "description")
-            if _same_text(name, sc.name) and _same_text(desc, sc.description) and current.get("parent") == parent:
+            # A name longer than the store takes was shortened by the pull: that is no rename.
+            shown = shorten(name, getattr(self.adapter, "category_name_max", None))
+            if _same_text(shown, sc.name) and _same_text(desc, sc.description) and current.get("parent") == parent:
                 self.run.count("category", "unchanged")
                 return "unchanged"
             mine = ((current.get("additional_data") or {}).get("locale_specific") or {}).get(locale) or {}

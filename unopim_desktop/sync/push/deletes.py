@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from unopim_desktop.clients.errors import ApiError, NotFound
+from unopim_desktop.clients.errors import ApiError, NotFound, RouteNotFound
 from unopim_desktop.sync.job import JobPart, delete_guard, links_of_product
 
 if TYPE_CHECKING:
@@ -89,6 +89,9 @@ class DeletePush(JobPart):
                 continue
             try:
                 await self.client.delete_product(code)
+            except RouteNotFound as exc:
+                job.item_failed("variant", code, exc, " (delete)")
+                continue
             except NotFound:
                 pass  # already gone: only the link is left to drop
             except ApiError as exc:
@@ -101,18 +104,22 @@ class DeletePush(JobPart):
         await job.commit([], deletes=deletes)
 
     async def _delete(self, sku: str) -> bool:
-        for path in (None, self.job.configurable_path):
-            try:
-                await self.client.delete_product(sku, configurable_path=path)
-            except NotFound:
-                continue
-            except ApiError as exc:
-                self.job.item_failed("product", sku, exc, " (delete)")
-                return False
-            self.run.count("product", "deleted")
-            self.run.record_change("product", sku, "delete")
-            self.run.log(f"Product {sku} deleted in UnoPim: it was deleted permanently in the store.",
-                         entity_kind="product", entity=sku)
+        """`DELETE /products/{sku}` finds every product type, a configurable one included (its variants go
+        with it), in 1.x and 3.x alike: its 404 means gone. The configurable route is never needed (and 1.x
+        has none: the router's 405 comes back as a 500)."""
+        try:
+            await self.client.delete_product(sku)
+        except RouteNotFound as exc:
+            self.job.item_failed("product", sku, exc, " (delete)")
+            return False
+        except NotFound:
+            self.run.log(f"Product {sku} was already gone from UnoPim.", entity_kind="product", entity=sku)
             return True
-        self.run.log(f"Product {sku} was already gone from UnoPim.", entity_kind="product", entity=sku)
+        except ApiError as exc:
+            self.job.item_failed("product", sku, exc, " (delete)")
+            return False
+        self.run.count("product", "deleted")
+        self.run.record_change("product", sku, "delete")
+        self.run.log(f"Product {sku} deleted in UnoPim: it was deleted permanently in the store.",
+                     entity_kind="product", entity=sku)
         return True

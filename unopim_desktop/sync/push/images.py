@@ -145,7 +145,10 @@ class ImagePush:
                     response.raise_for_status()
                     name = img.src.rsplit("/", 1)[-1].split("?")[0] or f"{task.sku}.png"
                     files.append((name, response.content, response.headers.get("content-type", "image/png")))
-                data = await client.upload_product_media_files(task.sku, attribute, files)
+                # The job's channel and locale: UnoPim writes the upload into their bucket of a scoped
+                # attribute (its default channel's when none is sent, unopim-api §13.5).
+                data = await client.upload_product_media_files(task.sku, attribute, files, channel=self.job.channel.code,
+                                                                locale=self.job.m.locale)
                 wanted[attribute] = ",".join(p for p in str(data.get("filePath") or "").split(",") if p) or None
             await self._write_paths(task.sku, wanted)
         except (ApiError, httpx.HTTPError) as exc:

@@ -73,7 +73,6 @@ class PushJob(SyncJob):
                          debounce_s=debounce_s, store_currency=store_currency)
         self.default_family = ""
         self.mapping: PushMapping | None = None
-        self.configurable_path = "/configurable-products"
         self.root = channel.root_category or "root"
         # Everything is compared (Push All, or a changed push that reconciles): deletes can be found.
         self.reconciling = False
@@ -182,9 +181,9 @@ class PushJob(SyncJob):
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None) - self.WATERMARK_MARGIN
 
         # Independent reads side by side (each is a round trip).
-        channels, raw, families, self.configurable_path = await asyncio.gather(
+        channels, raw, families, self.features = await asyncio.gather(
             self.client.channels(), self.client.list_all("/attributes"), self.client.list_all("/families"),
-            self.client.configurable_path())
+            self.client.features())
         info = next((c for c in channels if c.get("code") == self.channel.code), None)
         if info is None:
             raise StepFailed(f"Channel {self.channel.code} no longer exists in UnoPim; click Refresh channels.")

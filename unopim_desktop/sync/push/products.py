@@ -1,6 +1,6 @@
 """Push steps: products (simple and configurable) with their variants, and their images.
 
-Store products are read page by page (`--changed`: modified since the last push, oldest first), in
+Store products are read page by page in id order (`--changed`: modified since the last push), in
 batches of `batch_size`, several at once. Each is compared with UnoPim's current product; only what
 differs is sent (PATCH, or PUT when a list shrinks, since PATCH merges lists by index). A product the
 pull wrote and the merchant has not touched since is not compared at all: pushing it back could undo
@@ -10,32 +10,32 @@ an edit made in UnoPim after that pull.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.domain import StoreProduct, StoreVariant
-from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
-from unopim_desktop.sync.changes import content_hash, cooldown_reason, value_changes
+from unopim_desktop.state.sync_repo import LinkWrite
+from unopim_desktop.sync.changes import content_hash, value_changes
 from unopim_desktop.sync.job import FATAL, JobPart
-from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
+from unopim_desktop.sync.push.gates import in_cooldown_reason, untouched_since_pull
+from unopim_desktop.sync.push.variants import VariantPush
+from unopim_desktop.sync.transform.to_store import product_to_store
 from unopim_desktop.sync.transform.to_unopim import (
     Fragment,
-    Unmappable,
     apply_fragment,
     attribute_code_of,
     product_fragment,
     shrinks_a_list,
-    variant_axes,
-    variant_fragment,
 )
+from unopim_desktop.sync.transform.values import grouped_variants
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.push.job import PushJob
 
-# A configurable product's variants still to push once the parent is written: parent SKU, family, axes.
-VariantWork = tuple[str, str, list[str], list[StoreVariant]]
+# A configurable product's variants still to push once the parent is written: parent SKU, family, axes, the
+# variants, and the parent's values after its write where variants inherit them (3.x; else None).
+VariantWork = tuple[str, str, list[str], list[StoreVariant], dict[str, Any] | None]
 
 
 class ProductPush(JobPart):
@@ -43,6 +43,7 @@ class ProductPush(JobPart):
 
     def __init__(self, job: PushJob) -> None:
         super().__init__(job)
+        self.variants = VariantPush(job, self)
         self.seen_ids: set[int] = set()
         self.variant_ids: set[int] = set()  # variations listed under a parent of this run
         self.listed_parents: set[str] = set()  # parents whose variations were all listed
@@ -124,7 +125,7 @@ class ProductPush(JobPart):
         await self.job.commit([w for part in parts for w in part])
 
     async def step_variants(self) -> None:
-        pass  # pushed with their configurable product (see `_variants`); progress already reported
+        pass  # pushed with their configurable product (see `VariantPush`); progress already reported
 
     def _mapping_has_values(self) -> bool:
         core = {k: v for k, v in self.m.view.core.items() if v and k != "sku"}
@@ -143,7 +144,7 @@ class ProductPush(JobPart):
             self.job.item_failed("product", product.sku or f"#{product.store_id}", exc)
             return []
         if variants is not None:
-            writes += await self._variants(*variants)
+            writes += await self.variants.push(*variants)
         return writes
 
     # -- one product -------------------------------------------------------------------------------
@@ -177,12 +178,16 @@ class ProductPush(JobPart):
         # saves the parent with its variation, so `--changed` lists the parent; the reconciliation
         # catches stores that do not).
         store_hash = content_hash({"product": product, "variants": variants})
-        if link and (link.store_hash == store_hash or _untouched_since_pull(link, product, variants, job)):
+        if link and (link.store_hash == store_hash or untouched_since_pull(link, product, variants, job)):
             self.run.count("product", "unchanged")
             self._images(product, variants)
             return ([] if link.store_hash == store_hash else [LinkWrite("product", sku, link.store_id,
                                                                         store_hash=store_hash)]), None
         current, configurable = await self._current(sku, variable=product.type == "variable")
+        if configurable and current is not None and job.features.variants_inherit and grouped_variants(current):
+            job.skipped("product", sku, "in UnoPim it has a two-level variant structure (3.x variant groups), which "
+                        "UnoPim's REST API does not expose; nothing of it is pushed")
+            return [], None
         family = (current or {}).get("family") or job.default_family
         if not family:
             job.skipped("product", sku, "missing family: the product has no family and no Default family is set "
@@ -192,7 +197,7 @@ class ProductPush(JobPart):
         if current is None and product.type == "variable":
             axes = self._new_axes(product)
         frag = product_fragment(product, current, self.m, axes=axes)
-        self._problems("product", sku, frag)
+        self.problems("product", sku, frag)
         writes: list[LinkWrite] = []
         if current is None:
             if not frag.values and not any(pav.variation for pav in product.attributes):
@@ -202,7 +207,7 @@ class ProductPush(JobPart):
             if new_item is None:
                 return [], None
         else:
-            new_item = await self._update(sku, current, frag, family, configurable)
+            new_item = await self.update(sku, current, frag, family, configurable)
             if new_item is None:
                 return [], None
         self._images(product, [])
@@ -220,8 +225,16 @@ class ProductPush(JobPart):
                                     content_hash=self._pull_hash(new_item, axes) if wrote else None,
                                     pushed=wrote and not job.options.dry_run))
         if product.type == "variable" and axes:
-            return writes, (sku, family, axes, variants)
+            inherited = dict(new_item.get("values") or {}) if job.features.variants_inherit else None
+            return writes, (sku, family, axes, variants, inherited)
         return writes, None
+
+    def warn_sku(self, kind: str, sku: str) -> None:
+        """UnoPim 1.x validates SKUs as slugs (letters, digits, single hyphens): say why before it refuses."""
+        if "_" in sku and self.job.features.may_refuse_underscores:
+            self.run.log(f"{kind.capitalize()} {sku}: its SKU has an underscore, which UnoPim 1.x refuses (SKUs of "
+                         "letters, digits and hyphens only; 2.0 and later accept underscores). Rename it in the "
+                         "store if UnoPim refuses it.", level="warning", entity_kind=kind, entity=sku)
 
     def _images(self, product: StoreProduct, variants: list[StoreVariant]) -> None:
         """Queue pictures for upload once their product exists in UnoPim."""
@@ -229,7 +242,7 @@ class ProductPush(JobPart):
         for sv in variants:
             self.job.images.consider("variant", sv.sku, sv.store_id, [sv.image] if sv.image else [])
 
-    def _problems(self, kind: str, sku: str, frag: Fragment) -> None:
+    def problems(self, kind: str, sku: str, frag: Fragment) -> None:
         for problem in frag.problems:
             self.run.log(f"{kind.capitalize()} {sku}: {problem}; that value is not pushed.", level="warning",
                          entity_kind=kind, entity=sku)
@@ -319,6 +332,7 @@ class ProductPush(JobPart):
             self.run.log(f"Product {sku}: no variation attribute maps to a UnoPim select attribute; it is pushed "
                          "as a simple product without variants.", level="warning", entity_kind="product", entity=sku)
         kind = "configurable product" if configurable else "product"
+        self.warn_sku("product", sku)
         self.run.record_change("product", sku, "create", value_changes(None, values),
                                content_hash({"status": status, "values": values}))
         if job.options.dry_run:
@@ -334,7 +348,7 @@ class ProductPush(JobPart):
         return {"sku": sku, "family": family, "status": status, "values": values,
                 "type": "configurable" if configurable else "simple", "super_attributes": axes, "variants": []}
 
-    async def _update(self, sku: str, current: dict[str, Any], frag: Fragment, family: str, configurable: bool,
+    async def update(self, sku: str, current: dict[str, Any], frag: Fragment, family: str, configurable: bool,
                       kind: str = "product") -> dict[str, Any] | None:
         """The product as UnoPim holds it after the write (`current` itself when nothing changed)."""
         job = self.job
@@ -369,108 +383,3 @@ class ProductPush(JobPart):
         if status_changed:
             new["status"] = frag.status
         return new
-
-    # -- variants ----------------------------------------------------------------------------------
-    async def _variants(self, parent_sku: str, family: str, axes: list[str],
-                        variants: list[StoreVariant]) -> list[LinkWrite]:
-        async def one(sv: StoreVariant) -> list[LinkWrite]:
-            try:
-                async with self.sem:
-                    return await self._variant(parent_sku, family, axes, sv)
-            except ApiError as exc:
-                if isinstance(exc, FATAL):
-                    raise
-                self.job.item_failed("variant", sv.sku or f"#{sv.store_id}", exc)
-                return []
-
-        parts = await asyncio.gather(*(one(sv) for sv in variants))
-        self.run.advance("variants", len(variants))
-        return [w for part in parts for w in part]
-
-    async def _variant(self, parent_sku: str, family: str, axes: list[str], sv: StoreVariant) -> list[LinkWrite]:
-        job = self.job
-        if not sv.sku:
-            job.skipped("variant", f"#{sv.store_id}", "it has no SKU; UnoPim identifies variants by SKU")
-            return []
-        link = job.link("variant", sv.sku)
-        reason = in_cooldown_reason(link.pulled_at if link else None, job.debounce_s)
-        if reason:
-            job.skipped("variant", sv.sku, reason)
-            return []
-        h = content_hash(sv)
-        if link and (link.store_hash == h or _untouched_since_pull(link, sv, [], job)):
-            self.run.count("variant", "unchanged")
-            self.job.images.consider("variant", sv.sku, sv.store_id, [sv.image] if sv.image else [])
-            return [] if link.store_hash == h else [LinkWrite("variant", sv.sku, link.store_id, store_hash=h)]
-        if self.cache is not None:
-            cached = self.cache[0].pop(sv.sku, None)
-            current = json.loads(cached) if cached is not None else None
-        else:
-            current = await self.client.get_product(sv.sku)
-        frag = variant_fragment(sv, current, axes, self.m)
-        self._problems("variant", sv.sku, frag)
-        if current is None:
-            new = await self._create_variant(parent_sku, family, axes, sv, frag)
-        else:
-            new = await self._update(sv.sku, current, frag, current.get("family") or family, False, kind="variant")
-        if new is None or sv.store_id is None:
-            return []
-        self.job.images.consider("variant", sv.sku, sv.store_id, [sv.image] if sv.image else [])
-        wrote = new is not current
-        pull_hash = None
-        if wrote:  # the hash the next pull computes (image left out, as the pull does)
-            probe = variant_to_store(new, axes, self.m.view)
-            probe.image = None
-            pull_hash = content_hash(probe)
-        return [LinkWrite("variant", sv.sku, sv.store_id, parent_code=parent_sku, store_hash=h, content_hash=pull_hash,
-                          pushed=wrote and not job.options.dry_run)]
-
-    async def _create_variant(self, parent_sku: str, family: str, axes: list[str], sv: StoreVariant,
-                              frag: Fragment) -> dict[str, Any] | None:
-        job = self.job
-        try:
-            combo = variant_axes(sv, axes, self.m)
-        except Unmappable as exc:
-            job.skipped("variant", sv.sku, f"{exc}; it cannot become a variant of {parent_sku}")
-            return None
-        values = apply_fragment({"common": {"sku": sv.sku, **combo}}, frag.values)[0]
-        status = frag.status if frag.status is not None else sv.status == "publish"
-        body = {"parent": parent_sku, "family": family, "status": status, "values": values,
-                "variant": {"attributes": combo}}
-        self.run.record_change("variant", sv.sku, "create", value_changes(None, values),
-                               content_hash({"status": status, "values": values}))
-        if job.options.dry_run:
-            self.run.log(f"dry-run: would create variant {sv.sku} of {parent_sku} "
-                         f"({', '.join(f'{k}={v}' for k, v in combo.items())})", entity_kind="variant", entity=sv.sku)
-            self.run.count("variant", "created")
-            return {"sku": sv.sku, "parent": parent_sku, "values": values, "status": status}
-        await self.client.create_product(body)
-        self.run.count("variant", "created")
-        return {"sku": sv.sku, "parent": parent_sku, "values": values, "status": status, "family": family}
-
-
-def _untouched_since_pull(link: LinkRow, product: StoreProduct | StoreVariant, variants: list[StoreVariant],
-                          job: PushJob) -> bool:
-    """The pull wrote this record and the store has not modified it since: the store says what UnoPim
-    said then, so pushing it could only undo a later edit made in UnoPim."""
-    if link.pulled_at is None or (link.pushed_at is not None and link.pushed_at > link.pulled_at):
-        return False
-    stamps = [_store_time(product.date_modified_gmt), *(_store_time(v.date_modified_gmt) for v in variants)]
-    # Store stamps are whole seconds: an edit in the second of the pull's write looks no later than it,
-    # so only a stamp from an earlier second proves the record untouched (else: compare, to be safe).
-    last_pull = link.pulled_at.replace(microsecond=0)
-    return all(s is not None and s < last_pull for s in stamps)
-
-
-def _store_time(text: str) -> dt.datetime | None:
-    if not text:
-        return None
-    try:
-        return dt.datetime.fromisoformat(text.replace("Z", "")).replace(tzinfo=None)
-    except ValueError:
-        return None
-
-
-def in_cooldown_reason(last_pull: dt.datetime | None, debounce_s: int) -> str:
-    """Why a record the pull wrote moments ago is not pushed yet ("" when the cooldown is over)."""
-    return cooldown_reason(last_pull, debounce_s, "pulled from UnoPim")

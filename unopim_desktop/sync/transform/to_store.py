@@ -209,6 +209,15 @@ def product_to_store(product: Mapping[str, Any], m: PullMapping, *, axes: list[s
     return out
 
 
+# The core fields `variant_to_store` reads: what a 3.x parent has to keep to resolve its variants.
+VARIANT_FIELDS = ("regular_price", "sale_price", "stock_quantity", "stock_status", "status", "weight", "length",
+                  "width", "height", "image", "gallery")
+
+
+def variant_codes(m: PullMapping) -> set[str]:
+    return {attr.code for attr in (m.attr(key) for key in VARIANT_FIELDS) if attr is not None}
+
+
 def variant_to_store(variant: Mapping[str, Any], axes: list[str], m: PullMapping) -> StoreVariant:
     values = variant.get("values") or {}
     common = values.get("common") or {}

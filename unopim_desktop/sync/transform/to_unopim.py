@@ -14,6 +14,7 @@ import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from unopim_desktop.domain import AttributeDef, StoreProduct, StoreVariant
@@ -22,6 +23,8 @@ from unopim_desktop.sync.transform.values import merge_values, wrap_scoped_value
 
 TEXT_CORE = ("name", "description", "short_description", "weight", "length", "width", "height")
 PRICE_CORE = ("regular_price", "sale_price")
+MEASURES = ("weight", "length", "width", "height")
+NUMERIC_CORE = (*PRICE_CORE, *MEASURES, "stock_quantity")
 CLEARABLE = frozenset({"text", "textarea", "select", "multiselect", "checkbox"})
 TRUE_WORDS = {"yes", "true", "1", "on", "publish", "enabled"}
 FALSE_WORDS = {"no", "false", "0", "off", "draft", "disabled", "private", "pending"}
@@ -227,8 +230,10 @@ def _core_field(frag: Fragment, key: str, mine: Any, theirs: Any, m: PushMapping
     if key == "name" and theirs is None and mine_t == sku:
         return  # the pull's fallback name, not a name the merchant typed
     same = _same_text(mine_t, theirs_t) if key in TEXT_CORE else mine_t == theirs_t
-    if same:
+    if same or (key in NUMERIC_CORE and _same_number(mine_t, theirs_t)):
         return
+    if key in MEASURES and _no_measure(mine_t) and _no_measure(theirs_t):
+        return  # BigCommerce answers 0 for a dimension never set: no measure either way
     if theirs is None and mine_t == "":
         return
     try:
@@ -250,6 +255,19 @@ def _core_field(frag: Fragment, key: str, mine: Any, theirs: Any, m: PushMapping
         frag.problems.append(f"{key}: {exc}")
         return
     frag.add(key, m.wrap(attr, value))
+
+
+def _same_number(a: str, b: str) -> bool:
+    """"62.50" and "62.5" (a store that keeps numbers as numbers, such as BigCommerce, gives the second
+    back for the first): the same amount, so nothing to push."""
+    try:
+        return Decimal(a) == Decimal(b)
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _no_measure(text: str) -> bool:
+    return text.strip() == "" or _same_number(text, "0")
 
 
 def _same_text(a: str, b: str) -> bool:

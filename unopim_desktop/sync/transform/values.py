@@ -7,12 +7,14 @@ per locale → `locale_specific[locale]`; per channel → `channel_specific[chan
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from unopim_desktop.domain import AttributeDef
 
 BUCKETS = ("common", "locale_specific", "channel_specific", "channel_locale_specific")
+# The scoped buckets and how many scope levels (channel, locale) sit above the attribute codes.
+SCOPED_DEPTH = {"locale_specific": 1, "channel_specific": 1, "channel_locale_specific": 2}
 
 
 def read_value(values: Mapping[str, Any], attr: AttributeDef, *, channel: str, locales: Iterable[str]) -> Any:
@@ -85,3 +87,76 @@ def split_codes(value: Any) -> list[str]:
     if isinstance(value, list):
         return [str(v).strip() for v in value if str(v).strip()]
     return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+# -- 3.x variant inheritance ---------------------------------------------------------------------------
+def resolve_chain(chain: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The values UnoPim 3.x shows for the last node of a parent chain (root first), as its
+    `VariantValueResolver::mergeChain` merges them (unopim-api §13.1): the nearer node wins; `common` key by
+    key; `locale_specific` and `channel_specific` per locale / channel, then per key;
+    `channel_locale_specific` per channel, per locale, then per key; `categories` from the nearest node
+    that has the key; anything else (associations) is the leaf's own. The REST API returns only what each
+    node stores, so a client resolves a variant itself."""
+    common: dict[str, Any] = {}
+    scoped: dict[str, dict[str, Any]] = {}
+    categories: Any = None
+    for values in chain:
+        common.update(values.get("common") or {})
+        for key, depth in SCOPED_DEPTH.items():
+            scoped[key] = _overlay(scoped.get(key, {}), values.get(key) or {}, depth)
+        if "categories" in values:
+            categories = values["categories"]
+    leaf = dict(chain[-1]) if chain else {}
+    leaf["common"] = common
+    leaf.update({key: bucket for key, bucket in scoped.items() if bucket})
+    if categories is not None:
+        leaf["categories"] = categories
+    return leaf
+
+
+def _overlay(carry: dict[str, Any], values: Any, depth: int) -> dict[str, Any]:
+    if not isinstance(values, Mapping):
+        return carry
+    out = dict(carry)
+    for key, nested in values.items():
+        if not isinstance(nested, Mapping):
+            continue  # PHP's mergeScope skips what is not an array
+        out[key] = _overlay(out.get(key, {}), nested, depth - 1) if depth > 1 else {**out.get(key, {}), **nested}
+    return out
+
+
+def only_codes(values: Mapping[str, Any], codes: Collection[str]) -> dict[str, Any]:
+    """`values` with only these attribute codes in each bucket (what a transform will read), so a parent
+    kept to resolve its variants costs little memory. Categories and associations are left out."""
+    out: dict[str, Any] = {}
+    common = {k: v for k, v in (values.get("common") or {}).items() if k in codes}
+    if common:
+        out["common"] = common
+    for key, depth in SCOPED_DEPTH.items():
+        kept = _keep(values.get(key), codes, depth)
+        if kept:
+            out[key] = kept
+    return out
+
+
+def _keep(bucket: Any, codes: Collection[str], depth: int) -> dict[str, Any]:
+    if not isinstance(bucket, Mapping):
+        return {}
+    out: dict[str, Any] = {}
+    for scope, nested in bucket.items():
+        kept = _keep(nested, codes, depth - 1) if depth > 1 else (
+            {k: v for k, v in nested.items() if k in codes} if isinstance(nested, Mapping) else {})
+        if kept:
+            out[scope] = kept
+    return out
+
+
+def grouped_variants(configurable: Mapping[str, Any]) -> list[str]:
+    """SKUs in a configurable product's `variants[]` that carry fewer axis values than its super attributes:
+    3.x variant groups of a two-level variant structure (unopim-api §13.2), whose leaves no route reaches
+    through this product. Empty for an ordinary configurable product."""
+    supers = [a for a in configurable.get("super_attributes") or [] if a]
+    if not supers:
+        return []
+    return [str(v.get("sku") or "") for v in configurable.get("variants") or [] if isinstance(v, Mapping)
+            and sum(1 for a in supers if (v.get("attributes") or {}).get(a) not in (None, "")) < len(supers)]
