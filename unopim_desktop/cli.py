@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from unopim_desktop import __version__
 from unopim_desktop.commands import catalog_setup as catalog_setup_cmd
+from unopim_desktop.commands import conflicts as conflicts_cmd
 from unopim_desktop.commands import connection as connection_cmd
 from unopim_desktop.commands import sandbox as sandbox_cmd
 from unopim_desktop.commands import sync as sync_cmd
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     connection_cmd.register(sub, common)
     catalog_setup_cmd.register(sub, common)
     sync_cmd.register(sub, common)
+    conflicts_cmd.register(sub, common)
     sandbox_cmd.register(sub, common)
     return parser
 

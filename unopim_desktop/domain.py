@@ -45,12 +45,17 @@ class ChannelRow:
     currency_map: dict[str, str] = field(default_factory=dict)
 
 
+# Which way a mapped field may flow: both (the default), pull only (UnoPim owns it), push only (the store owns it).
+DIRECTIONS = ("both", "pull", "push")
+
+
 @dataclass(frozen=True)
 class AttributeRow:
     store_attribute: str
     attribute_code: str
     carrier: str
     variant_axis: bool
+    direction: str = "both"
 
 
 @dataclass(frozen=True)

@@ -249,22 +249,24 @@ def test_general_settings_save_and_reload(qtbot, qloop, ready, app):
     panel = window.sync_tab.settings
     assert panel.isEnabled()
     assert panel.values() == {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0", "reconcile_hours": "24",
-                              "max_delete": "10"}
+                              "max_delete": "10", "on_conflict": "unopim"}
     assert panel.on_delete_note.text().startswith("Trash: ")
     panel.dry_run.setChecked(True)
     panel.writeback_delete.setChecked(True)
     panel.on_delete.setCurrentIndex(panel.on_delete.findData("skip"))
     panel.reconcile_hours.setValue(6)
     panel.max_delete.setValue(25)
+    panel.on_conflict.setCurrentIndex(panel.on_conflict.findData("ask"))
     assert panel.unsaved and panel.on_delete_note.text().startswith("Skip: The deletion is logged")
     click(qtbot, qloop, window, panel.save_button)
     assert panel.banner.kind == "success" and not panel.unsaved
     address = window.sync_tab.address
     stored = app.ctx.lane.run_sync(sync_repo.general_settings, address)
     assert stored == {"dry_run": "1", "on_delete": "skip", "writeback_delete": "1", "reconcile_hours": "6",
-                      "max_delete": "25"}
+                      "max_delete": "25", "on_conflict": "ask"}
     rows = app.ctx.lane.run_sync(repo.recent_logs, address, 5)
     assert any(r["message"].startswith("General settings saved: Dry run on") and "max delete 25 %" in r["message"]
+               and "on conflict: Ask" in r["message"]
                for r in rows)
     # The Sync controls follow at once: the next run is a dry run.
     assert window.sync_tab.dry_run_override.isChecked()

@@ -149,3 +149,10 @@ def woo_api(sandbox: Sandbox, method: str, path: str, **kw: Any) -> httpx.Respon
     w = sandbox.credentials()["woocommerce"]
     return httpx.request(method, f"{w['url']}/wp-json/wc/v3{path}",
                          auth=auth_for(w["url"], w["consumer_key"], w["consumer_secret"]), **kw)
+
+
+def bc_api(sandbox: Sandbox, method: str, path: str, **kw: Any) -> httpx.Response:
+    """Edit the BigCommerce store as a merchant would in its control panel, through its API."""
+    b = sandbox.credentials()["bigcommerce"]
+    return httpx.request(method, b["api_url"].rstrip("/") + path,
+                         headers={"X-Auth-Token": b["access_token"], "Accept": "application/json"}, **kw)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from unopim_desktop.app.activity import ActivityService
 from unopim_desktop.app.channels import ChannelService
+from unopim_desktop.app.conflicts import ConflictService
 from unopim_desktop.app.connection import ClientFactory, ConnectionService
 from unopim_desktop.app.context import AppContext
 from unopim_desktop.app.mapping import MappingService
@@ -41,6 +42,7 @@ class App:
         # Runs of one channel exclude each other across processes (window, CLI, scheduler) on this folder.
         self.engine = SyncEngine(ctx.lane, self.bus, self.session.client, self.stores.adapter,
                                  locks=RunLocks(ctx.paths.root / "locks"), in_flight=in_flight, page_size=page_size)
+        self.conflicts = ConflictService(ctx, self.bus, self.engine)
 
     @classmethod
     def open(cls, data_dir: str | os.PathLike[str] | None = None, **options: object) -> App:

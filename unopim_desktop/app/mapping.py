@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from unopim_desktop.app.channels import ChannelService
 from unopim_desktop.app.context import AppContext
@@ -15,6 +15,7 @@ from unopim_desktop.mapping.rules import (
     MappingProblem,
     check_attribute_row,
     check_attribute_rows,
+    check_core_directions,
     check_core_field,
     check_core_mapping,
 )
@@ -35,6 +36,8 @@ class CoreMapping:
     attributes: dict[str, AttributeDef]
     families: list[str]
     filled: list[Filled] = field(default_factory=list)
+    # core field key -> both | pull | push (a row missing here flows both ways); see `sync.merge`
+    directions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -74,6 +77,7 @@ class MappingService:
             default_family=await self.ctx.lane.run(mapping_repo.default_family, address),
             attributes=attrs,
             families=await self.ctx.lane.run(mapping_repo.family_codes, address),
+            directions=await self.ctx.lane.run(mapping_repo.core_directions, address),
         )
 
     async def automap_core(self, mapping: CoreMapping | None = None) -> CoreMapping:
@@ -81,10 +85,11 @@ class MappingService:
         mapping = mapping or await self.core()
         rows, filled = automap_core(mapping.rows, mapping.attributes, check=check_core_field)
         family = mapping.default_family or ("default" if "default" in mapping.families else "")
-        return CoreMapping(rows, family, mapping.attributes, mapping.families, filled)
+        return CoreMapping(rows, family, mapping.attributes, mapping.families, filled, dict(mapping.directions))
 
     def check_core(self, mapping: CoreMapping) -> list[MappingProblem]:
-        return check_core_mapping(mapping.rows, mapping.default_family, mapping.attributes, mapping.families)
+        return (check_core_mapping(mapping.rows, mapping.default_family, mapping.attributes, mapping.families)
+                + check_core_directions(mapping.directions))
 
     async def is_saved(self) -> bool:
         """Whether a core mapping was ever saved for this UnoPim (no run starts without one)."""
@@ -102,7 +107,8 @@ class MappingService:
         if problems:
             raise MappingRefused(problems)
         address = await self._address()
-        await self.ctx.lane.run(mapping_repo.save_core_mapping, address, mapping.rows, mapping.default_family)
+        await self.ctx.lane.run(mapping_repo.save_core_mapping, address, mapping.rows, mapping.default_family,
+                                {k: v for k, v in mapping.directions.items() if v != "both"})
         await self.ctx.lane.run(repo.add_log, address, "Core field mapping saved.", category="mapping")
         self.bus.emit(changed(MAPPING, LOGS))
 
@@ -145,7 +151,7 @@ class MappingService:
             [r.store_attribute for r in rows], current, attrs, exclude=[c for c in core.values() if c] + ["status"],
             check=check,
         )
-        out = [AttributeRow(r.store_attribute, filled_map[r.store_attribute], r.carrier, r.variant_axis) for r in rows]
+        out = [replace(r, attribute_code=filled_map[r.store_attribute]) for r in rows]
         return out, filled
 
     async def save_attribute_rows(self, channel: str, locale: str, rows: list[AttributeRow]) -> None:

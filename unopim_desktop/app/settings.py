@@ -1,4 +1,4 @@
-"""General settings (Dry run, On delete, Write-back deletes, Max delete, Reconcile every): one service for the Sync
+"""General settings (Dry run, On delete, Write-back deletes, Max delete, Reconcile every, On conflict): one service for the Sync
 tab's panel and `unopim-desktop settings`, so both validate, save and log the same way."""
 
 from __future__ import annotations
@@ -16,6 +16,13 @@ ON_DELETE_TEXT = {
     "skip": ("Skip", "The deletion is logged and ignored; the store item stays."),
 }
 
+CONFLICT_RULES = sync_repo.CONFLICT_RULES
+ON_CONFLICT_TEXT = {
+    "unopim": ("UnoPim wins", "A field changed on both sides takes UnoPim's value; the store's is logged."),
+    "store": ("Store wins", "A field changed on both sides takes the store's value; UnoPim's is logged."),
+    "ask": ("Ask", "A field changed on both sides keeps both values and waits in Sync → Conflicts."),
+}
+
 
 class SettingsError(ValueError):
     """A value that cannot be saved; the message says which and why."""
@@ -25,6 +32,8 @@ def check_changes(changes: dict[str, str]) -> None:
     """SettingsError for the first value that cannot be saved (before anything is opened or written)."""
     if "on_delete" in changes and changes["on_delete"] not in ON_DELETE_CHOICES:
         raise SettingsError(f"On delete must be one of {', '.join(ON_DELETE_CHOICES)}.")
+    if "on_conflict" in changes and changes["on_conflict"] not in CONFLICT_RULES:
+        raise SettingsError(f"On conflict must be one of {', '.join(CONFLICT_RULES)}.")
     for key, check in (("reconcile_hours", sync_repo.reconcile_hours_value), ("max_delete", sync_repo.max_delete_value)):
         if key in changes:
             try:
@@ -39,7 +48,8 @@ def summary(values: dict[str, str]) -> str:
     share = values.get("max_delete", DEFAULTS["max_delete"])
     return (f"Dry run {'on' if values['dry_run'] == '1' else 'off'}, writeback delete "
             f"{'on' if values['writeback_delete'] == '1' else 'off'}, on delete: "
-            f"{ON_DELETE_TEXT[values['on_delete']][0]}, max delete {share} %, reconcile every {hours} h.")
+            f"{ON_DELETE_TEXT[values['on_delete']][0]}, max delete {share} %, reconcile every {hours} h, on conflict: "
+            f"{ON_CONFLICT_TEXT[values.get('on_conflict', 'unopim')][0]}.")
 
 
 class SettingsService:

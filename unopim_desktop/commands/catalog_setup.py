@@ -17,6 +17,7 @@ from unopim_desktop.app.session import NotConnected
 from unopim_desktop.app.stores import StoreForm, check_store_form
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.commands.common import err, run_on_app
+from unopim_desktop.commands.conflicts import DIRECTION_TEXT, register_direction
 from unopim_desktop.mapping.fields import CORE_FIELDS
 from unopim_desktop.stores.registry import KINDS
 
@@ -72,6 +73,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     m_sub.add_parser("auto", parents=[common], help="auto-map empty core and attribute rows, then save"
                      ).set_defaults(handler=run_mapping_auto)
     m_sub.add_parser("show", parents=[common], help="print the mapping").set_defaults(handler=run_mapping_show)
+    register_direction(m_sub, common)
 
 
 def _run(args: argparse.Namespace, body: Callable[[App], Awaitable[int]]) -> int:
@@ -245,17 +247,19 @@ def run_mapping_show(args: argparse.Namespace) -> int:
     async def body(s: App) -> int:
         core = await s.mapping.core()
         labels = {f.key: f.label for f in CORE_FIELDS}
-        _table(["Core field", "UnoPim attribute"], [[labels[k], v or "(unmapped)"] for k, v in core.rows.items()])
+        _table(["Core field", "UnoPim attribute", "Direction"],
+               [[labels[k], v or "(unmapped)", DIRECTION_TEXT[core.directions.get(k, "both")] if v else ""]
+                for k, v in core.rows.items()])
         print(f"Default family: {core.default_family or '(none)'}")
         for ch in await s.channels.channels():
             for locale in ch.locales:
                 rows = await s.mapping.attribute_rows(ch.code, locale, with_store=False)
                 if rows:
                     print(f"\nAttributes — {ch.code} / {locale}")
-                    _table(["Store attribute", "UnoPim attribute", "Carried as", "Variant axis"],
+                    _table(["Store attribute", "UnoPim attribute", "Carried as", "Variant axis", "Direction"],
                            [[r.store_attribute, r.attribute_code or "(unmapped)",
                              "store attribute" if r.carrier == "attribute" else "meta/custom field",
-                             "yes" if r.variant_axis else ""] for r in rows])
+                             "yes" if r.variant_axis else "", DIRECTION_TEXT[r.direction]] for r in rows])
         return 0
 
     return _run(args, body)

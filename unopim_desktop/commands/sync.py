@@ -11,7 +11,13 @@ import sys
 
 from unopim_desktop.app.application import App
 from unopim_desktop.app.session import NotConnected
-from unopim_desktop.app.settings import ON_DELETE_CHOICES, SettingsError, check_changes
+from unopim_desktop.app.settings import (
+    CONFLICT_RULES,
+    ON_CONFLICT_TEXT,
+    ON_DELETE_CHOICES,
+    SettingsError,
+    check_changes,
+)
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.commands.common import err, run_on_app
 from unopim_desktop.sync.engine import JobOutcome
@@ -61,6 +67,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     settings.add_argument("--max-delete", metavar="PERCENT",
                           help="a run deletes or trashes at most this share of the linked products without "
                                "confirmation (0-100; default 10)")
+    settings.add_argument("--on-conflict", choices=CONFLICT_RULES,
+                          help="who wins a field changed on both sides since the last sync: unopim (default), "
+                               "store, or ask (it waits in `unopim-desktop conflicts`)")
     settings.set_defaults(handler=run_settings)
 
 
@@ -180,6 +189,10 @@ def _run_job(args: argparse.Namespace, start) -> int:  # type: ignore[no-untyped
                 if entry["channel"] in changes:
                     entry["changes"] = changes[entry["channel"]]
             print(json.dumps(summary, default=str))
+        conflicts = sum(counts.get("conflicts", 0) for counts in outcome.totals().values())
+        if conflicts:
+            err(f"{conflicts} field(s) were changed on both sides since the last sync (each is a warning above); "
+                "see `unopim-desktop conflicts list`.")
         for c in outcome.channels:
             if c.status in ("refused", "held"):
                 # What stopped (or held back) the run, and what to do: the last lines a merchant reads.
@@ -205,6 +218,8 @@ def run_settings(args: argparse.Namespace) -> int:
         changes["reconcile_hours"] = args.reconcile_hours
     if args.max_delete is not None:
         changes["max_delete"] = args.max_delete
+    if args.on_conflict:
+        changes["on_conflict"] = args.on_conflict
     try:
         check_changes(changes)
     except SettingsError as exc:  # invalid input: said before anything is opened
@@ -226,6 +241,7 @@ def run_settings(args: argparse.Namespace) -> int:
         hours = values["reconcile_hours"]
         print(f"Reconcile every:  {hours} h" + (" (every changed push)" if hours == "0" else ""))
         print(f"Max delete:       {values['max_delete']} % of the linked products")
+        print(f"On conflict:      {ON_CONFLICT_TEXT[values['on_conflict']][0]}")
         return EXIT_OK
 
     return run_on_app(args, go)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from unopim_desktop.domain import AttributeDef, AttributeRow
+from unopim_desktop.domain import DIRECTIONS, AttributeDef, AttributeRow
 from unopim_desktop.mapping.fields import (
     ATTRIBUTE_CARRIER_TYPES,
     CARRIER_ATTRIBUTE,
@@ -133,4 +133,20 @@ def check_attribute_rows(rows: Iterable[AttributeRow], attributes: Mapping[str, 
         reason = check_attribute_row(r.store_attribute, attr, r.carrier, r.variant_axis)
         if reason:
             problems.append(MappingProblem(r.store_attribute, reason))
+        elif r.direction not in DIRECTIONS:
+            problems.append(MappingProblem(r.store_attribute, f"direction must be one of {', '.join(DIRECTIONS)}."))
+        elif r.variant_axis and r.direction != "both":
+            # An axis is the variations' structure: one side alone cannot own it.
+            problems.append(MappingProblem(r.store_attribute, "a variant axis flows both ways."))
+    return problems
+
+
+def check_core_directions(directions: Mapping[str, str]) -> list[MappingProblem]:
+    """Each core row's direction (both, pull only, push only); the SKU links both sides, so it flows both ways."""
+    problems = []
+    for key, direction in directions.items():
+        if direction not in DIRECTIONS:
+            problems.append(MappingProblem(key, f"Direction must be one of {', '.join(DIRECTIONS)}."))
+        elif key == "sku" and direction != "both":
+            problems.append(MappingProblem(key, "The SKU links both sides: it flows both ways."))
     return problems

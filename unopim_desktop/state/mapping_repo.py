@@ -106,13 +106,26 @@ def default_family(address: str) -> str:
     return row.value if row else ""
 
 
-def save_core_mapping(address: str, rows: dict[str, str], family: str) -> None:
+def core_directions(address: str) -> dict[str, str]:
+    """Core field key → direction (both | pull | push), for the rows that are not "both"."""
+    inst = _instance(address)
+    return {m.store_field: m.direction for m in CoreFieldMapping.select().where(
+        (CoreFieldMapping.instance == inst) & (CoreFieldMapping.direction != "both"))}
+
+
+def save_core_mapping(address: str, rows: dict[str, str], family: str,
+                      directions: dict[str, str] | None = None) -> None:
+    """Save the core rows; `directions` None keeps each row's saved direction."""
     inst = _instance(address)
     with database_proxy.atomic():
+        if directions is None:
+            directions = {m.store_field: m.direction for m in CoreFieldMapping.select().where(
+                CoreFieldMapping.instance == inst)}
         CoreFieldMapping.delete().where(CoreFieldMapping.instance == inst).execute()
         for field_key, code in rows.items():
             if code:
-                CoreFieldMapping.create(instance=inst, store_field=field_key, attribute_code=code)
+                CoreFieldMapping.create(instance=inst, store_field=field_key, attribute_code=code,
+                                        direction=directions.get(field_key, "both"))
         Setting.delete().where((Setting.instance == inst) & (Setting.key == DEFAULT_FAMILY_KEY)).execute()
         Setting.create(instance=inst, key=DEFAULT_FAMILY_KEY, value=family)
 
@@ -123,7 +136,8 @@ def attribute_mapping(address: str, channel: str, locale: str) -> list[Attribute
     q = AttributeMapping.select().where(
         (AttributeMapping.instance == inst) & (AttributeMapping.channel == channel) & (AttributeMapping.locale == locale)
     ).order_by(AttributeMapping.id)
-    return [AttributeRow(m.store_attribute, m.attribute_code, m.carrier, m.variant_axis) for m in q]
+    return [AttributeRow(m.store_attribute, m.attribute_code, m.carrier, m.variant_axis, m.direction or "both")
+            for m in q]
 
 
 def save_attribute_mapping(address: str, channel: str, locale: str, rows: list[AttributeRow]) -> None:
@@ -135,7 +149,8 @@ def save_attribute_mapping(address: str, channel: str, locale: str, rows: list[A
         ).execute()
         for r in rows:
             AttributeMapping.create(instance=inst, channel=channel, locale=locale, store_attribute=r.store_attribute,
-                                    attribute_code=r.attribute_code, carrier=r.carrier, variant_axis=r.variant_axis)
+                                    attribute_code=r.attribute_code, carrier=r.carrier, variant_axis=r.variant_axis,
+                                    direction=r.direction)
 
 
 # -- categories --------------------------------------------------------------------------------------

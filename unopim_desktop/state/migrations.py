@@ -59,10 +59,19 @@ def _v4_planned_changes(db: SqliteDatabase) -> None:
     db.create_tables([m.PlannedChange])
 
 
+def _v5_field_bases(db: SqliteDatabase) -> None:
+    """Three-way sync: each link's field base, each mapping row's direction, and the conflicts found."""
+    _add_missing_columns(db, m.Link, ["base"])
+    _add_missing_columns(db, m.CoreFieldMapping, ["direction"])
+    _add_missing_columns(db, m.AttributeMapping, ["direction"])
+    db.create_tables([m.Conflict])
+
+
 MIGRATIONS: list[tuple[int, Callable[[SqliteDatabase], None]]] = [
     (1, _v1_initial),
     (2, _v2_stores_and_mapping),
     (3, _v3_sync_state),
     (4, _v4_planned_changes),
+    (5, _v5_field_bases),
 ]
 HEAD_VERSION = MIGRATIONS[-1][0]

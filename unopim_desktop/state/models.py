@@ -167,6 +167,7 @@ class CoreFieldMapping(BaseModel):
     instance = ForeignKeyField(Instance, backref="core_mappings", on_delete="CASCADE")
     store_field = CharField()
     attribute_code = CharField(default="")
+    direction = CharField(default="both")  # both | pull (UnoPim owns the field) | push (the store owns it)
 
     class Meta:
         indexes = ((("instance", "store_field"), True),)
@@ -182,6 +183,7 @@ class AttributeMapping(BaseModel):
     attribute_code = CharField(default="")
     carrier = CharField(default="attribute")  # attribute (store attribute/taxonomy) | meta (meta/custom field)
     variant_axis = BooleanField(default=False)
+    direction = CharField(default="both")  # both | pull (UnoPim owns the field) | push (the store owns it)
 
     class Meta:
         indexes = ((("instance", "channel", "locale", "store_attribute"), True),)
@@ -220,6 +222,9 @@ class Link(BaseModel):
     pulled_at = DateTimeField(null=True)
     pushed_at = DateTimeField(null=True)
     updated_at = DateTimeField(default=utcnow)
+    # JSON {field: value}: each field as both sides last agreed on it (the base of a three-way compare).
+    # NULL: not known yet (a link from before schema 5); the first run after the upgrade sets it.
+    base = TextField(null=True)
 
     class Meta:
         indexes = ((("target", "kind", "code"), True), (("target", "kind", "store_id"), False))
@@ -255,6 +260,27 @@ class SyncRun(BaseModel):
     finished_at = DateTimeField(null=True)
     summary = TextField(default="{}")  # JSON: kind -> {created, updated, unchanged, skipped, failed}
     message = TextField(default="")
+
+
+class Conflict(BaseModel):
+    """A field changed on both sides since they last agreed: the base, UnoPim's value and the store's, and
+    what became of it (the General setting's rule, or the merchant's choice in the Conflicts view)."""
+
+    instance = ForeignKeyField(Instance, backref="conflicts", on_delete="CASCADE")
+    target = ForeignKeyField(Store, backref="conflicts", on_delete="CASCADE")
+    entity_kind = CharField()  # product | variant
+    code = CharField()
+    field = CharField()
+    base = TextField(default="")  # JSON
+    unopim_value = TextField(default="")  # JSON, as the store would show it
+    store_value = TextField(default="")  # JSON
+    detected_at = DateTimeField(default=utcnow)
+    status = CharField(default="open")  # open | unopim (UnoPim's value kept) | store (the store's value taken)
+    resolved_by = CharField(default="")  # rule | merchant
+    resolved_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("target", "entity_kind", "code", "field", "status"), False),)
 
 
 class PlannedChange(BaseModel):

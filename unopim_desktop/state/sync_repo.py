@@ -17,6 +17,7 @@ from peewee import EXCLUDED
 
 from unopim_desktop.state.models import (
     Checkpoint,
+    Conflict,
     Instance,
     Link,
     PlannedChange,
@@ -30,7 +31,9 @@ from unopim_desktop.state.models import (
 # reconcile_hours: how old the last full push reconciliation may be before a changed push does one
 # again (0 = every changed push reconciles).
 GENERAL_DEFAULTS = {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0", "reconcile_hours": "24",
-                    "max_delete": "10"}
+                    "max_delete": "10", "on_conflict": "unopim"}
+# Who wins a field changed on both sides since they last agreed (unopim is the system of record).
+CONFLICT_RULES = ("unopim", "store", "ask")
 ON_DELETE_CHOICES = ("trash", "delete", "skip")
 
 
@@ -126,6 +129,7 @@ class LinkWrite:
     store_hash: str | None = None
     pulled: bool = False
     pushed: bool = False
+    base: dict[str, Any] | None = None  # the fields both sides now agree on (None: leave as stored)
 
 
 def _instance(address: str) -> Instance:
@@ -182,7 +186,7 @@ def commit_batch(
 
 
 # Columns per link row in a multi-row INSERT; keeps a statement under SQLite's 999-variable floor.
-_UPSERT_ROWS = 999 // 12
+_UPSERT_ROWS = 999 // 13
 
 
 def _upsert_links(inst: Instance, store: Store, writes: list[LinkWrite], now: dt.datetime) -> None:
@@ -194,7 +198,7 @@ def _upsert_links(inst: Instance, store: Store, writes: list[LinkWrite], now: dt
     """
     def fields_set(w: LinkWrite) -> tuple[bool, ...]:
         return (bool(w.parent_code), w.content_hash is not None, w.image_hash is not None,
-                w.store_hash is not None, w.pulled, w.pushed)
+                w.store_hash is not None, w.pulled, w.pushed, w.base is not None)
 
     start = 0
     while start < len(writes):
@@ -206,12 +210,13 @@ def _upsert_links(inst: Instance, store: Store, writes: list[LinkWrite], now: dt
             {"instance": inst.id, "target": store.id, "kind": w.kind, "code": w.code, "store_id": w.store_id,
              "parent_code": w.parent_code, "content_hash": w.content_hash or "", "image_hash": w.image_hash or "",
              "store_hash": w.store_hash or "", "pulled_at": now if w.pulled else None,
-             "pushed_at": now if w.pushed else None, "updated_at": now}
+             "pushed_at": now if w.pushed else None, "updated_at": now,
+             "base": json.dumps(w.base, sort_keys=True, default=str) if w.base is not None else None}
             for w in writes[start:end]
         ]
         update: dict[Any, Any] = {Link.store_id: EXCLUDED.store_id, Link.updated_at: EXCLUDED.updated_at}
         for flag, column in zip(shape, (Link.parent_code, Link.content_hash, Link.image_hash, Link.store_hash,
-                                        Link.pulled_at, Link.pushed_at), strict=True):
+                                        Link.pulled_at, Link.pushed_at, Link.base), strict=True):
             if flag:
                 update[column] = getattr(EXCLUDED, column.column_name)
         Link.insert_many(rows).on_conflict(
@@ -268,6 +273,81 @@ def start_run(address: str, job: str, channel: str, label: str, dry_run: bool) -
 def finish_run(run_id: int, status: str, summary: dict[str, Any], message: str = "") -> None:
     SyncRun.update(status=status, summary=json.dumps(summary), message=message, finished_at=utcnow()).where(
         SyncRun.id == run_id).execute()
+
+
+def bases(address: str, label: str, kind: str, codes: list[str]) -> dict[str, dict[str, Any] | None]:
+    """The field bases of these links (None where a link has none yet)."""
+    store = _store(address, label)
+    out: dict[str, dict[str, Any] | None] = {}
+    for i in range(0, len(codes), 500):
+        q = Link.select(Link.code, Link.base).where(
+            (Link.target == store) & (Link.kind == kind) & (Link.code.in_(codes[i:i + 500])))
+        for code, base in q.tuples():
+            out[code] = json.loads(base) if base else None
+    return out
+
+
+def count_missing_bases(address: str, label: str) -> int:
+    """Products and variants linked before schema 5, whose field base the next run takes from today's state."""
+    store = Store.get_or_none((Store.instance == _instance(address)) & (Store.label == label))
+    if store is None:
+        return 0
+    return Link.select().where((Link.target == store) & (Link.kind.in_(["product", "variant"]))
+                               & (Link.base.is_null())).count()
+
+
+def record_conflicts(address: str, label: str, rows: list[dict[str, Any]]) -> None:
+    """Conflicts found by a run: an open one replaces the open one of the same field."""
+    inst, store = _instance(address), _store(address, label)
+    with database_proxy.atomic():
+        for r in rows:
+            Conflict.delete().where((Conflict.target == store) & (Conflict.entity_kind == r["kind"])
+                                    & (Conflict.code == r["code"]) & (Conflict.field == r["field"])
+                                    & (Conflict.status == "open")).execute()
+            Conflict.create(instance=inst, target=store, entity_kind=r["kind"], code=r["code"], field=r["field"],
+                            base=_dump(r.get("base")), unopim_value=_dump(r.get("unopim")),
+                            store_value=_dump(r.get("store")), status=r.get("status", "open"),
+                            resolved_by="rule" if r.get("status", "open") != "open" else "",
+                            resolved_at=None if r.get("status", "open") == "open" else utcnow())
+
+
+def conflicts(address: str, *, status: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    q = Conflict.select(Conflict, Store.label).join(Store).where(Conflict.instance == _instance(address))
+    if status:
+        q = q.where(Conflict.status == status)
+    return [{"id": c.id, "store": c.target.label, "kind": c.entity_kind, "code": c.code, "field": c.field,
+             "base": _load(c.base), "unopim": _load(c.unopim_value), "store_value": _load(c.store_value),
+             "detected_at": c.detected_at.isoformat(sep=" ", timespec="seconds"), "status": c.status,
+             "resolved_by": c.resolved_by}
+            for c in q.order_by(Conflict.id.desc()).limit(limit)]
+
+
+def resolve_conflict(conflict_id: int, keep: str) -> dict[str, Any]:
+    """The merchant's choice for an open conflict: `keep` is "unopim" or "store". The link's base moves so
+    the next run for that entity carries the chosen value over (see `sync.merge`); returns the conflict."""
+    c = Conflict.get_by_id(conflict_id)
+    with database_proxy.atomic():
+        link = Link.get_or_none((Link.target == c.target) & (Link.kind == c.entity_kind) & (Link.code == c.code))
+        if link is not None:
+            base = json.loads(link.base) if link.base else {}
+            # Keep UnoPim: the store's value counts as seen, so UnoPim's is the change the pull writes.
+            # Take the store: UnoPim's counts as seen, so the store's is the change the push writes.
+            base[c.field] = _load(c.store_value if keep == "unopim" else c.unopim_value)
+            link.base = json.dumps(base, sort_keys=True, default=str)
+            link.content_hash = ""  # the next pull of it compares it, whatever its hash said
+            link.store_hash = ""  # and so does the next push
+            link.save()
+        c.status, c.resolved_by, c.resolved_at = keep, "merchant", utcnow()
+        c.save()
+    return {"kind": c.entity_kind, "code": c.code, "field": c.field, "store": c.target.label}
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _load(text: str) -> Any:
+    return json.loads(text) if text else None
 
 
 def count_links(address: str, label: str, kind: str) -> int:
@@ -343,6 +423,8 @@ def save_general_settings(address: str, values: dict[str, str]) -> None:
         values = {**values, "reconcile_hours": str(reconcile_hours_value(values["reconcile_hours"]))}
     if "max_delete" in values:
         values = {**values, "max_delete": str(max_delete_value(values["max_delete"]))}
+    if values.get("on_conflict", "unopim") not in CONFLICT_RULES:
+        raise ValueError(f"On conflict must be one of {', '.join(CONFLICT_RULES)}.")
     with database_proxy.atomic():
         for key, value in values.items():
             if key not in GENERAL_DEFAULTS:

@@ -37,6 +37,9 @@ class StoreAdapter(Protocol):
     connection: StoreConnection
     max_batch: int  # items per batch write the store accepts
     category_name_max: int | None  # the longest category name the store takes (None: no limit we know)
+    # One list of associated products (BigCommerce's related products) where UnoPim has up-sells and
+    # cross-sells: reads carry it all as up-sells, and a push compares the lists as one.
+    one_association_list: bool
 
     async def verify(self) -> StoreInfo:
         """Prove the address and credentials work (read and write); StoreVerificationError if not."""

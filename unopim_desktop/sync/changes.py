@@ -28,6 +28,14 @@ def content_hash(obj: Any) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
+def association_hash(up_ids: list[int], cross_ids: list[int], *, one_list: bool = False) -> str:
+    """What a product's associations in the store were when both sides last agreed (the association
+    link's hash). A store with one list (see `StoreAdapter.one_association_list`) is hashed as that list."""
+    if one_list:
+        return content_hash({"related": sorted({*up_ids, *cross_ids})})
+    return content_hash({"up": up_ids, "cross": cross_ids})
+
+
 def image_hash(srcs: list[str]) -> str:
     return hashlib.sha256("\n".join(srcs).encode()).hexdigest()[:32] if srcs else "none"
 

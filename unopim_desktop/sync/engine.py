@@ -145,7 +145,8 @@ class SyncEngine:
             self._cancel.cancel()
 
     async def pull(self, *, full: bool, channel: str | None = None, dry_run: bool | None = None,
-                   allow_deletes: bool = False, apply_of: dict[str, int] | None = None) -> JobOutcome:
+                   allow_deletes: bool = False, apply_of: dict[str, int] | None = None,
+                   only: list[str] | None = None) -> JobOutcome:
         """Pull Full or Pull Delta; `allow_deletes` lets deletes beyond Max delete through (the merchant
         confirmed them); `apply_of` (channel → the dry run previewed) makes the run say whether it did
         exactly what the Preview showed."""
@@ -153,7 +154,8 @@ class SyncEngine:
                       settings: dict[str, str]) -> ChannelOutcome:
             return await self._pull_channel(address, ch, store, full=full, dry_run=dry,
                                             on_delete=settings["on_delete"], allow_deletes=allow_deletes,
-                                            max_delete=_max_delete(settings))
+                                            max_delete=_max_delete(settings),
+                                            on_conflict=settings.get("on_conflict", "unopim"), only=tuple(only or ()))
 
         return await self._exclusive("pull_full" if full else "pull_delta", "pull", channel, dry_run, one, apply_of)
 
@@ -216,12 +218,14 @@ class SyncEngine:
         return outcome
 
     async def _pull_channel(self, address: str, ch: ChannelRow, store: StoreRow, *, full: bool, dry_run: bool,
-                            on_delete: str, allow_deletes: bool, max_delete: int) -> ChannelOutcome:
+                            on_delete: str, allow_deletes: bool, max_delete: int, on_conflict: str,
+                            only: tuple[str, ...] = ()) -> ChannelOutcome:
         def make(run: RunContext, client: Any, adapter: Any) -> PullJob:
             return PullJob(run, client, adapter, store_label=store.label, channel=ch,
                            options=PullOptions(full=full, dry_run=dry_run, on_delete=on_delete,
                                                allow_deletes=allow_deletes, max_delete=max_delete,
-                                               in_flight=self.in_flight, page_size=self.page_size),
+                                               on_conflict=on_conflict, only=only, in_flight=self.in_flight,
+                                               page_size=self.page_size),
                            debounce_s=ch.debounce_s, store_currency=_store_currency(store))
 
         return await self._run_channel(
@@ -296,7 +300,7 @@ class SyncEngine:
     # -- push (store → UnoPim) -----------------------------------------------------------------------
     async def push(self, *, changed: bool, entity: str | None = None, channel: str | None = None,
                    dry_run: bool | None = None, reconcile: bool = False, allow_deletes: bool = False,
-                   apply_of: dict[str, int] | None = None) -> JobOutcome:
+                   apply_of: dict[str, int] | None = None, only: list[str] | None = None) -> JobOutcome:
         """Push All (`changed=False`) or Push Changed, for one entity (products, categories, attributes)
         or all three, channel by channel; a channel with Push off is skipped with an info row.
         `reconcile` makes a changed push compare everything now (else it does when one is due)."""
@@ -308,7 +312,8 @@ class SyncEngine:
             return await self._push_channel(address, ch, store, changed=changed, entity=entity, dry_run=dry,
                                             writeback_delete=settings.get("writeback_delete") == "1",
                                             reconcile=reconcile, reconcile_hours=_reconcile_hours(settings),
-                                            allow_deletes=allow_deletes, max_delete=_max_delete(settings))
+                                            allow_deletes=allow_deletes, max_delete=_max_delete(settings),
+                                            on_conflict=settings.get("on_conflict", "unopim"), only=tuple(only or ()))
 
         return await self._exclusive("push_changed" if changed else "push_all", "push", channel, dry_run, one,
                                      apply_of)
@@ -316,13 +321,15 @@ class SyncEngine:
     async def _push_channel(self, address: str, ch: ChannelRow, store: StoreRow, *,
                             changed: bool, entity: str | None, dry_run: bool, writeback_delete: bool,
                             reconcile: bool = False, reconcile_hours: int = 24, allow_deletes: bool = False,
-                            max_delete: int = 10) -> ChannelOutcome:
+                            max_delete: int = 10, on_conflict: str = "unopim",
+                            only: tuple[str, ...] = ()) -> ChannelOutcome:
         def make(run: RunContext, client: Any, adapter: Any) -> PushJob:
             return PushJob(run, client, adapter, store_label=store.label, channel=ch,
                            options=PushOptions(changed=changed, entity=entity, dry_run=dry_run,
                                                writeback_delete=writeback_delete, in_flight=self.in_flight,
                                                allow_deletes=allow_deletes, max_delete=max_delete,
-                                               reconcile=reconcile, reconcile_hours=reconcile_hours,
+                                               on_conflict=on_conflict, only=only, reconcile=reconcile,
+                                               reconcile_hours=reconcile_hours,
                                                batch_size=self.push_batch_size),
                            debounce_s=ch.debounce_s, store_currency=_store_currency(store))
 

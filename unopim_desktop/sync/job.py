@@ -58,7 +58,9 @@ class SyncJob:
         self.label = store_label
         self.channel = channel
         self.options = options
-        self.debounce_s = debounce_s
+        # The cooldown holds back echoes of the other side's writes; a run for a few products the merchant
+        # chose (a conflict settled) is no echo, and the field bases keep it from undoing anything.
+        self.debounce_s = 0 if getattr(options, "only", None) else debounce_s
         self.store_currency = store_currency
         self.links = LinkTable()
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -15,7 +15,7 @@ from unopim_desktop.sync.events import EventBus, LogRow, StepProgress
 
 # What a run did to each entity; deletes and trashes are counted apart from updates, so a summary that
 # says "updated" never hides a removal.
-OUTCOMES = ("created", "updated", "unchanged", "deleted", "trashed", "skipped", "failed")
+OUTCOMES = ("created", "updated", "unchanged", "deleted", "trashed", "skipped", "failed", "conflicts")
 
 
 class Cancelled(Exception):

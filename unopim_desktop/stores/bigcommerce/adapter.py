@@ -51,6 +51,7 @@ class BigCommerceAdapter(BigCommerceApi):
     kind = KIND.name
     max_batch = PRODUCT_BATCH
     category_name_max = bc.CATEGORY_NAME_MAX
+    one_association_list = True
 
     # -- verification ----------------------------------------------------------------------------
     async def verify(self) -> StoreInfo:

@@ -45,6 +45,7 @@ class WooCommerceAdapter(WooApi):
     kind = KIND.name
     max_batch = BATCH_MAX
     category_name_max = None
+    one_association_list = False
 
     # -- verification ----------------------------------------------------------------------------
     async def verify(self) -> StoreInfo:

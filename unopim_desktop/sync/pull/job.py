@@ -42,8 +42,12 @@ class PullOptions:
     full: bool = True
     dry_run: bool = False
     on_delete: str = "trash"  # trash | delete | skip
+    on_conflict: str = "unopim"  # who wins a field changed on both sides: unopim | store | ask
     allow_deletes: bool = False  # deletes beyond Max delete were confirmed
     max_delete: int = 10  # percent of the linked products a run may delete or trash without confirmation
+    # Only these SKUs (a conflict the merchant settled): read one by one, no deletes, the delta's
+    # watermark left where it was.
+    only: tuple[str, ...] = ()
     in_flight: int = 8  # store write batches in flight at once
     page_size: int = 100  # UnoPim page size (3.x allows at most 100); smaller = finer checkpoints
 
@@ -110,7 +114,7 @@ class PullJob(SyncJob):
             # The parts point back at this job: drop the cycles, or a large run's links and state wait
             # for a full garbage collection (a stall of its own) instead of being freed here.
             self.products = self.catalog = self.parents = None
-        if not self.options.dry_run:
+        if not self.options.dry_run and not self.options.only:
             await self.lane.run(sync_repo.finish_checkpoint, self.address, self.label, self.channel.code, self.name,
                                 self.started_at.isoformat(sep=" ", timespec="seconds"))
 

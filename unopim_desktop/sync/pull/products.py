@@ -17,9 +17,16 @@ from unopim_desktop.clients.errors import NotFound, Validation
 from unopim_desktop.domain import StoreImage, StoreProduct
 from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
-from unopim_desktop.sync.changes import content_hash, cooldown_reason, field_changes, image_hash
+from unopim_desktop.sync.changes import (
+    association_hash,
+    content_hash,
+    cooldown_reason,
+    field_changes,
+    image_hash,
+)
 from unopim_desktop.sync.job import record_store_images
 from unopim_desktop.sync.pull.deletes import PullDeletes
+from unopim_desktop.sync.pull.fields import PullFields
 from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
 from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
 
@@ -43,6 +50,7 @@ class ProductSteps:
         # variant links say (a product deleted and returned must get every variation back).
         self.fresh: set[str] = set()
         self.adopted = 0  # existing store products found by SKU and taken over (overwritten)
+        self.fields = PullFields(job)  # what UnoPim changed since the last sync, field by field
         self.store_was_empty = False  # nothing to adopt: every SKU look-up can be skipped
 
     # -- listing ---------------------------------------------------------------------------------------
@@ -51,6 +59,17 @@ class ProductSteps:
         successful pull on a delta (3.x: `updated_at` filter + cursor; 1.x/2.x: compare on our side)."""
         client = self.job.client
         size = self.job.options.page_size
+        if self.job.options.only:
+            self.job.state.complete_listing = False  # a few products: nothing can be told about the rest
+            configurable = path == self.job.configurable_path
+            items = []
+            for sku in self.job.options.only:
+                item = await client.get_product(sku, configurable_path=path if configurable else None)
+                if item is not None and (configurable or item.get("type") != "configurable"):
+                    items.append(item)
+            if items:
+                yield 1, items
+            return
         if self.job.options.full:
             first, last = await client.page(path, 1, limit=size)
             self.run.step_total("products", None)
@@ -89,6 +108,7 @@ class ProductSteps:
     async def step_products(self) -> None:
         # An interrupted run may have created products it did not get to link: such a store is not
         # empty, and the next run looks their SKUs up and adopts them.
+        await self.fields.prepare()
         self.store_was_empty = not await self.job.adapter.has_products()
         if self.store_was_empty:
             self.run.log("The store has no products yet: no SKU look-ups before creating.")
@@ -126,6 +146,7 @@ class ProductSteps:
             t.result()
         await self._variants_of_changed_parents()
         await PullDeletes(self.job).apply()
+        await self.fields.finish()
         if self.adopted:
             would = "would be" if self.job.options.dry_run else "were"
             self.run.log(f"{self.adopted} store product(s) that were not linked {would} adopted by SKU and "
@@ -182,6 +203,7 @@ class ProductSteps:
         mapping = self.job.state.mapping
         assert mapping is not None
         pending: list[tuple[str, StoreProduct, str, list[StoreImage]]] = []
+        established: list[LinkWrite] = []
         for item in items:
             sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
             self.job.state.seen_products.add(sku)
@@ -214,10 +236,11 @@ class ProductSteps:
             if link and link.content_hash == h:
                 self.run.count("product", "unchanged")
                 await self.images.queue("product", sku, link.store_id, images)
+                established += await self.fields.establish("product", sku, link.store_id, product)
                 continue
             product.store_id = link.store_id if link else None
             pending.append((sku, product, h, images))
-        writes = await self._upsert("product", pending)
+        writes = established + await self._upsert("product", pending)
         if commit:
             await self.job.commit(writes)
         return writes
@@ -227,8 +250,9 @@ class ProductSteps:
         if not pending:
             return []
         await self._adopt(kind, pending, parent_sku=parent_sku)
+        before = await self._store_values(kind, pending, parent_id)
+        pending, kept, after = await self.fields.merge_updates(kind, pending, before)
         if self.job.options.dry_run:
-            before = await self._store_values(kind, pending, parent_id)
             for sku, obj, h, _img in pending:
                 action = self._action(kind, sku, obj)
                 fields = field_changes(before.get(sku), obj)
@@ -237,6 +261,8 @@ class ProductSteps:
                 self.run.record_change(kind, sku, action, fields, h)
                 self.run.count(kind, "updated" if obj.store_id else "created")
             return []
+        if not pending:
+            return kept
         if kind == "product":
             result = await self.job.adapter.upsert_products([p for _, p, _, _ in pending])
         else:
@@ -259,7 +285,8 @@ class ProductSteps:
                     self.fresh.add(sku)
                 if not obj.store_id and not self.store_was_empty:
                     self.created.add(sku)  # its variations cannot already exist: no SKU look-up for them
-                writes.append(LinkWrite(kind, sku, r.store_id, content_hash=h, pulled=True))
+                writes.append(LinkWrite(kind, sku, r.store_id, content_hash=h, base=after.get(sku),
+                                        pulled=sku not in self.fields.store_edits_kept))
                 await self.images.queue("product", sku, r.store_id, images)
                 continue
             # A variation's image travels with the variation itself (its parent's batch is written anyway).
@@ -270,11 +297,12 @@ class ProductSteps:
                              "next run.", level="warning", entity_kind="image", entity=sku)
             elif sent_image:
                 self.run.count("image", "updated")
-            writes.append(LinkWrite(kind, sku, r.store_id, parent_code=parent_sku, content_hash=h, pulled=True,
-                                    image_hash=images if sent_image and not r.image_error else None))
+            writes.append(LinkWrite(kind, sku, r.store_id, parent_code=parent_sku, content_hash=h,
+                                    pulled=sku not in self.fields.store_edits_kept, image_hash=images if sent_image and not r.image_error else None,
+                                    base=after.get(sku)))
             if sent_image and (r.image_ids or r.image_urls) and not r.image_error:
                 writes.append(record_store_images("variant", sku, r.store_id, r.image_ids or r.image_urls))
-        return writes
+        return kept + writes
 
     def _action(self, kind: str, sku: str, obj: Any) -> str:
         """create, update, or adopt (an existing store item found by SKU, not linked before: overwritten)."""
@@ -332,6 +360,7 @@ class ProductSteps:
             parent = self.job.link("product", parent_sku)
             axes = await self.job.axes_of(parent_sku) if parent is not None else []
             pending = []
+            established: list[LinkWrite] = []
             for item in group:
                 sku = _sku(item)
                 self.job.state.seen_products.add(sku)
@@ -359,13 +388,15 @@ class ProductSteps:
                 image_same = image is None or (link is not None and link.image_hash == ih)
                 if link and link.content_hash == h and image_same:
                     self.run.count("variant", "unchanged")
+                    established.extend(await self.fields.establish("variant", sku, link.store_id, variant))
                     continue
                 variant.image = None if image_same else image
                 variant.store_id = link.store_id if link else None
                 pending.append((sku, variant, h, None if image_same else ih))
             if not pending or parent is None:
-                return []
-            return await self._upsert("variant", pending, parent_id=parent.store_id, parent_sku=parent_sku)
+                return established
+            return established + await self._upsert("variant", pending, parent_id=parent.store_id,
+                                                    parent_sku=parent_sku)
 
         parts = await asyncio.gather(*(one_parent(p, g) for p, g in by_parent.items()))
         return [w for part in parts for w in part]
@@ -396,7 +427,7 @@ class ProductSteps:
             if missing:
                 self.run.log(f"Product {sku}: associated SKUs not in the store yet: {', '.join(missing[:5])}",
                              level="warning", entity_kind="association", entity=sku)
-            h = content_hash({"up": up_ids, "cross": cross_ids})
+            h = association_hash(up_ids, cross_ids, one_list=self.job.adapter.one_association_list)
             current = self.job.link("association", sku)
             if (current and current.content_hash == h) or (not current and not up_ids and not cross_ids):
                 self.run.count("association", "unchanged")

@@ -54,6 +54,8 @@ class PushOptions:
     entity: str | None = None  # products | categories | attributes; None = all three
     dry_run: bool = False
     writeback_delete: bool = False
+    on_conflict: str = "unopim"  # who wins a field changed on both sides: unopim | store | ask
+    only: tuple[str, ...] = ()  # only these products (a conflict the merchant settled); no watermark moves
     allow_deletes: bool = False  # deletes beyond Max delete were confirmed
     max_delete: int = 10  # percent of the linked products a run may delete without confirmation
     in_flight: int = 8
@@ -137,6 +139,8 @@ class PushJob(SyncJob):
             self.images = None
         if self.options.dry_run:
             return
+        if self.options.only:
+            return
         if self.wants("products"):
             await self.lane.run(sync_repo.finish_checkpoint, self.address, self.label, self.channel.code,
                                 CHECKPOINT_JOB, self.started_at.isoformat(sep=" ", timespec="seconds"))
@@ -148,6 +152,8 @@ class PushJob(SyncJob):
     async def _reconcile_due(self) -> bool:
         """Push All always compares everything; a changed push does when the last reconciliation is older
         than `reconcile_hours`, never happened, or `--reconcile` asks for it."""
+        if self.options.only:
+            return False
         if not self.options.changed:
             return True
         last = await self.lane.run(sync_repo.last_reconciliation, self.address, self.label, self.channel.code)
@@ -166,7 +172,7 @@ class PushJob(SyncJob):
 
     async def since(self) -> dt.datetime | None:
         """Where `--changed` starts: when the last push started (None: never pushed, list everything)."""
-        if not self.options.changed or self.reconciling:
+        if self.options.only or not self.options.changed or self.reconciling:
             return None
         cp = await self.lane.run(sync_repo.checkpoint, self.address, self.label, self.channel.code, CHECKPOINT_JOB)
         mark = (cp or {}).get("watermark") or ""
@@ -194,7 +200,7 @@ class PushJob(SyncJob):
         view = await self.mapping_view(defs)
         attributes = view.attributes
         self.default_family = await self.lane.run(mapping_repo.default_family, self.address)
-        self.mapping = PushMapping(view)
+        self.mapping = PushMapping(view, one_association_list=self.adapter.one_association_list)
         # Options of every select-like attribute the mapping names, and of the possible variant axes.
         wanted = {c for c in (*view.core.values(), *(r.attribute_code for r in view.rows)) if c}
         wanted |= {c for c, a in attributes.items() if a.type == "select" and a.scope == "common"}

@@ -10,14 +10,16 @@ an edit made in UnoPim after that pull.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.domain import StoreProduct, StoreVariant
 from unopim_desktop.state.sync_repo import LinkWrite
-from unopim_desktop.sync.changes import content_hash, value_changes
+from unopim_desktop.sync.changes import association_hash, content_hash, value_changes
 from unopim_desktop.sync.job import FATAL, JobPart
+from unopim_desktop.sync.push.fields import PushFields
 from unopim_desktop.sync.push.gates import in_cooldown_reason, untouched_since_pull
 from unopim_desktop.sync.push.variants import VariantPush
 from unopim_desktop.sync.transform.to_store import product_to_store
@@ -44,6 +46,7 @@ class ProductPush(JobPart):
     def __init__(self, job: PushJob) -> None:
         super().__init__(job)
         self.variants = VariantPush(job, self)
+        self.fields = PushFields(job)  # what the store changed since the last sync, field by field
         self.seen_ids: set[int] = set()
         self.variant_ids: set[int] = set()  # variations listed under a parent of this run
         self.listed_parents: set[str] = set()  # parents whose variations were all listed
@@ -69,6 +72,7 @@ class ProductPush(JobPart):
                          "Core Fields or Attribute Mapping tab for this channel and locale.", entity_kind="product")
             return
         since = await self.job.since()
+        await self.fields.prepare()
         if self._prefetching is not None:
             # Push All compares every product with UnoPim: list UnoPim's once. A reconciliation compares
             # store hashes first, so it reads only the few products whose store side changed.
@@ -85,8 +89,7 @@ class ProductPush(JobPart):
         # products of the previous one finish (the semaphore, not the page, bounds what is in flight).
         pending: set[asyncio.Task[None]] = set()
         try:
-            async for page in self.job.adapter.iter_products(modified_after=since,
-                                                             page_size=self.job.options.batch_size):
+            async for page in self._listing(since):
                 self.run.cancel.check()
                 pending.add(asyncio.create_task(one_page(page)))
                 while len(pending) >= 2:
@@ -100,7 +103,26 @@ class ProductPush(JobPart):
             await asyncio.gather(*pending, return_exceptions=True)
             raise
         await self._resolve_deferred()
-        self.complete_listing = since is None
+        await self.fields.finish()
+        self.complete_listing = since is None and not self.job.options.only
+
+    async def _listing(self, since: dt.datetime | None):  # type: ignore[no-untyped-def]
+        """Pages of store products: those modified since `since` (all when None), or only the products
+        asked for (a variant's code stands for its parent)."""
+        only = self.job.options.only
+        if not only:
+            async for page in self.job.adapter.iter_products(modified_after=since,
+                                                             page_size=self.job.options.batch_size):
+                yield page
+            return
+        skus = []
+        for code in only:
+            link = self.job.link("variant", code)
+            skus.append(link.parent_code if link is not None and link.parent_code else code)
+        found = await self.job.adapter.find_products_by_sku(list(dict.fromkeys(skus)))
+        page = [p for p in found.values() if p.type != "variation" and p.parent_store_id is None]
+        if page:
+            yield page
 
     async def _resolve_deferred(self) -> None:
         """Associations first pushed without the products they name, now that those are in UnoPim. Their
@@ -196,7 +218,15 @@ class ProductPush(JobPart):
         axes = list((current or {}).get("super_attributes") or []) if configurable else []
         if current is None and product.type == "variable":
             axes = self._new_axes(product)
-        frag = product_fragment(product, current, self.m, axes=axes)
+        base_after = None
+        if current is not None:
+            # Only what the store changed since the last sync: UnoPim's own edits meanwhile are never reverted.
+            compared, base_after = await self.fields.effective("product", sku, product, self.shown(current, axes),
+                                                               link)
+        else:
+            compared = product
+        associations = self._store_associations(product, current, compared) if link is not None else None
+        frag = product_fragment(compared, current, self.m, axes=axes)
         self.problems("product", sku, frag)
         writes: list[LinkWrite] = []
         if current is None:
@@ -223,11 +253,32 @@ class ProductPush(JobPart):
                 store_hash = link.store_hash if link else ""
             writes.append(LinkWrite("product", sku, product.store_id, store_hash=store_hash,
                                     content_hash=self._pull_hash(new_item, axes) if wrote else None,
-                                    pushed=wrote and not job.options.dry_run))
+                                    pushed=wrote and not job.options.dry_run,
+                                    base=None if job.options.dry_run else base_after))
+            if associations and not (unresolved and not self.resolving) and not job.options.dry_run:
+                writes.append(LinkWrite("association", sku, product.store_id, content_hash=associations))
         if product.type == "variable" and axes:
             inherited = dict(new_item.get("values") or {}) if job.features.variants_inherit else None
             return writes, (sku, family, axes, variants, inherited)
         return writes, None
+
+    def _store_associations(self, product: StoreProduct, current: dict[str, Any] | None,
+                            compared: StoreProduct) -> str | None:
+        """The store's associations against what both sides last agreed on (the association link): when
+        the store did not change them, `compared` carries UnoPim's, so none of UnoPim's own edits are
+        reverted; when it did, the hash they will be agreed under once pushed."""
+        one = self.job.adapter.one_association_list
+        now = association_hash(product.upsell_ids, product.cross_sell_ids, one_list=one)
+        agreed = self.job.link("association", product.sku)
+        if now != (agreed.content_hash if agreed else association_hash([], [], one_list=one)):
+            return now
+        if compared is product or current is None:
+            return None
+        theirs = (current.get("values") or {}).get("associations") or {}
+        ids = self.m.view.product_ids
+        compared.upsell_ids = [ids[str(s)] for s in theirs.get("up_sells") or [] if str(s) in ids]
+        compared.cross_sell_ids = [ids[str(s)] for s in theirs.get("cross_sells") or [] if str(s) in ids]
+        return None
 
     def warn_sku(self, kind: str, sku: str) -> None:
         """UnoPim 1.x validates SKUs as slugs (letters, digits, single hyphens): say why before it refuses."""
@@ -303,6 +354,10 @@ class ProductPush(JobPart):
 
     def _pull_hash(self, item: dict[str, Any], axes: list[str]) -> str:
         """The content hash the next pull will compute for this product, so that it sees no change."""
+        return content_hash(self.shown(item, axes))
+
+    def shown(self, item: dict[str, Any], axes: list[str]) -> StoreProduct:
+        """A UnoPim product as the pull would write it into the store (images and associations left out)."""
         configurable = item.get("type") == "configurable"
         used: dict[str, list[str]] = {a: [] for a in axes}
         for v in item.get("variants") or []:
@@ -314,7 +369,7 @@ class ProductPush(JobPart):
         if configurable and not axes:
             product.type = "simple"
         product.images, product.upsell_ids, product.cross_sell_ids = [], [], []
-        return content_hash(product)
+        return product
 
     # -- writes ------------------------------------------------------------------------------------
     async def _create(self, product: StoreProduct, frag: Fragment, family: str,

@@ -109,7 +109,15 @@ class VariantPush(JobPart):
             seen = shown({"values": {"common": {"sku": sv.sku, **combo}}}, parent_values)
         else:
             seen = shown(current, parent_values)
-        frag = variant_fragment(sv, seen, axes, self.m)
+        base_after = None
+        compared = sv
+        if current is not None:
+            # Only what the store changed since the last sync (an inherited value the store shows unchanged
+            # is never written into the variant).
+            probe = variant_to_store(seen or current, axes, self.m.view)
+            probe.image = None
+            compared, base_after = await self.products.fields.effective("variant", sv.sku, sv, probe, link)
+        frag = variant_fragment(compared, seen, axes, self.m)
         self.products.problems("variant", sv.sku, frag)
         if current is None:
             new = await self._create(parent_sku, family, sv, frag, combo)
@@ -126,7 +134,7 @@ class VariantPush(JobPart):
             probe.image = None
             pull_hash = content_hash(probe)
         return [LinkWrite("variant", sv.sku, sv.store_id, parent_code=parent_sku, store_hash=h, content_hash=pull_hash,
-                          pushed=wrote and not job.options.dry_run)]
+                          pushed=wrote and not job.options.dry_run, base=None if job.options.dry_run else base_after)]
 
     async def _create(self, parent_sku: str, family: str, sv: StoreVariant, frag: Fragment,
                       combo: dict[str, str]) -> dict[str, Any] | None:

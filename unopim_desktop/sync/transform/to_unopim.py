@@ -44,6 +44,7 @@ class PushMapping:
     view: PullMapping  # the pull's view of the same channel: what the store shows for UnoPim values
     category_codes: dict[int, str] = field(default_factory=dict)  # store category id -> UnoPim code
     product_skus: dict[int, str] = field(default_factory=dict)  # store product id -> SKU
+    one_association_list: bool = False  # see `StoreAdapter.one_association_list`
 
     @property
     def channel(self) -> str:
@@ -323,6 +324,9 @@ def _categories(frag: Fragment, store_ids: list[int], current: list[str], m: Pus
 
 
 def _associations(frag: Fragment, store: StoreProduct, current: Mapping[str, Any], m: PushMapping) -> None:
+    if m.one_association_list:
+        _one_list_associations(frag, store, current, m)
+        return
     sections = {"up_sells": store.upsell_ids, "cross_sells": store.cross_sell_ids}
     out: dict[str, list[str]] = {}
     for section, ids in sections.items():
@@ -335,6 +339,24 @@ def _associations(frag: Fragment, store: StoreProduct, current: Mapping[str, Any
         out[section] = list(dict.fromkeys([s for s in now if s not in linked] + mine))
     if out:
         frag.add("associations", {"associations": out})
+
+
+def _one_list_associations(frag: Fragment, store: StoreProduct, current: Mapping[str, Any], m: PushMapping) -> None:
+    """The store's one list against UnoPim's up-sells and cross-sells together: a product the store added
+    becomes an up-sell, one it removed leaves whichever section held it; the sections stay as they are
+    when the store's list holds the same products."""
+    current = current if isinstance(current, Mapping) else {}
+    now = {s: [str(x) for x in current.get(s) or []] for s in ("up_sells", "cross_sells")}
+    linked = set(m.view.product_ids)
+    mine = list(dict.fromkeys(m.product_skus[i] for i in (*store.upsell_ids, *store.cross_sell_ids)
+                              if i in m.product_skus))
+    theirs = {s for section in now.values() for s in section if s in linked}
+    if set(mine) == theirs:
+        return
+    kept = {s: [x for x in skus if x not in linked or x in mine] for s, skus in now.items()}
+    held = {x for skus in kept.values() for x in skus}
+    kept["up_sells"] += [s for s in mine if s not in held]
+    frag.add("associations", {"associations": {s: list(dict.fromkeys(v)) for s, v in kept.items() if v != now[s]}})
 
 
 def variant_fragment(store: StoreVariant, current: Mapping[str, Any] | None, axes: list[str],

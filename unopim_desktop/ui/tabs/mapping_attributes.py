@@ -31,6 +31,7 @@ from unopim_desktop.domain import AttributeDef, AttributeRow, ChannelRow
 from unopim_desktop.mapping.fields import CARRIER_ATTRIBUTE, CARRIER_META
 from unopim_desktop.ui.tabs.mapping_core import UNMAPPED, attribute_choices, problems_text
 from unopim_desktop.ui.widgets.banner import Banner
+from unopim_desktop.ui.widgets.direction import DirectionCombo
 from unopim_desktop.ui.widgets.editing import (
     INVALID_BG,
     UNSAVED_BG,
@@ -39,7 +40,7 @@ from unopim_desktop.ui.widgets.editing import (
     highlight,
 )
 
-COLUMNS = ("Store attribute / field", "UnoPim attribute", "Carried as", "Variant axis")
+COLUMNS = ("Store attribute / field", "UnoPim attribute", "Carried as", "Variant axis", "Direction")
 CARRIER_TEXT = {CARRIER_ATTRIBUTE: "Store attribute", CARRIER_META: "Meta / custom field"}
 
 
@@ -49,11 +50,12 @@ class _RowWidgets:
     picker: SearchableCombo
     carrier: QComboBox
     axis: QCheckBox
+    direction: DirectionCombo
     loaded: AttributeRow | None  # what the row held when loaded or saved; None for an added row
 
     def value(self) -> AttributeRow:
         return AttributeRow(self.name.text().strip(), self.picker.code(), str(self.carrier.currentData()),
-                            self.axis.isChecked())
+                            self.axis.isChecked(), self.direction.direction())
 
     def unsaved(self) -> bool:
         return self.loaded is None or self.value() != self.loaded
@@ -239,7 +241,9 @@ class AttributesPanel(QWidget):
         axis = QCheckBox()
         axis.setChecked(value.variant_axis)
         axis.setToolTip("Build the product's variants on this attribute (store attributes only).")
-        widgets = _RowWidgets(name, picker, carrier, axis, value if loaded else None)
+        direction = DirectionCombo()
+        direction.set_direction(value.direction)
+        widgets = _RowWidgets(name, picker, carrier, axis, direction, value if loaded else None)
         i = self.table.rowCount()
         self.table.insertRow(i)
         self.table.setCellWidget(i, 0, name)
@@ -250,11 +254,13 @@ class AttributesPanel(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(axis, alignment=Qt.AlignmentFlag.AlignCenter)
         self.table.setCellWidget(i, 3, holder)
+        self.table.setCellWidget(i, 4, direction)
         self.rows.append(widgets)
         name.textChanged.connect(lambda _t: self.paint())
         picker.code_changed.connect(lambda _c: self.paint())
         carrier.currentIndexChanged.connect(lambda _i: self.paint())
         axis.toggled.connect(lambda _b: self.paint())
+        direction.currentIndexChanged.connect(lambda _i: self.paint())
         if not loaded:
             self.paint()
             if row is None:
@@ -281,7 +287,7 @@ class AttributesPanel(QWidget):
         for w in self.rows:
             name = w.name.text().strip()
             colour = INVALID_BG if name in self.invalid else (UNSAVED_BG if w.unsaved() else None)
-            for widget in (w.name, w.picker, w.carrier):
+            for widget in (w.name, w.picker, w.carrier, w.direction):
                 highlight(widget, colour)
         count = self.unsaved_count()
         self.unsaved_label.setText(f"{count} unsaved change(s): click Save mapping." if count else "")

@@ -27,6 +27,7 @@ from unopim_desktop.domain import AttributeDef
 from unopim_desktop.mapping.fields import CORE_FIELD_BY_KEY, CORE_FIELDS
 from unopim_desktop.mapping.rules import MappingProblem
 from unopim_desktop.ui.widgets.banner import Banner
+from unopim_desktop.ui.widgets.direction import DirectionCombo
 from unopim_desktop.ui.widgets.editing import (
     INVALID_BG,
     UNSAVED_BG,
@@ -35,7 +36,7 @@ from unopim_desktop.ui.widgets.editing import (
     highlight,
 )
 
-COLUMNS = ("Store field", "UnoPim attribute", "Accepts")
+COLUMNS = ("Store field", "UnoPim attribute", "Direction", "Accepts")
 UNMAPPED = "(unmapped)"
 NO_FAMILY = "(none)"
 FAMILY_ROW = "default_family"
@@ -59,6 +60,7 @@ class CoreFieldsPanel(QWidget):
         self.mapping: CoreMapping | None = None
         self.saved_rows: dict[str, str] = {f.key: "" for f in CORE_FIELDS}
         self.saved_family = ""
+        self.saved_directions: dict[str, str] = {}
         self.invalid: set[str] = set()
         self.names = {f.key: f.label for f in CORE_FIELDS} | {FAMILY_ROW: "Default family"}
 
@@ -70,8 +72,9 @@ class CoreFieldsPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.pickers: dict[str, SearchableCombo] = {}
+        self.directions: dict[str, DirectionCombo] = {}
         for i, f in enumerate(CORE_FIELDS):
             name = f.label + (" *" if f.required else "")
             item = QTableWidgetItem(name)
@@ -83,7 +86,13 @@ class CoreFieldsPanel(QWidget):
             picker.code_changed.connect(lambda _c, key=f.key: self._on_edit(key))
             self.pickers[f.key] = picker
             self.table.setCellWidget(i, 1, picker)
-            self.table.setItem(i, 2, QTableWidgetItem(f.hint))
+            direction = DirectionCombo()
+            direction.setObjectName(f"direction_{f.key}")
+            direction.setEnabled(f.key != "sku")  # the SKU links both sides
+            direction.currentIndexChanged.connect(lambda _i, key=f.key: self._on_edit(key))
+            self.directions[f.key] = direction
+            self.table.setCellWidget(i, 2, direction)
+            self.table.setItem(i, 3, QTableWidgetItem(f.hint))
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(1, max(self.table.columnWidth(1), 300))
 
@@ -114,8 +123,9 @@ class CoreFieldsPanel(QWidget):
         buttons.addStretch(1)
 
         intro = QLabel(
-            "Standard product fields ↔ UnoPim attributes, for every channel and language. A mapping works in "
-            "both directions; Pull and Push are switched per channel. Rows marked * are required."
+            "Standard product fields ↔ UnoPim attributes, for every channel and language. A row works both ways "
+            "unless its Direction names an owner; Pull and Push are switched per channel. Rows marked * are "
+            "required."
         )
         intro.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -131,10 +141,14 @@ class CoreFieldsPanel(QWidget):
         """Load the saved mapping and the attribute list; unsaved picks survive a reload."""
         kept = {k: p.code() for k, p in self.pickers.items() if self.is_unsaved(k)}
         kept_family = self.family.code() if self.is_unsaved(FAMILY_ROW) else None
+        kept_directions = {k: c.direction() for k, c in self.directions.items() if self.is_unsaved(k)}
         mapping = await self.service.core()
         self.mapping = mapping
         self.saved_rows = dict(mapping.rows)
         self.saved_family = mapping.default_family
+        self.saved_directions = dict(mapping.directions)
+        for key, combo in self.directions.items():
+            combo.set_direction(kept_directions.get(key, mapping.directions.get(key, "both")))
         choices = attribute_choices(mapping.attributes)
         for key, picker in self.pickers.items():
             picker.set_choices(choices, kept.get(key, mapping.rows.get(key, "")))
@@ -148,12 +162,15 @@ class CoreFieldsPanel(QWidget):
         attributes = self.mapping.attributes if self.mapping else {}
         families = self.mapping.families if self.mapping else []
         rows = {key: picker.code() for key, picker in self.pickers.items()}
-        return CoreMapping(rows=rows, default_family=self.family.code(), attributes=attributes, families=families)
+        directions = {key: c.direction() for key, c in self.directions.items() if c.direction() != "both"}
+        return CoreMapping(rows=rows, default_family=self.family.code(), attributes=attributes, families=families,
+                           directions=directions)
 
     def is_unsaved(self, key: str) -> bool:
         if key == FAMILY_ROW:
             return self.family.code() != self.saved_family
-        return self.pickers[key].code() != self.saved_rows.get(key, "")
+        return (self.pickers[key].code() != self.saved_rows.get(key, "")
+                or self.directions[key].direction() != self.saved_directions.get(key, "both"))
 
     def unsaved_rows(self) -> list[str]:
         return [k for k in (*self.pickers, FAMILY_ROW) if self.is_unsaved(k)]
@@ -166,7 +183,8 @@ class CoreFieldsPanel(QWidget):
         for i, f in enumerate(CORE_FIELDS):
             colour = INVALID_BG if f.key in self.invalid else (UNSAVED_BG if self.is_unsaved(f.key) else None)
             highlight(self.pickers[f.key], colour)
-            for col in (0, 2):
+            highlight(self.directions[f.key], colour)
+            for col in (0, 3):
                 item = self.table.item(i, col)
                 if item is not None:
                     item.setBackground(QBrush(QColor(colour)) if colour else QBrush())
@@ -237,6 +255,7 @@ class CoreFieldsPanel(QWidget):
             self._set_busy(False)
         self.saved_rows = dict(mapping.rows)
         self.saved_family = mapping.default_family
+        self.saved_directions = dict(mapping.directions)
         self.invalid.clear()
         self.paint()
         mapped = sum(1 for code in mapping.rows.values() if code)

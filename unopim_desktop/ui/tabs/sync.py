@@ -36,6 +36,7 @@ from unopim_desktop.ui.tabs.base import Tab
 from unopim_desktop.ui.tabs.sync_settings import GeneralSettingsPanel
 from unopim_desktop.ui.widgets.banner import Banner
 from unopim_desktop.ui.widgets.confirm_bar import ConfirmBar
+from unopim_desktop.ui.widgets.conflicts import ConflictsPanel
 from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, describe_error
 from unopim_desktop.ui.widgets.log_tail import LogTail
 from unopim_desktop.ui.widgets.preview import PreviewPanel
@@ -146,6 +147,8 @@ class SyncTab(Tab):
         self.lower = QTabWidget()
         self.lower.addTab(self.history, "Recent runs")
         self.lower.addTab(self.preview, "Preview")
+        self.conflicts = ConflictsPanel(app.conflicts, self.start)
+        self.lower.addTab(self.conflicts, "Conflicts")
         self.lower.addTab(self.settings, "General settings")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(live)
@@ -241,6 +244,7 @@ class SyncTab(Tab):
         if not self.address:
             return
         self.history.set_runs(await self.app.activity.recent_runs(self.address, HISTORY_LIMIT))
+        await self.conflicts.load()
 
     def select_channel(self, code: str | None) -> None:
         self.channel.setCurrentIndex(max(0, self.channel.findData(code)))

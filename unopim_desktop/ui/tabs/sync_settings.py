@@ -1,4 +1,5 @@
-"""Sync → General settings: the store-wide policy (Dry run, Writeback delete, On delete), as in the
+"""Sync → General settings: the store-wide policy (Dry run, Writeback delete, On delete, Max delete,
+Reconcile every, On conflict), as in the
 connector's General Settings page. Saved per UnoPim connection; the CLI's `settings` command edits the same
 values."""
 
@@ -20,7 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unopim_desktop.app.settings import DEFAULTS, ON_DELETE_CHOICES, ON_DELETE_TEXT, SettingsService, summary
+from unopim_desktop.app.settings import (
+    CONFLICT_RULES,
+    DEFAULTS,
+    ON_CONFLICT_TEXT,
+    ON_DELETE_CHOICES,
+    ON_DELETE_TEXT,
+    SettingsService,
+    summary,
+)
 from unopim_desktop.ui.widgets.banner import Banner
 from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, UNSAVED_BG, describe_error, highlight
 
@@ -30,6 +39,8 @@ WRITEBACK_HINT = ("Off: deletes made in the store are ignored. On: they are sent
 ON_DELETE_HINT = "What the store does when UnoPim reports a product, category or attribute as deleted."
 MAX_DELETE_HINT = ("A run that would delete or trash more than this share of the store's linked products (or "
                    "anything at all when the other side suddenly lists nothing) deletes nothing and asks first.")
+ON_CONFLICT_HINT = ("A field changed in UnoPim and in the store since the last sync. The losing value is kept in "
+                    "the Logs and in Sync → Conflicts, where each can still be chosen.")
 RECONCILE_HINT = ("A changed push looks at what the store dates say changed; every this many hours it compares "
                   "everything instead, to catch renamed terms and deletes. 0: every changed push does.")
 
@@ -72,6 +83,12 @@ class GeneralSettingsPanel(QWidget):
         self.max_delete.setObjectName("settingMaxDelete")
         self.max_delete.setRange(0, 100)
         self.max_delete.setSuffix(" %")
+        self.on_conflict = QComboBox()
+        self.on_conflict.setObjectName("settingOnConflict")
+        for value in CONFLICT_RULES:
+            title, text = ON_CONFLICT_TEXT[value]
+            self.on_conflict.addItem(title + (" (default)" if value == "unopim" else ""), value)
+            self.on_conflict.setItemData(self.on_conflict.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
         self.on_delete_note = _note("")
         self.on_delete_note.setObjectName("onDeleteNote")
         self.save_button = QPushButton("Save settings")
@@ -82,6 +99,7 @@ class GeneralSettingsPanel(QWidget):
         self.on_delete.currentIndexChanged.connect(lambda _i: self._mark())
         self.reconcile_hours.valueChanged.connect(lambda _v: self._mark())
         self.max_delete.valueChanged.connect(lambda _v: self._mark())
+        self.on_conflict.currentIndexChanged.connect(lambda _i: self._mark())
 
         form = QFormLayout()
         form.addRow(self.dry_run)
@@ -98,6 +116,8 @@ class GeneralSettingsPanel(QWidget):
         form.addRow(_note(MAX_DELETE_HINT))
         form.addRow("Reconcile every", self.reconcile_hours)
         form.addRow(_note(RECONCILE_HINT))
+        form.addRow("On conflict", self.on_conflict)
+        form.addRow(_note(ON_CONFLICT_HINT))
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
@@ -117,10 +137,16 @@ class GeneralSettingsPanel(QWidget):
             "writeback_delete": "1" if self.writeback_delete.isChecked() else "0",
             "reconcile_hours": str(self.reconcile_hours.value()),
             "max_delete": str(self.max_delete.value()),
+            "on_conflict": str(self.on_conflict.currentData()),
         }
 
+    @property
+    def _inputs(self) -> tuple[QWidget, ...]:
+        return (self.dry_run, self.writeback_delete, self.on_delete, self.reconcile_hours, self.max_delete,
+                self.on_conflict)
+
     def _show(self, values: dict[str, str]) -> None:
-        for w in (self.dry_run, self.writeback_delete, self.on_delete, self.reconcile_hours, self.max_delete):
+        for w in self._inputs:
             w.blockSignals(True)
         self.dry_run.setChecked(values["dry_run"] == "1")
         self.writeback_delete.setChecked(values["writeback_delete"] == "1")
@@ -129,7 +155,8 @@ class GeneralSettingsPanel(QWidget):
         self.reconcile_hours.setValue(int(hours) if hours.isdigit() else 24)
         share = values.get("max_delete", "10")
         self.max_delete.setValue(int(share) if share.isdigit() else 10)
-        for w in (self.dry_run, self.writeback_delete, self.on_delete, self.reconcile_hours, self.max_delete):
+        self.on_conflict.setCurrentIndex(max(0, self.on_conflict.findData(values.get("on_conflict", "unopim"))))
+        for w in self._inputs:
             w.blockSignals(False)
         self._mark()
 
@@ -138,7 +165,7 @@ class GeneralSettingsPanel(QWidget):
         now = self.values()
         for key, widget in (("dry_run", self.dry_run), ("writeback_delete", self.writeback_delete),
                             ("on_delete", self.on_delete), ("reconcile_hours", self.reconcile_hours),
-                            ("max_delete", self.max_delete)):
+                            ("max_delete", self.max_delete), ("on_conflict", self.on_conflict)):
             highlight(widget, UNSAVED_BG if now[key] != self.stored[key] else None)
         title, text = ON_DELETE_TEXT[now["on_delete"]]
         self.on_delete_note.setText(f"{title}: {text}")

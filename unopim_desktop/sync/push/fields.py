@@ -1,0 +1,38 @@
+"""Push: write into UnoPim only the fields the store changed since both sides last agreed (the link's
+base), and leave UnoPim's own edits alone; a field both changed is a conflict (see `sync.merge`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from unopim_desktop.sync.changes import content_hash
+from unopim_desktop.sync.fields import FieldBases
+from unopim_desktop.sync.merge import PUSH, apply_fields, fields_of
+
+if TYPE_CHECKING:
+    from unopim_desktop.state.sync_repo import LinkRow
+    from unopim_desktop.sync.push.job import PushJob
+
+
+class PushFields(FieldBases):
+    job: PushJob
+    side = PUSH
+
+    async def effective(self, kind: str, code: str, store: Any, shown: Any, link: LinkRow | None
+                        ) -> tuple[Any, dict[str, Any] | None]:
+        """The store's record as the push should compare it with UnoPim: its own values in the fields the
+        store changed since the base, UnoPim's (`shown`, as the store would show them) in the others; and the
+        base after the push. A record not linked yet is compared whole (and gets its base from it)."""
+        if link is None:
+            return store, fields_of(store)
+        base = (await self.bases(kind, [code])).get(code)
+        if base is None:
+            # From before schema 5. UnoPim unchanged since the last sync: its values are what both agreed on.
+            # Otherwise that is not known; the store's values stand for it, so nothing of UnoPim's newer
+            # edits is reverted (the next pull carries them into the store).
+            unchanged = bool(link.content_hash) and link.content_hash == content_hash(shown)
+            base = fields_of(shown) if unchanged else fields_of(store)
+            self.established += 1
+        merged = self.merge(kind, code, base, store, shown)
+        keep_unopims = (set(fields_of(store)) | set(fields_of(shown))) - merged.write
+        return apply_fields(store, shown, keep_unopims), merged.base
