@@ -31,6 +31,7 @@ from unopim_desktop.stores.bigcommerce import verify as bc_verify
 from unopim_desktop.stores.bigcommerce.adapter import BigCommerceAdapter
 from unopim_desktop.stores.woocommerce import verify as woo_verify
 from unopim_desktop.stores.woocommerce.adapter import WooCommerceAdapter
+from unopim_desktop.stores.woocommerce.lost_answers import product_resolver
 
 BATCH = "/wp-json/wc/v3/products/batch"
 
@@ -88,14 +89,31 @@ async def test_a_batch_refused_with_503_to_the_end_says_nothing_was_saved(sandbo
     assert sku not in {p["sku"] for p in sandbox.woocommerce.products()}
 
 
-async def test_a_batch_with_creates_is_not_resent_after_a_500(sandbox):
+async def test_a_batch_with_creates_whose_answer_was_lost_is_looked_up_and_saved_once(sandbox):
+    """A 500 after the store saved the batch: before sending it again the client finds the SKU and sends
+    an update of what the first try made, so the product exists once."""
     sku = "RETRY-WOO-500"
+    with scripted(sandbox, "woocommerce", FaultRule("lose", method="POST", path="/batch$", status=500,
+                                                    times=1)) as (rule,):
+        async with WooCommerceAdapter(woo(sandbox), retry=QUICK) as api:
+            result = await api.batch("wc/v3/products/batch", create=[(sku, {"name": sku, "sku": sku, "regular_price": "5"})],
+                                     resolve=product_resolver(api))
+    assert rule.hits == 1
+    assert result.created[0].ok, result.created[0].error
+    assert [p["sku"] for p in sandbox.woocommerce.products()].count(sku) == 1
+    assert result.created[0].store_id == sandbox.woocommerce.product_by_sku(sku)["id"]
+
+
+async def test_a_batch_answered_500_to_the_end_says_what_may_have_been_saved(sandbox):
+    sku = "RETRY-WOO-500-ALWAYS"
     with scripted(sandbox, "woocommerce", FaultRule("status", method="POST", path="/batch$", status=500)) as (rule,):
         async with WooCommerceAdapter(woo(sandbox), retry=QUICK) as api:
             result = await api.batch("wc/v3/products/batch",
-                                     create=[(sku, {"name": sku, "sku": sku, "regular_price": "5"})])
-    assert rule.hits == 1
+                                     create=[(sku, {"name": sku, "sku": sku, "regular_price": "5"})],
+                                     resolve=product_resolver(api))
+    assert rule.hits == QUICK.attempts  # each try after looking the SKU up (not found: nothing was saved)
     assert "matched by SKU on the next run" in result.created[0].error
+    assert sku not in {p["sku"] for p in sandbox.woocommerce.products()}
 
 
 @pytest.mark.parametrize("status", [503, 429])

@@ -42,7 +42,7 @@ class InjectedReset(Exception):
     """Raised after the response has started so uvicorn drops the connection mid-answer."""
 
 
-RULE_ACTIONS = ("status", "hang", "trickle")
+RULE_ACTIONS = ("status", "hang", "trickle", "answer", "lose")
 
 
 @dataclass
@@ -53,7 +53,12 @@ class FaultRule:
     - "status": answer `status` (429, 503, …) with `Retry-After: retry_after_s` before the app sees the
       request, so nothing is done;
     - "hang": read the request and never answer (until the client gives up, or `hang_s`);
-    - "trickle": the real answer, its body one byte every `interval_ms` (a per-read timeout never fires).
+    - "trickle": the real answer, its body one byte every `interval_ms` (a per-read timeout never fires);
+    - "answer": `status` with `body` (bytes, `content_type`, extra `headers`) instead of the real answer, so
+      nothing is done: a hostile or broken server (an HTML error page, cut-off or mistyped JSON, a redirect
+      to a login page);
+    - "lose": the request is carried out, then its answer replaced by `status` (a 500 after the write was
+      saved: the answer a client cannot trust either way).
 
     `times`: how many matching requests it hits (None: all); `hits` counts them.
     """
@@ -66,6 +71,9 @@ class FaultRule:
     times: int | None = None
     interval_ms: float = 50.0
     hang_s: float = 120.0
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
     hits: int = 0
 
     def __post_init__(self) -> None:
@@ -93,6 +101,10 @@ class FaultConfig:
     slow_body_ms: float = 200.0
     seed: int = 0
     rules: list[FaultRule] = field(default_factory=list)
+    # Paths (prefixes) the random faults leave alone. The reliability suite exempts UnoPim's `/storage/`
+    # in a pull: those downloads are the store's own (server to server), which the app neither sees nor
+    # retries; a store that cannot fetch a picture says so and the next run tries it again.
+    exempt_paths: tuple[str, ...] = ()
     # How the middleware waits (latency, slow bodies): asyncio.sleep; a test passes a recorder instead, so it
     # checks which requests were delayed and by how much without timing anything.
     pause: Callable[[float], Awaitable[None]] | None = None
@@ -120,6 +132,9 @@ class FaultConfig:
         return bool(self.rules) or any(
             (self.error_rate, self.rate_429, self.reset_rate, self.truncate_rate, self.slow_body_rate)
         )
+
+
+_NO_FAULTS = FaultConfig()
 
 
 class SandboxMiddleware:
@@ -200,6 +215,8 @@ class SandboxMiddleware:
         route = self.route_of(scope)
         f = self.faults
         status_holder = {"status": 0}
+        if f.exempt_paths and scope["path"].startswith(f.exempt_paths):
+            f = _NO_FAULTS
 
         if (f.latency_ms or f.jitter_ms) and not scope["path"].startswith(STATIC_PREFIXES):
             jitter = (self._roll() * 2 - 1) * f.jitter_ms
@@ -211,6 +228,13 @@ class SandboxMiddleware:
             if rule.status == 429:
                 headers.update(self.extra_429_headers())
             await self._send_json(send, rule.status, self.error_body(rule.status), headers)
+            self.stats.record(scope["method"], route, rule.status)
+            return
+        if rule is not None and rule.action == "answer":
+            hdrs = [(b"content-type", rule.content_type.encode()), (b"content-length", str(len(rule.body)).encode())]
+            hdrs += [(k.lower().encode(), v.encode()) for k, v in rule.headers.items()]
+            await send({"type": "http.response.start", "status": rule.status, "headers": hdrs})
+            await send({"type": "http.response.body", "body": rule.body})
             self.stats.record(scope["method"], route, rule.status)
             return
         if rule is not None and rule.action == "hang":
@@ -239,6 +263,15 @@ class SandboxMiddleware:
             mode = "truncate"
         elif f.slow_body_rate and self._roll() < f.slow_body_rate:
             mode = "slow"
+
+        if rule is not None and rule.action == "lose":
+            async def swallow(message: dict[str, Any]) -> None:
+                return None
+
+            await self.app(scope, receive, swallow)
+            await self._send_json(send, rule.status, self.error_body(rule.status), {})
+            self.stats.record(scope["method"], route, rule.status)
+            return
 
         async def send_wrapper(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":

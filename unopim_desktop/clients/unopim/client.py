@@ -14,7 +14,7 @@ import datetime as dt
 import email.utils
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,9 @@ from unopim_desktop.clients.http import (
     send_with_retry,
 )
 from unopim_desktop.clients.unopim.errors import token_error
+from unopim_desktop.clients.unopim.lost_answers import answer as _answer
+from unopim_desktop.clients.unopim.lost_answers import paths_of as _paths_of
+from unopim_desktop.clients.unopim.lost_answers import same_upload as _same_upload
 from unopim_desktop.clients.unopim.pacing import RatePacer
 
 ACCEPT = "application/json"
@@ -203,8 +206,10 @@ class UnoPimClient:
         json_body: Any = None,
         files: Any = None,
         data: Any = None,
+        reconcile: Callable[[], Awaitable[httpx.Response | None]] | None = None,
     ) -> httpx.Response:
-        """One API call with a valid token; on a 401, one new token and one retry (as the notes advise)."""
+        """One API call with a valid token; on a 401, one new token and one retry (as the notes advise).
+        `reconcile`: for a create whose answer was lost, see `send_with_retry`."""
         url = path if path.startswith("/oauth") else f"{API_PREFIX}{path}"
         idempotent = method.upper() in ("GET", "PUT", "DELETE", "PATCH", "HEAD")
 
@@ -224,7 +229,8 @@ class UnoPimClient:
                 self.pacer.observe(ticket, response.status_code, response.headers)
                 return response
 
-            return await send_with_retry(send, policy=self.retry, idempotent=idempotent, server=self.server)
+            return await send_with_retry(send, policy=self.retry, idempotent=idempotent, server=self.server,
+                                         reconcile=reconcile)
 
         token = await self._valid_token()
         try:
@@ -333,9 +339,26 @@ class UnoPimClient:
 
     # -- writes (the push pipeline) ------------------------------------------------------------
     # Write answers carry no resource (unopim-api §4.4): callers GET again when they need it.
-    async def send_json(self, method: str, path: str, body: Any = None) -> Any:
+    # A create whose answer was lost (a 500, a dropped connection, a cut-off body) may have been carried
+    # out: before it is sent again, the item is looked up by its code or SKU (`_found_or_resend`), so a
+    # push never stops on a transient error and never meets its own first try as a duplicate.
+    async def send_json(self, method: str, path: str, body: Any = None, *,
+                        reconcile: Callable[[], Awaitable[httpx.Response | None]] | None = None) -> Any:
         """One write; the decoded answer (`{"success": true, "message": …}`), typed errors otherwise."""
-        return decode_json(await self.request(method, path, json_body=body))
+        return decode_json(await self.request(method, path, json_body=body, reconcile=reconcile))
+
+    def _found_or_resend(self, path: str, lookup: Callable[[], Awaitable[Any]]
+                         ) -> Callable[[], Awaitable[httpx.Response | None]]:
+        """A `reconcile` for a create: the answer to use when `lookup` finds the item made, else None (send
+        it again)."""
+
+        async def reconcile() -> httpx.Response | None:
+            found = await lookup()
+            if not found:
+                return None
+            return _answer(path, {"success": True, "message": "Created (found after the answer was lost)."})
+
+        return reconcile
 
     async def get_or_none(self, path: str) -> dict[str, Any] | None:
         """A single object (bare JSON, §4.3), or None when the controller says it does not exist (a
@@ -356,7 +379,11 @@ class UnoPimClient:
     async def create_product(self, body: dict[str, Any], *, configurable_path: str | None = None) -> Any:
         """POST a simple product (send `"parent": None`), a variant (`parent` + `variant.attributes`),
         or with `configurable_path` a configurable product (`super_attributes`)."""
-        return await self.send_json("POST", configurable_path or "/products", body)
+        path = configurable_path or "/products"
+        sku = str(((body.get("values") or {}).get("common") or {}).get("sku") or "")
+        reconcile = self._found_or_resend(path, lambda: self.get_product(sku, configurable_path=configurable_path)) \
+            if sku else None
+        return await self.send_json("POST", path, body, reconcile=reconcile)
 
     async def update_product(self, sku: str, body: dict[str, Any], *, partial: bool = True,
                              configurable_path: str | None = None) -> Any:
@@ -374,10 +401,22 @@ class UnoPimClient:
         return [o for o in body or [] if isinstance(o, dict)] if isinstance(body, list) else []
 
     async def create_attribute(self, body: dict[str, Any]) -> Any:
-        return await self.send_json("POST", "/attributes", body)
+        code = str(body.get("code") or "")
+        reconcile = self._found_or_resend("/attributes", lambda: self.get_or_none(f"/attributes/{_quote(code)}")) \
+            if code else None
+        return await self.send_json("POST", "/attributes", body, reconcile=reconcile)
 
     async def create_attribute_options(self, code: str, options: list[dict[str, Any]]) -> Any:
-        return await self.send_json("POST", f"/attributes/{_quote(code)}/options", options)
+        path = f"/attributes/{_quote(code)}/options"
+        pending = list(options)  # sent again without those a lost answer had already created
+
+        async def reconcile() -> httpx.Response | None:
+            have = {str(o.get("code")) for o in await self.attribute_options(code)}
+            pending[:] = [o for o in pending if str(o.get("code")) not in have]
+            return None if pending else _answer(path, {"success": True, "message": "Created (found after the "
+                                                                                  "answer was lost)."})
+
+        return await self.send_json("POST", path, pending, reconcile=reconcile)
 
     async def upsert_attribute_options(self, code: str, options: list[dict[str, Any]]) -> Any:
         return await self.send_json("PUT", f"/attributes/{_quote(code)}/options", options)
@@ -386,7 +425,10 @@ class UnoPimClient:
         return await self.send_json("DELETE", f"/attributes/{_quote(code)}/options/{_quote(option)}")
 
     async def create_category(self, body: dict[str, Any]) -> Any:
-        return await self.send_json("POST", "/categories", body)
+        code = str(body.get("code") or "")
+        reconcile = self._found_or_resend("/categories", lambda: self.get_or_none(f"/categories/{_quote(code)}")) \
+            if code else None
+        return await self.send_json("POST", "/categories", body, reconcile=reconcile)
 
     async def patch_category(self, code: str, body: dict[str, Any]) -> Any:
         """PATCH keeps the parent when absent; `additional_data` merges one level deep."""
@@ -399,28 +441,37 @@ class UnoPimClient:
                                    content_type: str, *, channel: str | None = None,
                                    locale: str | None = None) -> dict[str, Any]:
         """Multipart `POST /media-files/product` (§7.11); the answer's `data` (`filePath` …)."""
-        form = {"sku": sku, "attribute": attribute}
-        if channel:
-            form["channel"] = channel
-        if locale:
-            form["locale"] = locale
-        response = await self.request("POST", "/media-files/product", data=form,
-                                      files={"file": (filename, content, content_type)})
-        body = decode_json(response)
-        return (body.get("data") or {}) if isinstance(body, dict) else {}
-
+        return await self.upload_product_media_files(sku, attribute, [(filename, content, content_type)],
+                                                     channel=channel, locale=locale)
 
     async def upload_product_media_files(self, sku: str, attribute: str, files: list[tuple[str, bytes, str]], *,
                                          channel: str | None = None, locale: str | None = None) -> dict[str, Any]:
-        """Several files at once (`file[]`, for gallery attributes), or one (`file`)."""
+        """Several files at once (`file[]`, for gallery attributes), or one (`file`).
+
+        After a lost answer, the product is read first: where it already holds every file (2.1+ writes the
+        uploaded path into the product; the path ends with the file's name), that path is the answer and
+        nothing is uploaded twice (a second copy would be an orphan on UnoPim's disk)."""
         form = {"sku": sku, "attribute": attribute}
         if channel:
             form["channel"] = channel
         if locale:
             form["locale"] = locale
         field = "file[]" if len(files) > 1 else "file"
+
+        async def reconcile() -> httpx.Response | None:
+            product = await self.get_product(sku)
+            if product is None:
+                product = await self.get_product(sku, configurable_path=CONFIGURABLE_PATH)
+            held = _paths_of(product or {}, attribute)
+            found = [next((p for p in held if _same_upload(p, name)), "") for name, _, _ in files]
+            if not all(found):
+                return None
+            return _answer("/media-files/product", {"success": True, "data": {
+                "attribute": attribute, "sku": sku, "filePath": ",".join(found)}})
+
         response = await self.request("POST", "/media-files/product", data=form,
-                                      files=[(field, (name, content, ctype)) for name, content, ctype in files])
+                                      files=[(field, (name, content, ctype)) for name, content, ctype in files],
+                                      reconcile=reconcile)
         body = decode_json(response)
         return (body.get("data") or {}) if isinstance(body, dict) else {}
 

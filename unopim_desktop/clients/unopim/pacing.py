@@ -33,7 +33,7 @@ class RatePacer:
 
     A server that sends no such headers (2.x, or a 3.x with the throttle off) is not paced: after the
     first answer every call goes straight through. A 429's Retry-After holds every caller, not only the
-    one refused. The methods taking `now` are pure bookkeeping, for tests with a fake clock.
+    one refused, unless the good answers show no throttle (then it was not the throttle's). The methods taking `now` are pure bookkeeping, for tests with a fake clock.
     """
 
     def __init__(self, *, window_s: float = RATE_WINDOW_S, burst_share: float = 0.1,
@@ -81,7 +81,11 @@ class RatePacer:
         usable = self.budget - self.reserve
         if usable <= 0:
             if self.window_end is None:
-                return math.inf if self._in_flight else self.window_s
+                if self._in_flight:
+                    return math.inf  # its answer tells when the window ends
+                # No answer will tell: assume a whole window from now, after which `_roll` refills the
+                # allowance (waiting `window_s` again and again instead stalled the run for good).
+                self.window_end = now + self.window_s
             return max(self.window_end - now, 0.001)
         end = self.window_end if self.window_end is not None else self._anchor_t + self.window_s
         span = end - self._anchor_t
@@ -118,6 +122,11 @@ class RatePacer:
         remaining = _int_or_none(headers.get("x-ratelimit-remaining"))
         if status == 429:
             self.refusals += 1
+            if self.throttled is False:
+                # Its good answers carry no count: this UnoPim has no throttle on, so the 429 came from
+                # something else (a proxy, a busy server) and holds only the request refused (which waits
+                # its Retry-After), not every caller: 5 % of such refusals paused a whole push for minutes.
+                return
             wait = parse_retry_after(headers.get("retry-after"))
             wait = DEFAULT_THROTTLE_WAIT_S if wait is None else wait
             self.paused_until = max(self.paused_until, now + wait)
@@ -129,7 +138,9 @@ class RatePacer:
                 self._roll_ticket = self._tickets
             return
         if limit is None or remaining is None or limit <= 0:
-            if self.throttled is None:
+            if self.throttled is None or (self.throttled and status < 400):
+                # A throttled UnoPim counts on every answer: a good answer without the count says this one
+                # is not (the 429 that looked like its throttle came from elsewhere, e.g. a proxy).
                 self.throttled = False
             return
         older = sum(1 for t in self._in_flight if t < ticket)

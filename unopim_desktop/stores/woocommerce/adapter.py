@@ -1,9 +1,9 @@
 """The WooCommerce store adapter: wc/v3 REST over one pooled httpx client (store-apis part A).
 
 Reads page through `X-WP-TotalPages`; writes go through the batch endpoints (≤ 100 items per call,
-per-item errors in an HTTP 200 answer). A batch that carries creates is never re-sent after it may
-have been carried out (a 429 or 503 says it was not): the engine finds those items by SKU on its next
-run instead.
+per-item errors in an HTTP 200 answer). A batch whose answer was lost is sent again once what it may have
+done is known (`lost_answers`): creates found by SKU become updates, pictures already downloaded are
+sent as their attachments, so a retry neither duplicates a product nor orphans a picture.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from unopim_desktop.stores.woocommerce.api import (
     SKUS_PER_LOOKUP,
     WooApi,
 )
+from unopim_desktop.stores.woocommerce.lost_answers import images_reconciler, product_resolver
 from unopim_desktop.stores.woocommerce.terms import upsert_attributes, upsert_categories
 from unopim_desktop.stores.woocommerce.verify import verify_woocommerce
 
@@ -125,7 +126,8 @@ class WooCommerceAdapter(WooApi):
         items = [
             ("update" if p.store_id else "create", p.sku or f"#{p.store_id}", wc.product_to_wc(p)) for p in products
         ]
-        return await self.write_with_image_fallback(f"{API}/products/batch", items, "images")
+        return await self.write_with_image_fallback(f"{API}/products/batch", items, "images",
+                                                    resolve=product_resolver(self), reconcile=images_reconciler(self))
 
     async def upsert_variants(
         self, product_id: int, variants: list[StoreVariant], *, attribute_ids: dict[str, int] | None = None
@@ -152,7 +154,9 @@ class WooCommerceAdapter(WooApi):
             ("update" if v.store_id else "create", v.sku or f"#{v.store_id}", wc.variant_to_wc(v, attribute_ids))
             for v in variants
         ]
-        return await self.write_with_image_fallback(f"{API}/products/{product_id}/variations/batch", items, "image")
+        return await self.write_with_image_fallback(f"{API}/products/{product_id}/variations/batch", items, "image",
+                                                    resolve=product_resolver(self, parent_id=product_id),
+                                                    reconcile=images_reconciler(self, parent_id=product_id))
 
     async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]]) -> BatchResult:
         """Only the images of existing products (key, product id, images; first = featured).
@@ -162,11 +166,13 @@ class WooCommerceAdapter(WooApi):
         """
         payloads = [("update", key, {"id": pid, "images": [wc.image_out(i) for i in imgs]})
                     for key, pid, imgs in items]
-        return await self.run_batches(f"{API}/products/batch", payloads, size=IMAGE_BATCH)
+        return await self.run_batches(f"{API}/products/batch", payloads, size=IMAGE_BATCH,
+                                      reconcile=images_reconciler(self))
 
     async def set_variant_images(self, product_id: int, items: list[tuple[str, int, StoreImage]]) -> BatchResult:
         payloads = [("update", key, {"id": vid, "image": wc.image_out(img)}) for key, vid, img in items]
-        return await self.run_batches(f"{API}/products/{product_id}/variations/batch", payloads, size=IMAGE_BATCH)
+        return await self.run_batches(f"{API}/products/{product_id}/variations/batch", payloads, size=IMAGE_BATCH,
+                                      reconcile=images_reconciler(self, parent_id=product_id))
 
     async def set_associations(self, items: list[tuple[str, int, list[int], list[int]]]) -> BatchResult:
         """Only upsells and cross-sells (key, product id, upsell ids, cross-sell ids)."""

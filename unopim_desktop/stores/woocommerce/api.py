@@ -2,20 +2,24 @@
 paging through `X-WP-TotalPages`, and the `/batch` endpoints (≤ 100 items per call, per-item errors in
 an HTTP 200 answer). The adapter and its helpers (`terms`, `verify`) build on it.
 
-A batch that carries creates is never re-sent after it may have been carried out: the engine finds
-those items by SKU on its next run instead. A 429 or 503 answer says the store did nothing, so such a
-batch is sent again after the answer's Retry-After (`send_with_retry`).
+A batch that carries creates may have been carried out when its answer is lost (a 500, a dropped
+connection, a cut-off body): before it is sent again, what it may have created is looked up (`resolve`:
+products and variations by SKU) and turned into updates, so nothing is created twice; terms, categories and
+attributes need no look-up (WooCommerce refuses a second one with the id of the first, which the callers
+adopt). A 429 or 503 answer says the store did nothing, so any batch is simply sent again after its
+Retry-After (`send_with_retry`). A store that stays unreachable stops the run instead of failing every
+further batch the same way.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 
-from unopim_desktop.clients.errors import ApiError, AuthError, BadPayload, Forbidden
+from unopim_desktop.clients.errors import ApiError, AuthError, BadPayload, Forbidden, Unreachable
 from unopim_desktop.clients.http import RetryPolicy, make_async_client, send_with_retry
 from unopim_desktop.domain import (
     BatchResult,
@@ -35,6 +39,11 @@ BATCH_MAX = 100
 IMAGE_BATCH = 50
 SKUS_PER_LOOKUP = 40  # comma-joined in one query string; keeps URLs short
 FATAL = (AuthError, Forbidden)  # a refused key stops the whole write, not just one batch
+# Creates found in the store after their batch's answer was lost: key → store id (see `WooApi.batch`).
+Resolver = Callable[[list[tuple[str, dict[str, Any]]]], Awaitable[dict[str, int]]]
+# Makes a batch of updates safe to send again after its answer was lost (e.g. images already sideloaded
+# are sent as their attachment ids): it edits the body in place.
+Reconciler = Callable[[dict[str, Any]], Awaitable[None]]
 IMAGE_ERRORS = frozenset({
     "woocommerce_product_image_upload_error", "woocommerce_product_invalid_image_id",
     "woocommerce_variation_image_upload_error", "woocommerce_variation_invalid_image_id",
@@ -126,8 +135,10 @@ class WooApi:
         content: bytes | None = None,
         headers: dict[str, str] | None = None,
         retry: RetryPolicy | None = None,
+        reconcile: Callable[[], Awaitable[httpx.Response | None]] | None = None,
     ) -> httpx.Response:
-        """One call with retries; errors are typed and carry no secret. `auth=False`: anonymous."""
+        """One call with retries; errors are typed and carry no secret. `auth=False`: anonymous.
+        `reconcile`: see `send_with_retry` (a write that may have been carried out, made safe to resend)."""
         chosen: Any = self.auth if auth is True else (httpx.USE_CLIENT_DEFAULT if auth is False else auth)
         if idempotent is None:
             idempotent = method.upper() in ("GET", "HEAD", "PUT", "DELETE")
@@ -141,7 +152,7 @@ class WooApi:
 
         try:
             return await send_with_retry(once, policy=retry or self.retry, idempotent=idempotent,
-                                         server=self.server)
+                                         server=self.server, reconcile=reconcile)
         except ApiError as exc:
             raise scrub(exc) from None
 
@@ -182,21 +193,49 @@ class WooApi:
         create: list[tuple[str, dict[str, Any]]] | None = None,
         update: list[tuple[str, dict[str, Any]]] | None = None,
         delete: list[tuple[str, int]] | None = None,
+        resolve: Resolver | None = None,
+        reconcile: Reconciler | None = None,
     ) -> BatchResult:
-        """One call to a `/batch` endpoint (≤ 100 items in all); each item keyed for the caller."""
-        create, update, delete = create or [], update or [], delete or []
+        """One call to a `/batch` endpoint (≤ 100 items in all); each item keyed for the caller.
+
+        Sent again after a lost answer: creates found by `resolve` go as updates of what they made (else
+        they are sent as they are: the store refuses a duplicate term with its id), and `reconcile` edits
+        the updates first where sending them twice would do something twice (images downloaded again).
+        """
+        create, update, delete = list(create or []), list(update or []), list(delete or [])
         body: dict[str, Any] = {}
-        if create:
-            body["create"] = [payload for _, payload in create]
-        if update:
-            body["update"] = [payload for _, payload in update]
-        if delete:
-            body["delete"] = [store_id for _, store_id in delete]
+        adopted: dict[str, int] = {}  # create key → the id it was found under after a lost answer
+
+        def fill() -> None:
+            body.clear()
+            creates = [payload for key, payload in create if key not in adopted]
+            updates = [payload for _, payload in update]
+            updates += [{**payload, "id": adopted[key]} for key, payload in create if key in adopted]
+            if creates:
+                body["create"] = creates
+            if updates:
+                body["update"] = updates
+            if delete:
+                body["delete"] = [store_id for _, store_id in delete]
+
+        async def before_resend() -> None:
+            if resolve is not None:
+                waiting = [(key, payload) for key, payload in create if key not in adopted]
+                if waiting:
+                    adopted.update(await resolve(waiting))
+            fill()
+            if reconcile is not None and body.get("update"):
+                await reconcile(body)
+
+        fill()
         result = BatchResult()
         try:
-            answer = json_answer(await self.send("POST", path, json_body=body, idempotent=not create))
+            answer = json_answer(await self.send("POST", path, json_body=body, idempotent=False,
+                                                 reconcile=before_resend))
         except FATAL:
             raise
+        except Unreachable:
+            raise  # after every retry: the next batch would fail the same way (the run stops, saying why)
         except ApiError as exc:
             text = _batch_failure_text(exc, bool(create))
 
@@ -208,15 +247,24 @@ class WooApi:
             result.deleted = [failed(k, sid) for k, sid in delete]
             return result
         answer = answer if isinstance(answer, dict) else {}
-        for name, sent, target in (("create", create, result.created), ("update", update, result.updated),
-                                   ("delete", delete, result.deleted)):
-            items = answer.get(name) if isinstance(answer.get(name), list) else []
-            for i, (key, _) in enumerate(sent):
-                target.append(wc.batch_item_result(key, items[i] if i < len(items) else None))
+        creates_answered = answer.get("create") if isinstance(answer.get("create"), list) else []
+        updates_answered = answer.get("update") if isinstance(answer.get("update"), list) else []
+        deletes_answered = answer.get("delete") if isinstance(answer.get("delete"), list) else []
+        # The answer lists follow the last body sent: its updates, then the adopted creates.
+        sent_creates = [key for key, _ in create if key not in adopted]
+        by_key = dict(zip(sent_creates, creates_answered, strict=False))
+        update_keys = [key for key, _ in update] + [key for key, _ in create if key in adopted]
+        by_key.update(zip(update_keys, updates_answered, strict=False))
+        for key, _ in create:
+            result.created.append(wc.batch_item_result(key, by_key.get(key)))
+        result.updated = [wc.batch_item_result(key, by_key.get(key)) for key, _ in update]
+        result.deleted = [wc.batch_item_result(key, deletes_answered[i] if i < len(deletes_answered) else None)
+                          for i, (key, _) in enumerate(delete)]
         return result
 
     async def run_batches(
-        self, path: str, items: list[tuple[str, str, Any]], *, size: int = BATCH_MAX
+        self, path: str, items: list[tuple[str, str, Any]], *, size: int = BATCH_MAX,
+        resolve: Resolver | None = None, reconcile: Reconciler | None = None,
     ) -> BatchResult:
         """Chunk `(op, key, payload)` items into batch calls of ≤ `size`, run them, merge the results."""
         calls: list[Awaitable[BatchResult]] = []
@@ -227,6 +275,8 @@ class WooApi:
                     create=[(k, p) for op, k, p in chunk if op == "create"],
                     update=[(k, p) for op, k, p in chunk if op == "update"],
                     delete=[(k, p) for op, k, p in chunk if op == "delete"],
+                    resolve=resolve,
+                    reconcile=reconcile,
                 )
             )
         merged = BatchResult()
@@ -236,15 +286,16 @@ class WooApi:
             merged.deleted += part.deleted
         return merged
 
-    async def write_with_image_fallback(self, path: str, items: list[tuple[str, str, Any]], image_field: str
-                                        ) -> BatchResult:
+    async def write_with_image_fallback(self, path: str, items: list[tuple[str, str, Any]], image_field: str,
+                                        *, resolve: Resolver | None = None,
+                                        reconcile: Reconciler | None = None) -> BatchResult:
         """Batch writes; an item refused only for its images is written again without them.
 
         WooCommerce fails the whole item when it cannot download an image (A9), but a product must
         not wait for its pictures: it is saved, and `image_error` says why the images are missing.
         A refused create was not saved, so sending it again cannot duplicate it.
         """
-        result = await self.run_batches(path, items)
+        result = await self.run_batches(path, items, resolve=resolve, reconcile=reconcile)
         retry: list[tuple[str, str, Any]] = []
         slots: list[tuple[list[ItemResult], int, str]] = []
         for op, answers in (("create", result.created), ("update", result.updated)):
@@ -254,7 +305,7 @@ class WooApi:
                     retry.append((op, key, {k: v for k, v in payload.items() if k != image_field}))
                     slots.append((answers, i, answer.error))
         if retry:
-            again = await self.run_batches(path, retry)
+            again = await self.run_batches(path, retry, resolve=resolve, reconcile=reconcile)
             for (answers, i, reason), redone in zip(slots, [*again.created, *again.updated], strict=True):
                 if redone.ok:
                     redone.image_error = reason

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from unopim_desktop.clients.errors import ApiError
+from unopim_desktop.clients.http import download, make_async_client
 from unopim_desktop.domain import BatchResult, ItemResult, StoreImage
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import image_hash
@@ -170,10 +171,11 @@ class ImageTransfer:
             return False
         try:
             uploaded = []
-            async with httpx.AsyncClient(timeout=30) as http:
+            # UnoPim's pictures: retried like any read, within a total deadline (a trickling server cannot
+            # hold the run), TLS verified.
+            async with make_async_client() as http:
                 for img in images:
-                    response = await http.get(img.src)
-                    response.raise_for_status()
+                    response = await download(http, img.src, server=f"UnoPim at {self.job.address}")
                     name = img.src.rsplit("/", 1)[-1] or "image.png"
                     media = await upload(name, response.content, response.headers.get("content-type", "image/png"))
                     uploaded.append(StoreImage(store_id=media.store_id, src=media.src, position=img.position))

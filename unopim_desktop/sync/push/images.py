@@ -21,8 +21,11 @@ from typing import TYPE_CHECKING
 import httpx
 
 from unopim_desktop.clients.errors import ApiError
+from unopim_desktop.clients.http import download, make_async_client
 from unopim_desktop.domain import StoreImage
 from unopim_desktop.state.sync_repo import LinkWrite
+from unopim_desktop.stores.http_common import tls_verify
+from unopim_desktop.stores.registry import store_kind
 from unopim_desktop.sync.changes import image_hash
 from unopim_desktop.sync.job import IMAGES_KIND, store_ids_hash
 from unopim_desktop.sync.transform.to_store import media_src
@@ -66,7 +69,10 @@ class ImagePush:
         if self._queue is not None or self.job.options.dry_run or self._targets() is None:
             return
         self._queue = asyncio.Queue()
-        self._http = httpx.AsyncClient(timeout=60, verify=False)  # noqa: S501 (store's own media URLs)
+        # The store's pictures, over the store's own TLS setting (verified unless the store names a CA file),
+        # each download retried and within a total deadline like every other request of the run.
+        self._http = make_async_client(max_connections=self.job.options.in_flight,
+                                       verify=tls_verify(self.job.adapter.connection.verify_tls))
         self._workers = [asyncio.create_task(self._worker()) for _ in range(self.job.options.in_flight)]
         for task in self.tasks:
             self._queue.put_nowait(task)
@@ -141,8 +147,7 @@ class ImagePush:
             for attribute, images in targets:
                 files = []
                 for img in images:
-                    response = await http.get(img.src)
-                    response.raise_for_status()
+                    response = await download(http, img.src, server=self._server(img.src))
                     name = img.src.rsplit("/", 1)[-1].split("?")[0] or f"{task.sku}.png"
                     files.append((name, response.content, response.headers.get("content-type", "image/png")))
                 # The job's channel and locale: UnoPim writes the upload into their bucket of a scoped
@@ -166,6 +171,11 @@ class ImagePush:
             # The next pull computes this hash from UnoPim's values: equal means nothing to send back.
             LinkWrite(task.kind, task.sku, task.store_id, image_hash=image_hash([media_src(p, media) for p in paths])),
         ]
+
+    def _server(self, url: str) -> str:
+        """Who a picture comes from, as a time-out's message names it."""
+        host = httpx.URL(url).host or url
+        return f"The {store_kind(self.job.adapter.kind).display_name} store “{self.job.label}” (pictures at {host})"
 
     async def _write_paths(self, sku: str, wanted: dict[str, str | None]) -> None:
         """UnoPim 2.1+ writes an uploaded path into the product itself, 1.x does not (§7.11); a gallery the
