@@ -59,10 +59,17 @@ def _v4_planned_changes(db: SqliteDatabase) -> None:
     db.create_tables([m.PlannedChange])
 
 
+def _v5_scheduled_jobs(db: SqliteDatabase) -> None:
+    """The scheduler's state per channel and job (pause flags, last trigger, next due). Self-contained:
+    one new table, nothing else touched."""
+    db.create_tables([m.ScheduledJob])
+
+
 MIGRATIONS: list[tuple[int, Callable[[SqliteDatabase], None]]] = [
     (1, _v1_initial),
     (2, _v2_stores_and_mapping),
     (3, _v3_sync_state),
     (4, _v4_planned_changes),
+    (5, _v5_scheduled_jobs),
 ]
 HEAD_VERSION = MIGRATIONS[-1][0]
