@@ -10,6 +10,7 @@ from unopim_desktop import __version__
 from unopim_desktop.commands import catalog_setup as catalog_setup_cmd
 from unopim_desktop.commands import connection as connection_cmd
 from unopim_desktop.commands import sandbox as sandbox_cmd
+from unopim_desktop.commands import scheduler as scheduler_cmd
 from unopim_desktop.commands import sync as sync_cmd
 from unopim_desktop.commands.common import run_guarded
 
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     connection_cmd.register(sub, common)
     catalog_setup_cmd.register(sub, common)
     sync_cmd.register(sub, common)
+    scheduler_cmd.register(sub, common)
     sandbox_cmd.register(sub, common)
     return parser
 
