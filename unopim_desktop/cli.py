@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window, wait until it is loaded (with --demo: ready to pull), print one line saying so "
         "and quit; exit 1 if the demo could not be prepared (the release smoke test)",
     )
+    parser.add_argument("--hidden", action="store_true",
+                        help="start with the window hidden in the tray (as Start at login does); the window "
+                             "shows where no tray exists")
     # Also accepted after the command (`unopim-desktop status --data-dir D`); SUPPRESS keeps the global value.
     common = Parser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -75,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from unopim_desktop.ui.app import run_gui  # Qt only when the window is wanted
 
         return run_gui(data_dir=args.data_dir, demo=args.demo, verbose=args.verbose,
-                       quit_when_ready=args.quit_when_ready)
+                       quit_when_ready=args.quit_when_ready, hidden=args.hidden)
     return run_guarded(args)
 
 
