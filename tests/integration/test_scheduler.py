@@ -226,3 +226,25 @@ def _runs_now(data_dir) -> list[dict]:
     path = data_dir / "unopim-desktop.sqlite3"
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
         return [{"job": j, "status": s} for j, s in db.execute("SELECT job, status FROM syncrun ORDER BY id DESC")]
+
+
+async def test_a_job_due_while_this_app_runs_another_channel_waits_for_it_instead_of_spinning(ready, sandbox, clock):
+    app, sched = ready.app, ready.app.scheduler
+    await set_channel(app, "mobile", store_label="Shop", pull_enabled=True)
+    assert (await app.engine.pull(full=True, channel="default")).status == "done"
+    seen: list[JobResult] = []
+    app.bus.subscribe(lambda e: seen.append(e.result) if isinstance(e, ScheduledRunFinished) else None)
+    sandbox.faults["woocommerce"].latency_ms = 30  # the manual run of the other channel takes a moment
+    manual = asyncio.ensure_future(app.engine.pull(full=True, channel="mobile"))  # a click on the Sync tab
+    await wait_until(lambda: sched._in_process == ("mobile", "pull"), "the manual run to start")
+    sched.start()
+    await wait_until(lambda: clock.sleeping == 1, "the loop to nap")
+    assert seen == [] and not manual.done()
+    assert [d for d, _f in clock._sleepers] == [clock.now() + dt.timedelta(seconds=30)]  # a nap, not a spin
+    sandbox.faults["woocommerce"].latency_ms = 0
+    assert (await manual).status == "done"
+    await wait_until(lambda: len(seen) == 4, "the waiting jobs to run once the engine is free")
+    assert [(r.channel, r.job, r.action, r.status) for r in seen] == [
+        ("default", "pull", "ran", "done"), ("default", "push", "ran", "done"),
+        ("mobile", "pull", "ran", "done"), ("mobile", "push", "ran", "done")]
+    await sched.stop()

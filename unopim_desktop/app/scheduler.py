@@ -117,6 +117,7 @@ class Scheduler:
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._deferred = False  # the last look left a due job waiting for this app's other run to end
         self._unsubscribe = bus.subscribe(self._on_event)
 
     # -- what is scheduled ----------------------------------------------------------------------------------
@@ -161,6 +162,7 @@ class Scheduler:
         """Run every job that is due now, channel by channel (pull, then push); with `report`, a result for
         every other job too (not due, or why it does not run)."""
         async with self._lock():
+            self._deferred = False
             address = await self._address()
             if not address:
                 return []
@@ -193,7 +195,8 @@ class Scheduler:
 
     async def _trigger(self, address: str, s: JobStatus) -> JobResult | None:
         if self.engine.running and (self._in_process is None or self._in_process[0] != s.channel):
-            return None  # this app runs another channel now: this one waits its turn, it is not skipped
+            self._deferred = True  # this app runs another channel now: this one waits its turn (not skipped)
+            return None
         now = self.clock.now()
         spread = draw_spread(s.interval_s, self.rng)
         next_due = now + dt.timedelta(seconds=s.interval_s + spread)
@@ -315,7 +318,9 @@ class Scheduler:
             delay = MAX_NAP_S
             try:
                 await self.run_due()
-                delay = next_wake(await self.status(), self.clock.now(), longest=MAX_NAP_S)
+                # A job left waiting for this app's other run is looked at again when that run ends (a wake).
+                delay = MAX_NAP_S if self._deferred else next_wake(await self.status(), self.clock.now(),
+                                                                     longest=MAX_NAP_S)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a look that failed (a busy database) must not end the schedule

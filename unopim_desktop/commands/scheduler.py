@@ -157,7 +157,6 @@ def run_jobs_pause(args: argparse.Namespace, *, paused: bool) -> int:
 # -- run-scheduler --------------------------------------------------------------------------------------------
 def run_scheduler(args: argparse.Namespace) -> int:
     async def once(app: App) -> int:
-        await app.engine.recover_interrupted()
         results = await app.scheduler.run_due(report=True)
         if not results:
             err("Nothing is scheduled: no channels yet (`unopim-desktop channels refresh`).")
