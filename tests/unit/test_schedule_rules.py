@@ -84,7 +84,7 @@ def test_pause_per_job_and_for_all_keeps_the_due_time_in_view():
     assert (pull.state, pull.reason) == ("paused", "paused") and not pull.is_due(START + 2 * HOUR)
     assert push.state == "active"
     later = facts(pull_state=JobState(last_trigger_at=START, paused=True))
-    assert one(later, START + 10 * MIN).next_text(START + 10 * MIN) == "paused (else 2040-01-06 10:00 UTC)"
+    assert one(later, START + 10 * MIN).next_text(START + 10 * MIN) == "paused (due 2040-01-06 10:00 UTC when resumed)"
     s = one(facts(), START, "push", paused_all=True)
     assert (s.state, s.reason) == ("paused", "paused (all jobs)")
 

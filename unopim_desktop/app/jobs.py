@@ -108,7 +108,7 @@ class JobStatus:
                 return "due now" + (f" (catching up: {self.missed + 1} runs missed, runs once)" if self.missed else "")
             return when(self.due_at)
         if self.state == "paused":
-            return f"{self.reason}" + (f" (else {when(self.due_at)})" if self.due_at and self.due_at > now else "")
+            return self.reason + (f" (due {when(self.due_at)} when resumed)" if self.due_at and self.due_at > now else "")
         return f"{self.state}: {self.reason}"
 
     def run_link(self) -> int | None:

@@ -168,6 +168,7 @@ def run_scheduler(args: argparse.Namespace) -> int:
         scheduler = app.scheduler
         stop = asyncio.Event()
         signals = 0
+        task: asyncio.Task[None] | None = None
 
         def on_signal() -> None:
             nonlocal signals

@@ -137,6 +137,8 @@ class Tray(QObject):
             self.close()
             return
         if isinstance(event, ScheduledRunFinished):
+            if event.result.trigger == "manual" and self.window.isVisible():
+                return  # Run now in the open window: its banner says how it went
             notice = self.policy.scheduled(event.result)
             if notice is not None:
                 self.notify(notice)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from unopim_desktop.app.desktop import TITLES
+from unopim_desktop.app.desktop import TITLES, DesktopSettingsError
 from unopim_desktop.ui.widgets.editing import describe_error
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class DesktopSettingsBox(QGroupBox):
         try:
             self.values, text = await self.app.desktop.save({key: "1" if on else "0"})
         except Exception as exc:  # noqa: BLE001 (shown to the merchant; the box goes back)
-            self.status.setText(f"Not saved: {describe_error(exc) if not str(exc) else exc}")
+            self.status.setText(f"Not saved: {exc if isinstance(exc, DesktopSettingsError) else describe_error(exc)}")
             self._show(self.values)
             return
         self._show(self.values)
