@@ -51,8 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
         "and quit; exit 1 if the demo could not be prepared (the release smoke test)",
     )
     parser.add_argument("--hidden", action="store_true",
-                        help="start with the window hidden in the tray (as Start at login does); the window "
-                             "shows where no tray exists")
+                        help="start with the window hidden in the tray (as Start at login does); minimized "
+                             "where the desktop has no tray")
     # Also accepted after the command (`unopim-desktop status --data-dir D`); SUPPRESS keeps the global value.
     common = Parser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
