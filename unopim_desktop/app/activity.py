@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from unopim_desktop.app.context import AppContext
-from unopim_desktop.state import repo, sync_repo
+from unopim_desktop.state import repo, schedule_repo, sync_repo
 
 
 class ActivityService:
@@ -23,3 +23,10 @@ class ActivityService:
     async def run_changes(self, run_id: int, limit: int | None = None) -> list[dict[str, Any]]:
         """What a dry run would change (the Preview), entity by entity and field by field."""
         return await self.ctx.lane.run(sync_repo.run_changes, run_id, limit=limit)
+
+    async def run_logs(self, run_id: int) -> list[dict[str, Any]]:
+        """The Logs rows of one run, newest first (a scheduled job's "Logs" link, a notification's click)."""
+        return await self.ctx.lane.run(schedule_repo.run_logs, run_id)
+
+    async def run(self, run_id: int) -> dict[str, Any] | None:
+        return await self.ctx.lane.run(schedule_repo.get_run, run_id)

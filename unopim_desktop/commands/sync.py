@@ -70,6 +70,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     settings.add_argument("--on-conflict", choices=CONFLICT_RULES,
                           help="who wins a field changed on both sides since the last sync: unopim (default), "
                                "store, or ask (it waits in `unopim-desktop conflicts`)")
+    from unopim_desktop.commands.scheduler import add_desktop_flags
+
+    add_desktop_flags(settings)
     settings.set_defaults(handler=run_settings)
 
 
@@ -225,8 +228,15 @@ def run_settings(args: argparse.Namespace) -> int:
     except SettingsError as exc:  # invalid input: said before anything is opened
         err(str(exc))
         return EXIT_FATAL
+    from unopim_desktop.commands.scheduler import desktop_changes, print_desktop, save_desktop
+
+    desktop = desktop_changes(args)
 
     async def go(app: App) -> int:
+        if desktop:  # this computer's settings (tray, start at login): no connection needed
+            code = await save_desktop(app, desktop)
+            if code or not changes:
+                return code
         if not await app.connection.address():
             err("Connect to UnoPim first (`unopim-desktop connect`).")
             return EXIT_FATAL
@@ -242,6 +252,7 @@ def run_settings(args: argparse.Namespace) -> int:
         print(f"Reconcile every:  {hours} h" + (" (every changed push)" if hours == "0" else ""))
         print(f"Max delete:       {values['max_delete']} % of the linked products")
         print(f"On conflict:      {ON_CONFLICT_TEXT[values['on_conflict']][0]}")
+        await print_desktop(app)
         return EXIT_OK
 
     return run_on_app(args, go)

@@ -67,11 +67,18 @@ def _v5_field_bases(db: SqliteDatabase) -> None:
     db.create_tables([m.Conflict])
 
 
+def _v6_scheduled_jobs(db: SqliteDatabase) -> None:
+    """The scheduler's state per channel and job (pause flags, last trigger, next due). Self-contained:
+    one new table, nothing else touched."""
+    db.create_tables([m.ScheduledJob])
+
+
 MIGRATIONS: list[tuple[int, Callable[[SqliteDatabase], None]]] = [
     (1, _v1_initial),
     (2, _v2_stores_and_mapping),
     (3, _v3_sync_state),
     (4, _v4_planned_changes),
     (5, _v5_field_bases),
+    (6, _v6_scheduled_jobs),
 ]
 HEAD_VERSION = MIGRATIONS[-1][0]

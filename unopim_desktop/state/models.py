@@ -310,6 +310,27 @@ class LogEntry(BaseModel):
     job_id = IntegerField(null=True)
 
 
+
+class ScheduledJob(BaseModel):
+    """The scheduler's state of one job (pull or push) of one channel: paused or not, when it was last
+    triggered, when it is due next (its random spread included), the run it last started, and why it last
+    did not run (said once in the Logs, not at every tick)."""
+
+    instance = ForeignKeyField(Instance, backref="scheduled_jobs", on_delete="CASCADE")
+    channel = CharField()
+    job = CharField()  # pull | push
+    paused = BooleanField(default=False)
+    last_trigger_at = DateTimeField(null=True)  # UTC
+    next_due_at = DateTimeField(null=True)  # UTC, as worked out at the last trigger
+    spread_s = IntegerField(default=0)
+    last_run_id = IntegerField(null=True)
+    last_run_trigger = CharField(default="")  # scheduled | catch-up | manual (Run now)
+    note = TextField(default="")
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("instance", "channel", "job"), True),)
+
 ALL_MODELS: list[type[BaseModel]] = [
     SchemaVersion, Instance, Setting, Channel, LogEntry, Store, Locale, Currency, UnoPimAttribute,
     UnoPimFamily, UnoPimCategory, CoreFieldMapping, AttributeMapping, CategoryMapping, Link, Checkpoint, SyncRun,

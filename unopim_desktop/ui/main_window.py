@@ -1,7 +1,8 @@
 """The main window: a header with the connection badge, and one tab per area of the connector.
 
 Every tab is built the same way (`Tab(app)`) and redraws itself on the app's changes; the window only
-lays them out, keeps the header badge, and runs the demo's preparation and the shutdown."""
+lays them out, keeps the header badge, and runs the demo's preparation and the shutdown. With a tray
+(`ui/tray.py`), closing the window hides it and the scheduler goes on; Quit (the tray's) ends the app."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import gc
 import logging
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
@@ -24,21 +26,29 @@ from unopim_desktop.ui.tabs.channels import ChannelsTab
 from unopim_desktop.ui.tabs.connection import ConnectionTab
 from unopim_desktop.ui.tabs.logs import LogsTab
 from unopim_desktop.ui.tabs.mapping import MappingTab
+from unopim_desktop.ui.tabs.schedule import ScheduleTab
 from unopim_desktop.ui.tabs.sync import SyncTab
+from unopim_desktop.ui.widgets.desktop_settings import DesktopSettingsBox
 from unopim_desktop.ui.widgets.status_badge import StatusBadge
 
 if TYPE_CHECKING:
     from unopim_desktop.app.application import App
     from unopim_desktop.sandbox.launcher import Sandbox
+    from unopim_desktop.ui.tray import Tray
 
 log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
+    # The window really closes (the app quits): not when it only hides in the tray.
+    closing = Signal()
+
     def __init__(self, app: App, *, demo_note: str = "") -> None:
         super().__init__()
         self.app = app
         self._quit_confirmed = False  # the merchant chose "Stop and quit" while a run was going
+        self.tray: Tray | None = None
+        self.quitting = False  # Quit (not a close to the tray) was asked for
         self.setWindowTitle("UnoPim Desktop")
         self.setWindowIcon(app_icon())
         self.resize(960, 680)
@@ -63,13 +73,20 @@ class MainWindow(QMainWindow):
         self.channels_tab = ChannelsTab(app)
         self.mapping_tab = MappingTab(app)
         self.sync_tab = SyncTab(app)
+        self.schedule_tab = ScheduleTab(app)
         self.logs_tab = LogsTab(app)
         for tab, title_text in ((self.connection_tab, "Connection"), (self.channels_tab, "Channels && Stores"),
-                                (self.mapping_tab, "Mapping"), (self.sync_tab, "Sync"), (self.logs_tab, "Logs")):
+                                (self.mapping_tab, "Mapping"), (self.sync_tab, "Sync"),
+                                (self.schedule_tab, "Scheduled jobs"), (self.logs_tab, "Logs")):
             self.tabs.addTab(tab, title_text)
         self.connection_tab.badge_changed.connect(self.set_badge)
+        self.schedule_tab.open_run_logs.connect(self.show_run_logs)
         self.named_tabs: dict[str, Tab] = {"connection": self.connection_tab, "channels": self.channels_tab,
-                                           "mapping": self.mapping_tab, "sync": self.sync_tab, "logs": self.logs_tab}
+                                           "mapping": self.mapping_tab, "sync": self.sync_tab,
+                                           "schedule": self.schedule_tab, "logs": self.logs_tab}
+        # General settings → Desktop (tray, start at login, notifications), under the Sync tab's settings.
+        self.desktop_settings = DesktopSettingsBox(app, self.sync_tab.start, tray_available=False)
+        self.sync_tab.settings.add_section(self.desktop_settings)
         for tab in self.all_tabs:
             tab.navigate.connect(self.go_to)
 
@@ -106,12 +123,40 @@ class MainWindow(QMainWindow):
 
     @property
     def all_tabs(self) -> list[Tab]:
-        return [self.connection_tab, self.channels_tab, self.mapping_tab, self.sync_tab, self.logs_tab]
+        return [self.connection_tab, self.channels_tab, self.mapping_tab, self.sync_tab, self.schedule_tab,
+                self.logs_tab]
 
     def start_loading(self) -> None:
         """Everything slow (DB, keychain) happens after the window is on screen."""
         for tab in self.all_tabs:
             tab.start(tab.load())
+        self.sync_tab.start(self.desktop_settings.load())
+        if self.tray is not None:
+            self.sync_tab.start(self.tray.load())
+
+    # -- the tray ------------------------------------------------------------------------------------
+    def attach_tray(self, tray: Tray) -> None:
+        """Before `start_loading`, which loads it (on the running loop)."""
+        self.tray = tray
+        self.desktop_settings.set_tray_available(tray.available)
+
+    def show_window(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def show_run_logs(self, run_id: int) -> None:
+        """A run's Logs rows (a job's Logs link, a clicked notification)."""
+        self.show_window()
+        self.go_to("logs")
+        self.logs_tab.show_run(run_id)
+
+    def request_quit(self) -> None:
+        """Quit (the tray's menu): really close; during a run, the window shows and asks first."""
+        self.quitting = True
+        if self.sync_tab.running and not self._quit_confirmed:
+            self.show_window()
+        self.close()
 
     async def settle(self) -> None:
         """Once the tabs have loaded, take what is alive now (modules, Qt wrappers, caches) out of the
@@ -164,6 +209,10 @@ class MainWindow(QMainWindow):
         return True
 
     async def shutdown(self) -> None:
+        # No scheduled job starts from now on; one in progress stops at its batch boundary like a click's.
+        await self.app.scheduler.stop(timeout=5)
+        if self.tray is not None:
+            self.tray.close()
         # A running pull stops at its next batch boundary, so its run row and checkpoint are written.
         self.app.engine.cancel()
         if self.sync_tab.run_task is not None and not self.sync_tab.run_task.done():
@@ -180,19 +229,30 @@ class MainWindow(QMainWindow):
         self.bridge.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if not self.quitting and self.tray is not None and self.tray.keeps_running():
+            # Close to the tray: the window goes, the scheduler (and a run in progress) goes on.
+            event.ignore()
+            self.hide()
+            self.tray.explain_once()
+            return
         if self.sync_tab.running and not self._quit_confirmed:
             # A run is going: ask (inline, on the Sync tab) instead of stopping it behind the merchant's back.
             event.ignore()
             self.tabs.setCurrentWidget(self.sync_tab)
             self.sync_tab.ask("A sync is running. Stop it after the current batch and quit? What is done stays, "
                               "and the next run resumes from there.", confirm="Stop and quit", keep="Keep running",
-                              then=self._stop_and_quit)
+                              then=self._stop_and_quit, on_keep=self._keep_running)
             return
+        self.app.scheduler.request_stop()  # no scheduled job starts while the window closes
         self.app.engine.cancel()  # cooperative; `shutdown` gives the run a moment to reach its batch boundary
         for tab in self.all_tabs:
             if tab is not self.sync_tab:
                 tab.cancel_all()
         super().closeEvent(event)
+        self.closing.emit()
+
+    def _keep_running(self) -> None:
+        self.quitting = False  # a later close goes to the tray again
 
     def _stop_and_quit(self) -> None:
         self._quit_confirmed = True

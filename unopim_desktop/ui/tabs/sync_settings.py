@@ -129,6 +129,11 @@ class GeneralSettingsPanel(QWidget):
         self._show(self.stored)
         self.setEnabled(False)  # until a connection is known
 
+    def add_section(self, widget: QWidget) -> None:
+        """Settings of another part (the desktop side: tray, start at login), under these; they save themselves."""
+        layout = self.layout()
+        layout.insertWidget(layout.count() - 1, widget)  # above the closing stretch
+
     # -- values ------------------------------------------------------------------------------------
     def values(self) -> dict[str, str]:
         return {
