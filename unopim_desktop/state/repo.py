@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from unopim_desktop.state.models import Channel, Instance, LogEntry, Setting, database_proxy, utcnow
+from unopim_desktop.state import logs_repo
+from unopim_desktop.state.models import Channel, Instance, Setting, database_proxy, utcnow
 
 ACTIVE_INSTANCE_KEY = "active_instance"
 
@@ -106,32 +107,19 @@ def add_log(
     entity_kind: str = "",
     entity: str = "",
     job_id: int | None = None,
+    channel: str = "",
+    direction: str = "",
+    action: str = "",
+    http_status: int | None = None,
+    server_text: str = "",
 ) -> None:
-    inst = _instance(address) if address else None
-    LogEntry.create(
-        instance=inst,
-        level=level,
-        category=category,
-        entity_kind=entity_kind,
-        entity=entity,
-        message=message,
-        job_id=job_id,
-    )
+    logs_repo.add_logs(address, [{
+        "message": message, "level": level, "category": category, "entity_kind": entity_kind, "entity": entity,
+        "run": job_id, "channel": channel, "direction": direction, "action": action, "http_status": http_status,
+        "server_text": server_text,
+    }])
 
 
 def recent_logs(address: str | None, limit: int = 500) -> list[dict]:
-    inst = _instance(address) if address else None
-    q = LogEntry.select().order_by(LogEntry.id.desc()).limit(limit)
-    q = q.where(LogEntry.instance == inst) if inst else q.where(LogEntry.instance.is_null())
-    return [
-        {
-            "id": r.id,
-            "created_at": r.created_at.isoformat(sep=" ", timespec="seconds"),
-            "level": r.level,
-            "category": r.category,
-            "entity_kind": r.entity_kind,
-            "entity": r.entity,
-            "message": r.message,
-        }
-        for r in q
-    ]
+    """The newest rows (see `logs_repo.page` for filters and paging)."""
+    return logs_repo.page(address, limit=limit)

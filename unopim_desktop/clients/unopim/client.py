@@ -261,6 +261,20 @@ class UnoPimClient:
             raise BadPayload(f"{path} did not answer with a list envelope", status=200)
         return body["data"], int(body.get("last_page") or page)
 
+    async def list_total(self, path: str, *, filters: dict[str, Any] | None = None) -> int:
+        """How many items a listing holds, from a one-item page (page mode answers carry `total`): the
+        totals a run's progress shows before it reads the pages. 0 when the answer does not say."""
+        params: dict[str, Any] = {"page": 1, "limit": 1}
+        if filters:
+            params["filters"] = json.dumps(filters)
+        body = await self.get_json(path, params)
+        if not isinstance(body, dict):
+            raise BadPayload(f"{path} did not answer with a list envelope", status=200)
+        try:
+            return max(0, int(body.get("total") or 0))
+        except (TypeError, ValueError):
+            return 0
+
     async def configurable_path(self) -> str:
         """Where this UnoPim lists configurable products: 1.x only has the misspelt `/configrable-products`;
         2.1+ both (3.x deprecates the typo)."""

@@ -9,6 +9,7 @@ and an image that fails is retried on the next run (its link keeps the old image
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,8 @@ from unopim_desktop.domain import StoreImage, StoreProduct
 from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import content_hash, cooldown_reason, field_changes, image_hash
-from unopim_desktop.sync.job import delete_guard, links_of_product, record_store_images
+from unopim_desktop.sync.job import record_store_images
+from unopim_desktop.sync.pull.deletes import apply_deletes
 from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
 from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
 
@@ -39,6 +41,7 @@ class ProductSteps:
         self.fresh: set[str] = set()
         self.adopted = 0  # existing store products found by SKU and taken over (overwritten)
         self.store_was_empty = False  # nothing to adopt: every SKU look-up can be skipped
+        self.delta_listed: bool | None = None  # a delta knew its listing's total (3.x) before reading it
 
     # -- listing ---------------------------------------------------------------------------------------
     async def pages(self, path: str):  # type: ignore[no-untyped-def]
@@ -48,17 +51,13 @@ class ProductSteps:
         size = self.job.options.page_size
         if self.job.options.full:
             first, last = await client.page(path, 1, limit=size)
-            self.run.step_total("products", None)
             yield 1, first
             for n in range(2, last + 1):
                 self.run.cancel.check()
                 items, _ = await client.page(path, n, limit=size)
                 yield n, items
             return
-        mark = await self.job.lane.run(sync_repo.watermark, self.job.address, self.job.label, self.job.channel.code)
-        if not mark:
-            raise LookupError("No earlier pull to compare with: run Pull Full first.")
-        filters = {"updated_at": [{"operator": ">", "value": mark}]}
+        mark, filters = await self._delta_filters()
         try:
             n = 0
             async for items in client.iter_cursor(path, filters=filters, limit=size):
@@ -75,6 +74,33 @@ class ProductSteps:
             n += 1
             yield n, [i for i in items if _parse_ts(i.get("updated_at")) > since]
 
+    async def _delta_filters(self) -> tuple[str, dict[str, Any]]:
+        mark = await self.job.lane.run(sync_repo.watermark, self.job.address, self.job.label, self.job.channel.code)
+        if not mark:
+            raise LookupError("No earlier pull to compare with: run Pull Full first.")
+        return mark, {"updated_at": [{"operator": ">", "value": mark}]}
+
+    async def _delta_totals(self) -> None:
+        """A delta's totals before its first page: the changed configurable products (read already) and what
+        UnoPim 3.x says the changed listing holds; variants are told apart page by page (`_retotal`)."""
+        configurables = sum(len(items) for items in self.job.state.changed_configurables or [])
+        listed = None
+        with contextlib.suppress(NotFound, Validation):  # 1.x/2.x: no date filter; the totals grow page by page
+            listed = await self.job.client.list_total("/products", filters=(await self._delta_filters())[1])
+        self.delta_listed = listed is not None
+        self.run.step_total("products", configurables + (listed or 0))
+        self.run.step_total("variants", 0)
+
+    def _retotal(self, plain: int, variants: int) -> None:
+        if self.job.options.full or self.delta_listed is None:
+            return
+        if self.delta_listed:  # the listing's total counted this page's variants as products
+            clock = self.run.steps["products"]
+            self.run.step_total("products", (clock.total or 0) - variants)
+        else:
+            self.run.grow("products", plain)
+        self.run.grow("variants", variants)
+
     # -- 10-11: products and variants -------------------------------------------------------------------
     async def step_products(self) -> None:
         # An interrupted run may have created products it did not get to link: such a store is not
@@ -86,6 +112,8 @@ class ProductSteps:
             self.run.log(f"“{self.job.label}” already holds products this app has not linked: those with the SKU of "
                          "a UnoPim product are adopted and overwritten with UnoPim's values.", level="warning")
         self.images.start()
+        if not self.job.options.full:
+            await self._delta_totals()
         # Configurable parents first: their variants need them.
         for items in self.job.state.changed_configurables or []:  # a delta read them in the attributes step
             await self._write_products(items, configurable=True)
@@ -114,7 +142,7 @@ class ProductSteps:
             await asyncio.gather(*tasks, return_exceptions=True)
         for t in tasks:
             t.result()
-        await self._apply_deletes()
+        await apply_deletes(self.job)
         if self.adopted:
             would = "would be" if self.job.options.dry_run else "were"
             self.run.log(f"{self.adopted} store product(s) that were not linked {would} adopted by SKU and "
@@ -126,6 +154,7 @@ class ProductSteps:
     async def _page(self, n: int, items: list[dict[str, Any]]) -> None:
         plain = [i for i in items if not i.get("parent")]
         variants = [i for i in items if i.get("parent")]
+        self._retotal(len(plain), len(variants))
         writes = await self._write_products(plain, configurable=False, commit=False)
         writes += await self._write_variants(variants)
         self.done_pages.add(n)
@@ -207,7 +236,8 @@ class ProductSteps:
                 action = self._action(kind, sku, obj)
                 fields = field_changes(before.get(sku), obj)
                 shown = ", ".join(sorted(fields)) or "no visible field"
-                self.run.log(f"dry-run: would {action} {kind} {sku} ({shown})", entity_kind=kind, entity=sku)
+                self.run.log(f"dry-run: would {action} {kind} {sku} ({shown})", entity_kind=kind, entity=sku,
+                             action=f"would {action}")
                 self.run.record_change(kind, sku, action, fields, h)
                 self.run.count(kind, "updated" if obj.store_id else "created")
             return []
@@ -222,11 +252,13 @@ class ProductSteps:
         for sku, obj, h, images in pending:
             r = answers.get(sku) or answers.get(f"#{obj.store_id}")
             if r is None or not r.ok or not r.store_id:
-                self.run.count(kind, "failed")
                 reason = r.error if r else "the store gave no answer for it"
-                self.run.log(f"{kind.capitalize()} {sku} failed: {reason}", level="error", entity_kind=kind, entity=sku)
+                self.run.failed_item(kind, sku, f"{kind.capitalize()} {sku} failed: {reason}",
+                                     status=r.status if r else None, server_text=r.error if r else "")
                 continue
-            self.run.count(kind, "updated" if obj.store_id else "created")
+            outcome = "updated" if obj.store_id else "created"
+            self.run.wrote(kind, sku, outcome, f"{kind.capitalize()} {sku} {outcome} in “{self.job.label}” "
+                                               f"(id {r.store_id}).")
             self.run.record_change(kind, sku, self._action(kind, sku, obj), None, h)
             if kind == "product":
                 if not obj.store_id:
@@ -238,12 +270,16 @@ class ProductSteps:
                 continue
             # A variation's image travels with the variation itself (its parent's batch is written anyway).
             sent_image = images is not None
+            if sent_image:  # counted with the images step, so its bar and the summary agree
+                self.run.grow("images")
+                self.run.advance("images")
             if sent_image and r.image_error:
                 self.run.count("image", "failed")
                 self.run.log(f"Image of variant {sku} not transferred ({r.image_error}); it will be retried on the "
-                             "next run.", level="warning", entity_kind="image", entity=sku)
+                             "next run.", level="warning", entity_kind="image", entity=sku, action="failed",
+                             server_text=r.image_error)
             elif sent_image:
-                self.run.count("image", "updated")
+                self.run.count("image", outcome)
             writes.append(LinkWrite(kind, sku, r.store_id, parent_code=parent_sku, content_hash=h, pulled=True,
                                     image_hash=images if sent_image and not r.image_error else None))
             if sent_image and r.image_ids and not r.image_error:
@@ -286,7 +322,7 @@ class ProductSteps:
                 obj.store_id = hit.store_id
                 self.adopted += kind == "product"
                 self.run.log(f"Adopted the existing store {kind} with SKU {sku} (id {hit.store_id}).",
-                             entity_kind=kind, entity=sku)
+                             entity_kind=kind, entity=sku, action="adopted")
 
     async def _write_variants(self, items: list[dict[str, Any]]) -> list[LinkWrite]:
         mapping = self.job.state.mapping
@@ -304,7 +340,7 @@ class ProductSteps:
                 self.job.state.seen_products.add(sku)
                 if parent is None and self.job.options.dry_run and parent_sku in self.job.state.seen_products:
                     self.run.log(f"dry-run: would create variant {sku} under {parent_sku}", entity_kind="variant",
-                                 entity=sku)
+                                 entity=sku, action="would create")
                     self.run.count("variant", "created")
                     continue
                 if parent is None:
@@ -317,6 +353,8 @@ class ProductSteps:
                     continue
                 variant = variant_to_store(item, axes, mapping)
                 image, variant.image = variant.image, None
+                if not self.job.options.images:
+                    image = None  # image sync is off (General settings): the variation keeps its picture
                 h = content_hash(variant)
                 ih = image_hash([image.src] if image else [])
                 link = self.job.link("variant", sku)
@@ -338,71 +376,18 @@ class ProductSteps:
 
     def _skip_or_fail(self, kind: str, sku: str, reason: str) -> None:
         if reason.startswith("echo suppress"):
-            self.run.count(kind, "skipped")
-            self.run.log(f"{kind.capitalize()} {sku} not pulled: {reason}", entity_kind=kind, entity=sku)
+            self.run.wrote(kind, sku, "skipped", f"{kind.capitalize()} {sku} not pulled: {reason}")
         else:
-            self.run.count(kind, "failed")
-            self.run.log(f"{kind.capitalize()} {sku} failed: {reason}", level="error", entity_kind=kind, entity=sku)
-
-    async def _apply_deletes(self) -> None:
-        """Products gone from UnoPim, per the On delete policy. Only after a complete full listing, and
-        within Max delete unless the merchant confirmed (`allow_deletes`); a deleted product takes its
-        variant, image and association links along."""
-        job, options = self.job, self.job.options
-        if not options.full or not job.state.complete_listing:
-            return
-        linked = [code for (kind, code) in job.links if kind == "product"]
-        gone = [(code, job.links[("product", code)]) for code in linked if code not in job.state.seen_products]
-        if not gone:
-            return
-        policy = options.on_delete
-        if policy == "skip":
-            for code, _ in gone:
-                self.run.log(f"Product {code} was deleted in UnoPim; ignored (On delete: Skip).",
-                             entity_kind="product", entity=code)
-                self.run.count("product", "skipped")
-            return
-        held = delete_guard(len(gone), len(linked), len(job.state.seen_products), options.max_delete,
-                            side="UnoPim")
-        if held and not options.allow_deletes:
-            self.run.hold(("Dry run: " if options.dry_run else "") + held, [code for code, _ in gone])
-            for code, _ in gone:
-                self.run.log(f"Product {code} is no longer listed by UnoPim; kept in the store until the deletes "
-                             "are confirmed.", entity_kind="product", entity=code)
-                self.run.count("product", "skipped")
-            return
-        outcome = "deleted" if policy == "delete" else "trashed"
-        verb = "delete" if policy == "delete" else "trash"
-        if options.dry_run:
-            for code, link in gone:
-                self.run.log(f"dry-run: would {verb} product {code} (deleted in UnoPim; On delete: "
-                             f"{policy.capitalize()})", entity_kind="product", entity=code)
-                self.run.record_change("product", code, verb, None, str(link.store_id))
-                self.run.count("product", outcome)
-            return
-        result = await job.adapter.delete_products([link.store_id for _, link in gone], force=policy == "delete")
-        answers = {r.store_id: r for r in result.deleted}
-        deletes: list[tuple[str, str]] = []
-        for code, link in gone:
-            r = answers.get(link.store_id)
-            if r is not None and r.ok:
-                deletes += links_of_product(job.links, code)
-                self.run.record_change("product", code, verb, None, str(link.store_id))
-                self.run.log(f"Product {code} was deleted in UnoPim: {r.note or policy}", entity_kind="product",
-                             entity=code)
-                self.run.count("product", outcome)
-            else:
-                self.run.count("product", "failed")
-                self.run.log(f"Product {code} could not be removed from the store: {r.error if r else 'no answer'}",
-                             level="error", entity_kind="product", entity=code)
-        await job.commit([], deletes=deletes)
+            self.run.failed_item(kind, sku, f"{kind.capitalize()} {sku} failed: {reason}")
 
     # -- 12-13: associations, tags --------------------------------------------------------------------
     async def step_associations(self) -> None:
         # A store saves whole products: an image update in flight on the same product would write back
         # the old upsells. Let the image worker finish what is queued first.
         await self.images.join()
-        items, hashes = [], {}
+        items, hashes, fresh = [], {}, set()
+        self.run.step_total("associations", sum(1 for sku in self.job.state.associations
+                                                if self.job.link("product", sku) is not None))
         for n, (sku, (ups, cross)) in enumerate(self.job.state.associations.items()):
             if n % 500 == 499:
                 await asyncio.sleep(0)  # hashing every product at once held the event loop (and the window)
@@ -419,17 +404,20 @@ class ProductSteps:
             current = self.job.link("association", sku)
             if (current and current.content_hash == h) or (not current and not up_ids and not cross_ids):
                 self.run.count("association", "unchanged")
+                self.run.advance("associations")
                 continue
             items.append((sku, link.store_id, up_ids, cross_ids))
             hashes[sku] = h
-        self.run.step_total("associations", len(items))
+            if current is None:
+                fresh.add(sku)  # set for the first time: created, not updated
         if not items:
             return
         if self.job.options.dry_run:
             for sku, _, ups, cross in items:
                 self.run.log(f"dry-run: would set {len(ups)} upsell(s) and {len(cross)} cross-sell(s) on {sku}",
-                             entity_kind="association", entity=sku)
-                self.run.count("association", "updated")
+                             entity_kind="association", entity=sku, action="would set")
+                self.run.count("association", "created" if sku in fresh else "updated")
+            self.run.advance("associations", len(items))
             return
         result = await self.job.adapter.set_associations(items)
         answers = answers_by_key(result)
@@ -438,17 +426,18 @@ class ProductSteps:
             r = answers.get(sku)
             if r is not None and r.ok:
                 writes.append(LinkWrite("association", sku, pid, content_hash=hashes[sku], pulled=True))
-                self.run.count("association", "updated")
+                outcome = "created" if sku in fresh else "updated"
+                self.run.wrote("association", sku, outcome, f"Upsells and cross-sells of {sku} {outcome}.")
             else:
-                self.run.count("association", "failed")
-                self.run.log(f"Associations of {sku} could not be set: {r.error if r else 'no answer'}",
-                             level="error", entity_kind="association", entity=sku)
+                self.run.failed_item("association", sku, f"Associations of {sku} could not be set: "
+                                     f"{r.error if r else 'no answer'}", status=r.status if r else None,
+                                     server_text=r.error if r else "")
         await self.job.commit(writes)
         self.run.advance("associations", len(items))
 
     async def step_tags(self) -> None:
         # Tags travel with their products (the store creates a tag the first time a name is used).
-        self.run.advance("tags", len(self.job.state.tags))
+        self.run.counted("tags", len(self.job.state.tags))
 
     # -- 14: images (transferred in the background by `ImageTransfer`) ---------------------------------
     async def step_images(self) -> None:
