@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from unopim_desktop.domain import LogFilter
 from unopim_desktop.state.models import Instance, LogEntry, SyncRun, database_proxy
@@ -63,13 +63,18 @@ def _where(inst: Instance | None, f: LogFilter) -> Any:
         cond &= LogEntry.entity == f.entity
     if f.run is not None:
         cond &= LogEntry.job_id == f.run
+    scope = (LogEntry.instance == inst) if inst is not None else LogEntry.instance.is_null()
+    # A time range also bounds the ids (found on the (instance, created_at) index): the newest-first walk
+    # then starts and stops at the range instead of scanning the whole table. Never excludes a match.
     if f.since is not None:
-        cond &= LogEntry.created_at >= f.since
+        first = LogEntry.select(fn.MIN(LogEntry.id)).where(scope & (LogEntry.created_at >= f.since)).scalar()
+        cond &= (LogEntry.created_at >= f.since) & (LogEntry.id >= (first if first is not None else 1 << 62))
     if f.until is not None:
-        cond &= LogEntry.created_at < f.until
-    if f.text.strip():
-        pattern = "%" + f.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        cond &= (LogEntry.message ** pattern) | (LogEntry.entity ** pattern)
+        last = LogEntry.select(fn.MAX(LogEntry.id)).where(scope & (LogEntry.created_at < f.until)).scalar()
+        cond &= (LogEntry.created_at < f.until) & (LogEntry.id <= (last if last is not None else -1))
+    if f.text.strip():  # a literal, case-insensitive substring (no LIKE wildcards to escape)
+        needle = f.text.strip().lower()
+        cond &= (fn.instr(fn.lower(LogEntry.message), needle) > 0) | (fn.instr(fn.lower(LogEntry.entity), needle) > 0)
     return cond
 
 

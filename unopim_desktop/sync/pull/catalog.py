@@ -82,6 +82,7 @@ class CatalogSteps(JobPart):
             async for _n, items in self.job.products.pages(self.job.configurable_path):
                 self.job.learn_axes(items)
                 self.job.state.changed_configurables.append(items)
+            await self.job.products.delta_totals()
         self.run.counted("attributes", len(raw))
 
 

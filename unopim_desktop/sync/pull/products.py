@@ -80,7 +80,7 @@ class ProductSteps:
             raise LookupError("No earlier pull to compare with: run Pull Full first.")
         return mark, {"updated_at": [{"operator": ">", "value": mark}]}
 
-    async def _delta_totals(self) -> None:
+    async def delta_totals(self) -> None:
         """A delta's totals before its first page: the changed configurable products (read already) and what
         UnoPim 3.x says the changed listing holds; variants are told apart page by page (`_retotal`)."""
         configurables = sum(len(items) for items in self.job.state.changed_configurables or [])
@@ -112,8 +112,6 @@ class ProductSteps:
             self.run.log(f"“{self.job.label}” already holds products this app has not linked: those with the SKU of "
                          "a UnoPim product are adopted and overwritten with UnoPim's values.", level="warning")
         self.images.start()
-        if not self.job.options.full:
-            await self._delta_totals()
         # Configurable parents first: their variants need them.
         for items in self.job.state.changed_configurables or []:  # a delta read them in the attributes step
             await self._write_products(items, configurable=True)
@@ -279,7 +277,7 @@ class ProductSteps:
                              "next run.", level="warning", entity_kind="image", entity=sku, action="failed",
                              server_text=r.image_error)
             elif sent_image:
-                self.run.count("image", outcome)
+                self.run.wrote("image", sku, outcome, f"Image of variant {sku} {outcome} (sent with the variation).")
             writes.append(LinkWrite(kind, sku, r.store_id, parent_code=parent_sku, content_hash=h, pulled=True,
                                     image_hash=images if sent_image and not r.image_error else None))
             if sent_image and r.image_ids and not r.image_error:
