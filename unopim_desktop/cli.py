@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from unopim_desktop import __version__
 from unopim_desktop.commands import catalog_setup as catalog_setup_cmd
 from unopim_desktop.commands import connection as connection_cmd
+from unopim_desktop.commands import logs as logs_cmd
 from unopim_desktop.commands import sandbox as sandbox_cmd
+from unopim_desktop.commands import settings as settings_cmd
 from unopim_desktop.commands import sync as sync_cmd
 from unopim_desktop.commands.common import run_guarded
 
@@ -56,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     connection_cmd.register(sub, common)
     catalog_setup_cmd.register(sub, common)
     sync_cmd.register(sub, common)
+    settings_cmd.register(sub, common)
+    logs_cmd.register(sub, common)
     sandbox_cmd.register(sub, common)
     return parser
 

@@ -123,3 +123,40 @@ def add_log(
 def recent_logs(address: str | None, limit: int = 500) -> list[dict]:
     """The newest rows (see `logs_repo.page` for filters and paging)."""
     return logs_repo.page(address, limit=limit)
+
+
+# -- app-wide values (window size and place, last tab, the guide, the last Logs trim) ------------------
+def app_value(key: str) -> str:
+    row = Setting.get_or_none((Setting.instance.is_null()) & (Setting.key == key))
+    return row.value if row else ""
+
+
+def set_app_values(values: dict[str, str]) -> None:
+    with database_proxy.atomic():
+        for key, value in values.items():
+            Setting.delete().where((Setting.instance.is_null()) & (Setting.key == key)).execute()
+            Setting.create(instance=None, key=key, value=value)
+
+
+def erase_instance(address: str) -> dict[str, int]:
+    """Everything this app keeps for one UnoPim address, gone from the database: its settings, stores,
+    channels, mappings, links, checkpoints, runs with their previews, and Logs rows (the rows hang off the
+    instance and go with it). The active address is forgotten when it was this one. What went, by kind."""
+    from unopim_desktop.state.models import LogEntry, PlannedChange, Store, SyncRun
+
+    inst = _instance(address)
+    if inst is None:
+        return {}
+    with database_proxy.atomic():
+        runs = [r.id for r in SyncRun.select(SyncRun.id).where(SyncRun.instance == inst)]
+        gone = {
+            "stores": Store.select().where(Store.instance == inst).count(),
+            "runs": len(runs),
+            "log rows": LogEntry.select().where(LogEntry.instance == inst).count(),
+        }
+        for start in range(0, len(runs), 500):
+            PlannedChange.delete().where(PlannedChange.run.in_(runs[start:start + 500])).execute()
+        inst.delete_instance(recursive=False)  # ON DELETE CASCADE takes every row that hangs off it
+        if active_address() == address:
+            Setting.delete().where((Setting.instance.is_null()) & (Setting.key == ACTIVE_INSTANCE_KEY)).execute()
+    return gone

@@ -28,9 +28,13 @@ from unopim_desktop.state.models import (
 )
 
 # reconcile_hours: how old the last full push reconciliation may be before a changed push does one
-# again (0 = every changed push reconciles).
+# again (0 = every changed push reconciles). log_retention_days: Logs rows older than this are trimmed daily.
+# sync_images: pull and push transfer pictures. close_to_tray, start_at_login: kept here, acted on by the
+# window's tray and the OS login item.
 GENERAL_DEFAULTS = {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0", "reconcile_hours": "24",
-                    "max_delete": "10"}
+                    "max_delete": "10", "log_retention_days": "30", "sync_images": "1", "close_to_tray": "0",
+                    "start_at_login": "0"}
+SWITCHES = ("dry_run", "writeback_delete", "sync_images", "close_to_tray", "start_at_login")
 ON_DELETE_CHOICES = ("trash", "delete", "skip")
 
 
@@ -315,6 +319,16 @@ def running_channels(address: str) -> list[str]:
     return sorted({r.channel for r in q})
 
 
+def finished_pulls(address: str) -> dict[str, bool]:
+    """Whether a Pull Full ever finished for real ("pulled") and as a dry run ("previewed"): the guide's last
+    two steps."""
+    q = (SyncRun.select(SyncRun.dry_run).where((SyncRun.instance == _instance(address)) & (SyncRun.job == "pull_full")
+                                                & (SyncRun.status.in_(["done", "partial", "held"])))
+         .distinct())
+    kinds = {bool(r.dry_run) for r in q}
+    return {"pulled": False in kinds, "previewed": True in kinds}
+
+
 def recent_runs(address: str, limit: int = 20) -> list[dict[str, Any]]:
     q = SyncRun.select().where(SyncRun.instance == _instance(address)).order_by(SyncRun.id.desc()).limit(limit)
     return [
@@ -343,6 +357,11 @@ def save_general_settings(address: str, values: dict[str, str]) -> None:
         values = {**values, "reconcile_hours": str(reconcile_hours_value(values["reconcile_hours"]))}
     if "max_delete" in values:
         values = {**values, "max_delete": str(max_delete_value(values["max_delete"]))}
+    if "log_retention_days" in values:
+        values = {**values, "log_retention_days": str(log_retention_value(values["log_retention_days"]))}
+    for key in SWITCHES:
+        if key in values and str(values[key]) not in ("0", "1"):
+            raise ValueError(f"{key.replace('_', ' ').capitalize()} must be on or off (1 or 0); got “{values[key]}”.")
     with database_proxy.atomic():
         for key, value in values.items():
             if key not in GENERAL_DEFAULTS:
@@ -356,6 +375,17 @@ def max_delete_value(raw: object) -> int:
     text = str(raw).strip().rstrip("%").strip()
     if not (text.isascii() and text.isdigit()) or int(text) > 100:
         raise ValueError(f"Max delete must be a whole percentage from 0 to 100 (got “{raw}”).")
+    return int(text)
+
+
+MAX_RETENTION_DAYS = 3650
+
+
+def log_retention_value(raw: object) -> int:
+    """Keep Logs rows this many days: a whole number from 1 to MAX_RETENTION_DAYS; ValueError otherwise."""
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_RETENTION_DAYS:
+        raise ValueError(f"Keep logs must be a whole number of days from 1 to {MAX_RETENTION_DAYS}; got “{raw}”.")
     return int(text)
 
 
