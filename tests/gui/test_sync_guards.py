@@ -101,7 +101,7 @@ def test_the_first_refresh_offers_the_default_mapping(qtbot, qloop, app, sandbox
     click(qtbot, qloop, window, tab.refresh_button)
     assert tab.mapping_offer.isVisibleTo(tab) and "No field mapping is saved yet" in tab.mapping_offer.text.text()
     click(qtbot, qloop, window, tab.mapping_offer.confirm_button)
-    assert tab.banner.kind == "success" and "core fields by name" in tab.banner.text()
+    assert tab.refresh_banner.kind == "success" and "core fields by name" in tab.refresh_banner.text()
     assert run(qloop, app.mapping.is_saved())
     click(qtbot, qloop, window, tab.refresh_button)  # saved now: not offered again
     assert not tab.mapping_offer.isVisibleTo(tab)

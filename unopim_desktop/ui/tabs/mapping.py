@@ -99,6 +99,37 @@ class MappingTab(Tab):
         elif current is self.categories and self.categories.loaded_for is None and self.categories.selection():
             self.start(self.categories.reload())
 
+    # -- unsaved edits (the window asks before the merchant leaves) ---------------------------------------
+    def unsaved_changes(self) -> list[str]:
+        out = []
+        core = [self.core.names.get(k, k) for k in self.core.unsaved_rows()]
+        if core:
+            out.append("Core fields (" + ", ".join(core) + ")")
+        rows = self.attributes.unsaved_count()
+        if rows and self.attributes.loaded_for:
+            out.append(f"Attributes of {' / '.join(self.attributes.loaded_for)} ({rows} row(s))")
+        rows = self.categories.unsaved_count()
+        if rows and self.categories.loaded_for:
+            out.append(f"Categories of {self.categories.loaded_for} ({rows} row(s))")
+        return out
+
+    async def save_changes(self) -> bool:
+        ok = True
+        if self.core.unsaved_rows():
+            ok = await self.core.save() and ok
+        if self.attributes.unsaved_count() and self.attributes.loaded_for:
+            ok = await self.attributes.save() and ok
+        if self.categories.unsaved_count() and self.categories.loaded_for:
+            ok = await self.categories.save() and ok
+        return ok
+
+    def discard_changes(self) -> None:
+        self.core.discard()
+        if self.attributes.unsaved_count():
+            self.start(self.attributes.reload())
+        if self.categories.unsaved_count():
+            self.start(self.categories.reload())
+
     async def on_channels_changed(self) -> None:
         if not self.connected:
             await self.load()

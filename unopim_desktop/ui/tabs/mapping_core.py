@@ -70,7 +70,10 @@ class CoreFieldsPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.pickers: dict[str, SearchableCombo] = {}
         for i, f in enumerate(CORE_FIELDS):
             name = f.label + (" *" if f.required else "")
@@ -84,8 +87,7 @@ class CoreFieldsPanel(QWidget):
             self.pickers[f.key] = picker
             self.table.setCellWidget(i, 1, picker)
             self.table.setItem(i, 2, QTableWidgetItem(f.hint))
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(1, max(self.table.columnWidth(1), 300))
+        self.table.setMinimumHeight(160)
 
         self.family = SearchableCombo(NO_FAMILY)
         self.family.setObjectName("core_default_family")
@@ -213,6 +215,14 @@ class CoreFieldsPanel(QWidget):
                 "info", "Nothing to fill: every row already has an attribute, or no UnoPim attribute matches the "
                 "standard codes. Pick the remaining rows by hand."
             )
+
+    def discard(self) -> None:
+        """Put the saved mapping back on screen."""
+        for key, picker in self.pickers.items():
+            picker.set_code(self.saved_rows.get(key, ""))
+        self.family.set_code(self.saved_family)
+        self.invalid.clear()
+        self.paint()
 
     def clear(self) -> None:
         for picker in self.pickers.values():
