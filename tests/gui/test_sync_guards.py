@@ -44,6 +44,9 @@ def test_a_refused_pull_points_at_the_mapping_tab(qtbot, qloop, ready, app, sand
     assert "Name: “gone_from_unopim” is not a UnoPim attribute" in tab.action_bar.text.text()
     assert tab.action_bar.confirm_button.text() == "Open Mapping"
     assert sandbox.woocommerce.write_count() == 0
+    # The run panel says it did not run, instead of "starting…" or bars that look like progress.
+    assert tab.run_title.text() == "Pull Full refused: nothing was written."
+    assert not any(state.started for state in tab.progress.states.values())
     qtbot.mouseClick(tab.action_bar.confirm_button, Qt.MouseButton.LeftButton)
     assert window.tabs.currentWidget() is window.mapping_tab
 

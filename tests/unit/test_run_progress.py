@@ -27,13 +27,15 @@ def _run(clock: FakeClock) -> tuple[RunContext, list[StepProgress]]:
 def test_a_step_eta_comes_from_its_own_rate_once_items_flow():
     clock = FakeClock()
     run, events = _run(clock)
-    run.step_started("products")
-    run.step_total("products", 100)
+    run.step_total("products", 100)  # known early (another step read UnoPim's total) …
+    clock.now += 30
+    run.step_started("products")  # … but its pace counts from its own start
     assert events[-1].total == 100 and events[-1].eta_s is None  # nothing done yet: no guess
-    run.advance("products")  # the first item starts the clock
+    run.advance("products", 10)  # a burst at the very start promises nothing
+    assert events[-1].eta_s is None
     clock.now += 10
-    run.advance("products", 10)  # 10 more items in 10 s: 1 item/s
-    assert events[-1].eta_s == 89.0 and events[-1].run_eta_s == 89.0
+    run.advance("products", 0)
+    assert events[-1].eta_s == 90.0 and events[-1].run_eta_s == 90.0  # 10 items in 10 s, 90 left
     run.step_finished("products")
     assert (events[-1].done, events[-1].total, events[-1].eta_s) == (100, 100, 0.0)
 
@@ -41,16 +43,19 @@ def test_a_step_eta_comes_from_its_own_rate_once_items_flow():
 def test_the_run_eta_is_the_longest_of_the_steps_under_way():
     clock = FakeClock()
     run, events = _run(clock)
-    run.step_total("products", 50)
-    run.grow("images", 10)
-    run.advance("products")
-    run.advance("images")
+    run.step_started("products", 50)
+    run.grow("images", 10)  # the first queued image starts the images' clock
     clock.now += 5
-    run.advance("products", 5)  # 1 item/s, 44 left
+    run.advance("products", 5)  # 1 item/s, 45 left
+    run.advance("images", 1)  # 0.2 item/s, 9 left: 45 s
+    clock.now += 5
+    run.advance("products", 5)  # 1 item/s, 40 left
     run.advance("images", 1)  # 0.2 item/s, 8 left: 40 s
-    assert events[-1].run_eta_s == 44.0
+    assert events[-1].run_eta_s == 40.0
     run.step_finished("products")
     assert events[-1].run_eta_s == 40.0
+    run.step_finished("images")
+    assert events[-1].run_eta_s is None
 
 
 def test_totals_grow_and_never_fall_below_what_is_done():

@@ -112,7 +112,9 @@ class ActivityService:
         """Delete the rows older than the retention (General settings → Keep logs); how many went."""
         now = now or utcnow()
         days = await self.retention_days()
-        removed = await self.ctx.lane.run(logs_repo.trim, await self._address(), now - dt.timedelta(days=days))
+        address, cutoff, removed = await self._address(), now - dt.timedelta(days=days), 0
+        while gone := await self.ctx.lane.run(logs_repo.trim_chunk, address, cutoff):
+            removed += gone  # one chunk per unit of work: the window's own reads go in between
         await self.ctx.lane.run(repo.set_app_values, {TRIMMED_AT: now.isoformat(sep=" ", timespec="seconds")})
         if removed:
             log.info("trimmed %d Logs row(s) older than %d days", removed, days)

@@ -79,14 +79,14 @@ class GuideService:
 def steps_from(f: dict[str, bool]) -> list[GuideStep]:
     pulled = f.get("pulled", False)
     return [
-        GuideStep("connection", "Connect to UnoPim", f.get("connected", False),
+        GuideStep("connection", "Connection", f.get("connected", False),
                   "Fill in the Connection tab and click Test & Save."),
         GuideStep("channels", "Refresh channels", f.get("channels", False),
                   "On Channels & Stores, click Refresh channels to fetch channels, locales and currencies."),
-        GuideStep("stores", "Add a store", f.get("stores", False) and f.get("pull_target", False),
+        GuideStep("stores", "Stores", f.get("stores", False) and f.get("pull_target", False),
                   "On Channels & Stores, add your WooCommerce site or BigCommerce store, pick it for a channel and "
                   "click Save channels."),
-        GuideStep("mapping", "Map the fields", f.get("mapping", False),
+        GuideStep("mapping", "Mapping", f.get("mapping", False),
                   "On the Mapping tab, click Apply defaults (auto-map), check the rows, then Save mapping."),
         GuideStep("preview", "Preview", f.get("previewed", False) or pulled,
                   "On the Sync tab, tick Dry run and click Pull Full: the Preview lists every change, nothing is "

@@ -63,19 +63,29 @@ def _where(inst: Instance | None, f: LogFilter) -> Any:
         cond &= LogEntry.entity == f.entity
     if f.run is not None:
         cond &= LogEntry.job_id == f.run
-    scope = (LogEntry.instance == inst) if inst is not None else LogEntry.instance.is_null()
     # A time range also bounds the ids (found on the (instance, created_at) index): the newest-first walk
     # then starts and stops at the range instead of scanning the whole table. Never excludes a match.
     if f.since is not None:
-        first = LogEntry.select(fn.MIN(LogEntry.id)).where(scope & (LogEntry.created_at >= f.since)).scalar()
+        first = _id_bound("MIN", inst, ">=", f.since)
         cond &= (LogEntry.created_at >= f.since) & (LogEntry.id >= (first if first is not None else 1 << 62))
     if f.until is not None:
-        last = LogEntry.select(fn.MAX(LogEntry.id)).where(scope & (LogEntry.created_at < f.until)).scalar()
+        last = _id_bound("MAX", inst, "<", f.until)
         cond &= (LogEntry.created_at < f.until) & (LogEntry.id <= (last if last is not None else -1))
     if f.text.strip():  # a literal, case-insensitive substring (no LIKE wildcards to escape)
         needle = f.text.strip().lower()
         cond &= (fn.instr(fn.lower(LogEntry.message), needle) > 0) | (fn.instr(fn.lower(LogEntry.entity), needle) > 0)
     return cond
+
+
+def _id_bound(which: str, inst: Instance | None, op: str, when: dt.datetime) -> int | None:
+    """MIN or MAX id of the rows on one side of a time, read from the (instance, created_at) index alone
+    (left to itself, SQLite walks the ids from one end, the whole table for a recent time)."""
+    scope = "instance_id = ?" if inst is not None else "instance_id IS NULL"
+    params: list[Any] = [inst.id] if inst is not None else []
+    row = database_proxy.execute_sql(
+        f"SELECT {which}(id) FROM logentry INDEXED BY logentry_instance_created WHERE {scope} AND created_at {op} ?",
+        [*params, LogEntry.created_at.db_value(when)]).fetchone()
+    return row[0] if row else None
 
 
 def _row(r: LogEntry) -> dict[str, Any]:
@@ -144,18 +154,25 @@ def iterate(address: str | None, f: LogFilter = ANY, *, chunk: int = 1000) -> It
         before = rows[-1]["id"]
 
 
-def trim(address: str | None, older_than: dt.datetime) -> int:
-    """Delete this address's rows (and those written before any connection) older than `older_than`, in
-    chunks so that a window reading the Logs meanwhile never waits long. How many went."""
+def trim_chunk(address: str | None, older_than: dt.datetime, limit: int | None = None) -> int:
+    """Delete up to `limit` of this address's rows (and of those written before any connection) older than
+    `older_than`; how many went (0: done). The caller repeats it, one unit of work at a time, so that a
+    window reading the Logs meanwhile waits for one chunk at most."""
     inst = _instance(address)
     scopes = [LogEntry.instance.is_null()] + ([LogEntry.instance == inst] if inst is not None else [])
-    removed = 0
+    limit = limit or TRIM_CHUNK
     for scope in scopes:
-        while True:
-            ids = [r.id for r in LogEntry.select(LogEntry.id).where(scope & (LogEntry.created_at < older_than))
-                   .limit(TRIM_CHUNK)]
-            if not ids:
-                break
+        ids = [r.id for r in LogEntry.select(LogEntry.id).where(scope & (LogEntry.created_at < older_than))
+               .limit(limit)]
+        if ids:
             with database_proxy.atomic():
-                removed += LogEntry.delete().where(LogEntry.id.in_(ids)).execute()
+                return LogEntry.delete().where(LogEntry.id.in_(ids)).execute()
+    return 0
+
+
+def trim(address: str | None, older_than: dt.datetime) -> int:
+    """Every row older than `older_than`, chunk by chunk (one call; `trim_chunk` lets others in between)."""
+    removed = 0
+    while gone := trim_chunk(address, older_than):
+        removed += gone
     return removed

@@ -41,14 +41,16 @@ class CancelToken:
 
 @dataclass
 class StepClock:
-    """One step's numbers. The rate is measured from the step's first item (not from its start, which may
-    wait for a listing), on the run's clock (a test gives a fake one)."""
+    """One step's numbers. The rate is measured from when the step started working (its start, or its first
+    item or queued item for a background step), on the run's clock (a test gives a fake one)."""
 
     clock: Callable[[], float] = time.monotonic
     done: int = 0
     total: int | None = None
-    first: float | None = None  # when the first item was done
+    first: float | None = None  # when the step started working
     finished: bool = False
+
+    MIN_ELAPSED_S = 1.0  # no guess from the first instant of a step (a burst of items would promise "0 s")
 
     def eta(self) -> float | None:
         if self.total is None or self.finished:
@@ -58,11 +60,9 @@ class StepClock:
         if not self.done or self.first is None:
             return None
         elapsed = self.clock() - self.first
-        if elapsed <= 0:
+        if elapsed < self.MIN_ELAPSED_S:
             return None
-        # The first item's time is unknown (it started the clock): count from it, so done - 1 items took `elapsed`.
-        rate = max(self.done - 1, 1) / elapsed
-        return max(0.0, (self.total - self.done) / rate)
+        return max(0.0, (self.total - self.done) * elapsed / self.done)
 
 
 class RunContext:
@@ -135,6 +135,8 @@ class RunContext:
         clock = self._clock(step)
         if total is not None:
             clock.total = total
+        if not clock.done:
+            clock.first = self.clock()  # its items start now (a total known earlier says nothing of its pace)
         self._emit(step, clock)
 
     def step_total(self, step: str, total: int | None) -> None:
@@ -146,6 +148,8 @@ class RunContext:
         """The step has `n` more items to handle than it knew (images queued as products are written)."""
         if n:
             clock = self._clock(step)
+            if clock.first is None:
+                clock.first = self.clock()
             clock.total = (clock.total or 0) + n
             self._emit(step, clock)
 

@@ -90,8 +90,8 @@ class SyncTab(Tab):
         self.channel = QComboBox()
         self.channel.setObjectName("syncChannel")
         self.channel.addItem(ALL_CHANNELS, None)
-        self.channel.setMinimumContentsLength(20)
-        self.channel.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.channel.setMinimumContentsLength(16)
+        self.channel.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # "code → store" in full
         channel_label = QLabel("C&hannel")
         channel_label.setBuddy(self.channel)
         self.pull_full_button = QPushButton("Pull &Full")
@@ -111,6 +111,7 @@ class SyncTab(Tab):
         self.dry_run_override.toggled.connect(lambda _on: self._show_dry_run())
         self.dry_run_label = QLabel("")
         self.dry_run_label.setObjectName("dryRunIndicator")
+        self.dry_run_label.setWordWrap(True)  # wraps on a narrow window instead of widening it
 
         self.push_box = self._build_push_box()
         self.live = RunPanel(STEPS)
@@ -125,8 +126,7 @@ class SyncTab(Tab):
             controls.addWidget(b)
         controls.addSpacing(12)
         controls.addWidget(self.dry_run_override)
-        controls.addWidget(self.dry_run_label)
-        controls.addStretch(1)
+        controls.addWidget(self.dry_run_label, 1)
 
         self.preview = PreviewPanel()
         self.preview.apply_requested.connect(self.on_apply_preview)
@@ -137,8 +137,9 @@ class SyncTab(Tab):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.live)
         split.addWidget(self.lower)
-        split.setStretchFactor(0, 3)
+        split.setStretchFactor(0, 5)
         split.setStretchFactor(1, 2)
+        split.setSizes([500, 200])  # the run's bars first; the runs and the Preview below
         split.setChildrenCollapsible(False)
 
         # The engine's run events, as Qt signals (whoever started the run: this tab, a schedule).

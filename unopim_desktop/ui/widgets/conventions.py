@@ -86,7 +86,7 @@ def submit_on_enter(button: QAbstractButton, fields: list[QWidget]) -> None:
     """Enter in any of `fields` clicks `button` (when it is enabled), as a dialog's default button would; the
     button is drawn as the default."""
     def submit() -> None:
-        if button.isEnabled() and button.isVisible():
+        if button.isEnabled():
             button.click()
 
     if hasattr(button, "setAutoDefault"):

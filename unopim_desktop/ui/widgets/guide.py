@@ -26,9 +26,9 @@ class GuideStrip(QFrame):
         self.setStyleSheet("QFrame#guide { border: 1px solid #b9c8dd; border-radius: 6px; background: #f3f7fd; }")
         self.steps: list[GuideStep] = []
         self.chips: dict[str, QLabel] = {}
-        self.title = QLabel("<b>Getting started</b>")
+        self.title = QLabel("<b>Getting started:</b>")
         self.chip_row = QHBoxLayout()
-        self.chip_row.setSpacing(10)
+        self.chip_row.setSpacing(8)
         self.todo = QLabel("")
         self.todo.setObjectName("guideTodo")
         self.todo.setWordWrap(True)
@@ -74,7 +74,7 @@ class GuideStrip(QFrame):
                 chip.setObjectName(f"guide_{step.key}")
                 self.chip_row.addWidget(chip)
             mark = "✓" if step.done else f"{number}."
-            chip.setText(f"{mark} {step.title}")
+            chip.setText(f"{mark} {step.title}" + (" →" if number < len(steps) else ""))
             chip.setToolTip(("Done. " if step.done else "") + step.todo)
             chip.setStyleSheet(_DONE if step.done else (_NEXT if step is upcoming else _LATER))
             chip.setProperty("done", step.done)
