@@ -113,6 +113,18 @@ def test_enter_submits_test_and_save_and_a_failed_test_of_a_new_address_keeps_th
     assert window.badge.badge is Badge.CONNECTED  # the saved connection is as it was
     label = tab.findChildren(QLabel)
     assert any(lbl.text() == "UnoPim &address" and lbl.buddy() is tab.address for lbl in label)
+    # Enter in a channel row saves the channels; in the store form, it saves (and verifies) the store.
+    channels = window.channels_tab
+    row = channels.channel_widgets[0]
+    row.cooldown.setValue(90)
+    qtbot.keyClick(row.cooldown, Qt.Key.Key_Return)
+    settle(qloop, window)
+    assert channels.save_banner.kind == "success" and not channels.unsaved_changes()
+    channels.on_add("woocommerce")
+    qtbot.keyClicks(channels.form.label, "Second")
+    qtbot.keyClick(channels.form.label, Qt.Key.Key_Return)
+    settle(qloop, window)
+    assert channels.form.banner.kind == "error"  # it tried: the form says what is missing
 
 
 # -- size, place, last tab; small screens -------------------------------------------------------------------

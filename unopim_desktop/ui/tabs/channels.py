@@ -30,7 +30,7 @@ from unopim_desktop.ui.tabs.channels_stores import StoresSection
 from unopim_desktop.ui.widgets.banner import Banner
 from unopim_desktop.ui.widgets.channel_row import ChannelRowWidget
 from unopim_desktop.ui.widgets.confirm_bar import ConfirmBar
-from unopim_desktop.ui.widgets.conventions import guard_wheels
+from unopim_desktop.ui.widgets.conventions import guard_wheels, submit_on_enter
 from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, describe_error
 from unopim_desktop.ui.widgets.summary_card import SummaryCard
 
@@ -220,6 +220,8 @@ class ChannelsTab(Tab):
                 ))
             widget.changed.connect(self._update_unsaved)
             guard_wheels(widget)  # scrolling the page must not pick another store under the pointer
+            submit_on_enter(self.save_button, [*widget.locale_edits.values(), *widget.currency_edits.values(),
+                                               widget.cooldown])  # Enter in a row: Save channels
             self.rows_box.addWidget(widget)
             self.channel_widgets.append(widget)
         self.empty_label.setVisible(not rows)
