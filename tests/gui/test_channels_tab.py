@@ -86,6 +86,10 @@ def test_loads_quietly_with_a_hint_before_anything_is_connected(qtbot, qloop, ap
     assert tab.hint.isVisibleTo(tab) and "Connect to UnoPim first" in tab.hint.text()
     assert not tab.banner.isVisibleTo(tab)  # no error for merely not being connected
     assert tab.table.rowCount() == 0 and tab.channel_widgets == []
+    # What cannot work yet is off, and says why.
+    for button in (tab.refresh_button, *tab.add_buttons.values()):
+        assert not button.isEnabled() and "Connect to UnoPim first" in button.toolTip()
+    assert not window.mapping_tab.inner.isEnabled() and "Connect to UnoPim first" in window.mapping_tab.hint.text()
 
 
 def test_add_woocommerce_store_verifies_then_lists_it(qtbot, qloop, window, sandbox, memory_keyring, app):

@@ -172,6 +172,10 @@ class ChannelsTab(Tab):
         """Fill the tab from what is saved. Quiet when nothing is connected yet: a hint, no error."""
         address = await self.app.connection.address()
         self.connected = bool(address)
+        # Nothing here can work before a connection: the actions are off and say why.
+        for button in (self.refresh_button, *self.add_buttons.values(), self.search):
+            button.setEnabled(self.connected)
+            button.setToolTip("" if self.connected else f"Not now: {CONNECT_FIRST}")
         if not address:
             self.hint.show_message("info", CONNECT_FIRST)
             self.stores_box._fill_store_table([])

@@ -50,6 +50,7 @@ class MappingTab(Tab):
         """Core fields and the channel lists. Quiet when nothing is connected yet: a hint, no error."""
         address = await self.app.connection.address()
         self.connected = bool(address)
+        self.inner.setEnabled(self.connected)  # nothing to map before a connection; the hint says why
         if not address:
             self.hint.show_message("info", CONNECT_FIRST)
             return
