@@ -182,17 +182,19 @@ def test_rows_older_than_the_retention_are_trimmed_and_the_tab_says_how_long_row
     assert "shoes" not in {r["entity"] for r in tab.model.rows}
 
 
-def test_rows_arrive_while_a_run_goes_without_a_refresh_button(qtbot, qloop, app):
+def test_rows_arrive_while_a_run_goes_without_a_refresh_button(qtbot, qloop, app, monkeypatch):
+    monkeypatch.setattr(logs_module, "TAIL_MS", 100)  # a short run: poll more often than the window does
     with start_sandbox(SandboxOptions(products=30, latency_ms=25)) as sb:
         run(qloop, prepare_demo(app, sb))
         window = open_window(qtbot, qloop, app)
         window.app.engine.page_size = 10
         tab, sync = window.logs_tab, window.sync_tab
+        window.tabs.setCurrentWidget(tab)  # the merchant watches the Logs while the run goes
         assert not [b for b in tab.findChildren(type(tab.copy_button)) if b.text().replace("&", "") == "Refresh"]
         before = tab.model.newest_id
 
         async def watch() -> tuple[int, int]:
-            qtbot.mouseClick(sync.pull_full_button, Qt.MouseButton.LeftButton)
+            sync.pull_full_button.click()  # started on the Sync tab; the merchant stays on the Logs
             seen_live, rows_during_run = 0, 0
             while sync.running:
                 await asyncio.sleep(0.05)

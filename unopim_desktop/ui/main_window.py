@@ -171,12 +171,18 @@ class MainWindow(QMainWindow):
             return
         self._leave_confirmed = False
         self._current = index
+        current = self.tabs.widget(index)
+        if isinstance(current, Tab):
+            current.brought_forward()
 
     def _leave_to(self, index: int) -> None:
         self._leave_confirmed = True
         self.tabs.setCurrentIndex(index)
         self._leave_confirmed = False
         self._current = self.tabs.currentIndex()
+        current = self.tabs.currentWidget()
+        if isinstance(current, Tab):
+            current.brought_forward()
 
     def ask_unsaved(self, tabs: list[Tab], *, then) -> QMessageBox:  # type: ignore[no-untyped-def]
         """Save, discard or stay: a window-modal question that does not block the loop (`open()`)."""

@@ -47,6 +47,9 @@ class Tab(QWidget):
         """The app saved something of these kinds (those this tab shows): redraw."""
         self.start(self.load())
 
+    def brought_forward(self) -> None:
+        """The window made this the current tab (a tab that skipped work while hidden catches up)."""
+
     # -- unsaved edits (the window asks before leaving a tab or closing) ---------------------------------
     def unsaved_changes(self) -> list[str]:
         """What the merchant changed and did not save, in their words ([] when nothing)."""

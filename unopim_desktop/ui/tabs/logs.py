@@ -162,6 +162,7 @@ class LogsTab(Tab):
         self.bridge.run_started.connect(lambda _e: self._set_live(True))
         self.bridge.run_finished.connect(lambda _e: self._run_finished())
         self._dialog: QFileDialog | None = None
+        self._stale = False  # rows were added while the tab was hidden
 
     def _size_columns(self) -> None:
         metrics = self.table.fontMetrics()
@@ -257,9 +258,22 @@ class LogsTab(Tab):
         if address:
             self.filters.set_runs(await self.app.activity.recent_runs(address, 50))
 
+    @property
+    def on_screen(self) -> bool:
+        """The tab is the one shown (a hidden tab does not poll the database during a run)."""
+        return self.isVisibleTo(self.window())
+
     def tail_soon(self) -> None:
+        if not self.on_screen:
+            self._stale = True  # caught up when the tab is shown
+            return
         if self._tail_task is None or self._tail_task.done():
             self._tail_task = self.start(self.pull_newer())
+
+    def brought_forward(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.tail_soon()
 
     async def pull_newer(self) -> int:
         """Rows newer than the newest shown, at the top; the view stays where the merchant is reading."""
