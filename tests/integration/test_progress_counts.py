@@ -105,8 +105,11 @@ async def test_a_delta_and_a_resumed_pull_show_the_right_totals(data_dir, sandbo
         assert outcome.channels[0].summary["product"]["updated"] == 1
 
 
-async def test_the_run_reports_an_eta_while_items_flow(data_dir):
-    sb = start_sandbox(SandboxOptions(products=40, seed=2, latency_ms=10))
+async def test_the_run_reports_an_eta_while_items_flow(data_dir, monkeypatch):
+    from unopim_desktop.sync.run import StepClock
+
+    monkeypatch.setattr(StepClock, "MIN_ELAPSED_S", 0.05)  # a sandbox run is short: guess sooner
+    sb = start_sandbox(SandboxOptions(products=60, seed=2, latency_ms=40))
     try:
         async with connected_app(data_dir, sb, in_flight=1) as app:
             app.engine.page_size = 10
@@ -114,5 +117,9 @@ async def test_the_run_reports_an_eta_while_items_flow(data_dir):
             assert (await app.engine.pull(full=True)).status == "done"
             assert any(e.step == "products" and e.eta_s for e in events)
             assert any(e.run_eta_s for e in events)
+            # Only a finished step says 0 s: a background step that caught up with its queue does not.
+            assert all(e.done >= (e.total or 0) for e in events if e.eta_s == 0.0)
+            finished = [e for e in events if e.eta_s == 0.0]
+            assert len({e.step for e in finished}) == len(finished)  # once per step
     finally:
         sb.stop()

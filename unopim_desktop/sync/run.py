@@ -53,10 +53,8 @@ class StepClock:
     MIN_ELAPSED_S = 1.0  # no guess from the first instant of a step (a burst of items would promise "0 s")
 
     def eta(self) -> float | None:
-        if self.total is None or self.finished:
-            return None
-        if self.done >= self.total:
-            return 0.0 if self.total else None
+        if self.total is None or self.finished or self.done >= self.total:
+            return None  # 0.0 is said by `step_finished` alone (a background step may get more to do)
         if not self.done or self.first is None:
             return None
         elapsed = self.clock() - self.first

@@ -1,5 +1,6 @@
 """The Sync tab's live view of a run: its title with the run's ETA, one bar per step (scrollable, so the
-window fits a small screen), and the tail of its log rows.
+window fits a small screen), and the tail of its log rows (all but the plain successes, which the Logs tab
+lists).
 
 Engine events only update plain state here; a 100 ms timer repaints the bars, the title and the tail while
 anything changed, so a 10,000-product pull costs a few repaints a second, not one per product."""
@@ -15,6 +16,9 @@ from unopim_desktop.ui.widgets.run_history import job_title
 from unopim_desktop.ui.widgets.step_progress import StepProgressPanel, format_eta
 
 REPAINT_MS = 100
+# Each entity a run writes is a Logs row; the tail leaves out the plain successes (thousands in a large
+# run, each an HTML line to lay out) and keeps run messages, skips, adoptions, dry-run rows and problems.
+QUIET_ACTIONS = frozenset({"created", "updated"})
 IDLE_TITLE = "No run yet."
 
 
@@ -83,6 +87,8 @@ class RunPanel(QSplitter):
         self.poke()
 
     def row(self, row: LogRow) -> None:
+        if row.level == "info" and row.extra.get("action") in QUIET_ACTIONS:
+            return  # one row per product written is the Logs tab's (the tail keeps what needs reading)
         self.tail.add(row)
         self.poke()
 
