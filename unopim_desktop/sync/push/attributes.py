@@ -144,7 +144,7 @@ class AttributePush(JobPart):
         key = f"{code}/{option}"
         if not self.job.options.writeback_delete:
             self.job.skipped("attribute_option", key, "the store term was deleted; UnoPim keeps the option "
-                         "(Write-back deletes is off in General Settings)")
+                         "(Write-back deletes is off on the Settings tab)")
             return None
         if self.job.options.dry_run:
             self.run.log(f"dry-run: would delete option {key} in UnoPim (its store term was deleted)",

@@ -69,8 +69,8 @@ class DeletePush(JobPart):
         """Whether to delete in UnoPim what the store deleted (else the skip or the dry-run row is logged)."""
         job = self.job
         if not job.options.writeback_delete:
-            job.skipped(kind, code, "deleted in the store; UnoPim keeps it (Write-back deletes is off in "
-                        "General Settings)")
+            job.skipped(kind, code, "deleted in the store; UnoPim keeps it (Write-back deletes is off on the "
+                        "Settings tab)")
             return False
         if job.options.dry_run:
             self.run.record_change(kind, code, "delete")
