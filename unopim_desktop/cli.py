@@ -10,8 +10,10 @@ from unopim_desktop import __version__
 from unopim_desktop.commands import catalog_setup as catalog_setup_cmd
 from unopim_desktop.commands import conflicts as conflicts_cmd
 from unopim_desktop.commands import connection as connection_cmd
+from unopim_desktop.commands import logs as logs_cmd
 from unopim_desktop.commands import sandbox as sandbox_cmd
 from unopim_desktop.commands import scheduler as scheduler_cmd
+from unopim_desktop.commands import settings as settings_cmd
 from unopim_desktop.commands import sync as sync_cmd
 from unopim_desktop.commands.common import run_guarded
 
@@ -63,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cmd.register(sub, common)
     conflicts_cmd.register(sub, common)
     scheduler_cmd.register(sub, common)
+    settings_cmd.register(sub, common)
+    logs_cmd.register(sub, common)
     sandbox_cmd.register(sub, common)
     return parser
 

@@ -63,7 +63,7 @@ def reload(qloop, window: MainWindow, tray: Tray | None = None) -> None:
 def test_the_scheduled_jobs_tab_shows_each_job_and_runs_pauses_and_links_its_logs(qtbot, qloop, ready):
     window, sandbox, _tray = ready
     tab = window.schedule_tab
-    assert window.tabs.tabText(window.tabs.indexOf(tab)) == "Scheduled jobs"
+    assert window.tabs.tabText(window.tabs.indexOf(tab)) == "S&cheduled jobs"
     assert window.tabs.indexOf(tab) == window.tabs.indexOf(window.sync_tab) + 1
     first = rows(window)[("default", "pull")]
     assert first["Interval"] == "Hourly" and first["Last run"] == "never"
@@ -94,14 +94,15 @@ def test_the_scheduled_jobs_tab_shows_each_job_and_runs_pauses_and_links_its_log
 
     click(qtbot, qloop, window, tab.buttons[("default", "pull")][0])  # its Logs rows
     logs = window.logs_tab
-    assert window.tabs.currentWidget() is logs and logs.run_id == run_id
     settle(qloop, window)
-    assert logs.run_label.text().startswith(f"Rows of run {run_id}: Pull Delta of default, ")
-    messages = [logs.table.item(i, 4).text() for i in range(logs.table.rowCount())]
+    assert window.tabs.currentWidget() is logs and logs.filters.value().run == run_id
+    assert logs.filters.run.currentText().startswith(f"#{run_id} Pull Delta · default · ")
+    messages = [r["message"] for r in logs.model.rows]
     assert any(m.startswith("Pull delta of default done.") for m in messages)
     assert not any("Pull full" in m for m in messages)  # only that run's rows
-    click(qtbot, qloop, window, logs.all_button)
-    assert logs.run_id is None and not logs.run_label.isVisibleTo(logs)
+    logs.filters.clear()
+    settle(qloop, window)
+    assert logs.filters.value().run is None and any("Pull full" in r["message"] for r in logs.model.rows)
 
 
 def test_the_tray_menu_notifies_a_failing_scheduled_run_once_and_opens_its_logs(qtbot, qloop, ready, clock):
@@ -132,7 +133,7 @@ def test_the_tray_menu_notifies_a_failing_scheduled_run_once_and_opens_its_logs(
     tray.icon.messageClicked.emit()  # the merchant clicks the last notification
     settle(qloop, window)
     assert window.isVisible() and window.tabs.currentWidget() is window.logs_tab
-    assert window.logs_tab.run_id == notices[-1].run_id
+    assert window.logs_tab.filters.value().run == notices[-1].run_id
 
     qtbot.mouseClick(window.sync_tab.pull_full_button, Qt.MouseButton.LeftButton)  # (fails: UnoPim is gone)
     settle(qloop, window)
@@ -189,7 +190,7 @@ def test_closing_keeps_running_in_the_tray_and_says_so_once_and_quit_asks_during
 def test_general_settings_desktop_writes_and_removes_the_autostart_entry(qtbot, qloop, ready, private_config_home):
     window, _sandbox, tray = ready
     box = window.desktop_settings
-    assert box.isVisibleTo(window.sync_tab.settings)
+    assert box.isVisibleTo(window.settings_tab)
     assert box.boxes["close_to_tray"].isChecked() and box.boxes["close_to_tray"].isEnabled()  # a tray exists
     assert not box.boxes["start_at_login"].isChecked() and box.boxes["notify_manual"].isChecked()
     entry = private_config_home / "autostart" / f"{APP_ID}.desktop"

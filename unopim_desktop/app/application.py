@@ -15,6 +15,7 @@ from unopim_desktop.app.conflicts import ConflictService
 from unopim_desktop.app.connection import ClientFactory, ConnectionService
 from unopim_desktop.app.context import AppContext
 from unopim_desktop.app.desktop import DesktopService
+from unopim_desktop.app.guide import GuideService
 from unopim_desktop.app.mapping import MappingService
 from unopim_desktop.app.scheduler import Clock, Scheduler
 from unopim_desktop.app.session import UnoPimSession
@@ -44,6 +45,7 @@ class App:
         self.mapping = MappingService(ctx, self.channels, self.stores, self.bus)
         self.settings = SettingsService(ctx, self.bus)
         self.activity = ActivityService(ctx)
+        self.guide = GuideService(ctx)
         # Runs of one channel exclude each other across processes (window, CLI, scheduler) on this folder.
         self.engine = SyncEngine(ctx.lane, self.bus, self.session.client, self.stores.adapter,
                                  locks=RunLocks(ctx.paths.root / "locks"), in_flight=in_flight, page_size=page_size)

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import signal
+import sys
 from collections.abc import Callable
 
 from unopim_desktop.app.application import App
@@ -21,7 +22,7 @@ from unopim_desktop.app.jobs import JobStatus, schedule_summary, when
 from unopim_desktop.app.scheduler import ScheduledRunFinished
 from unopim_desktop.app.session import NotConnected
 from unopim_desktop.commands.common import err, run_on_app
-from unopim_desktop.commands.sync import _progress_printer
+from unopim_desktop.commands.report import ProgressPrinter
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_FATAL, EXIT_HELD = 0, 1, 2, 3
 JOB_CHOICES = ("pull", "push")
@@ -113,7 +114,7 @@ def run_jobs_logs(args: argparse.Namespace) -> int:
 
 def run_jobs_run(args: argparse.Namespace) -> int:
     async def body(app: App) -> int:
-        app.bus.subscribe(_progress_printer(quiet=False))
+        app.bus.subscribe(ProgressPrinter(sys.stderr))
         results = [await app.scheduler.run_now(args.channel, job) for job in ([args.job] if args.job else JOB_CHOICES)]
         for r in results:
             print(r.line())

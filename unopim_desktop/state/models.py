@@ -298,16 +298,25 @@ class PlannedChange(BaseModel):
 
 
 class LogEntry(BaseModel):
-    """A row of the Logs tab: what happened to which entity, and why."""
+    """A row of the Logs tab: what happened to which entity, and why.
+
+    Schema 5 added the run's context (channel, direction), what happened to the entity (action) and, where
+    a server answered with an error, its HTTP status and its own words; the Logs tab pages and filters on
+    them with the indexes `migrations._v5_log_columns` creates."""
 
     instance = ForeignKeyField(Instance, null=True, backref="logs", on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow, index=True)
     level = CharField(default="info")  # debug | info | warning | error
-    category = CharField(default="general")  # connection | pull | push | mapping | ...
+    category = CharField(default="general")  # connection | channels | settings | pull | push | mapping | ...
     entity_kind = CharField(default="")
-    entity = CharField(default="")
+    entity = CharField(default="")  # the code or SKU
     message = TextField(default="")
-    job_id = IntegerField(null=True)
+    job_id = IntegerField(null=True)  # the run (SyncRun.id)
+    channel = CharField(default="")
+    direction = CharField(default="")  # pull (UnoPim → store) | push (store → UnoPim) | ""
+    action = CharField(default="")  # created | updated | deleted | trashed | skipped | failed | adopted | would … | ""
+    http_status = IntegerField(null=True)  # the server's status when it refused or failed
+    server_text = TextField(default="")  # the server's own error text, as it sent it (cut to a few KB)
 
 
 
