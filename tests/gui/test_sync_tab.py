@@ -306,3 +306,20 @@ def test_actions_that_cannot_run_now_are_off_and_say_why(qtbot, qloop, app):
     action = window.menus.sync["pull_full"]
     assert not action.isEnabled() and "Connect to UnoPim first" in action.toolTip()
     run(qloop, window.shutdown())
+
+
+def test_a_run_started_elsewhere_frees_the_sync_actions_when_it_ends(qtbot, qloop, ready, app):
+    """A scheduled run (or a conflict settled from its panel) goes through the engine, not this tab's
+    buttons: the tab shows it running, and gives the actions back once the engine is idle again."""
+    window, _sandbox = ready
+    tab = window.sync_tab
+    seen: list[bool] = []
+    stop = app.bus.subscribe(lambda e: seen.append(tab.cancel_button.isEnabled()) if isinstance(e, StepProgress)
+                             else None)
+    assert run(qloop, app.engine.pull(full=True)).status == "done"
+    stop()
+    settle(qloop, window)
+    run(qloop, asyncio.sleep(0.3))  # the tab looks again once the engine has released its lock
+    assert seen and all(seen)  # shown as running while it ran
+    assert tab.pull_full_button.isEnabled() and tab.pull_delta_button.isEnabled()
+    assert not tab.cancel_button.isEnabled() and not tab.running

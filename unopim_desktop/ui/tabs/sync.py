@@ -483,7 +483,10 @@ class SyncTab(Tab):
 
     def _after_foreign_run(self) -> None:
         own_run_going = self.run_task is not None and not self.run_task.done()
-        if self.busy and not own_run_going and not self.engine.running:
+        if self.busy and not own_run_going:
+            if self.engine.running:  # still closing (its run row, the lock): look again shortly
+                QTimer.singleShot(50, self._after_foreign_run)
+                return
             self._finish_run()
             self.start(self.reload_readiness())
 
