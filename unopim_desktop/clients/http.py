@@ -221,17 +221,38 @@ def safe_url(url: httpx.URL | str) -> str:
     return str(u.copy_with(query=None, fragment=None))
 
 
+# The largest JSON answer decoded. A page of 100 UnoPim products with long descriptions stays far below; a
+# server sending more is broken or hostile, and decoding it could exhaust this computer's memory.
+MAX_JSON_BYTES = 256 * 1024 * 1024
+
+
 def decode_json(response: httpx.Response) -> Any:
-    """The body as JSON, or BadPayload that says what came instead (an HTML page is the common case)."""
+    """The body as JSON, or BadPayload that says what came instead (an HTML page is the common case, a
+    redirect to a login page another, a cut-off answer a third)."""
+    url = safe_url(response.request.url)
+    if 300 <= response.status_code < 400:
+        location = response.headers.get("location", "")
+        target = safe_url(response.request.url.join(location)) if location else "another address"
+        raise BadPayload(f"The server redirected the request to {target} instead of answering it",
+                         status=response.status_code, url=url)
+    size = len(response.content)
+    if size > MAX_JSON_BYTES:
+        raise BadPayload(f"The server's answer is {size / 1e6:.0f} MB, more than the {MAX_JSON_BYTES / 1e6:.0f} MB an "
+                         "answer of this API can be", status=response.status_code, url=url)
     text = response.text
     try:
         return json.loads(text) if text.strip() else None
     except ValueError:
-        kind = "an HTML page" if "<html" in text[:2000].lower() or "<!doctype" in text[:200].lower() else "not JSON"
+        if "<html" in text[:2000].lower() or "<!doctype" in text[:200].lower():
+            what = "The server answered with an HTML page instead of JSON"
+        elif text.lstrip()[:1] in ("{", "["):
+            what = "The server's answer is cut off or damaged JSON"
+        else:
+            what = "The server answered with something other than JSON"
         raise BadPayload(
-            f"The server answered with {kind} instead of JSON",
+            what,
             status=response.status_code,
-            url=safe_url(response.request.url),
+            url=url,
             body=text[:300],
         ) from None
 

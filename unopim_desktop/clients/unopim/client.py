@@ -26,7 +26,9 @@ from unopim_desktop.clients.http import (
     decode_json,
     make_async_client,
     send_with_retry,
+    server_message,
 )
+from unopim_desktop.clients.unopim.envelope import last_page, page_items
 from unopim_desktop.clients.unopim.errors import token_error
 from unopim_desktop.clients.unopim.lost_answers import answer as _answer
 from unopim_desktop.clients.unopim.lost_answers import paths_of as _paths_of
@@ -184,12 +186,16 @@ class UnoPimClient:
         except ApiError as exc:
             raise token_error(exc) from None
         body = decode_json(response)
-        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
-            raise BadPayload(
-                "The sign-in answer has no access token; is this address a UnoPim server?",
-                status=response.status_code,
-            )
-        expires_in = float(body.get("expires_in") or 3600)
+        if isinstance(body, dict) and body.get("error") and not body.get("access_token"):
+            # A 200 that carries an error (a proxy or plugin rewriting the status): the server's own words.
+            raise BadPayload(f"The sign-in answer carries an error instead of a token: “{server_message(body)}”",
+                             status=response.status_code)
+        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str) or not body["access_token"]:
+            raise BadPayload("The sign-in answer has no access token", status=response.status_code)
+        try:
+            expires_in = float(body.get("expires_in") or 3600)
+        except (TypeError, ValueError):  # not a number: the token is used until UnoPim refuses it
+            expires_in = 3600.0
         return Token(
             access_token=body["access_token"],
             refresh_token=str(body.get("refresh_token") or ""),
@@ -259,21 +265,20 @@ class UnoPimClient:
         return decode_json(await self.request("GET", path, params=params))
 
     async def iter_pages(
-        self, path: str, *, limit: int = 100, filters: dict[str, Any] | None = None
+        self, path: str, *, limit: int = 100, filters: dict[str, Any] | None = None, coded: bool = False
     ) -> AsyncIterator[list[dict[str, Any]]]:
-        """Page mode: page=1..last_page. Stops on an empty page or at the last page."""
+        """Page mode: page=1..last_page. Stops on an empty page or at the last page. `coded`: see
+        `page_items`."""
         page = 1
         while True:
             params: dict[str, Any] = {"page": page, "limit": limit}
             if filters:
                 params["filters"] = json.dumps(filters)
             body = await self.get_json(path, params)
-            if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-                raise BadPayload(f"{path} did not answer with a list envelope", status=200)
-            items = body["data"]
+            items = page_items(path, body, coded=coded)
             if items:
                 yield items
-            last = int(body.get("last_page") or page)
+            last = last_page(path, body, page)
             if not items or page >= last:
                 return
             page += 1
@@ -288,8 +293,7 @@ class UnoPimClient:
             params["filters"] = json.dumps(filters)
         while True:
             body = await self.get_json(path, params)
-            if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-                raise BadPayload(f"{path} did not answer with a cursor page", status=200)
+            page_items(path, body)
             if body["data"]:
                 yield body["data"]
             cursor = body.get("search_after")
@@ -300,9 +304,7 @@ class UnoPimClient:
     async def page(self, path: str, page: int, *, limit: int = 100) -> tuple[list[dict[str, Any]], int]:
         """One page in page mode and the number of the last page."""
         body = await self.get_json(path, {"page": page, "limit": limit})
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise BadPayload(f"{path} did not answer with a list envelope", status=200)
-        return body["data"], int(body.get("last_page") or page)
+        return page_items(path, body), last_page(path, body, page)
 
     async def features(self) -> ServerFeatures:
         """One probe: `GET /configurable-products?limit=1&pagination_type=search_after`. 1.x (and 2.0) have
@@ -336,7 +338,7 @@ class UnoPimClient:
 
     async def list_all(self, path: str, *, limit: int = 100) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        async for items in self.iter_pages(path, limit=limit):
+        async for items in self.iter_pages(path, limit=limit, coded=True):
             out.extend(items)
         return out
 

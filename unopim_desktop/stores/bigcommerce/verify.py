@@ -100,7 +100,7 @@ async def _store_facts(api: BigCommerceApi, info: StoreInfo) -> None:
         return
     except ApiError as exc:
         raise _other(exc, api.api_base, "reading the store information") from None
-    if not isinstance(store, dict):
+    if not isinstance(store, dict) or not store.get("id"):  # every store's information carries its id (hash)
         raise _fail(f"{api.api_base} did not answer like a BigCommerce store.",
                     f"Check the API URL; it should look like {bc.API_URL_EXAMPLE}.", code="not_bigcommerce")
     info.name = str(store.get("name") or "")

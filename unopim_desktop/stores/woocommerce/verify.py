@@ -82,17 +82,29 @@ async def _check_rest_api(api: WooApi) -> None:
         raise _generic(exc, site, "looking for the WooCommerce REST API") from None
     if 300 <= response.status_code < 400:
         location = response.headers.get("Location", "")
-        target = str(httpx.URL(location).copy_with(query=None, fragment=None)) if location else ""
-        suggested = target.split("/wp-json", 1)[0] if target else ""
+        target = str(response.request.url.join(location).copy_with(query=None, fragment=None)) if location else ""
+        if "/wp-json" in target:  # the same API elsewhere (www, https, a sub-folder): that is the address
+            suggested = target.split("/wp-json", 1)[0]
+            raise _fail(f"{site} redirects to {suggested}.", f"Use {suggested} as the store address.",
+                        code="redirect")
+        # Not to the API: a login, maintenance or single sign-on page stands in front of it.
         raise _fail(
-            f"{site} redirects to {suggested or 'another address'}.",
-            f"Use {suggested} as the store address." if suggested else "Use the address the site redirects to.",
-            code="redirect",
+            f"{site} sends its REST API to {target or 'another page'} (a login or maintenance page?) instead of "
+            "answering.",
+            f"Let the WooCommerce REST API through whatever asks visitors to log in; {site}/wp-json/wc/v3 must "
+            "open as JSON in a private browser window.",
+            code="redirect_page",
         )
     try:
         body = decode_json(response)
     except BadPayload as exc:
         raise _fail(*not_wordpress, exc, "not_wordpress") from None
+    if isinstance(body, dict) and body.get("code") == "rest_no_route":  # a 404's body with a 200 status
+        raise _fail(
+            f"WordPress answers at {site}, but the WooCommerce REST API (wc/v3) is not there.",
+            "Activate the WooCommerce plugin (version 3.5 or newer) on this site.",
+            code="woocommerce_missing",
+        )
     if not isinstance(body, dict) or body.get("namespace") != "wc/v3":
         raise _fail(*not_wordpress, code="not_wordpress")
 
