@@ -28,7 +28,7 @@ from unopim_desktop.domain import (
     StoreTerm,
     StoreVariant,
 )
-from unopim_desktop.stores.bigcommerce import KIND
+from unopim_desktop.stores.bigcommerce import KIND, lost_answers
 from unopim_desktop.stores.bigcommerce import payloads as bc
 from unopim_desktop.stores.bigcommerce.api import (
     DELETE_BATCH,
@@ -154,14 +154,15 @@ class BigCommerceAdapter(BigCommerceApi):
         try:
             try:
                 response = await self.send("POST", "v3/catalog/products", params={"include": "images"},
-                                           json_body=body)
+                                           json_body=body, reconcile=lost_answers.product_create(self, body))
             except (Conflict, Validation) as exc:
                 if not (body.get("images") and bc.image_refused(exc.body, exc.message)):
                     raise
                 # Refused (not saved) for an image it could not fetch: save the product without it.
                 image_error = bc.error_text(exc.body, exc.message)
                 body.pop("images")
-                response = await self.send("POST", "v3/catalog/products", json_body=body)
+                response = await self.send("POST", "v3/catalog/products", json_body=body,
+                                           reconcile=lost_answers.product_create(self, body))
         except FATAL:
             raise
         except Conflict as exc:

@@ -31,8 +31,9 @@ from unopim_desktop.domain import (
     StoreProduct,
 )
 from unopim_desktop.redact import register_secret
-from unopim_desktop.stores.bigcommerce import KIND
+from unopim_desktop.stores.bigcommerce import KIND, lost_answers
 from unopim_desktop.stores.bigcommerce import payloads as bc
+from unopim_desktop.stores.bigcommerce.lost_answers import Reconcile
 from unopim_desktop.stores.bigcommerce.quota import QuotaPacer
 from unopim_desktop.stores.http_common import json_answer, scrub, tls_verify
 
@@ -109,7 +110,10 @@ class BigCommerceApi:
         json_body: Any = None,
         idempotent: bool | None = None,
         retry: RetryPolicy | None = None,
+        reconcile: Reconcile | None = None,
     ) -> httpx.Response:
+        """One call with retries; `reconcile`: a write that may have been carried out when its answer was
+        lost, looked up before it is sent again (`lost_answers`, `send_with_retry`)."""
         if not self.api_base:
             raise ApiError(f"The API URL should look like {bc.API_URL_EXAMPLE}", status=0, code="bad_api_url")
         if idempotent is None:
@@ -135,17 +139,17 @@ class BigCommerceApi:
 
         try:
             return await send_with_retry(paced, policy=retry or self.retry, idempotent=idempotent,
-                                         server=self.server)
+                                         server=self.server, reconcile=reconcile)
         except ApiError as exc:
             raise scrub(exc) from None
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None, **kw: Any) -> Any:
         return json_answer(await self.send("GET", path, params=params, **kw))
 
-    async def write_json(self, method: str, path: str, body: Any) -> Any:
-        """A POST (never re-sent once it may have been carried out; a 429 or 503 says it was not) or PUT
-        with a JSON body; the answer's JSON."""
-        return json_answer(await self.send(method, path, json_body=body))
+    async def write_json(self, method: str, path: str, body: Any, *, reconcile: Reconcile | None = None) -> Any:
+        """A POST (re-sent after a lost answer only through `reconcile`; a 429 or 503 says it was not carried
+        out) or PUT with a JSON body; the answer's JSON."""
+        return json_answer(await self.send(method, path, json_body=body, reconcile=reconcile))
 
     async def iter_pages(self, path: str, params: dict[str, Any] | None = None) -> AsyncIterator[list[dict[str, Any]]]:
         """Pages of a v3 list, following `meta.pagination.total_pages` (B2)."""
@@ -251,9 +255,13 @@ class BigCommerceApi:
     async def _put_chunk(self, path: str, chunk: list[tuple[str, dict[str, Any]]],
                          single: Callable[[dict[str, Any]], str], note: str
                          ) -> list[ItemResult]:
+        bodies = [body for _, body in chunk]
+        # BigCommerce adds every image a product update carries: such an update is not sent twice blindly.
+        adds_images = "products" in path and any(b.get("images") for b in bodies)
         try:
             response = await self.send("PUT", path, params={"include": "images"} if "products" in path else None,
-                                       json_body=[body for _, body in chunk])
+                                       json_body=bodies, idempotent=not adds_images,
+                                       reconcile=lost_answers.images_update(self, bodies) if adds_images else None)
         except FATAL:
             raise
         except ApiError as exc:
@@ -275,12 +283,26 @@ class BigCommerceApi:
                                       status=response.status_code))
         return out
 
+    def _images_once(self, fields: dict[str, Any], product_id: Any) -> Reconcile:
+        """For one product's update (its body has no id): the images it already holds left out of a retry."""
+        probe = {**fields, "id": product_id}
+        inner = lost_answers.images_update(self, [probe])
+
+        async def reconcile() -> httpx.Response | None:
+            await inner()
+            fields["images"] = probe["images"]
+            return None
+
+        return reconcile
+
     async def _put_one(self, path: str, key: str, body: dict[str, Any], note: str) -> ItemResult:
         fields = {k: v for k, v in body.items() if k != "id"}
         image_error = ""
         try:
             try:
-                response = await self.send("PUT", path, json_body=fields)
+                adds_images = bool(fields.get("images")) and "/variants/" not in path
+                response = await self.send("PUT", path, json_body=fields, idempotent=not adds_images,
+                                           reconcile=self._images_once(fields, body.get("id")) if adds_images else None)
             except (Conflict, Validation) as exc:
                 image_keys = [k for k in ("images", "image_url") if fields.get(k)]
                 if not (image_keys and bc.image_refused(exc.body, exc.message)):

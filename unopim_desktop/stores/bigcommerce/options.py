@@ -14,6 +14,7 @@ from typing import Any
 
 from unopim_desktop.clients.errors import ApiError, AuthError, Conflict, Forbidden, NotFound, Validation
 from unopim_desktop.domain import BatchResult, ItemResult, StoreCategory, StoreVariant, shorten
+from unopim_desktop.stores.bigcommerce import lost_answers
 from unopim_desktop.stores.bigcommerce import payloads as bc
 from unopim_desktop.stores.bigcommerce.api import BigCommerceApi
 
@@ -59,7 +60,7 @@ async def _ensure_axes(api: BigCommerceApi, product_id: int, variants: list[Stor
         body = {"display_name": name, "type": OPTION_TYPE,
                 "option_values": [{"label": label, "sort_order": i} for i, label in enumerate(labels)]}
         try:
-            answer = await api.write_json("POST", base, body)
+            answer = await api.write_json("POST", base, body, reconcile=lost_answers.option_create(api, base, body))
         except FATAL:
             raise
         except ApiError as exc:
@@ -71,8 +72,9 @@ async def _ensure_axes(api: BigCommerceApi, product_id: int, variants: list[Stor
 
     async def add_value(key: str, option: _Option, label: str, sort_order: int) -> None:
         try:
-            answer = await api.write_json("POST", f"{base}/{option.option_id}/values",
-                                                  {"label": label, "sort_order": sort_order})
+            path = f"{base}/{option.option_id}/values"
+            answer = await api.write_json("POST", path, {"label": label, "sort_order": sort_order},
+                                          reconcile=lost_answers.value_create(api, path, label))
         except FATAL:
             raise
         except ApiError as exc:
@@ -137,13 +139,15 @@ async def _create_variant(api: BigCommerceApi, product_id: int, variant: StoreVa
     image_error = ""
     try:
         try:
-            answer = await api.write_json("POST", path, body)
+            answer = await api.write_json("POST", path, body,
+                                          reconcile=lost_answers.variant_create(api, product_id, body))
         except (Conflict, Validation) as exc:
             if not (body.get("image_url") and bc.image_refused(exc.body, exc.message)):
                 raise
             image_error = bc.error_text(exc.body, exc.message)
             body.pop("image_url")
-            answer = await api.write_json("POST", path, body)
+            answer = await api.write_json("POST", path, body,
+                                          reconcile=lost_answers.variant_create(api, product_id, body))
     except FATAL:
         raise
     except Conflict as exc:
@@ -231,8 +235,11 @@ async def upsert_categories(api: BigCommerceApi, categories: list[StoreCategory]
 
 async def _create_categories(api: BigCommerceApi, items: list[tuple[str, dict[str, Any]]]) -> list[ItemResult]:
     async def chunk_call(chunk: list[tuple[str, dict[str, Any]]]) -> list[ItemResult]:
+        pending = [b for _, b in chunk]  # sent again without what a lost answer had already created
+        found: list[dict[str, Any]] = []
         try:
-            answer = await api.write_json("POST", "v3/catalog/trees/categories", [b for _, b in chunk])
+            answer = await api.write_json("POST", "v3/catalog/trees/categories", pending,
+                                          reconcile=lost_answers.categories_create(api, pending, found))
         except FATAL:
             raise
         except ApiError as exc:
@@ -243,7 +250,7 @@ async def _create_categories(api: BigCommerceApi, items: list[tuple[str, dict[st
             return [ItemResult(key=k, error=text, error_code=exc.code or "invalid", status=exc.status) for k, _ in chunk]
         data = answer.get("data") if isinstance(answer, dict) else None
         made = {(str(d.get("name") or "").lower(), d.get("parent_id") or 0): d
-                for d in data or [] if isinstance(d, dict)}
+                for d in [*(data or []), *found] if isinstance(d, dict)}
         problem = bc.error_text(answer.get("errors")) if isinstance(answer, dict) else ""
         out = []
         for key, body in chunk:
