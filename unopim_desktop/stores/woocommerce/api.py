@@ -228,6 +228,10 @@ class WooApi:
                 await reconcile(body)
 
         fill()
+        if reconcile is not None and body.get("update"):
+            # Also before the first try: an update may repeat pictures an earlier run sent just before it was
+            # stopped (a resumed run adopts what it made); the store's attachments are reused, not copied.
+            await reconcile(body)
         result = BatchResult()
         try:
             answer = json_answer(await self.send("POST", path, json_body=body, idempotent=False,

@@ -233,6 +233,9 @@ class ProductPush(JobPart):
         else:
             compared = product
         associations = self._store_associations(product, current, compared) if link is not None else None
+        # Which named products UnoPim does not know yet, taken with the fragment (which leaves them out): a
+        # product another task creates while this one's write is under way is still missing from that write.
+        unresolved = [i for i in (*product.upsell_ids, *product.cross_sell_ids) if i not in self.m.product_skus]
         frag = product_fragment(compared, current, self.m, axes=axes)
         self.problems("product", sku, frag)
         writes: list[LinkWrite] = []
@@ -252,7 +255,6 @@ class ProductPush(JobPart):
             self.m.view.product_ids[sku] = product.store_id
             self.m.product_skus[product.store_id] = sku
             wrote = new_item is not current
-            unresolved = [i for i in (*product.upsell_ids, *product.cross_sell_ids) if i not in self.m.product_skus]
             if unresolved and not self.resolving:
                 # It names products this run has not pushed yet: come back to it at the end, and keep the
                 # old store hash meanwhile, so that the associations are compared again if the run stops.
