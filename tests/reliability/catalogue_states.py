@@ -52,11 +52,16 @@ def _comparable(value: Any) -> Any:
     """UnoPim files an upload under its own product id (`product/<id>/…`), which follows the order the
     products were created in; the rest of the path and every other value must match."""
     if isinstance(value, dict):
-        return {k: _comparable(v) for k, v in value.items() if k not in VOLATILE}
+        # A configurable product lists its variants in the order they were created, which concurrent writes
+        # decide: the set is what must match.
+        return {k: sorted(map(_comparable, v), key=repr) if k == "variants" and isinstance(v, list) else _comparable(v)
+                for k, v in value.items() if k not in VOLATILE}
     if isinstance(value, list):
         return [_comparable(v) for v in value]
     if isinstance(value, str):
-        return re.sub(r"^product/\d+/", "product/*/", value)
+        # BigCommerce adds `__<digits>` to a picture's file name; UnoPim keeps the name it is sent.
+        value = re.sub(r"__\d+(\.\w+)(?=,|$)", r"\1", value)
+        return re.sub(r"(^|,)product/\d+/", r"\1product/*/", value)
     return value
 
 

@@ -25,7 +25,7 @@ import pytest
 from keyring.backends import fail
 
 from tests.reliability.catalogue_states import bc_state, unopim_state, woo_state
-from tests.reliability.test_fault_runs import PRODUCTS, SEED, unique_names
+from tests.reliability.test_fault_runs import PRODUCTS, SEED, _differences, unique_names
 from tests.support.app import make_app
 from unopim_desktop.app.application import App
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
@@ -91,7 +91,9 @@ PULL_POINTS: list[Point] = [
 ]
 PUSH_POINTS: list[Point] = [
     ("past the first page", lambda d, full: links(d, "product") > 100),
-    ("during the associations", lambda d, full: links(d, "association") > 0),
+    # A first push writes a product's associations with it, and those naming products not in UnoPim yet
+    # in a pass at the end of the products step: killed as the last products are linked.
+    ("during the associations", lambda d, full: links(d, "product") >= full.get("product", 0) * 0.95),
     ("during the pictures", lambda d, full: links(d, "images") > 0),
 ]
 
@@ -168,7 +170,8 @@ def test_a_run_killed_three_times_ends_like_an_uninterrupted_one(tmp_path, store
             assert _read(data, "PRAGMA integrity_check") == [("ok",)], name
         done = subprocess.run(cli(data, direction), capture_output=True, text=True, env=env(), timeout=300)
         assert done.returncode in (0, 1), done.stderr[-2000:]
-        assert state_of(sb, store, direction) == expected
+        got = state_of(sb, store, direction)
+        assert got == expected, _differences(got, expected)
         runs = [status for (status,) in _read(data, "SELECT status FROM syncrun ORDER BY id")]
         assert "running" not in runs and runs.count("interrupted") == len(points), runs
     finally:

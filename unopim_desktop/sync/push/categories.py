@@ -48,6 +48,7 @@ class CategoryPush(JobPart):
             return n
 
         self.run.step_total("categories", len(store_categories))
+        planned = self._new_codes(store_categories)
 
         async def one(sc: StoreCategory) -> LinkWrite | None:
             self.run.advance("categories")
@@ -65,7 +66,7 @@ class CategoryPush(JobPart):
                 if link and link.store_id == sc.store_id and link.store_hash == store_hash:
                     self.run.count("category", "unchanged")
                     return None
-            code = code or attribute_code_of(sc.slug or sc.name)
+            code = code or planned[sc.store_id]
             parent = self.job.m.category_codes.get(sc.parent_store_id) if sc.parent_store_id else self.job.root
             written = await self._push_category(code, sc, parent or self.job.root, (await unopim_categories()).get(code))
             if written in ("", "skipped"):
@@ -94,6 +95,24 @@ class CategoryPush(JobPart):
                 if kind == "category" and link.store_id not in present]
         if gone:
             await self._deleted_categories(gone, await unopim_categories())
+
+    def _new_codes(self, store_categories: list[StoreCategory]) -> dict[int, str]:
+        """The UnoPim code of each category not linked yet: its slug (or name) as a code, unless another store
+        category has that code already (BigCommerce has no slugs, and two categories of one name may sit
+        under different parents): then its store id is appended. Decided before any write, in store id
+        order, so two such categories never race for one code and every run decides alike."""
+        claimed = {code: sid for sid, code in self.job.m.category_codes.items()}
+        out: dict[int, str] = {}
+        for sc in sorted((c for c in store_categories if c.store_id is not None), key=lambda c: c.store_id or 0):
+            assert sc.store_id is not None
+            if sc.store_id in self.job.m.category_codes:
+                continue
+            code = attribute_code_of(sc.slug or sc.name)
+            if claimed.get(code, sc.store_id) != sc.store_id:
+                code = f"{code}_{sc.store_id}"
+            claimed[code] = sc.store_id
+            out[sc.store_id] = code
+        return out
 
     async def _deleted_categories(self, gone: list[tuple[str, LinkRow]], unopim: dict[str, dict[str, Any]]) -> None:
         """Linked categories gone from the store were deleted permanently (terms have no trash): with
