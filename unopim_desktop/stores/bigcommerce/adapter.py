@@ -239,7 +239,10 @@ class BigCommerceAdapter(BigCommerceApi):
         self, product_id: int, variants: list[StoreVariant], *, attribute_ids: dict[str, int] | None = None
     ) -> BatchResult:
         # BigCommerce options live on the product; `attribute_ids` (WooCommerce global ids) do not apply.
-        return await upsert_variants(self, product_id, variants)
+        # One product's variants at a time: a pull writes them page by page, and a product whose variants
+        # straddle two pages would have both create its options ("display name is a duplicate").
+        async with self.variant_locks.setdefault(product_id, asyncio.Lock()):
+            return await upsert_variants(self, product_id, variants)
 
     async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]]) -> BatchResult:
         """Add the images (BigCommerce appends every image it is sent, so only images it lacks)."""

@@ -72,6 +72,7 @@ class BigCommerceApi:
             self.api_base, self.store_hash = "", ""
         self.retry = retry or RetryPolicy(attempts=6)
         self.probe = probe  # the verification's calls (see verify.PROBE)
+        self.variant_locks: dict[int, asyncio.Lock] = {}  # one product's variants written at a time
         label = f" “{connection.label}”" if connection.label else ""
         self.server = f"The {KIND.display_name} store{label} at {self.api_base or connection.url}"
         for secret in (connection.access_token, connection.secret):
