@@ -43,9 +43,6 @@ async def test_pulled_images_and_inherited_values_are_not_pushed_back_from_bigco
     """BigCommerce's write answers carry no image ids (a variant's image has none at all, only its URL): the
     pull reads and records them, so the push knows the store's copies of UnoPim's pictures and uploads
     none of them back."""
-    core = await app.mapping.core()
-    core.rows["short_description"] = ""  # BigCommerce has no short description (a push would clear it)
-    await app.mapping.save_core(core)
     assert (await app.engine.pull(full=True)).status == "done"
     media = len(sandbox.unopim.storage)
     outcome = await app.engine.push(changed=False)

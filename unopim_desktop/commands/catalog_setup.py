@@ -232,7 +232,7 @@ def run_mapping_auto(args: argparse.Namespace) -> int:
                 continue
             for locale in ch.locales:
                 rows = await s.mapping.attribute_rows(ch.code, locale)
-                rows, filled = await s.mapping.automap_attribute_rows(rows)
+                rows, filled = await s.mapping.automap_attribute_rows(rows, ch.code)
                 await s.mapping.save_attribute_rows(ch.code, locale, [r for r in rows if r.attribute_code])
                 for f in filled:
                     print(f"{ch.code}/{locale:<8} {f.row:<18} ← {f.attribute_code} ({f.rule})")

@@ -167,7 +167,7 @@ async def test_products_round_trip_without_duplicates(big: Big, media: str) -> N
         listed = [p async for page in adapter.iter_products() for p in page]
         assert sorted(p.sku for p in listed) == ["MUG-0", "MUG-1", "MUG-2"]
         mug = await adapter.get_product(ids["MUG-1"])
-        assert mug is not None and mug.regular_price == "20" and mug.tags == ["kitchen", "gift"]
+        assert mug is not None and mug.regular_price == "20" and mug.extra["search_keywords"] == ["kitchen", "gift"]
         assert mug.meta == {"unopim_code": "mug_1_v2"}  # the custom field was updated, not added again
         assert len(mug.images) == 1 and mug.stock_quantity == 6
         found = await adapter.find_products_by_sku(["mug-0", "MUG-2", "NONE"])

@@ -33,6 +33,7 @@ from unopim_desktop.domain import (
 from unopim_desktop.redact import register_secret
 from unopim_desktop.stores.bigcommerce import KIND
 from unopim_desktop.stores.bigcommerce import payloads as bc
+from unopim_desktop.stores.bigcommerce.fields import unsuffixed
 from unopim_desktop.stores.bigcommerce.quota import QuotaPacer
 from unopim_desktop.stores.http_common import json_answer, scrub, tls_verify
 
@@ -89,6 +90,10 @@ class BigCommerceApi:
         self.pacer = pacer or QuotaPacer()
         self._tree_id: int | None = None
         self.requests_sent = 0
+        # Products whose names carry the clash suffix (`fields.suffixed`): their writes keep it.
+        self.suffixed: set[int] = set()
+        self._brands: dict[int, str] = {}  # brand id -> name (products name their brand by id)
+        self._brands_read: set[int] = set()  # ids the last reading of the brand list was for
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -169,6 +174,24 @@ class BigCommerceApi:
             out.extend(items)
         return out
 
+    # -- products as the neutral type ---------------------------------------------------------------------
+    async def products_of(self, items: list[dict[str, Any]]) -> list[StoreProduct]:
+        """Products as read, with their brand's name (the brand list is read when a product names a brand
+        not seen yet), noting which names carry the clash suffix."""
+        unknown = {i.get("brand_id") for i in items if isinstance(i.get("brand_id"), int) and i["brand_id"] > 0
+                   and i["brand_id"] not in self._brands}
+        if unknown - self._brands_read:
+            self._brands_read |= unknown
+            async for page in self.iter_pages("v3/catalog/brands"):
+                self._brands.update({b["id"]: str(b.get("name") or "") for b in page if isinstance(b.get("id"), int)})
+        out = []
+        for item in items:
+            product = bc.product_from_bc(item, self._brands)
+            if product.store_id and unsuffixed(str(item.get("name") or ""), product.sku)[1]:
+                self.suffixed.add(product.store_id)
+            out.append(product)
+        return out
+
     # -- look-ups ----------------------------------------------------------------------------------------
     async def find_products_by_sku(self, skus: list[str]) -> dict[str, StoreProduct]:
         """Products by main SKU (`sku:in`), then variants by SKU through `/v3/catalog/variants`."""
@@ -177,8 +200,7 @@ class BigCommerceApi:
 
         async def by_products(group: list[str]) -> None:
             async for items in self.iter_pages("v3/catalog/products", {"sku:in": ",".join(group), "include": INCLUDE}):
-                for item in items:
-                    product = bc.product_from_bc(item)
+                for product in await self.products_of(items):
                     asked = wanted.get(product.sku.lower())
                     if asked is not None:
                         found[asked] = product

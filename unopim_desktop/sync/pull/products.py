@@ -280,6 +280,8 @@ class ProductSteps:
                 continue
             self.run.count(kind, "updated" if obj.store_id else "created")
             self.run.record_change(kind, sku, self._action(kind, sku, obj), None, h)
+            if r.note:  # saved, with something the merchant should know (a name made unique, a 207 part)
+                self.run.log(f"{kind.capitalize()} {sku}: {r.note}", level="warning", entity_kind=kind, entity=sku)
             if kind == "product":
                 if not obj.store_id:
                     self.fresh.add(sku)
