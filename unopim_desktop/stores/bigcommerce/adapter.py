@@ -38,7 +38,6 @@ from unopim_desktop.stores.bigcommerce.api import (
     LIMIT_MAX,
     PRODUCT_BATCH,
     SKUS_PER_LOOKUP,
-    VARIANT_BATCH,
     BigCommerceApi,
     failed_item,
 )
@@ -53,6 +52,7 @@ class BigCommerceAdapter(BigCommerceApi):
     max_batch = PRODUCT_BATCH
     category_name_max = bc.CATEGORY_NAME_MAX
     one_association_list = True
+    inline_on_create = True
 
     # -- verification ----------------------------------------------------------------------------
     async def verify(self) -> StoreInfo:
@@ -85,7 +85,8 @@ class BigCommerceAdapter(BigCommerceApi):
         return bool(isinstance(body, dict) and body.get("data"))
 
     async def list_variants(self, product_id: int) -> list[StoreVariant]:
-        items = await self.list_all(f"v3/catalog/products/{product_id}/variants")
+        """With the listings of other products asked for at the same moment (one request for many)."""
+        (items,) = await self.variant_lists.submit([product_id])
         return [bc.variant_from_bc(i) for i in items if i.get("option_values")]
 
     async def list_attributes(self) -> list[StoreAttribute]:
@@ -161,8 +162,10 @@ class BigCommerceAdapter(BigCommerceApi):
         refused, are left out of a second try (the images are retried on a later run; the variants are then
         created one by one, each with its own error)."""
         key = product.sku or product.name
-        body = bc.product_to_bc(product, creating=True)
-        notes: list[str] = []
+        holder = self.names.get(product.name.lower())
+        taken = holder is not None and holder.lower() != product.sku.lower()
+        body = bc.product_to_bc(product, creating=True, name_taken=taken)
+        notes: list[str] = [_renamed(product)] if taken else []
         image_error = ""
         while True:
             try:
@@ -199,6 +202,8 @@ class BigCommerceAdapter(BigCommerceApi):
             notes.append(bc.error_text(answer.get("errors")))
         if body["name"] != product.name and isinstance(data.get("id"), int):
             self.suffixed.add(data["id"])
+        else:
+            self.names[product.name.lower()] = product.sku
         result = bc.saved(key, data, note=" ".join(n for n in notes if n))
         result.image_error = image_error
         return result
@@ -288,10 +293,8 @@ class BigCommerceAdapter(BigCommerceApi):
         return BatchResult(updated=updated)
 
     async def set_variant_images(self, product_id: int, items: list[tuple[str, int, StoreImage]]) -> BatchResult:
-        payloads = [(key, {"id": vid, "image_url": img.src}) for key, vid, img in items if img.src]
-        return BatchResult(updated=await self.batch_put(
-            "v3/catalog/variants", payloads, VARIANT_BATCH,
-            single=lambda body: f"v3/catalog/products/{product_id}/variants/{body['id']}"))
+        payloads = [(key, {"id": vid, "image_url": img.src}, product_id) for key, vid, img in items if img.src]
+        return BatchResult(updated=await self.variant_updates.submit(payloads))
 
     async def set_associations(self, items: list[tuple[str, int, list[int], list[int]]]) -> BatchResult:
         """BigCommerce has one related-products list: upsells first, then cross-sells."""

@@ -33,6 +33,7 @@ from unopim_desktop.domain import (
 from unopim_desktop.redact import register_secret
 from unopim_desktop.stores.bigcommerce import KIND
 from unopim_desktop.stores.bigcommerce import payloads as bc
+from unopim_desktop.stores.bigcommerce.batching import Batcher
 from unopim_desktop.stores.bigcommerce.fields import unsuffixed
 from unopim_desktop.stores.bigcommerce.quota import QuotaPacer
 from unopim_desktop.stores.http_common import json_answer, scrub, tls_verify
@@ -92,7 +93,14 @@ class BigCommerceApi:
         self.requests_sent = 0
         # Products whose names carry the clash suffix (`fields.suffixed`): their writes keep it.
         self.suffixed: set[int] = set()
+        # Names this adapter saved (lower case -> SKU): a later create of the same name by another product
+        # takes the suffix at once instead of after a 409 (catalogues often repeat a name).
+        self.names: dict[str, str] = {}
         self._brands: dict[int, str] = {}  # brand id -> name (products name their brand by id)
+        # Variant updates and listings of several products at once, in one request (see `batching`).
+        self.variant_updates: Batcher[tuple[str, dict[str, Any], int], ItemResult] = Batcher(
+            self._put_variants, VARIANT_BATCH)
+        self.variant_lists: Batcher[int, list[dict[str, Any]]] = Batcher(self._variants_of, SKUS_PER_LOOKUP)
         self._brands_read: set[int] = set()  # ids the last reading of the brand list was for
 
     async def aclose(self) -> None:
@@ -262,6 +270,24 @@ class BigCommerceApi:
             first = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
             self._tree_id = int(first.get("id") or 1)
         return self._tree_id
+
+    # -- variants of several products --------------------------------------------------------------------
+    async def _put_variants(self, items: list[tuple[str, dict[str, Any], int]]) -> list[ItemResult]:
+        """Variant updates of any products, 50 a request (`PUT /v3/catalog/variants`, B6)."""
+        product_of = {body.get("id"): pid for _, body, pid in items}
+        return await self.batch_put("v3/catalog/variants", [(key, body) for key, body, _ in items], VARIANT_BATCH,
+                                    single=lambda b: f"v3/catalog/products/{product_of[b['id']]}/variants/{b['id']}")
+
+    async def _variants_of(self, product_ids: list[int]) -> list[list[dict[str, Any]]]:
+        """The variants of each product (`GET /v3/catalog/variants?product_id:in=`, 250 a page)."""
+        wanted = list(dict.fromkeys(product_ids))
+        found: dict[int, list[dict[str, Any]]] = {pid: [] for pid in wanted}
+        for group in bc.chunks(wanted, SKUS_PER_LOOKUP):
+            async for items in self.iter_pages("v3/catalog/variants", {"product_id:in": ",".join(map(str, group))}):
+                for item in items:
+                    if item.get("product_id") in found:
+                        found[item["product_id"]].append(item)
+        return [found[pid] for pid in product_ids]
 
     # -- batched PUTs -----------------------------------------------------------------------------------
     async def batch_put(self, path: str, items: list[tuple[str, dict[str, Any]]], size: int, *,

@@ -18,16 +18,17 @@ from unopim_desktop.domain import StoreImage, StoreProduct
 from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import (
-    association_hash,
     content_hash,
     cooldown_reason,
     field_changes,
     image_hash,
 )
 from unopim_desktop.sync.job import record_store_images
+from unopim_desktop.sync.pull.associations import write_associations
 from unopim_desktop.sync.pull.deletes import PullDeletes
 from unopim_desktop.sync.pull.fields import PullFields
 from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
+from unopim_desktop.sync.pull.inline import InlineCreates
 from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class ProductSteps:
         self.fresh: set[str] = set()
         self.adopted = 0  # existing store products found by SKU and taken over (overwritten)
         self.fields = PullFields(job)  # what UnoPim changed since the last sync, field by field
+        self.inline = InlineCreates(self)  # new products created with their images and variants in one call
         self.store_was_empty = False  # nothing to adopt: every SKU look-up can be skipped
 
     # -- listing ---------------------------------------------------------------------------------------
@@ -145,6 +147,7 @@ class ProductSteps:
         for t in tasks:
             t.result()
         await self._variants_of_changed_parents()
+        await self.job.commit(await self.inline.flush(everything=True))  # those whose variants never all came
         await PullDeletes(self.job).apply()
         await self.fields.finish()
         if self.adopted:
@@ -208,6 +211,8 @@ class ProductSteps:
             sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
             self.job.state.seen_products.add(sku)
             structure = self.job.parents.learn(item, sku) if configurable and self.job.parents else None
+            if configurable:
+                self.inline.learn(item, sku)
             if structure:
                 self.run.count("product", "skipped")
                 self.run.log(f"Product {sku} not pulled: {structure}.", level="warning", entity_kind="product",
@@ -261,6 +266,10 @@ class ProductSteps:
                 self.run.record_change(kind, sku, action, fields, h)
                 self.run.count(kind, "updated" if obj.store_id else "created")
             return []
+        inline = set()
+        if kind == "product" and self.inline.enabled:
+            pending = [p for p in pending if not self.inline.hold(p)]
+            inline = {sku for sku, obj, _, images in pending if self.inline.take_images(sku, obj, images)}
         if not pending:
             return kept
         if kind == "product":
@@ -287,9 +296,13 @@ class ProductSteps:
                     self.fresh.add(sku)
                 if not obj.store_id and not self.store_was_empty:
                     self.created.add(sku)  # its variations cannot already exist: no SKU look-up for them
+                carried = self.inline.images_done(kind, sku, images, r) if sku in inline else None
                 writes.append(LinkWrite(kind, sku, r.store_id, content_hash=h, base=after.get(sku),
-                                        pulled=sku not in self.fields.store_edits_kept))
-                await self.images.queue("product", sku, r.store_id, images)
+                                        pulled=sku not in self.fields.store_edits_kept, image_hash=carried))
+                if carried and r.image_ids:
+                    writes.append(record_store_images("product", sku, r.store_id, r.image_ids))
+                elif sku not in inline:
+                    await self.images.queue("product", sku, r.store_id, images)
                 continue
             # A variation's image travels with the variation itself (its parent's batch is written anyway).
             sent_image = images is not None
@@ -360,6 +373,9 @@ class ProductSteps:
                 parents.report(parent_sku, [_sku(i) for i in group], orphaned)
                 return []
             parent = self.job.link("product", parent_sku)
+            if parent is None and self.inline.holds(parent_sku):
+                await self.inline.add_variants(parent_sku, group)  # written with their product
+                return []
             axes = await self.job.axes_of(parent_sku) if parent is not None else []
             pending = []
             established: list[LinkWrite] = []
@@ -401,7 +417,7 @@ class ProductSteps:
                                                     parent_sku=parent_sku)
 
         parts = await asyncio.gather(*(one_parent(p, g) for p, g in by_parent.items()))
-        return [w for part in parts for w in part]
+        return [w for part in parts for w in part] + await self.inline.flush()
 
     def _skip_or_fail(self, kind: str, sku: str, reason: str) -> None:
         if reason.startswith("echo suppress"):
@@ -413,52 +429,7 @@ class ProductSteps:
 
     # -- 12-13: associations, tags --------------------------------------------------------------------
     async def step_associations(self) -> None:
-        # A store saves whole products: an image update in flight on the same product would write back
-        # the old upsells. Let the image worker finish what is queued first.
-        await self.images.join()
-        items, hashes = [], {}
-        for n, (sku, (ups, cross)) in enumerate(self.job.state.associations.items()):
-            if n % 500 == 499:
-                await asyncio.sleep(0)  # hashing every product at once held the event loop (and the window)
-            link = self.job.link("product", sku)
-            if link is None:
-                continue
-            up_ids = [self.job.link("product", s).store_id for s in ups if self.job.link("product", s)]
-            cross_ids = [self.job.link("product", s).store_id for s in cross if self.job.link("product", s)]
-            missing = [s for s in (*ups, *cross) if not self.job.link("product", s)]
-            if missing:
-                self.run.log(f"Product {sku}: associated SKUs not in the store yet: {', '.join(missing[:5])}",
-                             level="warning", entity_kind="association", entity=sku)
-            h = association_hash(up_ids, cross_ids, one_list=self.job.adapter.one_association_list)
-            current = self.job.link("association", sku)
-            if (current and current.content_hash == h) or (not current and not up_ids and not cross_ids):
-                self.run.count("association", "unchanged")
-                continue
-            items.append((sku, link.store_id, up_ids, cross_ids))
-            hashes[sku] = h
-        self.run.step_total("associations", len(items))
-        if not items:
-            return
-        if self.job.options.dry_run:
-            for sku, _, ups, cross in items:
-                self.run.log(f"dry-run: would set {len(ups)} upsell(s) and {len(cross)} cross-sell(s) on {sku}",
-                             entity_kind="association", entity=sku)
-                self.run.count("association", "updated")
-            return
-        result = await self.job.adapter.set_associations(items)
-        answers = answers_by_key(result)
-        writes = []
-        for sku, pid, _, _ in items:
-            r = answers.get(sku)
-            if r is not None and r.ok:
-                writes.append(LinkWrite("association", sku, pid, content_hash=hashes[sku], pulled=True))
-                self.run.count("association", "updated")
-            else:
-                self.run.count("association", "failed")
-                self.run.log(f"Associations of {sku} could not be set: {r.error if r else 'no answer'}",
-                             level="error", entity_kind="association", entity=sku)
-        await self.job.commit(writes)
-        self.run.advance("associations", len(items))
+        await write_associations(self)
 
     async def step_tags(self) -> None:
         # Tags travel with their products (the store creates a tag the first time a name is used).
