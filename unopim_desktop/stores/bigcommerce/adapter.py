@@ -104,6 +104,15 @@ class BigCommerceAdapter(BigCommerceApi):
         return [StoreAttribute(name=n, store_id=None, terms=[StoreTerm(name=lb) for lb in labels])
                 for n, labels in values.items() if n]
 
+    async def field_terms(self, key: str) -> list[StoreTerm]:
+        """The entries BigCommerce keeps as a list for a core field: its brands (by id, so a rename is one)."""
+        if key != "brand":
+            return []
+        brands = await self.list_all("v3/catalog/brands")
+        self._brands.update({b["id"]: str(b.get("name") or "") for b in brands if isinstance(b.get("id"), int)})
+        return [StoreTerm(name=str(b.get("name") or ""), store_id=b["id"]) for b in brands
+                if isinstance(b.get("id"), int) and b.get("name")]
+
     async def list_tags(self) -> list[str]:
         return []  # no tags on BigCommerce; tags are written as search keywords
 

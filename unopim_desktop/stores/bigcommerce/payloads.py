@@ -345,7 +345,8 @@ def category_to_bc(category: StoreCategory, *, parent_id: int, tree_id: int | No
 
 def category_from_bc(raw: dict[str, Any]) -> StoreCategory:
     url = raw.get("url") if isinstance(raw.get("url"), dict) else {}
-    slug = str(url.get("path") or "").strip("/").rsplit("/", 1)[-1]
+    # The whole path: it is unique in the store, its last part is not (Men › Tops and Women › Tops).
+    slug = "-".join(p for p in str(url.get("path") or "").strip("/").split("/") if p)
     image_url = str(raw.get("image_url") or "")
     return StoreCategory(
         name=str(raw.get("name") or ""),
