@@ -429,3 +429,18 @@ async def test_a_brand_is_created_by_name_once_and_read_back_by_name(big: Big) -
         read.extra = {"brand": ""}
         assert not (await adapter.upsert_products([read])).failed
     assert big.state.products_by_id[made.created[1].store_id]["brand_id"] == 0
+
+
+async def test_a_product_without_price_or_weight_gets_the_fields_bigcommerce_requires(big: Big) -> None:
+    """name, type, weight and price are required on create, even when 0 (B5): a product UnoPim gives none of
+    them is created with 0 and physical, not refused with 422 Missing Required Fields."""
+    import httpx
+
+    refused = httpx.post(big.api_url + "v3/catalog/products", json={"name": "Bare", "sku": "BARE-0"},
+                         headers={"X-Auth-Token": big.state.credentials["access_token"]})
+    assert refused.status_code == 422 and refused.json()["title"] == "Missing Required Fields"
+    async with big.adapter() as adapter:
+        made = await adapter.upsert_products([StoreProduct(sku="BARE", name="Bare")])
+    assert not made.failed
+    stored = big.state.product_by_sku("BARE")
+    assert stored is not None and (stored["price"], stored["weight"], stored["type"]) == (0, 0, "physical")
