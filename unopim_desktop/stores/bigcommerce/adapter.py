@@ -171,8 +171,8 @@ class BigCommerceAdapter(BigCommerceApi):
         refused, are left out of a second try (the images are retried on a later run; the variants are then
         created one by one, each with its own error)."""
         key = product.sku or product.name
-        holder = self.names.get(product.name.lower())
-        taken = holder is not None and holder.lower() != product.sku.lower()
+        holder = self.names.setdefault(product.name.lower(), product.sku)  # claimed before it is sent: a create
+        taken = holder.lower() != product.sku.lower()  # of the same name in flight at once takes the suffix
         body = bc.product_to_bc(product, creating=True, name_taken=taken)
         notes: list[str] = [_renamed(product)] if taken else []
         image_error = ""
@@ -211,8 +211,6 @@ class BigCommerceAdapter(BigCommerceApi):
             notes.append(bc.error_text(answer.get("errors")))
         if body["name"] != product.name and isinstance(data.get("id"), int):
             self.suffixed.add(data["id"])
-        else:
-            self.names[product.name.lower()] = product.sku
         result = bc.saved(key, data, note=" ".join(n for n in notes if n))
         result.image_error = image_error
         return result

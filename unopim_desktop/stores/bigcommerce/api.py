@@ -93,8 +93,8 @@ class BigCommerceApi:
         self.requests_sent = 0
         # Products whose names carry the clash suffix (`fields.suffixed`): their writes keep it.
         self.suffixed: set[int] = set()
-        # Names this adapter saved (lower case -> SKU): a later create of the same name by another product
-        # takes the suffix at once instead of after a 409 (catalogues often repeat a name).
+        # Names this adapter's creates claimed (lower case -> SKU): a later create of the same name by another
+        # product takes the suffix at once instead of after a 409 (catalogues often repeat a name).
         self.names: dict[str, str] = {}
         self._brands: dict[int, str] = {}  # brand id -> name (products name their brand by id)
         # Variant updates and listings of several products at once, in one request (see `batching`).
