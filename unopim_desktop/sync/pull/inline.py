@@ -112,15 +112,17 @@ class InlineCreates:
 
     async def _created(self, h: Held, r: Any) -> list[LinkWrite]:
         steps, run = self.steps, self.run
+        label = self.job.label
         if r is None or not r.ok or not r.store_id:
             reason = r.error if r else "the store gave no answer for it"
-            run.count("product", "failed")
-            run.log(f"Product {h.sku} failed: {reason}", level="error", entity_kind="product", entity=h.sku)
+            run.failed_item("product", h.sku, f"Product {h.sku} failed: {reason}", status=r.status if r else None,
+                            server_text=r.error if r else "")
             for sku, _v, _h, _ih in h.variants:
                 steps._skip_or_fail("variant", sku, f"its configurable product {h.sku} is not in the store "
                                     "(it failed)")
             return []
-        run.count("product", "created")
+        run.wrote("product", h.sku, "created", f"Product {h.sku} created in “{label}” (id {r.store_id}), with "
+                                               f"{len(r.variants)} variant(s).")
         run.record_change("product", h.sku, "create", None, h.content_hash)
         if r.note:
             run.log(f"Product {h.sku}: {r.note}", level="warning", entity_kind="product", entity=h.sku)
@@ -137,7 +139,7 @@ class InlineCreates:
             if vr is None or not vr.ok or not vr.store_id:
                 late.append((sku, variant, vh, ih or None))
                 continue
-            run.count("variant", "created")
+            run.wrote("variant", sku, "created", f"Variant {sku} created in “{label}” (id {vr.store_id}) with {h.sku}.")
             run.record_change("variant", sku, "create", None, vh)
             sent = variant.image is not None and bool(variant.image.src)
             if sent:

@@ -76,7 +76,11 @@ class CoreFieldsPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.pickers: dict[str, SearchableCombo] = {}
         self.directions: dict[str, DirectionCombo] = {}
         for i, f in enumerate(CORE_FIELDS):
@@ -97,7 +101,7 @@ class CoreFieldsPanel(QWidget):
             self.directions[f.key] = direction
             self.table.setCellWidget(i, 2, direction)
             self.table.setItem(i, 3, QTableWidgetItem(f.hint))
-        self.table.resizeColumnsToContents()
+        self.table.setMinimumHeight(160)
         self.kind = QComboBox()
         self.kind.setObjectName("coreStoreKind")
         for k in service.store_kinds():
@@ -109,7 +113,6 @@ class CoreFieldsPanel(QWidget):
         kind_form = QFormLayout()
         kind_form.addRow("Rows for", self.kind)
         self._on_kind()
-        self.table.setColumnWidth(1, max(self.table.columnWidth(1), 300))
 
         self.family = SearchableCombo(NO_FAMILY)
         self.family.setObjectName("core_default_family")
@@ -216,8 +219,8 @@ class CoreFieldsPanel(QWidget):
                 or self.directions[key].direction() != self.saved_directions.get(key, "both"))
 
     def unsaved_rows(self) -> list[str]:
-        """Unsaved rows of the kind shown (and the default family)."""
-        return [k for k in (*self.visible_keys(), FAMILY_ROW) if self.is_unsaved(k)]
+        """Unsaved rows of every kind (Save writes those of the kind shown) and the default family."""
+        return [k for k in (*self.pickers, FAMILY_ROW) if self.is_unsaved(k)]
 
     def _on_edit(self, key: str) -> None:
         self.invalid.discard(key)
@@ -275,6 +278,14 @@ class CoreFieldsPanel(QWidget):
                 "info", "Nothing to fill: every row already has an attribute, or no UnoPim attribute matches the "
                 "standard codes. Pick the remaining rows by hand."
             )
+
+    def discard(self) -> None:
+        """Put the saved mapping back on screen."""
+        for key, picker in self.pickers.items():
+            picker.set_code(self.saved_rows.get(key, ""))
+        self.family.set_code(self.saved_family)
+        self.invalid.clear()
+        self.paint()
 
     def clear(self) -> None:
         for key in self.visible_keys():
