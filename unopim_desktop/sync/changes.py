@@ -9,12 +9,16 @@ import json
 from typing import Any
 
 # Fields that change on every write or identify rather than describe: never part of a content hash.
-VOLATILE = {"store_id", "date_modified_gmt", "parent_store_id", "images", "image"}
+VOLATILE = {"store_id", "date_modified_gmt", "parent_store_id", "images", "image", "translation_ids", "changed"}
+# Added with translations and per-currency prices (#18): left out while empty, so the hash of everything
+# synced before (one locale, one currency) stays what it was and an upgrade rewrites nothing.
+WHEN_SET = {"translations", "prices"}
 
 
 def _plain(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name not in VOLATILE}
+        return {f.name: _plain(value) for f in dataclasses.fields(obj) if f.name not in VOLATILE
+                and ((value := getattr(obj, f.name)) or f.name not in WHEN_SET)}
     if isinstance(obj, dict):
         return {str(k): _plain(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
     if isinstance(obj, (list, tuple)):
@@ -59,13 +63,27 @@ def cooldown_reason(last_write: dt.datetime | None, debounce_s: int, other_side:
 
 def field_changes(before: Any, after: Any) -> dict[str, tuple[Any, Any]]:
     """Field-level preview of a write, for dry runs: {field: (old, new)}. `before` is what the store holds
-    (None for a create: then the fields the write sets); a field the write empties is a change too."""
-    new = _plain(after)
+    (None for a create: then the fields the write sets); a field the write empties is a change too.
+    Translations and other currencies show as their own fields (`name@fr`, `regular_price@EUR`)."""
+    new = _flat(_plain(after))
     if before is None:
         return {k: (None, v) for k, v in new.items() if v not in ("", [], {}, None)}
-    old = _plain(before) if not isinstance(before, dict) else before
+    old = _flat(_plain(before) if not isinstance(before, dict) else before)
+    for k in new:  # a translation or currency the store does not hold yet: each of its fields is new
+        if "@" in k and k not in old:
+            old[k] = ""
     return {k: (old.get(k), v) for k, v in new.items()
             if k in old and old.get(k) != v and not (old.get(k) in ("", None) and v in ("", None))}
+
+
+def _flat(plain: dict[str, Any]) -> dict[str, Any]:
+    """`translations` and `prices` spread into one field per language or currency (`name@fr`)."""
+    out = {k: v for k, v in plain.items() if k not in WHEN_SET}
+    for key in WHEN_SET:
+        for code, fields in (plain.get(key) or {}).items():
+            for name, value in (fields or {}).items():
+                out[f"{name}@{code}"] = value
+    return out
 
 
 def snapshot(obj: Any) -> dict[str, Any]:

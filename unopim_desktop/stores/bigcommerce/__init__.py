@@ -43,6 +43,10 @@ KIND = StoreKind(
                   cli_flag="--default-currency"),
         FormField("default_locale", "Default locale", placeholder="e.g. en (blank: the store's own)",
                   cli_flag="--default-locale"),
+        FormField("translations", "Translations", cli_flag="--translations",
+                  choices=(("auto", "Translations API when the channel has it"), ("off", "Off (one locale per channel)")),
+                  help="Channel locales mapped to store locales are written through BigCommerce's Translations "
+                       "API (Catalyst channels); other currencies go to price lists (Enterprise plans)."),
     ),
     make_adapter=_adapter,
     check_url_path=_api_path,

@@ -28,6 +28,7 @@ from unopim_desktop.sync.job import record_store_images
 from unopim_desktop.sync.pull.deletes import PullDeletes
 from unopim_desktop.sync.pull.fields import PullFields
 from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
+from unopim_desktop.sync.pull.translations import PullTranslations
 from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class ProductSteps:
         self.fresh: set[str] = set()
         self.adopted = 0  # existing store products found by SKU and taken over (overwritten)
         self.fields = PullFields(job)  # what UnoPim changed since the last sync, field by field
+        self.translations = PullTranslations(job)  # the links of the store's own translated objects
         self.store_was_empty = False  # nothing to adopt: every SKU look-up can be skipped
 
     # -- listing ---------------------------------------------------------------------------------------
@@ -239,6 +241,7 @@ class ProductSteps:
                 established += await self.fields.establish("product", sku, link.store_id, product)
                 continue
             product.store_id = link.store_id if link else None
+            self.translations.known(sku, product)
             pending.append((sku, product, h, images))
         writes = established + await self._upsert("product", pending)
         if commit:
@@ -287,6 +290,7 @@ class ProductSteps:
                     self.created.add(sku)  # its variations cannot already exist: no SKU look-up for them
                 writes.append(LinkWrite(kind, sku, r.store_id, content_hash=h, base=after.get(sku),
                                         pulled=sku not in self.fields.store_edits_kept))
+                writes += self.translations.written("product", sku, r)
                 await self.images.queue("product", sku, r.store_id, images)
                 continue
             # A variation's image travels with the variation itself (its parent's batch is written anyway).
@@ -338,6 +342,8 @@ class ProductSteps:
             is_variation = hit.parent_store_id is not None
             if (kind == "variant") == is_variation:
                 obj.store_id = hit.store_id
+                if isinstance(obj, StoreProduct):
+                    self.translations.adopt(obj, hit)
                 self.adopted += kind == "product"
                 self.run.log(f"Adopted the existing store {kind} with SKU {sku} (id {hit.store_id}).",
                              entity_kind=kind, entity=sku)
@@ -393,10 +399,12 @@ class ProductSteps:
                 variant.image = None if image_same else image
                 variant.store_id = link.store_id if link else None
                 pending.append((sku, variant, h, None if image_same else ih))
-            if not pending or parent is None:
+            if parent is None:
                 return established
-            return established + await self._upsert("variant", pending, parent_id=parent.store_id,
-                                                    parent_sku=parent_sku)
+            written = await self._upsert("variant", pending, parent_id=parent.store_id,
+                                         parent_sku=parent_sku) if pending else []
+            linked = await self.translations.variations(parent_sku, parent.store_id, [_sku(i) for i in group])
+            return established + written + linked
 
         parts = await asyncio.gather(*(one_parent(p, g) for p, g in by_parent.items()))
         return [w for part in parts for w in part]
