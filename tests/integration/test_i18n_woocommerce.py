@@ -136,3 +136,91 @@ async def test_a_round_trip_writes_nothing_and_a_french_name_or_eur_price_comes_
     store_writes = sb.woocommerce.write_count()
     assert (await app.engine.pull(full=False)).status == "done", _errors(app)
     assert sb.woocommerce.write_count() == store_writes
+
+
+# -- WCML multi-currency: custom prices per variation --------------------------------------------------
+async def test_wcml_prices_go_on_each_variation_and_a_eur_edit_comes_back(data_dir):
+    sb = start_sandbox(_options(wcml_currencies=("EUR", "GBP")))
+    try:
+        async with connected_app(data_dir, sb, cooldown_s=0) as app:
+            await _map(app, currencies={"EUR": "EUR", "GBP": "GBP"})
+            assert (await app.engine.pull(full=True)).status == "done", _errors(app)
+            assert any("WCML multi-currency" in r.message for r in app.logs), [r.message for r in app.logs][:8]
+            parent = sb.woocommerce.product_by_sku(_configurable(sb))
+            variation = sb.woocommerce.variations(parent["id"])[0]
+            pim = sb.unopim.get_product(variation["sku"])
+            # 3.x variants inherit their parent's price: what UnoPim shows for the variant.
+            price = _pim_value(sb, _configurable(sb), "price") if "channel_locale_specific" not in pim["values"] \
+                else pim["values"]["channel_locale_specific"]["default"]["en_US"].get("price") \
+                or _pim_value(sb, _configurable(sb), "price")
+            assert _meta(variation, "_wcml_custom_prices_status") == "1"
+            assert _meta(variation, "_regular_price_EUR") == price["EUR"]
+            assert _meta(variation, "_price_GBP") == price["GBP"]
+            writes = sb.unopim.write_count()
+            assert (await app.engine.push(changed=False)).status == "done", _errors(app)
+            assert sb.unopim.write_count() == writes
+            r = woo_api(sb, "PUT", f"/products/{parent['id']}/variations/{variation['id']}",
+                        json={"meta_data": [{"key": "_regular_price_EUR", "value": "55.50"}]})
+            assert r.status_code == 200, r.text
+            assert (await app.engine.push(changed=True)).status == "done", _errors(app)
+            values = sb.unopim.get_product(variation["sku"])["values"]
+            # The variant now holds its own price (3.x: an override of the parent's whole value): EUR as the
+            # store says, the other currencies as it inherited them.
+            assert values["channel_locale_specific"]["default"]["en_US"]["price"] == {**price, "EUR": "55.50"}
+            assert sb.unopim.write_count() == writes + 1
+    finally:
+        sb.stop()
+
+
+# -- the degrade paths -----------------------------------------------------------------------------------
+async def test_without_plugins_one_locale_and_one_currency_reach_the_store_with_a_note(data_dir):
+    sb = start_sandbox(_options())
+    try:
+        async with connected_app(data_dir, sb, cooldown_s=0) as app:
+            await _map(app, locales={"fr_FR": "fr"}, currencies={"EUR": "EUR"})
+            assert (await app.engine.pull(full=True)).status == "done", _errors(app)
+            notes = [r for r in app.logs if r.entity in ("fr_FR", "EUR")]
+            assert {r.entity for r in notes} == {"fr_FR", "EUR"} and all(r.level == "warning" for r in notes)
+            assert "one locale per channel" in next(r.message for r in notes if r.entity == "fr_FR")
+            sku = _simple(sb)
+            product = sb.woocommerce.product_by_sku(sku)
+            assert "lang" not in product and not any(m["key"].endswith("wmcp") for m in product["meta_data"])
+            assert sb.woocommerce.counts()["products"] == len(sb.woocommerce.products())
+    finally:
+        sb.stop()
+
+
+async def test_a_currency_the_plugin_does_not_know_is_skipped_with_a_warning(data_dir):
+    sb = start_sandbox(_options(curcy_currencies=("EUR",)))
+    try:
+        async with connected_app(data_dir, sb, cooldown_s=0) as app:
+            await app.app.stores.set_settings("Shop", plugin_currencies="EUR")
+            await _map(app, currencies={"EUR": "EUR", "GBP": "GBP"})
+            assert (await app.engine.pull(full=True)).status == "done", _errors(app)
+            skipped = [r for r in app.logs if r.entity == "GBP"]
+            assert skipped and skipped[0].level == "warning" and "do not know GBP" in skipped[0].message
+            meta = json.loads(_meta(sb.woocommerce.product_by_sku(_simple(sb)), "_regular_price_wmcp"))
+            assert set(meta) == {"EUR"}
+    finally:
+        sb.stop()
+
+
+async def test_translations_switched_off_in_the_store_settings_send_one_locale(data_dir, wpml_curcy):
+    async with connected_app(data_dir, wpml_curcy, cooldown_s=0) as app:
+        await app.app.stores.set_settings("Shop", translations="off")
+        await _map(app, locales={"fr_FR": "fr"})
+        assert (await app.engine.pull(full=True)).status == "done", _errors(app)
+        assert all(set(p["translations"]) == {"en"} for p in wpml_curcy.woocommerce.products())
+        assert any("switched off" in r.message for r in app.logs)
+
+
+async def test_an_inactive_store_language_is_left_out_before_any_write(data_dir, wpml_curcy):
+    async with connected_app(data_dir, wpml_curcy, cooldown_s=0) as app:
+        await _map(app, locales={"fr_FR": "fr", "de_DE": "es"})  # es is not active in WPML
+        assert (await app.engine.pull(full=True)).status == "done", _errors(app)
+        assert any(r.entity == "de_DE" and "not an active language" in r.message for r in app.logs)
+        langs = {lang for p in wpml_curcy.woocommerce.products() for lang in p["translations"]}
+        assert langs == {"en", "fr"}
+        # No stray term from a refused translation: every category is in a language WPML has.
+        cats = woo_api(wpml_curcy, "GET", "/products/categories", params={"lang": "all", "per_page": 100}).json()
+        assert {c["lang"] for c in cats} == {"en", "fr"}

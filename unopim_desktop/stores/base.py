@@ -47,11 +47,12 @@ class StoreAdapter(Protocol):
         ...
 
     async def i18n_capabilities(self, settings: dict[str, str], *, languages: tuple[str, ...] = (),
-                                currencies: tuple[str, ...] = ()) -> StoreLanguages:
+                                currencies: tuple[str, ...] = (), channel: str = "") -> StoreLanguages:
         """What the store can hold beyond one language and one currency (#18), within the merchant's
         per-store `settings` (`mapping.i18n.STORE_SETTINGS`). `languages` and `currencies` are the store
         languages and currencies the channel maps beyond its defaults: the adapter checks the languages and
-        from then on writes and reads `translations` and `prices` in those (and only those) it can hold."""
+        from then on writes and reads `translations` and `prices` in those (and only those) it can hold.
+        `channel` (the UnoPim channel's code) names what the store keeps per channel (a price list)."""
         ...
 
     async def translated_variations(self, product_id: int) -> dict[str, dict[str, int]]:

@@ -136,7 +136,7 @@ class SyncJob:
                                          if v and v.strip() and k != base and k in ch.currencies
                                          and v.strip().upper() != self.store_currency))
         self.caps = await self.adapter.i18n_capabilities(self.store_settings, languages=languages,
-                                                         currencies=currencies)
+                                                         currencies=currencies, channel=ch.code)
         self.reach = channel_reach(self.channel, self.caps, self.store_currency)
         await self.lane.run(stores_repo.remember_capabilities, self.address, self.label, caps_dict(self.caps))
         many = len(self.channel.locales) > 1 or len(self.channel.currencies) > 1

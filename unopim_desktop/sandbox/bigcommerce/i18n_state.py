@@ -44,3 +44,6 @@ def set_up_i18n(state: Any, *, currencies: tuple[str, ...] = (), price_lists: bo
                 locales: tuple[str, ...] = ()) -> None:
     state.i18n = I18nState(state.default_currency, currencies=tuple(currencies), price_lists=price_lists,
                            locales=tuple(locales))
+    if locales:  # the store's API account may use the Translations API
+        scopes = state.tokens.scopes_for(state.access_token) or frozenset()
+        state.tokens.add(state.access_token, sorted({*scopes, "store_translations"}))

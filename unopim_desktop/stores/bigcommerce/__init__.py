@@ -14,9 +14,10 @@ ACCOUNTS_PAGE = "BigCommerce → Settings → API → Store-level API accounts"
 
 
 def _adapter(connection: StoreConnection) -> StoreAdapter:
-    from unopim_desktop.stores.bigcommerce.adapter import BigCommerceAdapter
+    # The catalog adapter with price lists and translations around it (`i18n`).
+    from unopim_desktop.stores.bigcommerce.i18n import LocalizedBigCommerceAdapter
 
-    return BigCommerceAdapter(connection)
+    return LocalizedBigCommerceAdapter(connection)
 
 
 def _api_path(origin: str, path: str, _raw: str) -> str:

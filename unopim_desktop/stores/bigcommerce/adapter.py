@@ -42,13 +42,12 @@ from unopim_desktop.stores.bigcommerce.api import (
     BigCommerceApi,
     failed_item,
 )
-from unopim_desktop.stores.bigcommerce.i18n import BigCommerceI18n
 from unopim_desktop.stores.bigcommerce.options import upsert_categories, upsert_variants
 from unopim_desktop.stores.bigcommerce.verify import verify_bigcommerce
 from unopim_desktop.stores.http_common import json_answer
 
 
-class BigCommerceAdapter(BigCommerceI18n, BigCommerceApi):
+class BigCommerceAdapter(BigCommerceApi):
     kind = KIND.name
     max_batch = PRODUCT_BATCH
     category_name_max = bc.CATEGORY_NAME_MAX

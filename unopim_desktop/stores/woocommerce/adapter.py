@@ -57,7 +57,7 @@ class WooCommerceAdapter(WooApi):
         return await verify_woocommerce(self)
 
     async def i18n_capabilities(self, settings: dict[str, str], *, languages: tuple[str, ...] = (),
-                                currencies: tuple[str, ...] = ()) -> StoreLanguages:
+                                currencies: tuple[str, ...] = (), channel: str = "") -> StoreLanguages:
         """WPML/WCML and the multi-currency plugin (see `i18n`); `languages` and `currencies` are the store
         languages and currencies the channel maps: the languages are checked, the currencies kept for the
         price meta this adapter writes and reads."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from unopim_desktop.domain import AttributeDef, StoreProduct, StoreVariant
 from unopim_desktop.sync.transform.to_store import PullMapping, product_to_store, variant_to_store
-from unopim_desktop.sync.transform.values import merge_values, wrap_scoped_value
+from unopim_desktop.sync.transform.values import merge_values, read_value, wrap_scoped_value
 
 TEXT_CORE = ("name", "description", "short_description", "weight", "length", "width", "height")
 TRANSLATED = ("name", "description", "short_description")  # what a store translation carries
@@ -211,6 +211,7 @@ def product_fragment(store: StoreProduct, current: Mapping[str, Any] | None, m: 
         if value is None or (value == "" and seen is None):
             continue
         frag.add(attr.code, m.wrap(attr, value))
+    _whole_prices(frag, current, m)
     return frag
 
 
@@ -294,6 +295,24 @@ def _core_field(frag: Fragment, key: str, mine: Any, theirs: Any, m: PushMapping
         frag.problems.append(f"{name}: {exc}")
         return
     frag.add(name, m.wrap(attr, value, locale))
+
+
+def _whole_prices(frag: Fragment, current: Mapping[str, Any] | None, m: PushMapping) -> None:
+    """A price written whole: the currencies the store did not change keep UnoPim's amounts. A 3.x variant's
+    price is an override of its parent's whole value (the nearer node wins per attribute), so a EUR edit
+    alone would drop the USD and GBP it inherited."""
+    if current is None:
+        return
+    for key in PRICE_CORE:
+        attr = m.view.attr(key)
+        if attr is None or attr.system or attr.type != "price":
+            continue
+        mine = read_value(frag.values, attr, channel=m.channel, locales=[m.locale])
+        if not isinstance(mine, Mapping):
+            continue
+        theirs = read_value(current.get("values") or {}, attr, channel=m.channel, locales=[m.locale])
+        if isinstance(theirs, Mapping) and any(c not in mine for c in theirs):
+            frag.values = merge_values(frag.values, m.wrap(attr, {**theirs, **mine}))
 
 
 def _same_number(a: str, b: str) -> bool:
@@ -423,6 +442,7 @@ def variant_fragment(store: StoreVariant, current: Mapping[str, Any] | None, axe
                     frag.add(code, {"common": {code: m.option_code(code, mine)}})
                 except Unmappable as exc:
                     frag.problems.append(f"{name}: {exc}")
+    _whole_prices(frag, current, m)
     return frag
 
 
