@@ -134,6 +134,6 @@ async def test_a_plan_without_price_lists_and_a_channel_without_translations_kee
             assert any("Translations API is not available" in m for m in messages)
             assert {r.entity for r in app.logs if r.level == "warning" and r.entity in ("fr_FR", "EUR")} == {
                 "fr_FR", "EUR"}
-            assert not getattr(sb.bigcommerce, "i18n").lists and not sb.bigcommerce.i18n.translations
+            assert not sb.bigcommerce.i18n.lists and not sb.bigcommerce.i18n.translations
     finally:
         sb.stop()

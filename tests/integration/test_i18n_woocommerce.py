@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.support.app import connected_app, unopim_api, woo_api
+from tests.support.app import connected_app, woo_api
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
 
 LANGS = ("en", "fr", "de")
