@@ -16,7 +16,7 @@ from unopim_desktop.app.context import AppContext
 from unopim_desktop.app.events import LOGS, STORES, changed
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.domain import StoreConnection, StoreInfo, StoreRow
-from unopim_desktop.mapping.i18n import currency_list, settings_problem, store_settings
+from unopim_desktop.mapping.i18n import caps_dict, currency_list, settings_problem, store_settings
 from unopim_desktop.redact import MASK
 from unopim_desktop.state import repo, stores_repo
 from unopim_desktop.stores.base import StoreAdapter, StoreVerificationError
@@ -185,6 +185,7 @@ class StoreService:
         adapter = self.make_adapter(connection)
         try:
             info = await adapter.verify()
+            caps = await _capabilities(adapter, form)
         except StoreVerificationError as exc:
             return StoreOutcome(False, reason=exc.reason, fix=exc.fix)
         except ApiError as exc:
@@ -202,7 +203,8 @@ class StoreService:
         row = StoreRow(
             id=0, label=label, kind=form.kind, url=url, key=connection.key, wp_user=connection.wp_user,
             active=form.active, default_currency=form.default_currency or info.currency,
-            default_locale=form.default_locale or info.locale, info={**_info_dict(info), "settings": form.settings()},
+            default_locale=form.default_locale or info.locale,
+            info={**_info_dict(info), "settings": form.settings(), **({"i18n": caps} if caps is not None else {})},
         )
         saved = await self.ctx.lane.run(stores_repo.save_store, address, row, previous_label=previous_label)
         if old_scope and previous_label != label:
@@ -250,6 +252,16 @@ class StoreService:
         address = await self._address()
         await self.ctx.lane.run(stores_repo.set_store_active, address, label, active)
         self.bus.emit(changed(STORES))
+
+
+async def _capabilities(adapter: StoreAdapter, form: StoreForm) -> dict | None:
+    """What the store holds beyond one language and currency, for the Channels tab (a run asks again);
+    None when the store would not say (the connection is saved all the same)."""
+    try:
+        return caps_dict(await adapter.i18n_capabilities(form.settings()))
+    except ApiError as exc:
+        log.info("store %s: languages and currencies not checked: %s", form.label, exc)
+        return None
 
 
 def _info_dict(info: StoreInfo) -> dict:

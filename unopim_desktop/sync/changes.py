@@ -101,6 +101,11 @@ def value_changes(current: dict[str, Any] | None, fragment: dict[str, Any]) -> d
     out: dict[str, tuple[Any, Any]] = {}
 
     def walk(old: Any, new: Any, depth: int, path: str) -> None:
+        if depth < 0 and _per_currency(new) and isinstance(old, dict):
+            for currency, amount in new.items():  # a price: one change per currency (…price.EUR)
+                if old.get(currency) != amount:
+                    out[f"{path}.{currency}"] = (old.get(currency), amount)
+            return
         if depth < 0 or not isinstance(new, dict):
             if old != new:
                 out[path] = (old, new)
@@ -115,3 +120,8 @@ def value_changes(current: dict[str, Any] | None, fragment: dict[str, Any]) -> d
         elif before != content:
             out[bucket] = (before, content)
     return out
+
+
+def _per_currency(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and all(
+        isinstance(k, str) and len(k) == 3 and k.isalpha() and k.isupper() for k in value)

@@ -211,7 +211,6 @@ def product_fragment(store: StoreProduct, current: Mapping[str, Any] | None, m: 
         if value is None or (value == "" and seen is None):
             continue
         frag.add(attr.code, m.wrap(attr, value))
-    _whole_prices(frag, current, m)
     return frag
 
 
@@ -298,9 +297,9 @@ def _core_field(frag: Fragment, key: str, mine: Any, theirs: Any, m: PushMapping
 
 
 def _whole_prices(frag: Fragment, current: Mapping[str, Any] | None, m: PushMapping) -> None:
-    """A price written whole: the currencies the store did not change keep UnoPim's amounts. A 3.x variant's
-    price is an override of its parent's whole value (the nearer node wins per attribute), so a EUR edit
-    alone would drop the USD and GBP it inherited."""
+    """A variant's price written whole: the currencies the store did not change keep what UnoPim shows. A 3.x
+    variant's price is an override of its parent's whole value (the nearer node wins per attribute), so a EUR
+    edit alone would drop the USD and GBP it inherited. (A product's PATCH merges currency by currency.)"""
     if current is None:
         return
     for key in PRICE_CORE:
