@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.support.app import connected_app, woo_api
+from tests.support.app import connected_app, unopim_api, woo_api
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
 
 LANGS = ("en", "fr", "de")
@@ -224,3 +224,29 @@ async def test_an_inactive_store_language_is_left_out_before_any_write(data_dir,
         # No stray term from a refused translation: every category is in a language WPML has.
         cats = woo_api(wpml_curcy, "GET", "/products/categories", params={"lang": "all", "per_page": 100}).json()
         assert {c["lang"] for c in cats} == {"en", "fr"}
+
+
+# -- resume: translations the app made but never linked ----------------------------------------------------
+def _forget_links() -> int:
+    from unopim_desktop.state.models import Link
+
+    return Link.delete().where(Link.kind.in_(["product", "variant", "translation", "association"])).execute()
+
+
+async def test_translations_made_but_never_linked_are_adopted_not_created_again(app, wpml_curcy):
+    """A run that stopped after the store saved products and translations, before linking them: the next run
+    finds the originals by SKU and each translation through its original's map."""
+    sb = wpml_curcy
+    assert (await app.engine.pull(full=True)).status == "done", _errors(app)
+    posts = sb.woocommerce.counts()["products"]
+    terms = sb.woocommerce.counts()["categories"]
+    assert await app.ctx.lane.run(_forget_links) > 0
+    sku = _simple(sb)
+    r = unopim_api(sb, "PATCH", f"/products/{sku}", json={"values": {"channel_locale_specific": {"default": {
+        "fr_FR": {"name": "Chaise renommée"}}}}})
+    assert r.status_code == 200, r.text
+    again = await app.engine.pull(full=True)
+    assert again.status == "done", _errors(app)
+    assert sb.woocommerce.counts()["products"] == posts and sb.woocommerce.counts()["categories"] == terms
+    assert _group(sb, sku)["fr"]["name"] == "Chaise renommée"
+    assert again.totals()["product"].get("created", 0) == 0

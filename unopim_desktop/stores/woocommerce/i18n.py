@@ -97,7 +97,8 @@ async def _detect_wpml(api: Any, caps: StoreLanguages, plugins: set[str], langua
         except ApiError:
             raise
         active.append(lang)
-    caps.languages = (caps.default_language, *active)
+    # Only the languages asked about are known (a store check before any mapping asks about none).
+    caps.languages = (caps.default_language, *active) if languages else ()
 
 
 # -- prices as meta ----------------------------------------------------------------------------------

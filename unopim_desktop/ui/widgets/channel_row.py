@@ -210,10 +210,10 @@ class ChannelRowWidget(QFrame):
 
     def show_reach(self, lines: list[str], warnings: list[str], note: str = "") -> None:
         """One line per locale and currency; those left out that need the merchant in amber."""
-        shown = [f"<span style='color:#8a4b00'>⚠ {html.escape(x)}</span>" if x in warnings else html.escape(x)
+        shown = [f"<span style='color:#8a4b00'>⚠ {html.escape(x, quote=False)}</span>" if x in warnings else html.escape(x, quote=False)
                  for x in lines]
         if note:
-            shown.append(f"<i>{html.escape(note)}</i>")
+            shown.append(f"<i>{html.escape(note, quote=False)}</i>")
         self.reach.setText("<br>".join(shown))
 
     def is_dirty(self) -> bool:
