@@ -250,3 +250,23 @@ async def test_translations_made_but_never_linked_are_adopted_not_created_again(
     assert sb.woocommerce.counts()["products"] == posts and sb.woocommerce.counts()["categories"] == terms
     assert _group(sb, sku)["fr"]["name"] == "Chaise renommée"
     assert again.totals()["product"].get("created", 0) == 0
+
+
+async def test_a_french_name_changed_on_both_sides_is_a_conflict_unopim_wins(app, wpml_curcy):
+    sb = wpml_curcy
+    assert (await app.engine.pull(full=True)).status == "done", _errors(app)
+    sku = _simple(sb)
+    r = woo_api(sb, "PUT", f"/products/{_group(sb, sku)['fr']['id']}", json={"name": "Nom du magasin"})
+    assert r.status_code == 200, r.text
+    r = unopim_api(sb, "PATCH", f"/products/{sku}", json={"values": {"channel_locale_specific": {"default": {
+        "fr_FR": {"name": "Nom de UnoPim"}}}}})
+    assert r.status_code == 200, r.text
+    pushed = await app.engine.push(changed=True)
+    assert pushed.status == "done", _errors(app)
+    assert _pim_value(sb, sku, "name", "fr_FR") == "Nom de UnoPim"  # never reverted by the push
+    conflict = [r for r in app.logs if r.entity == sku and "Conflict" in r.message]
+    assert conflict and "field name@fr" in conflict[0].message
+    assert (await app.engine.pull(full=False)).status == "done", _errors(app)
+    assert _group(sb, sku)["fr"]["name"] == "Nom de UnoPim"
+    open_ = await app.app.conflicts.list(status=None)
+    assert [c["field"] for c in open_] == ["name@fr"]

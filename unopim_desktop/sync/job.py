@@ -135,10 +135,11 @@ class SyncJob:
         currencies = tuple(dict.fromkeys(v.strip().upper() for k, v in ch.currency_map.items()
                                          if v and v.strip() and k != base and k in ch.currencies
                                          and v.strip().upper() != self.store_currency))
-        self.caps = await self.adapter.i18n_capabilities(self.store_settings, languages=languages,
-                                                         currencies=currencies, channel=ch.code)
+        if languages or currencies:  # nothing further mapped: no request, the run is as it always was
+            self.caps = await self.adapter.i18n_capabilities(self.store_settings, languages=languages,
+                                                             currencies=currencies, channel=ch.code)
+            await self.lane.run(stores_repo.remember_capabilities, self.address, self.label, caps_dict(self.caps))
         self.reach = channel_reach(self.channel, self.caps, self.store_currency)
-        await self.lane.run(stores_repo.remember_capabilities, self.address, self.label, caps_dict(self.caps))
         many = len(self.channel.locales) > 1 or len(self.channel.currencies) > 1
         if not many and not self.reach.notes:
             return
