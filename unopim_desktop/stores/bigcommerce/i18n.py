@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from unopim_desktop.clients.errors import ApiError, Forbidden, NotFound
+from unopim_desktop.clients.errors import ApiError, Conflict, Forbidden, NotFound
 from unopim_desktop.domain import (
     BatchResult,
     ItemResult,
@@ -61,6 +61,7 @@ class LocalizedBigCommerceAdapter(BigCommerceAdapter):
         self.channel_id = int((info or {}).get("default_channel_id") or 1)
         self.list_name = f"UnoPim {channel}" if channel else self.list_name
         self._list_id: int | None = None
+        self._list_lock = asyncio.Lock()  # several pages in flight ask for it at once: one creates it
         self._upserts = asyncio.Semaphore(UPSERTS_AT_ONCE)
         self._prices_by_sku: dict[str, dict[str, StorePrice]] = {}
         try:
@@ -221,6 +222,10 @@ class LocalizedBigCommerceAdapter(BigCommerceAdapter):
 
     async def _price_list(self, *, create: bool) -> int | None:
         """This channel's price list (made and assigned to the storefront channel on the first write)."""
+        async with self._list_lock:
+            return await self._find_or_make_list(create=create)
+
+    async def _find_or_make_list(self, *, create: bool) -> int | None:
         if self._list_id is not None:
             return self._list_id
         found = await self.get_json("v3/pricelists", {"name": self.list_name})
@@ -228,7 +233,11 @@ class LocalizedBigCommerceAdapter(BigCommerceAdapter):
         if rows:
             self._list_id = int(rows[0]["id"])
         elif create:
-            made = await self.write_json("POST", "v3/pricelists", {"name": self.list_name, "active": True})
+            try:
+                made = await self.write_json("POST", "v3/pricelists", {"name": self.list_name, "active": True})
+            except Conflict:  # made meanwhile (another process on this store): use that one
+                again = await self.get_json("v3/pricelists", {"name": self.list_name})
+                made = {"data": ((again or {}).get("data") or [{}])[0]}
             self._list_id = int(made["data"]["id"])
         else:
             return None
