@@ -224,7 +224,12 @@ async def drive_window(data_dir: str, trace_ms: float = 0, trace_gc: bool = Fals
             sync_tab.pull_full_button.click()  # what the merchant does
             while sync_tab.run_task is None:
                 await asyncio.sleep(0.01)
-            outcome = await sync_tab.run_task
+            # A first Pull Full checks the store first (a task of its own), then starts the run's task.
+            while True:
+                task = sync_tab.run_task
+                outcome = await task
+                if outcome is not None or sync_tab.run_task is task:
+                    break
             how = "Sync tab: Pull Full button"
         else:
             outcome = await app.engine.pull(full=True, channel=CHANNEL)

@@ -1,4 +1,5 @@
-"""Shared fixtures. Qt runs offscreen and the keychain is an in-memory backend in every test."""
+"""Shared fixtures. Qt runs offscreen, the keychain is an in-memory backend and XDG_CONFIG_HOME a throwaway
+folder in every test."""
 
 from __future__ import annotations
 
@@ -44,6 +45,14 @@ def memory_keyring() -> MemoryKeyring:
     keyring.set_keyring(kr)
     yield kr
     keyring.set_keyring(old)
+
+
+@pytest.fixture(autouse=True)
+def private_config_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Start at login writes under XDG_CONFIG_HOME: a throwaway folder, never the real ~/.config."""
+    home = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    return home
 
 
 @pytest.fixture

@@ -10,7 +10,10 @@ from unopim_desktop import __version__
 from unopim_desktop.commands import catalog_setup as catalog_setup_cmd
 from unopim_desktop.commands import conflicts as conflicts_cmd
 from unopim_desktop.commands import connection as connection_cmd
+from unopim_desktop.commands import logs as logs_cmd
 from unopim_desktop.commands import sandbox as sandbox_cmd
+from unopim_desktop.commands import scheduler as scheduler_cmd
+from unopim_desktop.commands import settings as settings_cmd
 from unopim_desktop.commands import sync as sync_cmd
 from unopim_desktop.commands.common import run_guarded
 
@@ -50,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window, wait until it is loaded (with --demo: ready to pull), print one line saying so "
         "and quit; exit 1 if the demo could not be prepared (the release smoke test)",
     )
+    parser.add_argument("--hidden", action="store_true",
+                        help="start with the window hidden in the tray (as Start at login does); minimized "
+                             "where the desktop has no tray")
     # Also accepted after the command (`unopim-desktop status --data-dir D`); SUPPRESS keeps the global value.
     common = Parser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -58,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     catalog_setup_cmd.register(sub, common)
     sync_cmd.register(sub, common)
     conflicts_cmd.register(sub, common)
+    scheduler_cmd.register(sub, common)
+    settings_cmd.register(sub, common)
+    logs_cmd.register(sub, common)
     sandbox_cmd.register(sub, common)
     return parser
 
@@ -75,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from unopim_desktop.ui.app import run_gui  # Qt only when the window is wanted
 
         return run_gui(data_dir=args.data_dir, demo=args.demo, verbose=args.verbose,
-                       quit_when_ready=args.quit_when_ready)
+                       quit_when_ready=args.quit_when_ready, hidden=args.hidden)
     return run_guarded(args)
 
 

@@ -28,6 +28,26 @@ class StoreRow:
     channels: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class LogFilter:
+    """Which Logs rows to show (the Logs tab's filters, the CLI's `logs` options). Empty means any;
+    `since`/`until` are naive UTC; `text` matches the message or the code/SKU, case-insensitively."""
+
+    level: str = ""  # error | warning | info
+    channel: str = ""
+    direction: str = ""  # pull | push
+    entity_kind: str = ""
+    entity: str = ""  # one code or SKU exactly: the history of one entity
+    run: int | None = None
+    since: Any = None  # datetime.datetime | None
+    until: Any = None
+    text: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return self == LogFilter()
+
+
 @dataclass
 class ChannelRow:
     code: str

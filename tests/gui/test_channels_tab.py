@@ -86,6 +86,10 @@ def test_loads_quietly_with_a_hint_before_anything_is_connected(qtbot, qloop, ap
     assert tab.hint.isVisibleTo(tab) and "Connect to UnoPim first" in tab.hint.text()
     assert not tab.banner.isVisibleTo(tab)  # no error for merely not being connected
     assert tab.table.rowCount() == 0 and tab.channel_widgets == []
+    # What cannot work yet is off, and says why.
+    for button in (tab.refresh_button, *tab.add_buttons.values()):
+        assert not button.isEnabled() and "Connect to UnoPim first" in button.toolTip()
+    assert not window.mapping_tab.inner.isEnabled() and "Connect to UnoPim first" in window.mapping_tab.hint.text()
 
 
 def test_add_woocommerce_store_verifies_then_lists_it(qtbot, qloop, window, sandbox, memory_keyring, app):
@@ -197,7 +201,8 @@ def test_refresh_channels_fills_the_rows_and_the_summary(qtbot, qloop, window, s
     assert "Refresh channels" in tab.hint.text()  # connected, nothing fetched yet
     busy_text, _ = click(qtbot, qloop, window, tab.refresh_button)
     assert busy_text == "Refreshing…"
-    assert tab.banner.kind == "success", tab.banner.text()
+    # The result shows under Refresh channels, where the merchant clicked.
+    assert tab.refresh_banner.kind == "success", tab.refresh_banner.text()
     catalogue = sandbox.catalogue
     assert [w.code for w in tab.channel_widgets] == [c["code"] for c in catalogue.channels]
     assert tab.summary_card.values["channels"].text() == str(len(catalogue.channels))
@@ -233,7 +238,7 @@ def test_inactive_stores_are_not_offered_as_channel_targets(qtbot, qloop, window
     click(qtbot, qloop, window, tab.toggle_button)  # inactive while the channel points at it, unsaved
     assert "BC store" not in row.offered_stores() and row.store.currentData() == "BC store"
     click(qtbot, qloop, window, tab.save_button)
-    assert tab.banner.kind == "error" and "inactive" in tab.banner.text()
+    assert tab.save_banner.kind == "error" and "inactive" in tab.save_banner.text()
     assert row.property("tint") != ""
     saved = run(qloop, tab.channels.channels())
     assert saved[0].store_label is None  # nothing saved
@@ -255,7 +260,7 @@ def test_save_channels_persists_and_clears_the_highlight(qtbot, qloop, window, s
     assert row.property("tint") == UNSAVED_BG and row.code in tab.unsaved_label.text()
     assert tab.channel_widgets[1].property("tint") == ""
     click(qtbot, qloop, window, tab.save_button)
-    assert tab.banner.kind == "success", tab.banner.text()
+    assert tab.save_banner.kind == "success", tab.save_banner.text()  # beside Save channels
     assert row.property("tint") == "" and tab.unsaved_label.text() == ""
     assert tab.summary_card.values["stores_mapped"].text() == "1"
     assert table_column(tab, 4) == [row.code]  # the store list shows which channels use the store

@@ -116,7 +116,7 @@ def test_demo_window_comes_up_ready_to_pull(qtbot, qloop):
         assert window.mapping_tab.core.pickers["sku"].code() == "sku"
 
         seen = click(qtbot, qloop, window, tab.pull_full_button)
-        assert seen == ("Pull Full", False)
+        assert seen == ("Pull &Full", False)  # Alt+F
         assert tab.banner.kind == "success" and tab.banner.text().startswith("Pull Full done:")
         counts = demo.sandbox.woocommerce.counts()
         assert (counts["products"], counts["variations"]) == store_sizes(demo.sandbox)
@@ -137,9 +137,12 @@ def test_demo_window_explains_when_preparation_fails(qtbot, qloop, app, sandbox)
     tab = window.sync_tab
     assert tab.banner.kind == "error" and "could not be prepared" in tab.banner.text()
     assert window.tabs.currentWidget() is window.connection_tab  # nothing pretends to be ready
-    qtbot.mouseClick(tab.pull_full_button, Qt.MouseButton.LeftButton)  # still usable: explains, no crash
+    # Pull cannot run before a connection: the button is off and says why (a click does nothing).
+    assert not tab.pull_full_button.isEnabled()
+    assert "Connect to UnoPim first" in tab.pull_full_button.toolTip()
+    qtbot.mouseClick(tab.pull_full_button, Qt.MouseButton.LeftButton)
     settle(qloop, window)
-    assert tab.banner.kind == "error" and "Connect to UnoPim first" in tab.banner.text()
+    assert tab.banner.kind == "error" and tab.run_task is None
     run(qloop, window.shutdown())
 
 

@@ -44,6 +44,9 @@ def test_a_refused_pull_points_at_the_mapping_tab(qtbot, qloop, ready, app, sand
     assert "Name: “gone_from_unopim” is not a UnoPim attribute" in tab.action_bar.text.text()
     assert tab.action_bar.confirm_button.text() == "Open Mapping"
     assert sandbox.woocommerce.write_count() == 0
+    # The run panel says it did not run, instead of "starting…" or bars that look like progress.
+    assert tab.run_title.text() == "Pull Full refused: nothing was written."
+    assert not any(state.started for state in tab.progress.states.values())
     qtbot.mouseClick(tab.action_bar.confirm_button, Qt.MouseButton.LeftButton)
     assert window.tabs.currentWidget() is window.mapping_tab
 
@@ -101,7 +104,7 @@ def test_the_first_refresh_offers_the_default_mapping(qtbot, qloop, app, sandbox
     click(qtbot, qloop, window, tab.refresh_button)
     assert tab.mapping_offer.isVisibleTo(tab) and "No field mapping is saved yet" in tab.mapping_offer.text.text()
     click(qtbot, qloop, window, tab.mapping_offer.confirm_button)
-    assert tab.banner.kind == "success" and "core fields by name" in tab.banner.text()
+    assert tab.refresh_banner.kind == "success" and "core fields by name" in tab.refresh_banner.text()
     assert run(qloop, app.mapping.is_saved())
     click(qtbot, qloop, window, tab.refresh_button)  # saved now: not offered again
     assert not tab.mapping_offer.isVisibleTo(tab)

@@ -18,7 +18,6 @@ from tests.support.gui import click, open_window, run, settle
 from unopim_desktop.app.application import App
 from unopim_desktop.app.demo import DEMO_CHANNEL, DEMO_STORE, prepare_demo
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
-from unopim_desktop.state import repo, sync_repo
 from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress
 from unopim_desktop.sync.pull.job import STEPS
 from unopim_desktop.sync.pull.job import STEPS as PULL_STEPS
@@ -76,7 +75,7 @@ def history_rows(window: MainWindow) -> list[dict[str, str]]:
 def test_pull_full_fills_the_store_with_bars_tail_and_history(qtbot, qloop, ready):
     window, sandbox = ready
     tab = window.sync_tab
-    assert window.tabs.tabText(window.tabs.indexOf(tab)) == "Sync"
+    assert window.tabs.tabText(window.tabs.indexOf(tab)) == "S&ync"  # Alt+Y
     assert window.tabs.indexOf(tab) == window.tabs.indexOf(window.mapping_tab) + 1
     assert tab.push_box.isVisibleTo(tab) and all(b.isEnabled() for b in tab.push_buttons)
     assert [tab.channel.itemData(i) for i in range(tab.channel.count())][:1] == [None]
@@ -116,8 +115,10 @@ def test_pull_full_fills_the_store_with_bars_tail_and_history(qtbot, qloop, read
     assert int(top["Created"]) == sum(c["created"] for c in totals.values())
     assert int(top["Created"]) >= products + variations
     assert int(top["Failed"]) == 0
-    # The Logs tab reloaded when the run finished.
-    assert any(r["message"].startswith("Pull full of default done.") for r in window.logs_tab.rows)
+    # The Logs tab shows the run's rows when it is opened (a hidden tab does not poll during the run).
+    window.tabs.setCurrentWidget(window.logs_tab)
+    settle(qloop, window)
+    assert any(r["message"].startswith("Pull full of default done.") for r in window.logs_tab.model.rows)
 
 
 def test_pull_delta_after_a_full_pull_writes_nothing(qtbot, qloop, ready):
@@ -127,7 +128,7 @@ def test_pull_delta_after_a_full_pull_writes_nothing(qtbot, qloop, ready):
     assert tab.banner.kind == "success"
     writes = sandbox.woocommerce.write_count()
     seen = click(qtbot, qloop, window, tab.pull_delta_button)
-    assert seen == ("Pull Delta", False)
+    assert seen == ("Pull &Delta", False)
     assert sandbox.woocommerce.write_count() == writes
     top = history_rows(window)[0]
     assert (top["Job"], top["Status"], top["Created"], top["Updated"], top["Failed"]) == (
@@ -243,52 +244,6 @@ def test_cancel_stops_the_run_and_the_next_pull_full_completes_exactly(qtbot, ql
         run(qloop, window.shutdown())
 
 
-# -- General settings ---------------------------------------------------------------------------------------
-def test_general_settings_save_and_reload(qtbot, qloop, ready, app):
-    window, _sandbox = ready
-    panel = window.sync_tab.settings
-    assert panel.isEnabled()
-    assert panel.values() == {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0", "reconcile_hours": "24",
-                              "max_delete": "10", "on_conflict": "unopim"}
-    assert panel.on_delete_note.text().startswith("Trash: ")
-    panel.dry_run.setChecked(True)
-    panel.writeback_delete.setChecked(True)
-    panel.on_delete.setCurrentIndex(panel.on_delete.findData("skip"))
-    panel.reconcile_hours.setValue(6)
-    panel.max_delete.setValue(25)
-    panel.on_conflict.setCurrentIndex(panel.on_conflict.findData("ask"))
-    assert panel.unsaved and panel.on_delete_note.text().startswith("Skip: The deletion is logged")
-    click(qtbot, qloop, window, panel.save_button)
-    assert panel.banner.kind == "success" and not panel.unsaved
-    address = window.sync_tab.address
-    stored = app.ctx.lane.run_sync(sync_repo.general_settings, address)
-    assert stored == {"dry_run": "1", "on_delete": "skip", "writeback_delete": "1", "reconcile_hours": "6",
-                      "max_delete": "25", "on_conflict": "ask"}
-    rows = app.ctx.lane.run_sync(repo.recent_logs, address, 5)
-    assert any(r["message"].startswith("General settings saved: Dry run on") and "max delete 25 %" in r["message"]
-               and "on conflict: Ask" in r["message"]
-               for r in rows)
-    # The Sync controls follow at once: the next run is a dry run.
-    assert window.sync_tab.dry_run_override.isChecked()
-    assert window.sync_tab.dry_run_label.text().startswith("Dry run is ON")
-
-    again = open_window(qtbot, qloop, app)  # a restart reads them back
-    reloaded = again.sync_tab.settings
-    assert reloaded.values() == stored and not reloaded.unsaved
-    assert again.sync_tab.dry_run_override.isChecked()
-    run(qloop, again.shutdown())
-
-
-def test_general_settings_default_pull_respects_saved_dry_run(qtbot, qloop, ready):
-    window, sandbox = ready
-    panel = window.sync_tab.settings
-    panel.dry_run.setChecked(True)
-    click(qtbot, qloop, window, panel.save_button)
-    click(qtbot, qloop, window, window.sync_tab.pull_full_button)
-    assert sandbox.woocommerce.write_count() == 0
-    assert history_rows(window)[0]["Job"] == "Pull Full (dry run)"
-
-
 # -- responsiveness -------------------------------------------------------------------------------------------
 def test_progress_and_tail_are_coalesced_and_bounded(qtbot, qloop, app):
     window = open_window(qtbot, qloop, app)
@@ -312,9 +267,11 @@ def test_progress_and_tail_are_coalesced_and_bounded(qtbot, qloop, app):
     assert LEVEL_COLOURS["error"] in html  # the error row is red
     # A run the tab did not start (a schedule, say) still locks the buttons until it finishes.
     assert not tab.pull_full_button.isEnabled() and tab.cancel_button.isEnabled()
+    assert tab.pull_full_button.toolTip() == "Not now: A sync is running: wait for it, or click Cancel."
     window.app.bus.emit(RunFinished(99, "pull_full", "default", "done", {}, ""))
-    qtbot.waitUntil(tab.pull_full_button.isEnabled, timeout=5000)
-    assert not tab.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: not tab.cancel_button.isEnabled(), timeout=5000)
+    # Back to what may run now: nothing is connected in this window, and the tooltip says so.
+    assert not tab.pull_full_button.isEnabled() and "Connect to UnoPim first" in tab.pull_full_button.toolTip()
     assert tab.run_title.text().endswith("<b>done</b>")
     run(qloop, window.shutdown())
 
@@ -337,11 +294,32 @@ def test_unknown_total_shows_an_indeterminate_bar(qtbot, qloop, app):
     run(qloop, window.shutdown())
 
 
-def test_pull_before_connecting_explains_instead_of_failing(qtbot, qloop, app):
+def test_actions_that_cannot_run_now_are_off_and_say_why(qtbot, qloop, app):
     window = open_window(qtbot, qloop, app)
     tab = window.sync_tab
     assert "Connect to UnoPim first" in tab.banner.text()
-    click(qtbot, qloop, window, tab.pull_full_button)
-    assert tab.banner.kind == "error" and "Connect to UnoPim first" in tab.banner.text()
-    assert tab.pull_full_button.isEnabled() and not tab.cancel_button.isEnabled()
+    for button in (tab.pull_full_button, tab.pull_delta_button, *tab.push_buttons):
+        assert not button.isEnabled() and "Connect to UnoPim first" in button.toolTip(), button.text()
+    click(qtbot, qloop, window, tab.pull_full_button)  # a click on a disabled button starts nothing
+    assert tab.run_task is None and not tab.cancel_button.isEnabled()
+    # The Sync menu follows the buttons, with the same reason.
+    action = window.menus.sync["pull_full"]
+    assert not action.isEnabled() and "Connect to UnoPim first" in action.toolTip()
     run(qloop, window.shutdown())
+
+
+def test_a_run_started_elsewhere_frees_the_sync_actions_when_it_ends(qtbot, qloop, ready, app):
+    """A scheduled run (or a conflict settled from its panel) goes through the engine, not this tab's
+    buttons: the tab shows it running, and gives the actions back once the engine is idle again."""
+    window, _sandbox = ready
+    tab = window.sync_tab
+    seen: list[bool] = []
+    stop = app.bus.subscribe(lambda e: seen.append(tab.cancel_button.isEnabled()) if isinstance(e, StepProgress)
+                             else None)
+    assert run(qloop, app.engine.pull(full=True)).status == "done"
+    stop()
+    settle(qloop, window)
+    run(qloop, asyncio.sleep(0.3))  # the tab looks again once the engine has released its lock
+    assert seen and all(seen)  # shown as running while it ran
+    assert tab.pull_full_button.isEnabled() and tab.pull_delta_button.isEnabled()
+    assert not tab.cancel_button.isEnabled() and not tab.running

@@ -5,14 +5,19 @@ from `App.open(data_dir)`."""
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import Callable
 
 from unopim_desktop.app.activity import ActivityService
+from unopim_desktop.app.autostart import Autostart, for_platform
 from unopim_desktop.app.channels import ChannelService
 from unopim_desktop.app.conflicts import ConflictService
 from unopim_desktop.app.connection import ClientFactory, ConnectionService
 from unopim_desktop.app.context import AppContext
+from unopim_desktop.app.desktop import DesktopService
+from unopim_desktop.app.guide import GuideService
 from unopim_desktop.app.mapping import MappingService
+from unopim_desktop.app.scheduler import Clock, Scheduler
 from unopim_desktop.app.session import UnoPimSession
 from unopim_desktop.app.settings import SettingsService
 from unopim_desktop.app.stores import StoreService
@@ -27,7 +32,8 @@ from unopim_desktop.sync.locks import RunLocks
 class App:
     def __init__(self, ctx: AppContext, *, client_factory: ClientFactory | None = None,
                  adapter_factory: Callable[[StoreConnection], StoreAdapter] | None = None,
-                 in_flight: int = 8, page_size: int = 100) -> None:
+                 in_flight: int = 8, page_size: int = 100, clock: Clock | None = None,
+                 rng: random.Random | None = None, autostart: Autostart | None = None) -> None:
         self.ctx = ctx
         self.bus = EventBus()
         self.connection = ConnectionService(ctx, self.bus, client_factory=client_factory)
@@ -39,10 +45,14 @@ class App:
         self.mapping = MappingService(ctx, self.channels, self.stores, self.bus)
         self.settings = SettingsService(ctx, self.bus)
         self.activity = ActivityService(ctx)
+        self.guide = GuideService(ctx)
         # Runs of one channel exclude each other across processes (window, CLI, scheduler) on this folder.
         self.engine = SyncEngine(ctx.lane, self.bus, self.session.client, self.stores.adapter,
                                  locks=RunLocks(ctx.paths.root / "locks"), in_flight=in_flight, page_size=page_size)
         self.conflicts = ConflictService(ctx, self.bus, self.engine)
+        # Built here, started only by the window and `run-scheduler` (other commands never run jobs on their own).
+        self.scheduler = Scheduler(ctx.lane, self.bus, self.engine, clock=clock, rng=rng)
+        self.desktop = DesktopService(ctx, self.bus, autostart or for_platform())
 
     @classmethod
     def open(cls, data_dir: str | os.PathLike[str] | None = None, **options: object) -> App:
@@ -58,4 +68,5 @@ class App:
         await self.session.aclose()
 
     def close(self) -> None:
+        self.scheduler.close()
         self.ctx.close()

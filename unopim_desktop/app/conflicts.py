@@ -8,7 +8,7 @@ from typing import Any
 
 from unopim_desktop.app.context import AppContext
 from unopim_desktop.app.events import LOGS, changed
-from unopim_desktop.state import repo, stores_repo, sync_repo
+from unopim_desktop.state import conflicts_repo, repo, stores_repo
 from unopim_desktop.sync.engine import JobOutcome, SyncEngine
 from unopim_desktop.sync.events import EventBus
 
@@ -28,7 +28,7 @@ class ConflictService:
         return address
 
     async def list(self, status: str | None = "open") -> list[dict[str, Any]]:
-        return await self.ctx.lane.run(sync_repo.conflicts, await self._address(), status=status)
+        return await self.ctx.lane.run(conflicts_repo.conflicts, await self._address(), status=status)
 
     async def resolve(self, ids: list[int], keep: str) -> list[JobOutcome]:
         """Keep UnoPim's value (a pull writes it into the store) or take the store's (a push writes it into
@@ -38,7 +38,7 @@ class ConflictService:
         address = await self._address()
         by_store: dict[str, list[str]] = {}
         for conflict_id in ids:
-            settled = await self.ctx.lane.run(sync_repo.resolve_conflict, conflict_id, keep)
+            settled = await self.ctx.lane.run(conflicts_repo.resolve_conflict, conflict_id, keep)
             by_store.setdefault(settled["store"], []).append(settled["code"])
             await self.ctx.lane.run(repo.add_log, address, f"Conflict on {settled['kind']} {settled['code']}, field "
                                     f"{settled['field']}: {'UnoPim' if keep == 'unopim' else 'the store'}'s value "

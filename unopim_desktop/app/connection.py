@@ -302,7 +302,7 @@ class ConnectionService:
         try:
             address = normalize_address(form.address)
         except AddressError as exc:
-            return Outcome(False, Badge.NOT_CONNECTED, reason=str(exc), problems=[FormProblem("address", str(exc))])
+            return Outcome(False, await self.badge(), reason=str(exc), problems=[FormProblem("address", str(exc))])
         has_secret, has_password = await self.stored_secrets(address)
         problems = check_form(form, stored_secret=has_secret, stored_password=has_password)
         if problems:
@@ -318,15 +318,25 @@ class ConnectionService:
         except (ApiError, httpx.HTTPError) as exc:
             reason, fix = explain(exc)
             status = exc.status if isinstance(exc, ApiError) else None
-            await self.ctx.lane.run(
-                repo.record_connection, address, client_id=creds.client_id, username=creds.username,
-                ok=False, error=reason,
-            )
-            await self.ctx.lane.run(repo.add_log, address, f"Sign-in failed: {reason}", level="error",
-                                    category="connection")
+            saved = await self.address()
+            if saved is None or saved == address:
+                # The saved connection's own sign-in failed: its badge says so.
+                await self.ctx.lane.run(
+                    repo.record_connection, address, client_id=creds.client_id, username=creds.username,
+                    ok=False, error=reason,
+                )
+                await self.ctx.lane.run(repo.add_log, address, f"Sign-in failed: {reason}", level="error",
+                                        category="connection", http_status=status or None, action="failed")
+                badge = Badge.NOT_CONNECTED
+            else:
+                # A new address that was never saved: the saved connection is untouched, and so is its badge.
+                await self.ctx.lane.run(repo.add_log, saved, f"Test of {address} failed: {reason} The saved "
+                                        f"connection to {saved} is unchanged.", level="warning",
+                                        category="connection", http_status=status or None, action="failed")
+                badge = await self.badge(saved)
             log.warning("sign-in to %s failed: %s", address, reason)
             self.bus.emit(changed(LOGS))
-            return Outcome(False, Badge.NOT_CONNECTED, reason=reason, fix=fix, status=status, address=address)
+            return Outcome(False, badge, reason=reason, fix=fix, status=status, address=address)
         finally:
             await client.aclose()
         # Secrets first: if the keychain refuses, nothing claims a connection that cannot be reused. An

@@ -4,14 +4,11 @@ traceback."""
 from __future__ import annotations
 
 from unopim_desktop.app.channels import ChannelSettingsError
+from unopim_desktop.app.guide import CONNECT as CONNECT_FIRST
 from unopim_desktop.app.mapping import MappingRefused
 from unopim_desktop.app.session import NotConnected
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.secrets import SecretStoreError
-
-CONNECT_FIRST = (
-    "Connect to UnoPim first (Connection tab → Test & Save); then click Refresh channels here."
-)
 
 
 def describe_error(exc: BaseException) -> str:

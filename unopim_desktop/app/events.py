@@ -12,7 +12,8 @@ CHANNELS = "channels"  # the channel list and each channel's sync settings
 MAPPING = "mapping"  # core, attribute and category mappings
 SETTINGS = "settings"  # general settings
 LOGS = "logs"  # rows were added to the Logs
-KINDS = frozenset({CONNECTION, STORES, CHANNELS, MAPPING, SETTINGS, LOGS})
+SCHEDULE = "schedule"  # the scheduled jobs: paused or resumed, triggered, their next run
+KINDS = frozenset({CONNECTION, STORES, CHANNELS, MAPPING, SETTINGS, LOGS, SCHEDULE})
 
 
 @dataclass(frozen=True)

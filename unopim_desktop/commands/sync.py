@@ -1,4 +1,5 @@
-"""`unopim-desktop sync pull|push …` and `unopim-desktop settings …`: the Sync tab, headless."""
+"""`unopim-desktop sync pull|push …`: the Sync tab, headless. Progress on stderr (commands/report.py), then a
+short summary for a person on stdout, or with `--json` one JSON line instead."""
 
 from __future__ import annotations
 
@@ -11,17 +12,10 @@ import sys
 
 from unopim_desktop.app.application import App
 from unopim_desktop.app.session import NotConnected
-from unopim_desktop.app.settings import (
-    CONFLICT_RULES,
-    ON_CONFLICT_TEXT,
-    ON_DELETE_CHOICES,
-    SettingsError,
-    check_changes,
-)
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.commands.common import err, run_on_app
+from unopim_desktop.commands.report import ProgressPrinter, summary_lines
 from unopim_desktop.sync.engine import JobOutcome
-from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_FATAL, EXIT_HELD = 0, 1, 2, 3
 ALLOW_DELETES_FIX = "Re-run with --allow-deletes to delete them."
@@ -56,48 +50,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                       help="with Write-back deletes on: delete in UnoPim what the store deleted, even beyond Max delete")
     push.add_argument("--json", action="store_true", help="print one summary JSON line on stdout")
     push.set_defaults(handler=run_push)
-
-    settings = sub.add_parser("settings", parents=[common], help="general settings (dry run, on delete, …)")
-    settings.add_argument("--dry-run", choices=("on", "off"))
-    settings.add_argument("--on-delete", choices=ON_DELETE_CHOICES)
-    settings.add_argument("--writeback-delete", choices=("on", "off"))
-    settings.add_argument("--reconcile-hours", metavar="N",
-                          help="a changed push compares everything when the last full comparison is older "
-                               "(hours; 0 = every time; default 24)")
-    settings.add_argument("--max-delete", metavar="PERCENT",
-                          help="a run deletes or trashes at most this share of the linked products without "
-                               "confirmation (0-100; default 10)")
-    settings.add_argument("--on-conflict", choices=CONFLICT_RULES,
-                          help="who wins a field changed on both sides since the last sync: unopim (default), "
-                               "store, or ask (it waits in `unopim-desktop conflicts`)")
-    settings.set_defaults(handler=run_settings)
-
-
-def _progress_printer(quiet: bool):  # type: ignore[no-untyped-def]
-    last: dict[str, int] = {}
-
-    def on_event(event: object) -> None:
-        if quiet:
-            return
-        if isinstance(event, RunStarted):
-            print(f"{'[dry run] ' if event.dry_run else ''}{event.job} {event.channel} → {event.store}",
-                  file=sys.stderr)
-        elif isinstance(event, StepProgress):
-            # One line per step change or every 10%, not per item.
-            total = event.total or 0
-            bucket = int(10 * event.done / total) if total else event.done // 500
-            if last.get(event.step) != bucket or event.done == total:
-                last[event.step] = bucket
-                eta = f", ~{event.eta_s:.0f}s left" if event.eta_s else ""
-                of = f"/{total}" if total else ""
-                print(f"  {event.step}: {event.done}{of}{eta}", file=sys.stderr)
-        elif isinstance(event, LogRow) and event.level in ("warning", "error"):
-            print(f"  {event.level}: {event.message}", file=sys.stderr)
-        elif isinstance(event, RunFinished):
-            print(f"{event.job} {event.channel}: {event.status}" + (f" — {event.message}" if event.message else ""),
-                  file=sys.stderr)
-
-    return on_event
 
 
 def outcome_json(outcome: JobOutcome) -> dict:
@@ -165,7 +117,8 @@ def _run_job(args: argparse.Namespace, start) -> int:  # type: ignore[no-untyped
     """Run one engine job headless: progress on stderr, the summary JSON on stdout, exit 0/1/2."""
 
     async def go(app: App) -> int:
-        app.bus.subscribe(_progress_printer(quiet=False))
+        app.bus.subscribe(ProgressPrinter(sys.stderr))
+        await app.activity.trim_logs_if_due()  # the daily trim, also where only commands run
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has no signal handlers
             loop.add_signal_handler(signal.SIGINT, app.engine.cancel)  # Ctrl-C: stop after this batch
@@ -189,6 +142,10 @@ def _run_job(args: argparse.Namespace, start) -> int:  # type: ignore[no-untyped
                 if entry["channel"] in changes:
                     entry["changes"] = changes[entry["channel"]]
             print(json.dumps(summary, default=str))
+        elif [c for c in outcome.channels if c.status != "skipped"]:
+            # Dry run: asked for here, or on in General settings (the engine followed them).
+            dry = args.dry_run or (await app.settings.load()).get("dry_run") == "1"
+            print("\n".join(summary_lines(outcome, log_file=str(app.paths.log_file), dry_run=dry)))
         conflicts = sum(counts.get("conflicts", 0) for counts in outcome.totals().values())
         if conflicts:
             err(f"{conflicts} field(s) were changed on both sides since the last sync (each is a warning above); "
@@ -202,46 +159,5 @@ def _run_job(args: argparse.Namespace, start) -> int:  # type: ignore[no-untyped
                                    or "no channels; run `unopim-desktop channels refresh`."))
             return EXIT_FATAL
         return exit_code(outcome)
-
-    return run_on_app(args, go)
-
-
-def run_settings(args: argparse.Namespace) -> int:
-    changes = {}
-    if args.dry_run:
-        changes["dry_run"] = "1" if args.dry_run == "on" else "0"
-    if args.on_delete:
-        changes["on_delete"] = args.on_delete
-    if args.writeback_delete:
-        changes["writeback_delete"] = "1" if args.writeback_delete == "on" else "0"
-    if args.reconcile_hours is not None:
-        changes["reconcile_hours"] = args.reconcile_hours
-    if args.max_delete is not None:
-        changes["max_delete"] = args.max_delete
-    if args.on_conflict:
-        changes["on_conflict"] = args.on_conflict
-    try:
-        check_changes(changes)
-    except SettingsError as exc:  # invalid input: said before anything is opened
-        err(str(exc))
-        return EXIT_FATAL
-
-    async def go(app: App) -> int:
-        if not await app.connection.address():
-            err("Connect to UnoPim first (`unopim-desktop connect`).")
-            return EXIT_FATAL
-        try:
-            values = await app.settings.save(changes) if changes else await app.settings.load()
-        except SettingsError as exc:
-            err(str(exc))
-            return EXIT_FATAL
-        print(f"Dry run:          {'on' if values['dry_run'] == '1' else 'off'}")
-        print(f"On delete:        {values['on_delete'].capitalize()}")
-        print(f"Writeback delete: {'on' if values['writeback_delete'] == '1' else 'off'}")
-        hours = values["reconcile_hours"]
-        print(f"Reconcile every:  {hours} h" + (" (every changed push)" if hours == "0" else ""))
-        print(f"Max delete:       {values['max_delete']} % of the linked products")
-        print(f"On conflict:      {ON_CONFLICT_TEXT[values['on_conflict']][0]}")
-        return EXIT_OK
 
     return run_on_app(args, go)

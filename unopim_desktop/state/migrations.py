@@ -67,11 +67,34 @@ def _v5_field_bases(db: SqliteDatabase) -> None:
     db.create_tables([m.Conflict])
 
 
+def _v6_scheduled_jobs(db: SqliteDatabase) -> None:
+    """The scheduler's state per channel and job (pause flags, last trigger, next due). Self-contained:
+    one new table, nothing else touched."""
+    db.create_tables([m.ScheduledJob])
+
+
+def _v7_log_columns(db: SqliteDatabase) -> None:
+    """The Logs tab's columns (channel, direction, action, HTTP status, server text) and the indexes its
+    filters and keyset paging need on a million rows. Self-contained: the whole step is this function."""
+    _add_missing_columns(db, m.LogEntry, ["channel", "direction", "action", "http_status", "server_text"])
+    for name, columns in (
+        ("logentry_instance_level", "instance_id, level"),
+        ("logentry_instance_channel", "instance_id, channel"),
+        ("logentry_instance_direction", "instance_id, direction"),
+        ("logentry_instance_entity", "instance_id, entity_kind, entity"),
+        ("logentry_instance_created", "instance_id, created_at"),
+        ("logentry_job", "job_id"),
+    ):
+        db.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON logentry ({columns})")
+
+
 MIGRATIONS: list[tuple[int, Callable[[SqliteDatabase], None]]] = [
     (1, _v1_initial),
     (2, _v2_stores_and_mapping),
     (3, _v3_sync_state),
     (4, _v4_planned_changes),
     (5, _v5_field_bases),
+    (6, _v6_scheduled_jobs),
+    (7, _v7_log_columns),
 ]
 HEAD_VERSION = MIGRATIONS[-1][0]

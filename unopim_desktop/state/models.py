@@ -298,17 +298,47 @@ class PlannedChange(BaseModel):
 
 
 class LogEntry(BaseModel):
-    """A row of the Logs tab: what happened to which entity, and why."""
+    """A row of the Logs tab: what happened to which entity, and why.
+
+    Schema 5 added the run's context (channel, direction), what happened to the entity (action) and, where
+    a server answered with an error, its HTTP status and its own words; the Logs tab pages and filters on
+    them with the indexes `migrations._v5_log_columns` creates."""
 
     instance = ForeignKeyField(Instance, null=True, backref="logs", on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow, index=True)
     level = CharField(default="info")  # debug | info | warning | error
-    category = CharField(default="general")  # connection | pull | push | mapping | ...
+    category = CharField(default="general")  # connection | channels | settings | pull | push | mapping | ...
     entity_kind = CharField(default="")
-    entity = CharField(default="")
+    entity = CharField(default="")  # the code or SKU
     message = TextField(default="")
-    job_id = IntegerField(null=True)
+    job_id = IntegerField(null=True)  # the run (SyncRun.id)
+    channel = CharField(default="")
+    direction = CharField(default="")  # pull (UnoPim → store) | push (store → UnoPim) | ""
+    action = CharField(default="")  # created | updated | deleted | trashed | skipped | failed | adopted | would … | ""
+    http_status = IntegerField(null=True)  # the server's status when it refused or failed
+    server_text = TextField(default="")  # the server's own error text, as it sent it (cut to a few KB)
 
+
+
+class ScheduledJob(BaseModel):
+    """The scheduler's state of one job (pull or push) of one channel: paused or not, when it was last
+    triggered, when it is due next (its random spread included), the run it last started, and why it last
+    did not run (said once in the Logs, not at every tick)."""
+
+    instance = ForeignKeyField(Instance, backref="scheduled_jobs", on_delete="CASCADE")
+    channel = CharField()
+    job = CharField()  # pull | push
+    paused = BooleanField(default=False)
+    last_trigger_at = DateTimeField(null=True)  # UTC
+    next_due_at = DateTimeField(null=True)  # UTC, as worked out at the last trigger
+    spread_s = IntegerField(default=0)
+    last_run_id = IntegerField(null=True)
+    last_run_trigger = CharField(default="")  # scheduled | catch-up | manual (Run now)
+    note = TextField(default="")
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("instance", "channel", "job"), True),)
 
 ALL_MODELS: list[type[BaseModel]] = [
     SchemaVersion, Instance, Setting, Channel, LogEntry, Store, Locale, Currency, UnoPimAttribute,

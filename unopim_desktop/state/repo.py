@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from unopim_desktop.state.models import Channel, Instance, LogEntry, Setting, database_proxy, utcnow
+from unopim_desktop.state import logs_repo
+from unopim_desktop.state.models import Channel, Instance, Setting, database_proxy, utcnow
 
 ACTIVE_INSTANCE_KEY = "active_instance"
 
@@ -106,32 +107,56 @@ def add_log(
     entity_kind: str = "",
     entity: str = "",
     job_id: int | None = None,
+    channel: str = "",
+    direction: str = "",
+    action: str = "",
+    http_status: int | None = None,
+    server_text: str = "",
 ) -> None:
-    inst = _instance(address) if address else None
-    LogEntry.create(
-        instance=inst,
-        level=level,
-        category=category,
-        entity_kind=entity_kind,
-        entity=entity,
-        message=message,
-        job_id=job_id,
-    )
+    logs_repo.add_logs(address, [{
+        "message": message, "level": level, "category": category, "entity_kind": entity_kind, "entity": entity,
+        "run": job_id, "channel": channel, "direction": direction, "action": action, "http_status": http_status,
+        "server_text": server_text,
+    }])
 
 
 def recent_logs(address: str | None, limit: int = 500) -> list[dict]:
-    inst = _instance(address) if address else None
-    q = LogEntry.select().order_by(LogEntry.id.desc()).limit(limit)
-    q = q.where(LogEntry.instance == inst) if inst else q.where(LogEntry.instance.is_null())
-    return [
-        {
-            "id": r.id,
-            "created_at": r.created_at.isoformat(sep=" ", timespec="seconds"),
-            "level": r.level,
-            "category": r.category,
-            "entity_kind": r.entity_kind,
-            "entity": r.entity,
-            "message": r.message,
+    """The newest rows (see `logs_repo.page` for filters and paging)."""
+    return logs_repo.page(address, limit=limit)
+
+
+# -- app-wide values (window size and place, last tab, the guide, the last Logs trim) ------------------
+def app_value(key: str) -> str:
+    row = Setting.get_or_none((Setting.instance.is_null()) & (Setting.key == key))
+    return row.value if row else ""
+
+
+def set_app_values(values: dict[str, str]) -> None:
+    with database_proxy.atomic():
+        for key, value in values.items():
+            Setting.delete().where((Setting.instance.is_null()) & (Setting.key == key)).execute()
+            Setting.create(instance=None, key=key, value=value)
+
+
+def erase_instance(address: str) -> dict[str, int]:
+    """Everything this app keeps for one UnoPim address, gone from the database: its settings, stores,
+    channels, mappings, links, checkpoints, runs with their previews, and Logs rows (the rows hang off the
+    instance and go with it). The active address is forgotten when it was this one. What went, by kind."""
+    from unopim_desktop.state.models import LogEntry, PlannedChange, Store, SyncRun
+
+    inst = _instance(address)
+    if inst is None:
+        return {}
+    with database_proxy.atomic():
+        runs = [r.id for r in SyncRun.select(SyncRun.id).where(SyncRun.instance == inst)]
+        gone = {
+            "stores": Store.select().where(Store.instance == inst).count(),
+            "runs": len(runs),
+            "log rows": LogEntry.select().where(LogEntry.instance == inst).count(),
         }
-        for r in q
-    ]
+        for start in range(0, len(runs), 500):
+            PlannedChange.delete().where(PlannedChange.run.in_(runs[start:start + 500])).execute()
+        inst.delete_instance(recursive=False)  # ON DELETE CASCADE takes every row that hangs off it
+        if active_address() == address:
+            Setting.delete().where((Setting.instance.is_null()) & (Setting.key == ACTIVE_INSTANCE_KEY)).execute()
+    return gone

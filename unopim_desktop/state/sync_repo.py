@@ -17,7 +17,6 @@ from peewee import EXCLUDED
 
 from unopim_desktop.state.models import (
     Checkpoint,
-    Conflict,
     Instance,
     Link,
     PlannedChange,
@@ -29,11 +28,16 @@ from unopim_desktop.state.models import (
 )
 
 # reconcile_hours: how old the last full push reconciliation may be before a changed push does one
-# again (0 = every changed push reconciles).
+# again (0 = every changed push reconciles). log_retention_days: Logs rows older than this are trimmed daily.
+# sync_images: pull and push transfer pictures. close_to_tray, start_at_login: kept here, acted on by the
+# window's tray and the OS login item.
 GENERAL_DEFAULTS = {"dry_run": "0", "on_delete": "trash", "writeback_delete": "0", "reconcile_hours": "24",
-                    "max_delete": "10", "on_conflict": "unopim"}
+                    "max_delete": "10", "on_conflict": "unopim", "log_retention_days": "30", "sync_images": "1"}
 # Who wins a field changed on both sides since they last agreed (unopim is the system of record).
 CONFLICT_RULES = ("unopim", "store", "ask")
+# Close to tray, start at login and notifications belong to this computer, not to one UnoPim connection:
+# `app.desktop` keeps them (per data folder).
+SWITCHES = ("dry_run", "writeback_delete", "sync_images")
 ON_DELETE_CHOICES = ("trash", "delete", "skip")
 
 
@@ -296,60 +300,6 @@ def count_missing_bases(address: str, label: str) -> int:
                                & (Link.base.is_null())).count()
 
 
-def record_conflicts(address: str, label: str, rows: list[dict[str, Any]]) -> None:
-    """Conflicts found by a run: an open one replaces the open one of the same field."""
-    inst, store = _instance(address), _store(address, label)
-    with database_proxy.atomic():
-        for r in rows:
-            Conflict.delete().where((Conflict.target == store) & (Conflict.entity_kind == r["kind"])
-                                    & (Conflict.code == r["code"]) & (Conflict.field == r["field"])
-                                    & (Conflict.status == "open")).execute()
-            Conflict.create(instance=inst, target=store, entity_kind=r["kind"], code=r["code"], field=r["field"],
-                            base=_dump(r.get("base")), unopim_value=_dump(r.get("unopim")),
-                            store_value=_dump(r.get("store")), status=r.get("status", "open"),
-                            resolved_by="rule" if r.get("status", "open") != "open" else "",
-                            resolved_at=None if r.get("status", "open") == "open" else utcnow())
-
-
-def conflicts(address: str, *, status: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
-    q = Conflict.select(Conflict, Store.label).join(Store).where(Conflict.instance == _instance(address))
-    if status:
-        q = q.where(Conflict.status == status)
-    return [{"id": c.id, "store": c.target.label, "kind": c.entity_kind, "code": c.code, "field": c.field,
-             "base": _load(c.base), "unopim": _load(c.unopim_value), "store_value": _load(c.store_value),
-             "detected_at": c.detected_at.isoformat(sep=" ", timespec="seconds"), "status": c.status,
-             "resolved_by": c.resolved_by}
-            for c in q.order_by(Conflict.id.desc()).limit(limit)]
-
-
-def resolve_conflict(conflict_id: int, keep: str) -> dict[str, Any]:
-    """The merchant's choice for an open conflict: `keep` is "unopim" or "store". The link's base moves so
-    the next run for that entity carries the chosen value over (see `sync.merge`); returns the conflict."""
-    c = Conflict.get_by_id(conflict_id)
-    with database_proxy.atomic():
-        link = Link.get_or_none((Link.target == c.target) & (Link.kind == c.entity_kind) & (Link.code == c.code))
-        if link is not None:
-            base = json.loads(link.base) if link.base else {}
-            # Keep UnoPim: the store's value counts as seen, so UnoPim's is the change the pull writes.
-            # Take the store: UnoPim's counts as seen, so the store's is the change the push writes.
-            base[c.field] = _load(c.store_value if keep == "unopim" else c.unopim_value)
-            link.base = json.dumps(base, sort_keys=True, default=str)
-            link.content_hash = ""  # the next pull of it compares it, whatever its hash said
-            link.store_hash = ""  # and so does the next push
-            link.save()
-        c.status, c.resolved_by, c.resolved_at = keep, "merchant", utcnow()
-        c.save()
-    return {"kind": c.entity_kind, "code": c.code, "field": c.field, "store": c.target.label}
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def _load(text: str) -> Any:
-    return json.loads(text) if text else None
-
-
 def count_links(address: str, label: str, kind: str) -> int:
     store = Store.get_or_none((Store.instance == _instance(address)) & (Store.label == label))
     if store is None:
@@ -395,6 +345,16 @@ def running_channels(address: str) -> list[str]:
     return sorted({r.channel for r in q})
 
 
+def finished_pulls(address: str) -> dict[str, bool]:
+    """Whether a Pull Full ever finished for real ("pulled") and as a dry run ("previewed"): the guide's last
+    two steps."""
+    q = (SyncRun.select(SyncRun.dry_run).where((SyncRun.instance == _instance(address)) & (SyncRun.job == "pull_full")
+                                                & (SyncRun.status.in_(["done", "partial", "held"])))
+         .distinct())
+    kinds = {bool(r.dry_run) for r in q}
+    return {"pulled": False in kinds, "previewed": True in kinds}
+
+
 def recent_runs(address: str, limit: int = 20) -> list[dict[str, Any]]:
     q = SyncRun.select().where(SyncRun.instance == _instance(address)).order_by(SyncRun.id.desc()).limit(limit)
     return [
@@ -425,6 +385,11 @@ def save_general_settings(address: str, values: dict[str, str]) -> None:
         values = {**values, "max_delete": str(max_delete_value(values["max_delete"]))}
     if values.get("on_conflict", "unopim") not in CONFLICT_RULES:
         raise ValueError(f"On conflict must be one of {', '.join(CONFLICT_RULES)}.")
+    if "log_retention_days" in values:
+        values = {**values, "log_retention_days": str(log_retention_value(values["log_retention_days"]))}
+    for key in SWITCHES:
+        if key in values and str(values[key]) not in ("0", "1"):
+            raise ValueError(f"{key.replace('_', ' ').capitalize()} must be on or off (1 or 0); got “{values[key]}”.")
     with database_proxy.atomic():
         for key, value in values.items():
             if key not in GENERAL_DEFAULTS:
@@ -438,6 +403,17 @@ def max_delete_value(raw: object) -> int:
     text = str(raw).strip().rstrip("%").strip()
     if not (text.isascii() and text.isdigit()) or int(text) > 100:
         raise ValueError(f"Max delete must be a whole percentage from 0 to 100 (got “{raw}”).")
+    return int(text)
+
+
+MAX_RETENTION_DAYS = 3650
+
+
+def log_retention_value(raw: object) -> int:
+    """Keep Logs rows this many days: a whole number from 1 to MAX_RETENTION_DAYS; ValueError otherwise."""
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_RETENTION_DAYS:
+        raise ValueError(f"Keep logs must be a whole number of days from 1 to {MAX_RETENTION_DAYS}; got “{raw}”.")
     return int(text)
 
 

@@ -74,6 +74,11 @@ class StoreAdapter(Protocol):
         """Products and variations holding these SKUs (to adopt existing store items)."""
         ...
 
+    async def count_products(self, *, modified_after: dt.datetime | None = None) -> int | None:
+        """How many products `iter_products` would list (one cheap read; the store's list answer says), for a
+        push's progress; None when the store does not say."""
+        ...
+
     async def has_products(self) -> bool:
         """Whether the store holds any product at all (one cheap read). A pull into an empty store can
         skip its SKU look-ups: everything in the store was created by the run and is linked."""

@@ -18,7 +18,7 @@ from unopim_desktop.state import repo, stores_repo, sync_repo
 from unopim_desktop.state.db import DbLane
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.events import EventBus, RunFinished, RunStarted
-from unopim_desktop.sync.job import StepFailed, api_error_text
+from unopim_desktop.sync.job import StepFailed, api_error_text, server_text
 from unopim_desktop.sync.locks import RunLocks, RunRefused
 from unopim_desktop.sync.mapping_check import MappingRefused
 from unopim_desktop.sync.pull.job import STEPS, PullJob, PullOptions
@@ -156,7 +156,8 @@ class SyncEngine:
             return await self._pull_channel(address, ch, store, full=full, dry_run=dry,
                                             on_delete=settings["on_delete"], allow_deletes=allow_deletes,
                                             max_delete=_max_delete(settings),
-                                            on_conflict=settings.get("on_conflict", "unopim"), only=tuple(only or ()))
+                                            on_conflict=settings.get("on_conflict", "unopim"), only=tuple(only or ()),
+                                            images=settings.get("sync_images", "1") == "1")
 
         return await self._exclusive("pull_full" if full else "pull_delta", "pull", channel, dry_run, one, apply_of)
 
@@ -202,7 +203,7 @@ class SyncEngine:
             if skip:
                 await self.lane.run(repo.add_log, address, f"{job.replace('_', ' ').capitalize()} of channel "
                                         f"{ch.code} skipped: {skip}", category=direction, entity_kind="channel",
-                                        entity=ch.code)
+                                        entity=ch.code, channel=ch.code, direction=direction, action="skipped")
                 outcome.channels.append(ChannelOutcome(ch.code, ch.store_label or "", "skipped", message=skip))
                 continue
             try:
@@ -210,7 +211,8 @@ class SyncEngine:
                     outcome.channels.append(await run_channel(address, ch, stores[ch.store_label], dry, settings))
             except RunRefused as exc:
                 await self.lane.run(repo.add_log, address, f"{_title(job)} of channel {ch.code} refused: {exc}",
-                                    level="warning", category=direction, entity_kind="channel", entity=ch.code)
+                                    level="warning", category=direction, entity_kind="channel", entity=ch.code,
+                                    channel=ch.code, direction=direction, action="refused")
                 outcome.channels.append(ChannelOutcome(ch.code, ch.store_label or "", "refused", message=str(exc),
                                                        fix="Wait for it to finish, or stop it there."))
                 continue
@@ -220,13 +222,13 @@ class SyncEngine:
 
     async def _pull_channel(self, address: str, ch: ChannelRow, store: StoreRow, *, full: bool, dry_run: bool,
                             on_delete: str, allow_deletes: bool, max_delete: int, on_conflict: str,
-                            only: tuple[str, ...] = ()) -> ChannelOutcome:
+                            only: tuple[str, ...] = (), images: bool = True) -> ChannelOutcome:
         def make(run: RunContext, client: Any, adapter: Any) -> PullJob:
             return PullJob(run, client, adapter, store_label=store.label, channel=ch,
                            options=PullOptions(full=full, dry_run=dry_run, on_delete=on_delete,
                                                allow_deletes=allow_deletes, max_delete=max_delete,
                                                on_conflict=on_conflict, only=only, in_flight=self.in_flight,
-                                               page_size=self.page_size),
+                                               page_size=self.page_size, images=images),
                            debounce_s=ch.debounce_s, store_currency=_store_currency(store),
                            store_settings=store_settings(store.info))
 
@@ -256,6 +258,7 @@ class SyncEngine:
                     "ended); marked interrupted. This run picks up from their checkpoint.", level="warning")
         adapter = None
         status, message, fix, action = "done", "", "", ""
+        http_status, said = None, ""  # what a server answered when it stopped the run
         try:
             client = await self.unopim_client()
             adapter = await self.adapter_for(store.label)
@@ -275,6 +278,7 @@ class SyncEngine:
             status, message = "failed", str(exc)
         except ApiError as exc:
             status, message = "failed", f"Stopped: {api_error_text(exc)}"
+            http_status, said = exc.status or None, server_text(exc)
         except asyncio.CancelledError:
             # The task itself was cancelled (the window closing): the row must not stay "running".
             await self.lane.run(sync_repo.finish_run, run_id, "cancelled", run.summary(),
@@ -292,7 +296,8 @@ class SyncEngine:
                 await adapter.aclose()
         shown = f"{message} {fix}".strip()
         run.log(_summary_line(job, ch.code, status, run.summary(), shown),
-                level={"failed": "error", "refused": "error", "partial": "warning", "held": "warning"}.get(status, "info"))
+                level={"failed": "error", "refused": "error", "partial": "warning", "held": "warning"}.get(status, "info"),
+                action=status, http_status=http_status, server_text=said)
         await run.flush_logs()
         await self.lane.run(sync_repo.finish_run, run_id, status, run.summary(), shown)
         self.bus.emit(RunFinished(run_id, job, ch.code, status, run.summary(), shown))
@@ -315,7 +320,8 @@ class SyncEngine:
                                             writeback_delete=settings.get("writeback_delete") == "1",
                                             reconcile=reconcile, reconcile_hours=_reconcile_hours(settings),
                                             allow_deletes=allow_deletes, max_delete=_max_delete(settings),
-                                            on_conflict=settings.get("on_conflict", "unopim"), only=tuple(only or ()))
+                                            on_conflict=settings.get("on_conflict", "unopim"), only=tuple(only or ()),
+                                            images=settings.get("sync_images", "1") == "1")
 
         return await self._exclusive("push_changed" if changed else "push_all", "push", channel, dry_run, one,
                                      apply_of)
@@ -324,7 +330,7 @@ class SyncEngine:
                             changed: bool, entity: str | None, dry_run: bool, writeback_delete: bool,
                             reconcile: bool = False, reconcile_hours: int = 24, allow_deletes: bool = False,
                             max_delete: int = 10, on_conflict: str = "unopim",
-                            only: tuple[str, ...] = ()) -> ChannelOutcome:
+                            only: tuple[str, ...] = (), images: bool = True) -> ChannelOutcome:
         def make(run: RunContext, client: Any, adapter: Any) -> PushJob:
             return PushJob(run, client, adapter, store_label=store.label, channel=ch,
                            options=PushOptions(changed=changed, entity=entity, dry_run=dry_run,
@@ -332,7 +338,7 @@ class SyncEngine:
                                                allow_deletes=allow_deletes, max_delete=max_delete,
                                                on_conflict=on_conflict, only=only, reconcile=reconcile,
                                                reconcile_hours=reconcile_hours,
-                                               batch_size=self.push_batch_size),
+                                               batch_size=self.push_batch_size, images=images),
                            debounce_s=ch.debounce_s, store_currency=_store_currency(store),
                            store_settings=store_settings(store.info))
 

@@ -23,9 +23,7 @@ class LogRow:
     category: str = "general"
     entity_kind: str = ""
     entity: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
+    extra: dict[str, Any] = field(default_factory=dict)  # run_id, channel, action, http_status
 
 
 class EventBus:
@@ -62,8 +60,9 @@ class StepProgress:
     step: str
     done: int
     total: int | None  # None while unknown
-    eta_s: float | None = None
+    eta_s: float | None = None  # this step's; 0.0 marks it finished
     message: str = ""
+    run_eta_s: float | None = None  # the whole run's (the longest of the steps under way); None while unknown
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from unopim_desktop.state import mapping_repo, sync_repo
+from unopim_desktop.state import conflicts_repo, mapping_repo, sync_repo
 from unopim_desktop.sync.job import JobPart
 from unopim_desktop.sync.merge import FieldConflict, Merge, fields_of, owner_of, three_way
 
@@ -50,7 +50,7 @@ class FieldBases(JobPart):
         self.run.count(kind, "conflicts")
         self.run.log(f"Conflict on {kind} {code}, field {c.field}: UnoPim has {c.unopim!r}, the store has "
                      f"{c.store!r} (both changed since {c.base!r}); {outcome}.", level="warning",
-                     entity_kind=kind, entity=code)
+                     entity_kind=kind, entity=code, action="conflict")
         self._conflicts.append({"kind": kind, "code": code, "field": c.field, "base": c.base, "unopim": c.unopim,
                                 "store": c.store, "status": c.status})
 
@@ -59,7 +59,7 @@ class FieldBases(JobPart):
         job = self.job
         if self._conflicts and not job.options.dry_run:
             conflicts, self._conflicts = self._conflicts, []
-            await job.lane.run(sync_repo.record_conflicts, job.address, job.label, conflicts)
+            await job.lane.run(conflicts_repo.record_conflicts, job.address, job.label, conflicts)
         if self.established:
             self.run.log(f"{self.established} linked product(s) and variant(s) had no field base yet (the first run "
                          "after an upgrade): it was taken from the current state, and nothing was written for "

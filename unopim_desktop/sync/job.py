@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -206,6 +207,17 @@ def api_error_text(exc: ApiError) -> str:
         detail = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
                            for k, v in list(exc.errors.items())[:4])
     return f"HTTP {exc.status}: {exc.message}" + (f" ({detail})" if detail else "")
+
+
+def server_text(exc: ApiError) -> str:
+    """What the server itself answered (its JSON or text, as sent, cut to a few KB): the Logs' detail pane."""
+    body = getattr(exc, "body", None)
+    if body in (None, "", b""):
+        return exc.message
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, default=str)
+    return text[:4000]
 
 
 async def run_together(coroutines: list[Any]) -> None:

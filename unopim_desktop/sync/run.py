@@ -6,10 +6,11 @@ import asyncio
 import json
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from unopim_desktop.state import repo, sync_repo
+from unopim_desktop.state import logs_repo, sync_repo
 from unopim_desktop.state.db import DbLane
 from unopim_desktop.sync.events import EventBus, LogRow, StepProgress
 
@@ -40,22 +41,34 @@ class CancelToken:
 
 @dataclass
 class StepClock:
-    started: float = field(default_factory=time.monotonic)
+    """One step's numbers. The rate is measured from when the step started working (its start, or its first
+    item or queued item for a background step), on the run's clock (a test gives a fake one)."""
+
+    clock: Callable[[], float] = time.monotonic
     done: int = 0
     total: int | None = None
+    first: float | None = None  # when the step started working
+    finished: bool = False
+
+    MIN_ELAPSED_S = 1.0  # no guess from the first instant of a step (a burst of items would promise "0 s")
 
     def eta(self) -> float | None:
-        if not self.total or not self.done:
+        if self.total is None or self.finished or self.done >= self.total:
+            return None  # 0.0 is said by `step_finished` alone (a background step may get more to do)
+        if not self.done or self.first is None:
             return None
-        rate = self.done / max(1e-6, time.monotonic() - self.started)
-        return max(0.0, (self.total - self.done) / rate)
+        elapsed = self.clock() - self.first
+        if elapsed < self.MIN_ELAPSED_S:
+            return None
+        return max(0.0, (self.total - self.done) * elapsed / self.done)
 
 
 class RunContext:
     """One job's bookkeeping. Log rows go to the database in small groups, off the GUI thread."""
 
     def __init__(self, lane: DbLane, bus: EventBus, *, address: str, run_id: int, job: str, channel: str,
-                 dry_run: bool, cancel: CancelToken) -> None:
+                 dry_run: bool, cancel: CancelToken, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self.lane = lane
         self.bus = bus
         self.address = address
@@ -95,37 +108,98 @@ class RunContext:
         return sum(v["failed"] for v in self.counts.values())
 
     # -- progress --------------------------------------------------------------------------------
+    # Every step says done/total: `total` is set as soon as it is known (UnoPim's list answers carry it), and
+    # `done` counts every item the step handled (created, updated, unchanged, skipped, failed), so the bars,
+    # the summary and the Logs agree. The run's ETA is the longest of its running steps' (they overlap:
+    # products, variants and images go side by side).
+    def _clock(self, step: str) -> StepClock:
+        clock = self.steps.get(step)
+        if clock is None:
+            clock = self.steps[step] = StepClock(self.clock)
+        return clock
+
+    def _emit(self, step: str, clock: StepClock, message: str = "") -> None:
+        self.bus.emit(StepProgress(self.run_id, step, clock.done, clock.total, clock.eta(), message,
+                                   run_eta_s=self.run_eta()))
+
+    def run_eta(self) -> float | None:
+        """Seconds left for the whole run: the longest ETA of the steps under way (None while unknown)."""
+        etas = [c.eta() for c in self.steps.values() if not c.finished and c.done]
+        known = [e for e in etas if e is not None]
+        return max(known) if known else None
+
     def step_started(self, step: str, total: int | None = None) -> None:
-        # A background part (images) may have reported progress before its step formally starts.
-        clock = self.steps.setdefault(step, StepClock(total=total))
-        self.bus.emit(StepProgress(self.run_id, step, clock.done, clock.total))
+        # A background part (images) or an earlier step may have reported progress or a total already.
+        clock = self._clock(step)
+        if total is not None:
+            clock.total = total
+        if not clock.done:
+            clock.first = self.clock()  # its items start now (a total known earlier says nothing of its pace)
+        self._emit(step, clock)
 
     def step_total(self, step: str, total: int | None) -> None:
-        clock = self.steps.setdefault(step, StepClock())
-        clock.total = total
-        self.bus.emit(StepProgress(self.run_id, step, clock.done, total, clock.eta()))
+        clock = self._clock(step)
+        clock.total = total if total is None else max(total, clock.done)
+        self._emit(step, clock)
+
+    def grow(self, step: str, n: int = 1) -> None:
+        """The step has `n` more items to handle than it knew (images queued as products are written)."""
+        if n:
+            clock = self._clock(step)
+            if clock.first is None:
+                clock.first = self.clock()
+            clock.total = (clock.total or 0) + n
+            self._emit(step, clock)
 
     def advance(self, step: str, n: int = 1, message: str = "") -> None:
-        clock = self.steps.setdefault(step, StepClock())
+        clock = self._clock(step)
+        if clock.first is None and n:
+            clock.first = self.clock()
         clock.done += n
         if clock.total is not None and clock.done > clock.total:
             clock.total = clock.done
-        self.bus.emit(StepProgress(self.run_id, step, clock.done, clock.total, clock.eta(), message))
+        self._emit(step, clock, message)
+
+    def counted(self, step: str, n: int, message: str = "") -> None:
+        """A step that read `n` items at once: n/n."""
+        self.step_total(step, n)
+        self.advance(step, n, message)
 
     def step_finished(self, step: str, message: str = "") -> None:
-        clock = self.steps.setdefault(step, StepClock())
+        clock = self._clock(step)
         if clock.total is None or clock.total < clock.done:
             clock.total = clock.done
         clock.done = clock.total
-        self.bus.emit(StepProgress(self.run_id, step, clock.done, clock.total, 0.0, message))
+        clock.finished = True
+        self.bus.emit(StepProgress(self.run_id, step, clock.done, clock.total, 0.0, message,
+                                   run_eta_s=self.run_eta()))
 
     # -- log rows --------------------------------------------------------------------------------
-    def log(self, message: str, *, level: str = "info", entity_kind: str = "", entity: str = "") -> None:
-        category = self.job.split("_")[0]
-        row = {"message": message, "level": level, "category": category, "entity_kind": entity_kind,
-               "entity": entity}
+    def log(self, message: str, *, level: str = "info", entity_kind: str = "", entity: str = "", action: str = "",
+            http_status: int | None = None, server_text: str = "") -> None:
+        """A Logs row of this run: its channel, direction (pull/push) and run id come with it; `action` says
+        what happened to the entity, `http_status` and `server_text` what a server answered when it refused."""
+        direction = self.job.split("_")[0]
+        row = {"message": message, "level": level, "category": direction, "entity_kind": entity_kind,
+               "entity": entity, "run": self.run_id, "channel": self.channel, "direction": direction,
+               "action": action or _action_of(message, level, entity),
+               "http_status": http_status, "server_text": server_text}
         self._pending_logs.append(row)
-        self.bus.emit(LogRow(message, level, category, entity_kind, entity, {"run_id": self.run_id}))
+        self.bus.emit(LogRow(message, level, direction, entity_kind, entity,
+                             {"run_id": self.run_id, "channel": self.channel, "action": row["action"],
+                              "http_status": http_status}))
+
+    def wrote(self, kind: str, code: str, outcome: str, message: str, *, level: str = "info") -> None:
+        """Count one entity's outcome and log it as its row (what a merchant looks up in its history)."""
+        self.count(kind, outcome)
+        self.log(message, level=level, entity_kind=kind, entity=code, action=outcome)
+
+    def failed_item(self, kind: str, code: str, message: str, *, status: int | None = None,
+                    server_text: str = "") -> None:
+        """One entity failed: counted, and an error row with the server's status and own words."""
+        self.count(kind, "failed")
+        self.log(message, level="error", entity_kind=kind, entity=code, action="failed",
+                 http_status=status if status and status != 200 else None, server_text=server_text)
 
     # -- changes (the Preview) ------------------------------------------------------------------------
     def record_change(self, kind: str, code: str, action: str, fields: dict[str, tuple[Any, Any]] | None = None,
@@ -149,16 +223,18 @@ class RunContext:
         if not self._pending_logs:
             return
         rows, self._pending_logs = self._pending_logs, []
-        await self.lane.run(_write_logs, self.address, rows, self.run_id)
+        await self.lane.run(logs_repo.add_logs, self.address, rows)
 
 
-def _write_logs(address: str, rows: list[dict[str, Any]], run_id: int) -> None:
-    from unopim_desktop.state.models import database_proxy
-
-    with database_proxy.atomic():
-        for r in rows:
-            repo.add_log(address, r["message"], level=r["level"], category=r["category"],
-                         entity_kind=r["entity_kind"], entity=r["entity"], job_id=run_id)
+def _action_of(message: str, level: str, entity: str) -> str:
+    """The action of a row that did not name one: a failed entity, or a dry run's "would …"."""
+    if not entity:
+        return ""
+    if level == "error":
+        return "failed"
+    if message.startswith("dry-run: would "):
+        return "would " + message[len("dry-run: would "):].split(" ", 1)[0]
+    return ""
 
 
 def _json(value: Any) -> str:

@@ -30,7 +30,7 @@ DESKTOP_ID = "io.github.unopim.UnoPimDesktop"
 
 
 def run_gui(*, data_dir: str | os.PathLike[str] | None = None, demo: bool = False, verbose: bool = False,
-            quit_when_ready: bool = False) -> int:
+            quit_when_ready: bool = False, hidden: bool = False) -> int:
     # Qt first: if its platform cannot start, nothing exists yet that a crash would leave behind.
     qt_app = QApplication.instance() or QApplication(sys.argv)
     qt_app.setApplicationName("UnoPim Desktop")
@@ -57,7 +57,10 @@ def run_gui(*, data_dir: str | os.PathLike[str] | None = None, demo: bool = Fals
                 if line:
                     print(line, file=sys.stderr)
             return 2
-        return _run_window(qt_app, app, demo_session, quit_when_ready=quit_when_ready)
+        if demo_session is not None:
+            app.desktop.blocked = ("Start at login is not available in the demo: its data folder is thrown away "
+                                   "when the demo ends.")
+        return _run_window(qt_app, app, demo_session, quit_when_ready=quit_when_ready, hidden=hidden)
     finally:
         # Also when start-up failed: the demo's sandbox stops and its throwaway folder goes.
         if app is not None:
@@ -67,10 +70,14 @@ def run_gui(*, data_dir: str | os.PathLike[str] | None = None, demo: bool = Fals
             demo_session.stop()
 
 
-def _run_window(qt_app: QApplication, app: App, demo_session: DemoSession | None, *, quit_when_ready: bool) -> int:
+def _run_window(qt_app: QApplication, app: App, demo_session: DemoSession | None, *, quit_when_ready: bool,
+                hidden: bool = False) -> int:
     from unopim_desktop.ui.main_window import MainWindow
+    from unopim_desktop.ui.tray import Tray
 
     window = MainWindow(app, demo_note=demo_session.note if demo_session else "")
+    tray = Tray(app, window)
+    window.attach_tray(tray)
     if demo_session:
         window.connection_tab.prefill(**demo_session.unopim_form())
     exit_code = 0
@@ -83,8 +90,18 @@ def _run_window(qt_app: QApplication, app: App, demo_session: DemoSession | None
         qt_app.setQuitOnLastWindowClosed(False)
         qt_app.lastWindowClosed.connect(closed.set)
         qt_app.aboutToQuit.connect(closed.set)
-        window.show()
+        window.closing.connect(closed.set)  # also when the window was hidden in the tray (Quit from there)
+        if hidden and tray.available and not quit_when_ready:
+            log.info("started hidden in the tray")
+        elif hidden and not quit_when_ready:
+            log.info("started hidden, but there is no system tray: the window starts minimized")
+            window.showMinimized()  # no tray to live in: the window, out of the way
+        else:
+            window.show()
         window.start_loading()
+        # The scheduler runs as long as the app does: in this window, and on in the tray when it is closed.
+        app.scheduler.start()
+        window.sync_tab.start(app.desktop.refresh_autostart())
         settling = asyncio.ensure_future(window.settle())
         # Demo: connect, add the demo store, map: in the background, so the window is usable at once.
         preparing = window.start_demo(demo_session.sandbox) if demo_session else None
@@ -93,7 +110,7 @@ def _run_window(qt_app: QApplication, app: App, demo_session: DemoSession | None
             async def report_and_quit() -> None:
                 nonlocal exit_code
                 exit_code = await _wait_until_ready(window, settling, preparing)
-                window.close()
+                window.request_quit()  # quit, not close to the tray
 
             quitting = asyncio.ensure_future(report_and_quit())
         await closed.wait()

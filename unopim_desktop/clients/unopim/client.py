@@ -309,6 +309,19 @@ class UnoPimClient:
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise BadPayload(f"{CONFIGURABLE_PATH} did not answer with a list envelope", status=200)
         return ServerFeatures(generation=3 if "search_after" in body and "last_page" not in body else 2)
+    async def list_total(self, path: str, *, filters: dict[str, Any] | None = None) -> int:
+        """How many items a listing holds, from a one-item page (page mode answers carry `total`): the
+        totals a run's progress shows before it reads the pages. 0 when the answer does not say."""
+        params: dict[str, Any] = {"page": 1, "limit": 1}
+        if filters:
+            params["filters"] = json.dumps(filters)
+        body = await self.get_json(path, params)
+        if not isinstance(body, dict):
+            raise BadPayload(f"{path} did not answer with a list envelope", status=200)
+        try:
+            return max(0, int(body.get("total") or 0))
+        except (TypeError, ValueError):
+            return 0
 
     async def configurable_path(self) -> str:
         """Where this UnoPim lists configurable products: 1.x only has the misspelt `/configrable-products`;

@@ -79,6 +79,14 @@ class BigCommerceAdapter(BigCommerceApi):
         data = body.get("data") if isinstance(body, dict) else None
         return bc.product_from_bc(data) if isinstance(data, dict) else None
 
+    async def count_products(self, *, modified_after: dt.datetime | None = None) -> int | None:
+        params: dict[str, Any] = {"limit": 1, "include_fields": "id"}
+        if modified_after is not None:
+            params["date_modified:min"] = bc.bc_datetime(modified_after)
+        body = await self.get_json("v3/catalog/products", params)
+        total = (((body.get("meta") or {}).get("pagination") or {}).get("total")) if isinstance(body, dict) else None
+        return total if isinstance(total, int) else None
+
     async def has_products(self) -> bool:
         body = await self.get_json("v3/catalog/products", {"limit": 1, "include_fields": "id"})
         return bool(isinstance(body, dict) and body.get("data"))

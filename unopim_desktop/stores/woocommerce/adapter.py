@@ -37,6 +37,7 @@ from unopim_desktop.stores.woocommerce.api import (
     PER_PAGE_MAX,
     SKUS_PER_LOOKUP,
     WooApi,
+    int_header,
 )
 from unopim_desktop.stores.woocommerce.terms import category_key, upsert_attributes, upsert_categories
 from unopim_desktop.stores.woocommerce.verify import verify_woocommerce
@@ -160,6 +161,13 @@ class WooCommerceAdapter(WooApi):
 
         await asyncio.gather(*(lookup(g) for g in wc.chunks(wanted, SKUS_PER_LOOKUP)))
         return found
+
+    async def count_products(self, *, modified_after: dt.datetime | None = None) -> int | None:
+        params: dict[str, Any] = {"per_page": 1, "_fields": "id"}
+        if modified_after is not None:
+            params.update(modified_after=wc.wc_gmt(modified_after), dates_are_gmt="true")
+        response = await self.send("GET", f"{API}/products", params=params)
+        return int_header(response, "X-WP-Total")
 
     async def has_products(self) -> bool:
         # status=any leaves out the trash, as WooCommerce's unique-SKU check does.

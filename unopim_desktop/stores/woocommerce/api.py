@@ -164,7 +164,7 @@ class WooApi:
                 raise BadPayload(f"{path} did not answer with a list", status=response.status_code)
             if items:
                 yield items
-            total_pages = _int_header(response, "X-WP-TotalPages")
+            total_pages = int_header(response, "X-WP-TotalPages")
             per_page = int(query["per_page"])
             if not items or (total_pages is not None and page >= total_pages) or (
                 total_pages is None and len(items) < per_page
@@ -266,7 +266,7 @@ class WooApi:
         return result
 
 
-def _int_header(response: httpx.Response, name: str) -> int | None:
+def int_header(response: httpx.Response, name: str) -> int | None:
     try:
         return int(response.headers[name])
     except (KeyError, ValueError):

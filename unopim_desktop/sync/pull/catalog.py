@@ -40,11 +40,11 @@ class CatalogSteps(JobPart):
         self.job.state.channel_info = info
         self._channels = channels
         self.job.started_at = self.client.server_now() - self.job.WATERMARK_MARGIN
-        self.run.advance("channels", len(channels))
+        self.run.counted("channels", len(channels))
 
     async def step_locales(self) -> None:
         self._locales = await self.client.locales()
-        self.run.advance("locales", sum(1 for loc in self._locales if loc.get("status")))
+        self.run.counted("locales", sum(1 for loc in self._locales if loc.get("status")))
 
     async def step_currencies(self) -> None:
         currencies = await self.client.currencies()
@@ -52,12 +52,12 @@ class CatalogSteps(JobPart):
                             currencies)
         # Which of the channel's locales and currencies reach the store, and how (#18).
         await self.job.learn_reach()
-        self.run.advance("currencies", sum(1 for c in currencies if c.get("status")))
+        self.run.counted("currencies", sum(1 for c in currencies if c.get("status")))
 
     # -- 4-8: attribute groups, attributes, options, families, reference entities ----------------------
     async def step_attribute_groups(self) -> None:
         groups = await self.client.list_all("/attribute-groups")
-        self.run.advance("attribute_groups", len(groups))
+        self.run.counted("attribute_groups", len(groups))
 
     async def step_attributes(self) -> None:
         # Families are read here (not in their own step) so the mapping can be checked against UnoPim as
@@ -71,17 +71,26 @@ class CatalogSteps(JobPart):
         # Variant axes: read the configurable products' super attributes (and the options in use).
         self.job.features = await self.client.features()
         if self.job.options.full:
+            configurables = variants = 0
             async for page in self.client.iter_pages(self.job.configurable_path):
                 self.job.learn_axes(page)
+                configurables += len(page)
+                variants += sum(len(item.get("variants") or ()) for item in page)
+            # The whole catalogue's totals, before the first product is written (a resumed run too): UnoPim's
+            # list answer carries its `total`; the configurable products list their variants.
+            listed = await self.client.list_total("/products")
+            self.run.step_total("products", configurables + max(0, listed - variants))
+            self.run.step_total("variants", variants)
         else:
             # A delta reads only the configurable products changed since the last pull, and keeps them
             # for the products step; the axes of the others are already store attributes (their links),
             # and a changed variant of an unchanged parent reads that parent alone (`axes_of`).
             self.job.state.changed_configurables = []
-            async for _n, items in self.job.products.pages(self.job.configurable_path):
+            async for _n, items in self.job.products.listing.pages(self.job.configurable_path):
                 self.job.learn_axes(items)
                 self.job.state.changed_configurables.append(items)
-        self.run.advance("attributes", len(raw))
+            await self.job.products.listing.delta_totals()
+        self.run.counted("attributes", len(raw))
 
 
 
@@ -99,6 +108,7 @@ class CatalogSteps(JobPart):
             mapping.option_labels[code] = {
                 str(o.get("code")): dict(o.get("labels") or {}) for o in options or [] if isinstance(o, dict)
             }
+        self.run.step_total("attribute_options", len(wanted))
         to_write: list[StoreAttribute] = []
         for code in sorted(wanted):
             name = mapping.store_attribute_name(code)
@@ -111,13 +121,15 @@ class CatalogSteps(JobPart):
             if link and link.content_hash == content_hash(attr):
                 mapping.attribute_ids[name] = link.store_id
                 self.run.count("attribute", "unchanged")
+                self.run.advance("attribute_options")
                 continue
             if link:
                 attr.store_id = link.store_id
             to_write.append(attr)
         if to_write:
             await self._write_attributes(to_write, mapping)
-        self.run.advance("attribute_options", sum(len(v) for v in mapping.option_labels.values()))
+        self.run.advance("attribute_options", len(to_write),
+                         f"{sum(len(v) for v in mapping.option_labels.values())} options")
 
     async def _write_attributes(self, attrs: list[StoreAttribute], mapping: PullMapping) -> None:
         for a in attrs:
@@ -127,7 +139,8 @@ class CatalogSteps(JobPart):
             for a in attrs:
                 verb = "update" if a.store_id else "create"
                 self.run.log(f"dry-run: would {verb} store attribute “{a.name}” with {len(a.terms)} term(s): "
-                             f"{', '.join(t.name for t in a.terms[:8])}", entity_kind="attribute", entity=a.name)
+                             f"{', '.join(t.name for t in a.terms[:8])}", entity_kind="attribute", entity=a.name,
+                             action=f"would {verb}")
                 self.run.count("attribute", "updated" if a.store_id else "created")
             return
         result = await self.adapter.upsert_attributes(attrs)
@@ -144,19 +157,22 @@ class CatalogSteps(JobPart):
                              entity_kind="attribute", entity=code)
                 continue
             if r is None or not r.ok or not r.store_id:
-                self.run.count("attribute", "failed")
-                self.run.log(f"Store attribute “{a.name}” could not be written: {r.error if r else 'no answer'}",
-                             level="error", entity_kind="attribute", entity=code)
+                self.run.failed_item("attribute", code, f"Store attribute “{a.name}” could not be written: "
+                                     f"{r.error if r else 'no answer'}", status=r.status if r else None,
+                                     server_text=r.error if r else "")
                 continue
             mapping.attribute_ids[a.name] = r.store_id
             failed_terms = [t for t in term_failures if t.key.startswith(f"{a.name}/")]
             for t in failed_terms:
                 self.run.log(f"Term “{t.key}” could not be written: {t.error}", level="error",
-                             entity_kind="attribute_option", entity=t.key)
+                             entity_kind="attribute_option", entity=t.key, http_status=t.status,
+                             server_text=t.error)
             for t in (*result.created, *result.updated):
                 if t.key.startswith(f"{a.name}/"):
                     failed_terms += self._translation_outcome("attribute_option", t.key, t)
-            self.run.count("attribute", "updated" if a.store_id else "created")
+            outcome = "updated" if a.store_id else "created"
+            self.run.wrote("attribute", code, outcome, f"Store attribute “{a.name}” {outcome} with {len(a.terms)} "
+                           f"term(s) (id {r.store_id}).")
             writes.append(LinkWrite("attribute", code, r.store_id,
                                     content_hash=None if failed_terms else content_hash(a), pulled=True))
         await self.job.commit(writes)
@@ -167,10 +183,11 @@ class CatalogSteps(JobPart):
             self.job.state.families[f["code"]] = {
                 a["code"] for g in f.get("attribute_groups") or [] for a in g.get("custom_attributes") or []
             }
-        self.run.advance("families", len(families))
+        self.run.counted("families", len(families))
 
     async def step_reference_entities(self) -> None:
         # UnoPim's REST API (1.x to 3.0) has no reference-entity endpoints; nothing to read.
+        self.run.step_total("reference_entities", 0)
         self.run.log("Reference entities: this UnoPim exposes none through its REST API; skipped.",
                      entity_kind="reference")
 
@@ -194,9 +211,12 @@ class CatalogSteps(JobPart):
             return depth[code]
 
         in_tree = [c for c in categories if c["code"] != root and _under(c["code"], root, by_code)]
+        self.run.step_total("categories", len(in_tree))
         for level in sorted({depth_of(c["code"]) for c in in_tree}):
+            handled = 0
             batch: list[tuple[str, StoreCategory]] = []
             for c in (c for c in in_tree if depth_of(c["code"]) == level):
+                handled += 1
                 code = c["code"]
                 if code in mapping.category_ids and not self.job.link("category", code):
                     self.run.count("category", "unchanged")  # mapped by hand onto an existing store category
@@ -222,7 +242,7 @@ class CatalogSteps(JobPart):
                     text.store_id = held.store_id if held else None
                 batch.append((code, cat))
             await self._write_categories(batch, mapping)
-            self.run.advance("categories", len(batch))
+            self.run.advance("categories", handled)
 
     async def _write_categories(self, batch: list[tuple[str, StoreCategory]], mapping: PullMapping) -> None:
         if not batch:
@@ -232,8 +252,9 @@ class CatalogSteps(JobPart):
                                    field_changes(None, cat), content_hash(cat))
         if self.job.options.dry_run:
             for code, cat in batch:
-                self.run.log(f"dry-run: would {'update' if cat.store_id else 'create'} category “{cat.name}”",
-                             entity_kind="category", entity=code)
+                verb = "update" if cat.store_id else "create"
+                self.run.log(f"dry-run: would {verb} category “{cat.name}”", entity_kind="category", entity=code,
+                             action=f"would {verb}")
                 self.run.count("category", "updated" if cat.store_id else "created")
             return
         result = await self.adapter.upsert_categories([cat for _, cat in batch])
@@ -242,14 +263,15 @@ class CatalogSteps(JobPart):
         for code, cat in batch:
             r = answers.get(cat.slug) or answers.get(cat.name)
             if r is None or not r.ok or not r.store_id:
-                self.run.count("category", "failed")
-                self.run.log(f"Category could not be written: {r.error if r else 'no answer'}", level="error",
-                             entity_kind="category", entity=code)
+                self.run.failed_item("category", code, f"Category “{cat.name}” could not be written: "
+                                     f"{r.error if r else 'no answer'}", status=r.status if r else None,
+                                     server_text=r.error if r else "")
                 continue
             mapping.category_ids[code] = r.store_id
             if r.note:  # e.g. a name shortened to the store's limit, an existing category adopted
                 self.run.log(f"Category “{cat.name}”: {r.note}", entity_kind="category", entity=code)
-            self.run.count("category", "updated" if cat.store_id else "created")
+            outcome = "updated" if cat.store_id else "created"
+            self.run.wrote("category", code, outcome, f"Category “{cat.name}” {outcome} (id {r.store_id}).")
             failed = self._translation_outcome("category", code, r)
             writes.append(LinkWrite("category", code, r.store_id, content_hash=None if failed else content_hash(cat),
                                     pulled=True))
@@ -262,7 +284,7 @@ class CatalogSteps(JobPart):
         for lang, why in r.translation_errors.items():
             self.run.count("translation", "failed")
             self.run.log(f"The {lang} translation of {kind.replace('_', ' ')} {code} was not written: {why}",
-                         level="error", entity_kind=kind, entity=code)
+                         level="error", entity_kind=kind, entity=code, server_text=why)
         return [r] if r.translation_errors else []
 
     # -- mapping ---------------------------------------------------------------------------------------

@@ -6,67 +6,59 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from unopim_desktop.sync.job import JobPart, delete_guard, links_of_product, translation_store_ids
+from unopim_desktop.sync.job import delete_guard, links_of_product, translation_store_ids
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.job import PullJob
 
 
-class PullDeletes(JobPart):
-    job: PullJob
-
-    async def apply(self) -> None:
-        """Products gone from UnoPim, per the On delete policy. Only after a complete full listing, and
-        within Max delete unless the merchant confirmed (`allow_deletes`); a deleted product takes its
-        variant, image and association links along."""
-        job, options = self.job, self.job.options
-        if not options.full or not job.state.complete_listing:
-            return
-        linked = [code for (kind, code) in job.links if kind == "product"]
-        gone = [(code, job.links[("product", code)]) for code in linked if code not in job.state.seen_products]
-        if not gone:
-            return
-        policy = options.on_delete
-        if policy == "skip":
-            for code, _ in gone:
-                self.run.log(f"Product {code} was deleted in UnoPim; ignored (On delete: Skip).",
-                             entity_kind="product", entity=code)
-                self.run.count("product", "skipped")
-            return
-        held = delete_guard(len(gone), len(linked), len(job.state.seen_products), options.max_delete,
-                            side="UnoPim")
-        if held and not options.allow_deletes:
-            self.run.hold(("Dry run: " if options.dry_run else "") + held, [code for code, _ in gone])
-            for code, _ in gone:
-                self.run.log(f"Product {code} is no longer listed by UnoPim; kept in the store until the deletes "
-                             "are confirmed.", entity_kind="product", entity=code)
-                self.run.count("product", "skipped")
-            return
-        outcome = "deleted" if policy == "delete" else "trashed"
-        verb = "delete" if policy == "delete" else "trash"
-        if options.dry_run:
-            for code, link in gone:
-                self.run.log(f"dry-run: would {verb} product {code} (deleted in UnoPim; On delete: "
-                             f"{policy.capitalize()})", entity_kind="product", entity=code)
-                self.run.record_change("product", code, verb, None, str(link.store_id))
-                self.run.count("product", outcome)
-            return
-        # A WPML translation is a product of its own: it goes with its original.
-        copies = [tid for code, _ in gone for tid in translation_store_ids(job.links, "product", code).values()]
-        result = await job.adapter.delete_products([link.store_id for _, link in gone] + copies,
-                                                   force=policy == "delete")
-        answers = {r.store_id: r for r in result.deleted}
-        deletes: list[tuple[str, str]] = []
+async def apply_deletes(job: PullJob) -> None:
+    """Products gone from UnoPim, per the On delete policy. Only after a complete full listing, and
+    within Max delete unless the merchant confirmed (`allow_deletes`); a deleted product takes its
+    variant, image and association links along."""
+    options, run = job.options, job.run
+    if not options.full or not job.state.complete_listing:
+        return
+    linked = [code for (kind, code) in job.links if kind == "product"]
+    gone = [(code, job.links[("product", code)]) for code in linked if code not in job.state.seen_products]
+    if not gone:
+        return
+    policy = options.on_delete
+    if policy == "skip":
+        for code, _ in gone:
+            run.wrote("product", code, "skipped", f"Product {code} was deleted in UnoPim; ignored (On delete: Skip).")
+        return
+    held = delete_guard(len(gone), len(linked), len(job.state.seen_products), options.max_delete,
+                        side="UnoPim")
+    if held and not options.allow_deletes:
+        run.hold(("Dry run: " if options.dry_run else "") + held, [code for code, _ in gone])
+        for code, _ in gone:
+            run.wrote("product", code, "skipped", f"Product {code} is no longer listed by UnoPim; kept in the store "
+                      "until the deletes are confirmed.")
+        return
+    outcome = "deleted" if policy == "delete" else "trashed"
+    verb = "delete" if policy == "delete" else "trash"
+    if options.dry_run:
         for code, link in gone:
-            r = answers.get(link.store_id)
-            if r is not None and r.ok:
-                deletes += links_of_product(job.links, code)
-                self.run.record_change("product", code, verb, None, str(link.store_id))
-                self.run.log(f"Product {code} was deleted in UnoPim: {r.note or policy}", entity_kind="product",
-                             entity=code)
-                self.run.count("product", outcome)
-            else:
-                self.run.count("product", "failed")
-                self.run.log(f"Product {code} could not be removed from the store: {r.error if r else 'no answer'}",
-                             level="error", entity_kind="product", entity=code)
-        await job.commit([], deletes=deletes)
+            run.log(f"dry-run: would {verb} product {code} (deleted in UnoPim; On delete: {policy.capitalize()})",
+                    entity_kind="product", entity=code, action=f"would {verb}")
+            run.record_change("product", code, verb, None, str(link.store_id))
+            run.count("product", outcome)
+        return
+    # A WPML translation is a product of its own: it goes with its original.
+    copies = [tid for code, _ in gone for tid in translation_store_ids(job.links, "product", code).values()]
+    result = await job.adapter.delete_products([link.store_id for _, link in gone] + copies,
+                                               force=policy == "delete")
+    answers = {r.store_id: r for r in result.deleted}
+    deletes: list[tuple[str, str]] = []
+    for code, link in gone:
+        r = answers.get(link.store_id)
+        if r is not None and r.ok:
+            deletes += links_of_product(job.links, code)
+            run.record_change("product", code, verb, None, str(link.store_id))
+            run.wrote("product", code, outcome, f"Product {code} was deleted in UnoPim: {r.note or policy}")
+        else:
+            run.failed_item("product", code, f"Product {code} could not be removed from the store: "
+                            f"{r.error if r else 'no answer'}", status=r.status if r else None,
+                            server_text=r.error if r else "")
+    await job.commit([], deletes=deletes)

@@ -49,6 +49,8 @@ class ImageTransfer:
     async def queue(self, kind: str, sku: str, store_id: int, images: list[StoreImage], *,
                     parent_id: int | None = None) -> None:
         """Queue a product's images unless the store already has this list (waits while the queue is full)."""
+        if not self.job.options.images:
+            return  # image sync is off (General settings)
         srcs = [i.src for i in images]
         link = self.job.link(kind, sku)
         if link and link.image_hash == image_hash(srcs):
@@ -57,11 +59,12 @@ class ImageTransfer:
             return
         if self.stopping:
             return  # the run is stopping: the image waits for the next run (its hash is old)
-        await self.pending.put((kind, (sku, store_id, images, parent_id, image_hash(srcs))))
+        first = link is None or not link.image_hash  # the store never had this item's images: created
+        self.run.grow("images")
+        await self.pending.put((kind, (sku, store_id, images, parent_id, image_hash(srcs), first)))
 
     async def finish(self) -> None:
         """The products are written: transfer what is queued, then stop the worker."""
-        self.run.step_total("images", self.total + self.pending.qsize())
         await self.pending.put(("stop", None))
         if self.worker is not None:
             await self.worker
@@ -99,8 +102,10 @@ class ImageTransfer:
                 raise
             except Exception as exc:  # the worker must outlive one bad group, or the queue never drains
                 self.run.count("image", "failed", len(work) + len(variants))
+                self.run.advance("images", len(work) + len(variants))
                 self.run.log(f"Images could not be transferred ({type(exc).__name__}: {exc}); they will be "
-                             "retried on the next run.", level="warning", entity_kind="image")
+                             "retried on the next run.", level="warning", entity_kind="image", action="failed",
+                             http_status=getattr(exc, "status", None) or None)
             finally:
                 for _ in group:
                     self.pending.task_done()
@@ -109,20 +114,22 @@ class ImageTransfer:
         if not products and not variants:
             return
         if self.job.options.dry_run:
-            for sku, _sid, images, _p, _h in (*products, *variants):
-                self.run.log(f"dry-run: would set {len(images)} image(s) on {sku}", entity_kind="image", entity=sku)
-                self.run.count("image", "updated")
+            for sku, _sid, images, _p, _h, first in (*products, *variants):
+                self.run.log(f"dry-run: would set {len(images)} image(s) on {sku}", entity_kind="image", entity=sku,
+                             action="would set")
+                self.run.count("image", "created" if first else "updated")
+            self.run.advance("images", len(products) + len(variants))
             return
         self._log_image_mode()
         calls = []
         if products:
-            calls.append(self.job.adapter.set_product_images([(sku, sid, imgs) for sku, sid, imgs, _, _ in products]))
+            calls.append(self.job.adapter.set_product_images([(sku, sid, imgs) for sku, sid, imgs, *_ in products]))
         by_parent: dict[int, list[Any]] = defaultdict(list)
         for v in variants:
             by_parent[v[3]].append(v)
         for pid, group in by_parent.items():
             calls.append(self.job.adapter.set_variant_images(
-                pid, [(sku, sid, imgs[0] if imgs else StoreImage()) for sku, sid, imgs, _, _ in group]))
+                pid, [(sku, sid, imgs[0] if imgs else StoreImage()) for sku, sid, imgs, *_ in group]))
         results = await asyncio.gather(*calls, return_exceptions=True)
         answers: dict[str, ItemResult] = {}
         for res in results:
@@ -133,23 +140,26 @@ class ImageTransfer:
             answers.update(answers_by_key(res))
         writes = []
         for kind, group in (("product", products), ("variant", variants)):
-            for sku, sid, images, pid, h in group:
+            for sku, sid, images, pid, h, first in group:
+                outcome = "created" if first else "updated"
                 r = answers.get(sku)
                 if r is not None and r.ok and not r.image_error:
                     writes.append(LinkWrite(kind, sku, sid, image_hash=h))
                     if r.image_ids or r.image_urls:  # so the next push knows these pictures came from UnoPim
                         writes.append(record_store_images(kind, sku, sid, r.image_ids or r.image_urls))
-                    self.run.count("image", "updated")
+                    self.run.wrote("image", sku, outcome, f"{len(images)} image(s) of {kind} {sku} {outcome}.")
                     continue
                 fixed = await self._upload_instead(kind, sku, sid, images, pid, r)
                 if fixed:
                     writes.append(LinkWrite(kind, sku, sid, image_hash=h))
-                    self.run.count("image", "updated")
+                    self.run.count("image", outcome)
                     continue
                 self.run.count("image", "failed")
                 reason = (r.image_error or r.error) if r else "the store gave no answer"
                 self.run.log(f"Images of {kind} {sku} not transferred ({reason}); they will be retried on the next "
-                             "run.", level="warning", entity_kind="image", entity=sku)
+                             "run.", level="warning", entity_kind="image", entity=sku, action="failed",
+                             http_status=r.status if r and r.status != 200 else None,
+                             server_text=reason if r else "")
         await self.job.commit(writes)
         self.run.advance("images", len(products) + len(variants))
 

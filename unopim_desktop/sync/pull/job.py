@@ -50,6 +50,7 @@ class PullOptions:
     only: tuple[str, ...] = ()
     in_flight: int = 8  # store write batches in flight at once
     page_size: int = 100  # UnoPim page size (3.x allows at most 100); smaller = finer checkpoints
+    images: bool = True  # General settings → Image sync: off leaves the store's pictures as they are
 
 
 @dataclass

@@ -9,13 +9,10 @@ and an image that fails is retried on the next run (its link keeps the old image
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from unopim_desktop.clients.errors import NotFound, Validation
 from unopim_desktop.domain import StoreImage, StoreProduct
-from unopim_desktop.state import sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import (
     association_hash,
@@ -25,19 +22,15 @@ from unopim_desktop.sync.changes import (
     image_hash,
 )
 from unopim_desktop.sync.job import record_store_images
-from unopim_desktop.sync.pull.deletes import PullDeletes
+from unopim_desktop.sync.pull.deletes import apply_deletes
 from unopim_desktop.sync.pull.fields import PullFields
 from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
+from unopim_desktop.sync.pull.listing import ProductListing
 from unopim_desktop.sync.pull.translations import PullTranslations
 from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.job import PullJob
-
-# The largest offset of any time zone from UTC (UTC+14, Kiribati): how far a server's wall clock may be
-# from the UTC watermark, either way.
-MAX_UTC_OFFSET = dt.timedelta(hours=14)
-
 
 
 class ProductSteps:
@@ -54,57 +47,7 @@ class ProductSteps:
         self.fields = PullFields(job)  # what UnoPim changed since the last sync, field by field
         self.translations = PullTranslations(job)  # the links of the store's own translated objects
         self.store_was_empty = False  # nothing to adopt: every SKU look-up can be skipped
-
-    # -- listing ---------------------------------------------------------------------------------------
-    async def pages(self, path: str):  # type: ignore[no-untyped-def]
-        """(page number, items) of a listing: everything on a full pull, what changed since the last
-        successful pull on a delta (3.x: `updated_at` filter + cursor; 1.x/2.x: compare on our side)."""
-        client = self.job.client
-        size = self.job.options.page_size
-        if self.job.options.only:
-            self.job.state.complete_listing = False  # a few products: nothing can be told about the rest
-            configurable = path == self.job.configurable_path
-            items = []
-            for sku in self.job.options.only:
-                item = await client.get_product(sku, configurable_path=path if configurable else None)
-                if item is not None and (configurable or item.get("type") != "configurable"):
-                    items.append(item)
-            if items:
-                yield 1, items
-            return
-        if self.job.options.full:
-            first, last = await client.page(path, 1, limit=size)
-            self.run.step_total("products", None)
-            yield 1, first
-            for n in range(2, last + 1):
-                self.run.cancel.check()
-                items, _ = await client.page(path, n, limit=size)
-                yield n, items
-            return
-        mark = await self.job.lane.run(sync_repo.watermark, self.job.address, self.job.label, self.job.channel.code)
-        if not mark:
-            raise LookupError("No earlier pull to compare with: run Pull Full first.")
-        since = _parse_ts(mark)
-        # 3.x compares the value with a column in its APP_TIMEZONE, which the API does not tell (its answers
-        # show UTC): ask from the mark minus the largest UTC offset, then keep what the answers' UTC stamps
-        # say changed after the mark (unopim-api §13.3). A change is never missed; a few are re-read.
-        wide = (since - MAX_UTC_OFFSET).strftime("%Y-%m-%d %H:%M:%S")
-        filters = {"updated_at": [{"operator": ">", "value": wide}]}
-        try:
-            n = 0
-            if self.job.features.date_filters:  # 3.x; 1.x/2.x have neither the filter nor the cursor
-                async for items in client.iter_cursor(path, filters=filters, limit=size):
-                    n += 1
-                    yield n, [i for i in items if _parse_ts(i.get("updated_at")) > since]
-                return
-        except (NotFound, Validation) as exc:  # 1.x answers 404, 2.x 422: no date filter there
-            if "filter" not in exc.message.lower() and "pagination" not in exc.message.lower():
-                raise
-        self.run.log("This UnoPim has no updated_at filter (1.x/2.x): listing everything and comparing dates.")
-        n = 0
-        async for items in client.iter_pages(path, limit=size):
-            n += 1
-            yield n, [i for i in items if _parse_ts(i.get("updated_at")) > since]
+        self.listing = ProductListing(job)  # which products a run reads: all, what changed, or the ones asked for
 
     # -- 10-11: products and variants -------------------------------------------------------------------
     async def step_products(self) -> None:
@@ -123,7 +66,7 @@ class ProductSteps:
             await self._write_products(items, configurable=True)
             self.run.advance("products", len(items))
         if self.job.state.changed_configurables is None:
-            async for _n, items in self.pages(self.job.configurable_path):
+            async for _n, items in self.listing.pages(self.job.configurable_path):
                 await self._write_products(items, configurable=True)
                 self.run.advance("products", len(items))
         sem = asyncio.Semaphore(self.job.options.in_flight)
@@ -132,7 +75,7 @@ class ProductSteps:
             # A resumed run reads every page again: what an interrupted run wrote compares as unchanged (no
             # write), and each product's images and associations, lost with the killed run's queue, are
             # completed. Skipping the pages done before would leave them missing for good.
-            async for n, items in self.pages("/products"):
+            async for n, items in self.listing.pages("/products"):
                 await sem.acquire()
                 task = asyncio.ensure_future(self._page(n, items))
                 task.add_done_callback(lambda _t: sem.release())
@@ -147,7 +90,7 @@ class ProductSteps:
         for t in tasks:
             t.result()
         await self._variants_of_changed_parents()
-        await PullDeletes(self.job).apply()
+        await apply_deletes(self.job)
         await self.fields.finish()
         if self.adopted:
             would = "would be" if self.job.options.dry_run else "were"
@@ -169,6 +112,7 @@ class ProductSteps:
     async def _page(self, n: int, items: list[dict[str, Any]]) -> None:
         plain = [i for i in items if not i.get("parent")]
         variants = [i for i in items if i.get("parent")]
+        self.listing.retotal(len(plain), len(variants))
         writes = await self._write_products(plain, configurable=False, commit=False)
         writes += await self._write_variants(variants)
         self.done_pages.add(n)
@@ -260,7 +204,8 @@ class ProductSteps:
                 action = self._action(kind, sku, obj)
                 fields = field_changes(before.get(sku), obj)
                 shown = ", ".join(sorted(fields)) or "no visible field"
-                self.run.log(f"dry-run: would {action} {kind} {sku} ({shown})", entity_kind=kind, entity=sku)
+                self.run.log(f"dry-run: would {action} {kind} {sku} ({shown})", entity_kind=kind, entity=sku,
+                             action=f"would {action}")
                 self.run.record_change(kind, sku, action, fields, h)
                 self.run.count(kind, "updated" if obj.store_id else "created")
             return []
@@ -277,11 +222,13 @@ class ProductSteps:
         for sku, obj, h, images in pending:
             r = answers.get(sku) or answers.get(f"#{obj.store_id}")
             if r is None or not r.ok or not r.store_id:
-                self.run.count(kind, "failed")
                 reason = r.error if r else "the store gave no answer for it"
-                self.run.log(f"{kind.capitalize()} {sku} failed: {reason}", level="error", entity_kind=kind, entity=sku)
+                self.run.failed_item(kind, sku, f"{kind.capitalize()} {sku} failed: {reason}",
+                                     status=r.status if r else None, server_text=r.error if r else "")
                 continue
-            self.run.count(kind, "updated" if obj.store_id else "created")
+            outcome = "updated" if obj.store_id else "created"
+            self.run.wrote(kind, sku, outcome, f"{kind.capitalize()} {sku} {outcome} in “{self.job.label}” "
+                                               f"(id {r.store_id}).")
             self.run.record_change(kind, sku, self._action(kind, sku, obj), None, h)
             if kind == "product":
                 if not obj.store_id:
@@ -295,14 +242,19 @@ class ProductSteps:
                 continue
             # A variation's image travels with the variation itself (its parent's batch is written anyway).
             sent_image = images is not None
+            if sent_image:  # counted with the images step, so its bar and the summary agree
+                self.run.grow("images")
+                self.run.advance("images")
             if sent_image and r.image_error:
                 self.run.count("image", "failed")
                 self.run.log(f"Image of variant {sku} not transferred ({r.image_error}); it will be retried on the "
-                             "next run.", level="warning", entity_kind="image", entity=sku)
+                             "next run.", level="warning", entity_kind="image", entity=sku, action="failed",
+                             server_text=r.image_error)
             elif sent_image:
-                self.run.count("image", "updated")
+                self.run.wrote("image", sku, outcome, f"Image of variant {sku} {outcome} (sent with the variation).")
             writes.append(LinkWrite(kind, sku, r.store_id, parent_code=parent_sku, content_hash=h,
-                                    pulled=sku not in self.fields.store_edits_kept, image_hash=images if sent_image and not r.image_error else None,
+                                    pulled=sku not in self.fields.store_edits_kept,
+                                    image_hash=images if sent_image and not r.image_error else None,
                                     base=after.get(sku)))
             if sent_image and (r.image_ids or r.image_urls) and not r.image_error:
                 writes.append(record_store_images("variant", sku, r.store_id, r.image_ids or r.image_urls))
@@ -346,7 +298,7 @@ class ProductSteps:
                     self.translations.adopt(obj, hit)
                 self.adopted += kind == "product"
                 self.run.log(f"Adopted the existing store {kind} with SKU {sku} (id {hit.store_id}).",
-                             entity_kind=kind, entity=sku)
+                             entity_kind=kind, entity=sku, action="adopted")
 
     async def _write_variants(self, items: list[dict[str, Any]]) -> list[LinkWrite]:
         mapping = self.job.state.mapping
@@ -373,7 +325,7 @@ class ProductSteps:
                 item = parents.resolve(parent_sku, item)  # 3.x: what UnoPim shows, not only what it stores
                 if parent is None and self.job.options.dry_run and parent_sku in self.job.state.seen_products:
                     self.run.log(f"dry-run: would create variant {sku} under {parent_sku}", entity_kind="variant",
-                                 entity=sku)
+                                 entity=sku, action="would create")
                     self.run.count("variant", "created")
                     continue
                 if parent is None:
@@ -386,6 +338,8 @@ class ProductSteps:
                     continue
                 variant = variant_to_store(item, axes, mapping)
                 image, variant.image = variant.image, None
+                if not self.job.options.images:
+                    image = None  # image sync is off (General settings): the variation keeps its picture
                 h = content_hash(variant)
                 ih = image_hash([image.src] if image else [])
                 link = self.job.link("variant", sku)
@@ -411,18 +365,18 @@ class ProductSteps:
 
     def _skip_or_fail(self, kind: str, sku: str, reason: str) -> None:
         if reason.startswith("echo suppress"):
-            self.run.count(kind, "skipped")
-            self.run.log(f"{kind.capitalize()} {sku} not pulled: {reason}", entity_kind=kind, entity=sku)
+            self.run.wrote(kind, sku, "skipped", f"{kind.capitalize()} {sku} not pulled: {reason}")
         else:
-            self.run.count(kind, "failed")
-            self.run.log(f"{kind.capitalize()} {sku} failed: {reason}", level="error", entity_kind=kind, entity=sku)
+            self.run.failed_item(kind, sku, f"{kind.capitalize()} {sku} failed: {reason}")
 
     # -- 12-13: associations, tags --------------------------------------------------------------------
     async def step_associations(self) -> None:
         # A store saves whole products: an image update in flight on the same product would write back
         # the old upsells. Let the image worker finish what is queued first.
         await self.images.join()
-        items, hashes = [], {}
+        items, hashes, fresh = [], {}, set()
+        self.run.step_total("associations", sum(1 for sku in self.job.state.associations
+                                                if self.job.link("product", sku) is not None))
         for n, (sku, (ups, cross)) in enumerate(self.job.state.associations.items()):
             if n % 500 == 499:
                 await asyncio.sleep(0)  # hashing every product at once held the event loop (and the window)
@@ -439,17 +393,20 @@ class ProductSteps:
             current = self.job.link("association", sku)
             if (current and current.content_hash == h) or (not current and not up_ids and not cross_ids):
                 self.run.count("association", "unchanged")
+                self.run.advance("associations")
                 continue
             items.append((sku, link.store_id, up_ids, cross_ids))
             hashes[sku] = h
-        self.run.step_total("associations", len(items))
+            if current is None:
+                fresh.add(sku)  # set for the first time: created, not updated
         if not items:
             return
         if self.job.options.dry_run:
             for sku, _, ups, cross in items:
                 self.run.log(f"dry-run: would set {len(ups)} upsell(s) and {len(cross)} cross-sell(s) on {sku}",
-                             entity_kind="association", entity=sku)
-                self.run.count("association", "updated")
+                             entity_kind="association", entity=sku, action="would set")
+                self.run.count("association", "created" if sku in fresh else "updated")
+            self.run.advance("associations", len(items))
             return
         result = await self.job.adapter.set_associations(items)
         answers = answers_by_key(result)
@@ -458,17 +415,18 @@ class ProductSteps:
             r = answers.get(sku)
             if r is not None and r.ok:
                 writes.append(LinkWrite("association", sku, pid, content_hash=hashes[sku], pulled=True))
-                self.run.count("association", "updated")
+                outcome = "created" if sku in fresh else "updated"
+                self.run.wrote("association", sku, outcome, f"Upsells and cross-sells of {sku} {outcome}.")
             else:
-                self.run.count("association", "failed")
-                self.run.log(f"Associations of {sku} could not be set: {r.error if r else 'no answer'}",
-                             level="error", entity_kind="association", entity=sku)
+                self.run.failed_item("association", sku, f"Associations of {sku} could not be set: "
+                                     f"{r.error if r else 'no answer'}", status=r.status if r else None,
+                                     server_text=r.error if r else "")
         await self.job.commit(writes)
         self.run.advance("associations", len(items))
 
     async def step_tags(self) -> None:
         # Tags travel with their products (the store creates a tag the first time a name is used).
-        self.run.advance("tags", len(self.job.state.tags))
+        self.run.counted("tags", len(self.job.state.tags))
 
     # -- 14: images (transferred in the background by `ImageTransfer`) ---------------------------------
     async def step_images(self) -> None:
@@ -477,17 +435,6 @@ class ProductSteps:
     async def stop_image_worker(self) -> None:
         await self.images.stop()
 
+
 def _sku(item: dict[str, Any]) -> str:
     return str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
-
-
-def _parse_ts(value: Any) -> dt.datetime:
-    if not value:
-        return dt.datetime.min
-    text = str(value).replace("T", " ").rstrip("Z")
-    text = text.split(".")[0]
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        return dt.datetime.min
-

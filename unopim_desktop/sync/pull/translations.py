@@ -37,7 +37,7 @@ class PullTranslations(JobPart):
         for lang, why in r.translation_errors.items():
             self.run.count("translation", "failed")
             self.run.log(f"The {lang} translation of {kind} {sku} was not written: {why}", level="error",
-                         entity_kind=kind, entity=sku)
+                         entity_kind=kind, entity=sku, action="failed", server_text=why)
         return [LinkWrite(TRANSLATION_KIND, translation_code(kind, sku, lang), tid, parent_code=sku)
                 for lang, tid in r.translation_ids.items() if tid]
 

@@ -43,6 +43,7 @@ class AttributePush(JobPart):
 
         # Attributes side by side: each one's options are its own (a handful of calls each).
         self.run.cancel.check()
+        self.run.step_total("attributes", len(store_attributes))
         await asyncio.gather(*(one(sa) for sa in store_attributes))
         await self.job.commit(writes)
 
@@ -66,7 +67,7 @@ class AttributePush(JobPart):
         self.job.m.view.option_labels[code] = {}
         self.run.count("attribute", "created")
         self.run.log(f"Attribute {code} created in UnoPim for the store attribute “{sa.name}”.",
-                     entity_kind="attribute", entity=code)
+                     entity_kind="attribute", entity=code, action="created")
         return code
 
     async def _push_options(self, code: str, sa: StoreAttribute) -> None:
@@ -143,7 +144,7 @@ class AttributePush(JobPart):
         key = f"{code}/{option}"
         if not self.job.options.writeback_delete:
             self.job.skipped("attribute_option", key, "the store term was deleted; UnoPim keeps the option "
-                         "(Write-back deletes is off in General Settings)")
+                         "(Write-back deletes is off on the Settings tab)")
             return None
         if not self.job.features.deletes_options:
             self._cannot_delete_option(key)
@@ -166,7 +167,7 @@ class AttributePush(JobPart):
         self.job.m.view.option_labels.get(code, {}).pop(option, None)
         self.run.count("attribute_option", "deleted")
         self.run.log(f"Option {key} deleted in UnoPim: its store term was deleted permanently.",
-                     entity_kind="attribute_option", entity=key)
+                     entity_kind="attribute_option", entity=key, action="deleted")
         return ("attribute_option", key)
 
 

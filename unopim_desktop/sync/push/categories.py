@@ -119,7 +119,7 @@ class CategoryPush(JobPart):
                 self.job.item_failed("category", code, exc, " (delete)")
                 continue
             self.run.log(f"Category {code} was deleted in the store, so it was deleted in UnoPim too.",
-                         entity_kind="category", entity=code)
+                         entity_kind="category", entity=code, action="deleted")
             self.run.count("category", "deleted")
             deletes.append(("category", code))
         await self.job.commit([], deletes=deletes)
@@ -165,7 +165,8 @@ class CategoryPush(JobPart):
         except ApiError as exc:
             self.job.item_failed("category", code, exc)
             return ""
-        self.run.count("category", "created" if verb == "create" else "updated")
+        outcome = "created" if verb == "create" else "updated"
+        self.run.wrote("category", code, outcome, f"Category {code} (“{sc.name}”) {outcome} in UnoPim.")
         return "pushed"
 
 

@@ -39,7 +39,8 @@ class DeletePush(JobPart):
                 continue  # not listed for another reason (e.g. a status the listing leaves out)
             if found is not None:
                 self.run.log(f"Product {code} is in the store's trash: the intent is recorded, nothing is deleted "
-                             "in UnoPim until it is deleted permanently.", entity_kind="product", entity=code)
+                             "in UnoPim until it is deleted permanently.", entity_kind="product", entity=code,
+                             action="skipped")
                 self.run.count("product", "skipped")
                 continue
             deleted_in_store.append(code)
@@ -51,7 +52,7 @@ class DeletePush(JobPart):
             self.run.hold(("Dry run: " if job.options.dry_run else "") + held, deleted_in_store)
             for code in deleted_in_store:
                 self.run.log(f"Product {code} is gone from the store; UnoPim keeps it until the deletes are "
-                             "confirmed.", entity_kind="product", entity=code)
+                             "confirmed.", entity_kind="product", entity=code, action="skipped")
                 self.run.count("product", "skipped")
             self.run.advance("deletes", len(gone))
             return
@@ -68,8 +69,8 @@ class DeletePush(JobPart):
         """Whether to delete in UnoPim what the store deleted (else the skip or the dry-run row is logged)."""
         job = self.job
         if not job.options.writeback_delete:
-            job.skipped(kind, code, "deleted in the store; UnoPim keeps it (Write-back deletes is off in "
-                        "General Settings)")
+            job.skipped(kind, code, "deleted in the store; UnoPim keeps it (Write-back deletes is off on the "
+                        "Settings tab)")
             return False
         if job.options.dry_run:
             self.run.record_change(kind, code, "delete")
@@ -99,7 +100,7 @@ class DeletePush(JobPart):
                 continue
             self.run.count("variant", "deleted")
             self.run.log(f"Variant {code} deleted in UnoPim: it was deleted in the store.", entity_kind="variant",
-                         entity=code)
+                         entity=code, action="deleted")
             deletes.append(("variant", code))
         await job.commit([], deletes=deletes)
 
@@ -113,7 +114,8 @@ class DeletePush(JobPart):
             self.job.item_failed("product", sku, exc, " (delete)")
             return False
         except NotFound:
-            self.run.log(f"Product {sku} was already gone from UnoPim.", entity_kind="product", entity=sku)
+            self.run.log(f"Product {sku} was already gone from UnoPim.", entity_kind="product", entity=sku,
+                         action="deleted")
             return True
         except ApiError as exc:
             self.job.item_failed("product", sku, exc, " (delete)")
@@ -121,5 +123,5 @@ class DeletePush(JobPart):
         self.run.count("product", "deleted")
         self.run.record_change("product", sku, "delete")
         self.run.log(f"Product {sku} deleted in UnoPim: it was deleted permanently in the store.",
-                     entity_kind="product", entity=sku)
+                     entity_kind="product", entity=sku, action="deleted")
         return True

@@ -24,7 +24,7 @@ from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.domain import StoreImage
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import image_hash
-from unopim_desktop.sync.job import IMAGES_KIND, store_ids_hash
+from unopim_desktop.sync.job import IMAGES_KIND, server_text, store_ids_hash
 from unopim_desktop.sync.transform.to_store import media_src
 from unopim_desktop.sync.transform.values import merge_values
 
@@ -73,7 +73,7 @@ class ImagePush:
 
     def consider(self, kind: str, sku: str, store_id: int | None, images: list[StoreImage]) -> None:
         """Queue the pictures of a product or variant that UnoPim holds now, if they changed in the store."""
-        if not images or store_id is None or not sku:
+        if not images or store_id is None or not sku or not self.job.options.images:
             return
         h = store_ids_hash(images)
         link = self.job.link(IMAGES_KIND, f"{kind}:{sku}")
@@ -81,6 +81,7 @@ class ImagePush:
             return
         task = ImageTask(kind, sku, store_id, images, h)
         self.tasks.append(task)
+        self.run.grow("images")
         if self._queue is not None:
             self._queue.put_nowait(task)
 
@@ -113,8 +114,9 @@ class ImagePush:
         if self.job.options.dry_run:
             for t in self.tasks:
                 self.run.log(f"dry-run: would upload {len(t.images)} image(s) of {t.sku} to UnoPim",
-                             entity_kind="image", entity=t.sku)
+                             entity_kind="image", entity=t.sku, action="would upload")
                 self.run.count("image", "updated")
+            self.run.advance("images", len(self.tasks))
             return
         self.start()
         assert self._queue is not None
@@ -153,10 +155,14 @@ class ImagePush:
             await self._write_paths(task.sku, wanted)
         except (ApiError, httpx.HTTPError) as exc:
             self.run.count("image", "failed")
+            self.run.advance("images")
             self.run.log(f"Images of {task.kind} {task.sku} not uploaded to UnoPim ({exc}); they will be retried "
-                         "on the next push.", level="warning", entity_kind="image", entity=task.sku)
+                         "on the next push.", level="warning", entity_kind="image", entity=task.sku, action="failed",
+                         http_status=getattr(exc, "status", None) or None,
+                         server_text=server_text(exc) if isinstance(exc, ApiError) else str(exc))
             return []
-        self.run.count("image", "updated")
+        self.run.wrote("image", task.sku, "updated", f"{len(task.images)} image(s) of {task.kind} {task.sku} "
+                       "uploaded to UnoPim.")
         self.run.advance("images")
         media = self.job.m.view.media_url
         paths = [p for value in (wanted.get(featured), wanted.get(gallery) if gallery else None) if value

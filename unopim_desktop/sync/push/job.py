@@ -31,7 +31,15 @@ from unopim_desktop.mapping.fields import SELECT_LIKE
 from unopim_desktop.state import mapping_repo, sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
-from unopim_desktop.sync.job import FATAL, StepFailed, StepGroup, SyncJob, api_error_text, attribute_defs
+from unopim_desktop.sync.job import (
+    FATAL,
+    StepFailed,
+    StepGroup,
+    SyncJob,
+    api_error_text,
+    attribute_defs,
+    server_text,
+)
 from unopim_desktop.sync.mapping_check import check_mapping
 from unopim_desktop.sync.push.attributes import AttributePush
 from unopim_desktop.sync.push.categories import CategoryPush
@@ -62,6 +70,7 @@ class PushOptions:
     batch_size: int = 50
     reconcile_hours: int = 24  # a changed push reconciles when the last reconciliation is older (0: always)
     reconcile: bool = False  # force a reconciliation (`sync push --changed --reconcile`)
+    images: bool = True  # General settings → Image sync: off leaves pictures where they are
 
 
 class PushJob(SyncJob):
@@ -99,13 +108,11 @@ class PushJob(SyncJob):
         """One record refused (a 422 names the attribute and UnoPim's message); the rest goes on."""
         if isinstance(exc, FATAL):
             raise exc
-        self.run.count(kind, "failed")
-        self.run.log(f"{kind.capitalize()} {key}{what} failed: {api_error_text(exc)}", level="error",
-                     entity_kind=kind, entity=key)
+        self.run.failed_item(kind, key, f"{kind.capitalize()} {key}{what} failed: {api_error_text(exc)}",
+                             status=exc.status, server_text=server_text(exc))
 
     def skipped(self, kind: str, key: str, reason: str) -> None:
-        self.run.count(kind, "skipped")
-        self.run.log(f"{kind.capitalize()} {key} not pushed: {reason}", entity_kind=kind, entity=key)
+        self.run.wrote(kind, key, "skipped", f"{kind.capitalize()} {key} not pushed: {reason}")
 
     # -- the run ---------------------------------------------------------------------------------
     def steps(self, products: ProductPush) -> list[StepGroup]:

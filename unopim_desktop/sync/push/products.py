@@ -10,6 +10,7 @@ an edit made in UnoPim after that pull.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,12 @@ class ProductPush(JobPart):
             return
         since = await self.job.since()
         await self.fields.prepare()
+        # The whole listing's total before its first page (the store's list answer says); when that read
+        # fails, the bar counts and the listing itself will say what is wrong.
+        with contextlib.suppress(ApiError):
+            self.run.step_total("products", len(self.job.options.only) if self.job.options.only
+                                else await self.job.adapter.count_products(modified_after=since))
+        self.run.step_total("variants", 0)
         if self._prefetching is not None:
             # Push All compares every product with UnoPim: list UnoPim's once. A reconciliation compares
             # store hashes first, so it reads only the few products whose store side changed.
@@ -399,7 +406,7 @@ class ProductPush(JobPart):
         await self.client.create_product(body, configurable_path=job.configurable_path if configurable else None)
         self.run.count("product", "created")
         self.run.log(f"Created {kind} {sku} in UnoPim ({', '.join(frag.fields) or 'SKU'}).", entity_kind="product",
-                     entity=sku)
+                     entity=sku, action="created")
         return {"sku": sku, "family": family, "status": status, "values": values,
                 "type": "configurable" if configurable else "simple", "super_attributes": axes, "variants": []}
 
@@ -433,7 +440,7 @@ class ProductPush(JobPart):
                 body["values"] = frag.values
             await self.client.update_product(sku, body, partial=True, configurable_path=path)
         self.run.count(kind, "updated")
-        self.run.log(f"Updated {kind} {sku} in UnoPim: {fields}.", entity_kind=kind, entity=sku)
+        self.run.log(f"Updated {kind} {sku} in UnoPim: {fields}.", entity_kind=kind, entity=sku, action="updated")
         new = {**current, "values": merged}
         if status_changed:
             new["status"] = frag.status

@@ -72,6 +72,7 @@ class VariantPush(JobPart):
                 self.job.item_failed("variant", sv.sku or f"#{sv.store_id}", exc)
                 return []
 
+        self.run.grow("variants", len(variants))  # a parent's variations are known once it is listed
         parts = await asyncio.gather(*(one(sv) for sv in variants))
         self.run.advance("variants", len(variants))
         return [w for part in parts for w in part]

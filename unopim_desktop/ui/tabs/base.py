@@ -3,7 +3,8 @@ freezing the window, and a redraw when the app announces a change of a kind the 
 
 A tab talks to the app's services only (never to repositories). It declares the `Changed` kinds it shows
 in `shows`; the default reaction is `load()`, and a tab that can keep unsaved edits overrides
-`on_changed`. A finished run counts as a change of the Logs.
+`on_changed` and says what is unsaved (`unsaved_changes`, `save_changes`, `discard_changes`), so the
+window can ask before the merchant leaves it. A finished run counts as a change of the Logs.
 """
 
 from __future__ import annotations
@@ -45,6 +46,21 @@ class Tab(QWidget):
     def on_changed(self, kinds: frozenset[str]) -> None:
         """The app saved something of these kinds (those this tab shows): redraw."""
         self.start(self.load())
+
+    def brought_forward(self) -> None:
+        """The window made this the current tab (a tab that skipped work while hidden catches up)."""
+
+    # -- unsaved edits (the window asks before leaving a tab or closing) ---------------------------------
+    def unsaved_changes(self) -> list[str]:
+        """What the merchant changed and did not save, in their words ([] when nothing)."""
+        return []
+
+    async def save_changes(self) -> bool:
+        """Save what `unsaved_changes` lists; False (and a banner saying why) when it could not be saved."""
+        return True
+
+    def discard_changes(self) -> None:
+        """Put the saved values back on screen."""
 
     @contextlib.contextmanager
     def quiet(self) -> Iterator[None]:

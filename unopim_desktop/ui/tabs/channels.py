@@ -6,17 +6,16 @@ the delete confirmation is an inline bar, never a nested `exec()` loop inside a 
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -25,15 +24,14 @@ from PySide6.QtWidgets import (
 
 from unopim_desktop.app.channels import ChannelSettingsError, reach_of
 from unopim_desktop.app.events import CONNECTION
-from unopim_desktop.app.stores import DELETE_NOTE, StoreOutcome
 from unopim_desktop.domain import ChannelRow, StoreRow
 from unopim_desktop.ui.tabs.base import Tab
+from unopim_desktop.ui.tabs.channels_stores import StoresSection
 from unopim_desktop.ui.widgets.banner import Banner
 from unopim_desktop.ui.widgets.channel_row import ChannelRowWidget
 from unopim_desktop.ui.widgets.confirm_bar import ConfirmBar
+from unopim_desktop.ui.widgets.conventions import guard_wheels, submit_on_enter
 from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, describe_error
-from unopim_desktop.ui.widgets.store_form import StoreFormWidget
-from unopim_desktop.ui.widgets.store_table import StoreTable
 from unopim_desktop.ui.widgets.summary_card import SummaryCard
 
 if TYPE_CHECKING:
@@ -41,10 +39,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SORT_KEYS = {0: "label", 1: "kind", 2: "url", 3: "status"}  # the Channels column has no stored order
 SUMMARY_FIELDS = (("channels", "Channels"), ("stores_mapped", "Stores mapped"), ("locales", "Locales"),
                   ("currencies", "Currencies"))
 NO_CHANNELS_HINT = "No channels yet: click Refresh channels to fetch channels, locales and currencies from UnoPim."
+REFRESH_TEXT = "&Refresh channels"
+SAVE_TEXT = "Sa&ve channels"
 
 
 class ChannelsTab(Tab):
@@ -58,84 +57,76 @@ class ChannelsTab(Tab):
         self.kinds = {k.name: k for k in app.stores.kinds()}
         self.kind_names = {name: k.display_name for name, k in self.kinds.items()}
         self.connected = False
-        self.store_rows: list[StoreRow] = []  # as listed (search + sort applied)
-        self.all_stores: list[StoreRow] = []  # every store, for the channel targets
         self.channel_widgets: list[ChannelRowWidget] = []
-        self._sort_column = 0
-        self._descending = False
-        self._list_task: asyncio.Task[Any] | None = None
-        self._pending_delete: str | None = None
 
         self.hint = Banner()
         self.hint.setObjectName("channelsHint")
         # After the first Refresh channels: no run starts without a field mapping, so offer one.
         self.mapping_offer = ConfirmBar("Apply default mapping", "Later", name="mappingOffer")
         self.mapping_offer.confirm_button.clicked.connect(lambda: self.start(self.apply_default_mapping()))
-        self.banner = Banner()
-        self.banner.setObjectName("channelsBanner")
+        # Each message appears next to what caused it: the store list's under the list, Refresh channels'
+        # under its button, Save channels' beside Save channels (the page scrolls to it).
+        self.stores_box = box = StoresSection(self)
+        self.banner = box.banner
+        # The store list's widgets and actions, where the window, the guide and the tests reach them.
+        self.search, self.table, self.form, self.confirm_bar = box.search, box.table, box.form, box.confirm_bar
+        self.add_buttons, self.edit_button, self.delete_button = box.add_buttons, box.edit_button, box.delete_button
+        self.toggle_button, self.no_stores = box.toggle_button, box.no_stores
+        self.confirm_text, self.confirm_button = box.confirm_text, box.confirm_button
+        self.on_add, self.on_edit, self.on_sort, self.on_delete = box.on_add, box.on_edit, box.on_sort, box.on_delete
+        self.save_store, self.delete_store, self.set_active = box.save_store, box.delete_store, box.set_active
+        self.selected_store, self.select_store = box.selected_store, box.select_store
+        self.refresh_banner = Banner()
+        self.refresh_banner.setObjectName("refreshBanner")
+        self.save_banner = Banner()
+        self.save_banner.setObjectName("saveChannelsBanner")
 
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.addWidget(self.hint)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.mapping_offer)
-        layout.addWidget(self._build_stores_box())
-        layout.addWidget(self._build_channels_box())
+        layout.addWidget(self.stores_box)
+        self.channels_box = self._build_channels_box()
+        layout.addWidget(self.channels_box)
         layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
+        self.scroll = scroll
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        self._update_store_buttons()
+        for banner in (self.banner, self.refresh_banner, self.save_banner, self.hint):
+            banner.shown.connect(lambda b=banner: QTimer.singleShot(0, lambda: self._reveal(b)))
+
+    @property
+    def store_rows(self) -> list[StoreRow]:
+        return self.stores_box.store_rows
+
+    @property
+    def all_stores(self) -> list[StoreRow]:
+        return self.stores_box.all_stores
+
+    def stores_listed(self) -> None:
+        """The store list was reloaded: the channel rows offer the stores as they are now."""
+        for w in self.channel_widgets:
+            w.set_stores(self.all_stores)
+        self._update_unsaved()
+
+    async def reload_stores(self) -> None:
+        await self.stores_box.reload_stores()
+
+    def _reveal(self, widget: QWidget) -> None:
+        if shiboken6.isValid(widget) and widget.isVisibleTo(self):
+            self.scroll.ensureWidgetVisible(widget, 0, 40)
+
+    def focus_channels(self) -> None:
+        """Scroll to the channel rows (the guide's Add a store step, once a store exists)."""
+        self._reveal(self.channels_box)
+        if self.channel_widgets:
+            self.channel_widgets[0].store.setFocus()
 
     # -- layout ------------------------------------------------------------------------------------
-    def _build_stores_box(self) -> QGroupBox:
-        box = QGroupBox("Stores")
-        self.search = QLineEdit(placeholderText="Search by label")
-        self.search.setObjectName("storeSearch")
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(lambda _t: self._reload_list_soon())
-        self.add_buttons: dict[str, QPushButton] = {}
-        for name, kind in self.kinds.items():
-            button = QPushButton(f"Add {kind.noun}")
-            button.setObjectName(f"add_{name}")
-            button.clicked.connect(lambda _c=False, name=name: self.on_add(name))
-            self.add_buttons[name] = button
-        self.edit_button = QPushButton("Edit")
-        self.edit_button.clicked.connect(self.on_edit)
-        self.delete_button = QPushButton("Delete")
-        self.delete_button.clicked.connect(self.on_delete)
-        self.toggle_button = QPushButton("Set inactive")
-        self.toggle_button.clicked.connect(self.on_toggle_active)
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        for b in (*self.add_buttons.values(), self.edit_button, self.toggle_button, self.delete_button):
-            top.addWidget(b)
-
-        self.table = StoreTable(self.kind_names)
-        self.table.horizontalHeader().sectionClicked.connect(self.on_sort)
-        self.table.itemSelectionChanged.connect(self._update_store_buttons)
-        self.table.doubleClicked.connect(lambda _i: self.on_edit())
-
-        self.confirm_bar = ConfirmBar("Remove connection", name="confirmDelete")
-        self.confirm_text, self.confirm_button = self.confirm_bar.text, self.confirm_bar.confirm_button
-        self.confirm_button.clicked.connect(self.on_confirm_delete)
-        self.confirm_bar.keep_button.clicked.connect(self._hide_confirm)
-
-        self.form = StoreFormWidget(self.kinds)
-        self.form.save_requested.connect(self.on_save_store)
-        self.form.cancelled.connect(self.form.close_form)
-
-        layout = QVBoxLayout(box)
-        layout.addLayout(top)
-        layout.addWidget(self.table)
-        layout.addWidget(self.confirm_bar)
-        layout.addWidget(self.form)
-        return box
-
     def _build_channels_box(self) -> QGroupBox:
         box = QGroupBox("Channels")
         intro = QLabel(
@@ -144,7 +135,7 @@ class ChannelsTab(Tab):
         )
         intro.setWordWrap(True)
         intro.setStyleSheet("color: #555;")
-        self.refresh_button = QPushButton("Refresh channels")
+        self.refresh_button = QPushButton(REFRESH_TEXT)
         self.refresh_button.setObjectName("refreshChannels")
         self.refresh_button.clicked.connect(self.on_refresh)
         self.summary_card = SummaryCard(SUMMARY_FIELDS)
@@ -156,7 +147,7 @@ class ChannelsTab(Tab):
         self.empty_label = QLabel(NO_CHANNELS_HINT)
         self.empty_label.setStyleSheet("color: #555;")
         self.rows_box.addWidget(self.empty_label)
-        self.save_button = QPushButton("Save channels")
+        self.save_button = QPushButton(SAVE_TEXT)
         self.save_button.setObjectName("saveChannels")
         self.save_button.clicked.connect(self.on_save_channels)
         self.unsaved_label = QLabel()
@@ -169,8 +160,11 @@ class ChannelsTab(Tab):
         layout = QVBoxLayout(box)
         layout.addWidget(intro)
         layout.addLayout(top)
+        layout.addWidget(self.refresh_banner)
+        layout.addWidget(self.mapping_offer)
         layout.addLayout(self.rows_box)
         layout.addLayout(bottom)
+        layout.addWidget(self.save_banner)
         return box
 
     # -- loading -----------------------------------------------------------------------------------
@@ -178,9 +172,13 @@ class ChannelsTab(Tab):
         """Fill the tab from what is saved. Quiet when nothing is connected yet: a hint, no error."""
         address = await self.app.connection.address()
         self.connected = bool(address)
+        # Nothing here can work before a connection: the actions are off and say why.
+        for button in (self.refresh_button, *self.add_buttons.values(), self.search):
+            button.setEnabled(self.connected)
+            button.setToolTip("" if self.connected else f"Not now: {CONNECT_FIRST}")
         if not address:
             self.hint.show_message("info", CONNECT_FIRST)
-            self._fill_store_table([])
+            self.stores_box._fill_store_table([])
             self._build_channel_rows([], keep_edits=False)
             return
         self.hint.clear_message()
@@ -190,15 +188,6 @@ class ChannelsTab(Tab):
         except Exception as exc:  # noqa: BLE001 (shown to the merchant, logged for us)
             log.warning("loading Channels & Stores failed: %s", exc)
             self.banner.show_message("error", describe_error(exc))
-
-    async def reload_stores(self) -> None:
-        sort = SORT_KEYS.get(self._sort_column, "label")
-        self.store_rows = await self.stores.list(search=self.search.text(), sort=sort, descending=self._descending)
-        self.all_stores = await self.stores.list() if self.search.text().strip() else list(self.store_rows)
-        self._fill_store_table(self.store_rows)
-        for w in self.channel_widgets:
-            w.set_stores(self.all_stores)
-        self._update_unsaved()
 
     async def reload_channels(self, *, keep_edits: bool) -> None:
         rows = await self.channels.channels()
@@ -212,154 +201,6 @@ class ChannelsTab(Tab):
     async def reload_summary(self) -> None:
         summary = await self.channels.summary()
         self.summary_card.show_values(summary)
-
-    def _reload_list_soon(self) -> None:
-        # Typing in the search box: only the latest query matters.
-        if self._list_task is not None and not self._list_task.done():
-            self._list_task.cancel()
-        if self.connected:
-            self._list_task = self.start(self._reload_stores_quietly())
-
-    async def _reload_stores_quietly(self) -> None:
-        try:
-            await self.reload_stores()
-        except (LookupError, RuntimeError) as exc:
-            self.banner.show_message("error", describe_error(exc))
-
-    # -- store list --------------------------------------------------------------------------------
-    def _fill_store_table(self, rows: list[StoreRow]) -> None:
-        self.table.fill(rows)
-        self._update_store_buttons()
-
-    def selected_store(self) -> StoreRow | None:
-        return self.table.selected()
-
-    def select_store(self, label: str) -> None:
-        self.table.select(label)
-
-    def _update_store_buttons(self) -> None:
-        row = self.selected_store()
-        for b in (self.edit_button, self.delete_button, self.toggle_button):
-            b.setEnabled(row is not None)
-        self.toggle_button.setText("Set active" if row is not None and not row.active else "Set inactive")
-
-    def on_sort(self, column: int) -> None:
-        if column not in SORT_KEYS:
-            column = 0
-        self._descending = not self._descending if column == self._sort_column else False
-        self._sort_column = column
-        order = Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
-        self.table.horizontalHeader().setSortIndicator(column, order)
-        self._reload_list_soon()
-
-    # -- add / edit / delete / (de)activate ---------------------------------------------------------
-    def on_add(self, kind: str) -> None:
-        self._hide_confirm()
-        self.form.open_new(kind)
-
-    def on_edit(self) -> None:
-        row = self.selected_store()
-        if row is None:
-            return
-        self._hide_confirm()
-        self.form.open_edit(row)
-
-    def on_save_store(self) -> None:
-        if not self.form.save_button.isEnabled():
-            return  # one verification at a time
-        self.form.set_busy(True)  # show the work at once, before the task's first step runs
-        self.start(self.save_store())
-
-    async def save_store(self) -> StoreOutcome:
-        self.form.set_busy(True)
-        previous = self.form.previous_label
-        try:
-            outcome = await self.stores.save(self.form.store_form(), previous_label=previous)
-        except Exception as exc:  # noqa: BLE001 (a keychain or database failure: say it, keep the form)
-            outcome = StoreOutcome(False, reason=describe_error(exc))
-        finally:
-            self.form.set_busy(False)
-        if not outcome.ok:
-            self.form.show_outcome(outcome)
-            return outcome
-        label = outcome.store.label if outcome.store else self.form.label.text().strip()
-        self.form.close_form()
-        details = []
-        if outcome.info is not None:
-            if outcome.info.name:
-                details.append(outcome.info.name)
-            if outcome.info.currency:
-                details.append(f"currency {outcome.info.currency}")
-            details.extend(outcome.info.notes)
-        verb = "updated" if previous is not None else "added"
-        text = f"Store “{label}” verified and {verb}."
-        if details:
-            text += " " + " · ".join(details)
-        self.banner.show_message("success", text)
-        await self._after_store_change(select=label)
-        return outcome
-
-    def on_delete(self) -> None:
-        row = self.selected_store()
-        if row is None:
-            return
-        self._pending_delete = row.label
-        used = f" Channels using it ({', '.join(row.channels)}) will have no store." if row.channels else ""
-        self.confirm_bar.ask(f"Remove the connection to “{row.label}” from UnoPim Desktop?{used}\n{DELETE_NOTE}")
-
-    def _hide_confirm(self) -> None:
-        self._pending_delete = None
-        self.confirm_bar.hide()
-
-    def on_confirm_delete(self) -> None:
-        label = self._pending_delete
-        self._hide_confirm()
-        if label:
-            self.start(self.delete_store(label))
-
-    async def delete_store(self, label: str) -> StoreOutcome:
-        try:
-            outcome = await self.stores.delete(label)
-        except Exception as exc:  # noqa: BLE001
-            outcome = StoreOutcome(False, reason=describe_error(exc))
-        if outcome.ok:
-            self.banner.show_message("success", outcome.text)
-            if self.form.previous_label == label:
-                self.form.close_form()
-            await self._after_store_change()
-        else:
-            self.banner.show_message("error", outcome.text)
-        return outcome
-
-    def on_toggle_active(self) -> None:
-        row = self.selected_store()
-        if row is not None:
-            self.start(self.set_active(row.label, not row.active))
-
-    async def set_active(self, label: str, active: bool) -> None:
-        try:
-            await self.stores.set_active(label, active)
-        except Exception as exc:  # noqa: BLE001
-            self.banner.show_message("error", describe_error(exc))
-            return
-        if active:
-            self.banner.show_message("success", f"Store “{label}” is active again.")
-        else:
-            self.banner.show_message(
-                "warning", f"Store “{label}” is inactive: it is no longer offered as a channel target, and "
-                "channels still pointing at it will not sync until you pick another store or activate it."
-            )
-        await self._after_store_change(select=label)
-
-    async def _after_store_change(self, *, select: str | None = None) -> None:
-        try:
-            await self.reload_stores()
-            await self.reload_summary()
-        except Exception as exc:  # noqa: BLE001
-            self.banner.show_message("error", describe_error(exc))
-            return
-        if select:
-            self.select_store(select)
 
     # -- channels ----------------------------------------------------------------------------------
     def _build_channel_rows(self, rows: list[ChannelRow], *, keep_edits: bool) -> None:
@@ -382,6 +223,9 @@ class ChannelsTab(Tab):
                     currency_map={k: v for k, v in mine.currency_map.items() if k in row.currencies},
                 ))
             widget.changed.connect(self._update_unsaved)
+            guard_wheels(widget)  # scrolling the page must not pick another store under the pointer
+            submit_on_enter(self.save_button, [*widget.locale_edits.values(), *widget.currency_edits.values(),
+                                               widget.cooldown])  # Enter in a row: Save channels
             self.rows_box.addWidget(widget)
             self.channel_widgets.append(widget)
         self.empty_label.setVisible(not rows)
@@ -406,6 +250,18 @@ class ChannelsTab(Tab):
         warned = [line for line in reach.lines() if line.split(" ", 1)[0] in reach.warnings]
         widget.show_reach(reach.lines(), warned, note)
 
+    # -- unsaved edits (the window asks before the merchant leaves) ---------------------------------------
+    def unsaved_changes(self) -> list[str]:
+        return [f"channel {w.code}" for w in self.channel_widgets if w.is_dirty()]
+
+    async def save_changes(self) -> bool:
+        return await self.save_channels()
+
+    def discard_changes(self) -> None:
+        for w in self.channel_widgets:
+            w.set_values(w.original)
+        self._update_unsaved()
+
     def on_refresh(self) -> None:
         if not self.refresh_button.isEnabled():
             return
@@ -414,7 +270,7 @@ class ChannelsTab(Tab):
 
     def _set_refreshing(self, busy: bool) -> None:
         self.refresh_button.setEnabled(not busy)
-        self.refresh_button.setText("Refreshing…" if busy else "Refresh channels")
+        self.refresh_button.setText("Refreshing…" if busy else REFRESH_TEXT)
 
     async def refresh_channels(self) -> bool:
         self._set_refreshing(True)
@@ -424,7 +280,7 @@ class ChannelsTab(Tab):
             await self.reload_stores()
             await self.reload_channels(keep_edits=True)
         except Exception as exc:  # noqa: BLE001
-            self.banner.show_message("error", describe_error(exc))
+            self.refresh_banner.show_message("error", describe_error(exc))
             return False
         finally:
             self._set_refreshing(False)
@@ -436,11 +292,11 @@ class ChannelsTab(Tab):
             "for the mapping."
         )
         if not result.channels:
-            self.banner.show_message(
+            self.refresh_banner.show_message(
                 "warning", text + " No channels came back: give the UnoPim API user a role that can read channels."
             )
         else:
-            self.banner.show_message("success", text)
+            self.refresh_banner.show_message("success", text)
         if result.attributes and not await self.app.mapping.is_saved():
             self.mapping_offer.ask("No field mapping is saved yet, and no pull or push starts without one. Map "
                                    "the core fields by name now (SKU → sku, Name → name, …)? You can check and "
@@ -452,11 +308,11 @@ class ChannelsTab(Tab):
         try:
             mapping = await self.app.mapping.apply_defaults()
         except Exception as exc:  # noqa: BLE001 (a refused mapping says which rows; shown to the merchant)
-            self.banner.show_message("error", f"The default mapping could not be saved: {describe_error(exc)} "
+            self.refresh_banner.show_message("error", f"The default mapping could not be saved: {describe_error(exc)} "
                                               "Map the fields on the Mapping tab.")
             return False
         mapped = sum(1 for code in mapping.rows.values() if code)
-        self.banner.show_message("success", f"Mapped {mapped} core fields by name and saved them. Check them on the "
+        self.refresh_banner.show_message("success", f"Mapped {mapped} core fields by name and saved them. Check them on the "
                                             "Mapping tab before the first Pull Full.")
         return True
 
@@ -477,18 +333,18 @@ class ChannelsTab(Tab):
             widget = self.channel_widget(code)
             if widget is not None:
                 widget.mark_invalid()
-            self.banner.show_message("error", f"Nothing was saved. {message}")
+            self.save_banner.show_message("error", f"Nothing was saved. {message}")
             return False
         except Exception as exc:  # noqa: BLE001
-            self.banner.show_message("error", f"Nothing was saved. {describe_error(exc)}")
+            self.save_banner.show_message("error", f"Nothing was saved. {describe_error(exc)}")
             return False
         finally:
-            self.save_button.setText("Save channels")
+            self.save_button.setText(SAVE_TEXT)
             self.save_button.setEnabled(bool(self.channel_widgets))
         for w in self.channel_widgets:
             w.mark_saved()
         self._update_unsaved()
-        self.banner.show_message("success", f"Saved the settings of {len(rows)} channel(s).")
+        self.save_banner.show_message("success", f"Saved the settings of {len(rows)} channel(s).")
         try:
             await self.reload_stores()  # the Channels column of the store list
             await self.reload_summary()

@@ -21,11 +21,13 @@ from unopim_desktop.app.events import CONNECTION
 from unopim_desktop.secrets import SecretStoreError
 from unopim_desktop.ui.tabs.base import Tab
 from unopim_desktop.ui.widgets.banner import Banner
+from unopim_desktop.ui.widgets.conventions import submit_on_enter
 
 if TYPE_CHECKING:
     from unopim_desktop.app.application import App
 
 STORED_HINT = "Stored — leave blank to keep"
+SAVE_TEXT = "Test && Sa&ve"
 _INVALID = "QLineEdit { border: 1px solid #a61b1b; }"
 
 
@@ -46,9 +48,8 @@ class ConnectionTab(Tab):
                         ("password", self.password)):
             w.setObjectName(name)
             w.textEdited.connect(lambda _t, w=w: w.setStyleSheet(""))
-        self.save_button = QPushButton("Test && Save")
+        self.save_button = QPushButton(SAVE_TEXT)
         self.save_button.setObjectName("testAndSave")
-        self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.on_test_and_save)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # indeterminate: a sign-in has no measurable progress
@@ -65,18 +66,22 @@ class ConnectionTab(Tab):
         )
         intro.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("UnoPim address", self.address)
-        form.addRow("Client ID", self.client_id)
-        form.addRow("Client Secret", self.client_secret)
-        form.addRow("Admin Username", self.username)
-        form.addRow("Admin Password", self.password)
+        form.addRow("UnoPim &address", self.address)
+        form.addRow("Client &ID", self.client_id)
+        form.addRow("Client S&ecret", self.client_secret)
+        form.addRow("Admin &Username", self.username)
+        form.addRow("Admin &Password", self.password)
+        # Enter in any field is Test & Save, as in a dialog.
+        submit_on_enter(self.save_button, [self.address, self.client_id, self.client_secret, self.username,
+                                           self.password])
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.busy)
         buttons.addStretch(1)
         after = QLabel(
-            "After you connect, nothing is pulled yet: open Channels & Stores and click Refresh channels, "
-            "then Field Mapping, then Sync → Pull Full."
+            "After you connect, nothing is pulled yet: on the Channels & Stores tab click Refresh channels and "
+            "add your store, map the fields on the Mapping tab, then click Pull Full on the Sync tab. The "
+            "Getting started guide (Help menu) shows each step."
         )
         after.setWordWrap(True)
         after.setStyleSheet("color: #555;")
@@ -143,7 +148,7 @@ class ConnectionTab(Tab):
 
     def _set_busy(self, busy: bool) -> None:
         self.save_button.setEnabled(not busy)
-        self.save_button.setText("Testing…" if busy else "Test && Save")
+        self.save_button.setText("Testing…" if busy else SAVE_TEXT)
         self.busy.setVisible(busy)
 
     async def test_and_save(self) -> Outcome:

@@ -50,6 +50,7 @@ class MappingTab(Tab):
         """Core fields and the channel lists. Quiet when nothing is connected yet: a hint, no error."""
         address = await self.app.connection.address()
         self.connected = bool(address)
+        self.inner.setEnabled(self.connected)  # nothing to map before a connection; the hint says why
         if not address:
             self.hint.show_message("info", CONNECT_FIRST)
             return
@@ -97,6 +98,37 @@ class MappingTab(Tab):
         if current is self.attributes and self.attributes.loaded_for is None and self.attributes.selection():
             self.start(self.attributes.reload())
         elif current is self.categories and self.categories.loaded_for is None and self.categories.selection():
+            self.start(self.categories.reload())
+
+    # -- unsaved edits (the window asks before the merchant leaves) ---------------------------------------
+    def unsaved_changes(self) -> list[str]:
+        out = []
+        core = [self.core.names.get(k, k) for k in self.core.unsaved_rows()]
+        if core:
+            out.append("Core fields (" + ", ".join(core) + ")")
+        rows = self.attributes.unsaved_count()
+        if rows and self.attributes.loaded_for:
+            out.append(f"Attributes of {' / '.join(self.attributes.loaded_for)} ({rows} row(s))")
+        rows = self.categories.unsaved_count()
+        if rows and self.categories.loaded_for:
+            out.append(f"Categories of {self.categories.loaded_for} ({rows} row(s))")
+        return out
+
+    async def save_changes(self) -> bool:
+        ok = True
+        if self.core.unsaved_rows():
+            ok = await self.core.save() and ok
+        if self.attributes.unsaved_count() and self.attributes.loaded_for:
+            ok = await self.attributes.save() and ok
+        if self.categories.unsaved_count() and self.categories.loaded_for:
+            ok = await self.categories.save() and ok
+        return ok
+
+    def discard_changes(self) -> None:
+        self.core.discard()
+        if self.attributes.unsaved_count():
+            self.start(self.attributes.reload())
+        if self.categories.unsaved_count():
             self.start(self.categories.reload())
 
     async def on_channels_changed(self) -> None:

@@ -31,6 +31,7 @@ from unopim_desktop.domain import AttributeDef, AttributeRow, ChannelRow
 from unopim_desktop.mapping.fields import CARRIER_ATTRIBUTE, CARRIER_META
 from unopim_desktop.ui.tabs.mapping_core import UNMAPPED, attribute_choices, problems_text
 from unopim_desktop.ui.widgets.banner import Banner
+from unopim_desktop.ui.widgets.conventions import guard_wheel
 from unopim_desktop.ui.widgets.direction import DirectionCombo
 from unopim_desktop.ui.widgets.editing import (
     INVALID_BG,
@@ -39,6 +40,7 @@ from unopim_desktop.ui.widgets.editing import (
     describe_error,
     highlight,
 )
+from unopim_desktop.ui.widgets.empty_state import EmptyState
 
 COLUMNS = ("Store attribute / field", "UnoPim attribute", "Carried as", "Variant axis", "Direction")
 CARRIER_TEXT = {CARRIER_ATTRIBUTE: "Store attribute", CARRIER_META: "Meta / custom field"}
@@ -97,7 +99,19 @@ class AttributesPanel(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(0, self.table.fontMetrics().horizontalAdvance("Store attribute / field") + 60)
+        self.empty = EmptyState(
+            "No attribute rows for this channel and locale yet. The store lists no attributes of its own yet (a "
+            "Pull Full creates those the variants need), or none is mapped: add a row for a store attribute or "
+            "a custom field, or let Auto-map fill rows from UnoPim's attribute codes and labels.",
+            [("Add a row", lambda: self.add_row()), ("Auto-map", lambda: self._run(self.automap))],
+            name="noAttributeRows")
+        self.empty.hide()
 
         self.add_button = QPushButton("Add row")
         self.add_button.clicked.connect(lambda: self.add_row())
@@ -130,6 +144,7 @@ class AttributesPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.banner)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
         layout.addLayout(buttons)
         layout.addWidget(self.unsaved_label)
 
@@ -235,6 +250,7 @@ class AttributesPanel(QWidget):
         picker = SearchableCombo(UNMAPPED)
         picker.set_choices(attribute_choices(self.attributes), value.attribute_code)
         carrier = QComboBox()
+        guard_wheel(carrier)
         for code, text in CARRIER_TEXT.items():
             carrier.addItem(text, code)
         carrier.setCurrentIndex(max(0, carrier.findData(value.carrier)))
@@ -242,6 +258,7 @@ class AttributesPanel(QWidget):
         axis.setChecked(value.variant_axis)
         axis.setToolTip("Build the product's variants on this attribute (store attributes only).")
         direction = DirectionCombo()
+        guard_wheel(direction)
         direction.set_direction(value.direction)
         widgets = _RowWidgets(name, picker, carrier, axis, direction, value if loaded else None)
         i = self.table.rowCount()
@@ -291,6 +308,9 @@ class AttributesPanel(QWidget):
                 highlight(widget, colour)
         count = self.unsaved_count()
         self.unsaved_label.setText(f"{count} unsaved change(s): click Save mapping." if count else "")
+        empty = not self.rows and self.selection() is not None
+        self.empty.setVisible(empty)
+        self.table.setVisible(not empty)
 
     # -- actions -----------------------------------------------------------------------------------
     def _run(self, action: Callable[[], Coroutine[Any, Any, Any]], *, saving: bool = False) -> None:

@@ -72,7 +72,11 @@ class CoreFieldsPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.pickers: dict[str, SearchableCombo] = {}
         self.directions: dict[str, DirectionCombo] = {}
         for i, f in enumerate(CORE_FIELDS):
@@ -93,8 +97,7 @@ class CoreFieldsPanel(QWidget):
             self.directions[f.key] = direction
             self.table.setCellWidget(i, 2, direction)
             self.table.setItem(i, 3, QTableWidgetItem(f.hint))
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(1, max(self.table.columnWidth(1), 300))
+        self.table.setMinimumHeight(160)
 
         self.family = SearchableCombo(NO_FAMILY)
         self.family.setObjectName("core_default_family")
@@ -231,6 +234,14 @@ class CoreFieldsPanel(QWidget):
                 "info", "Nothing to fill: every row already has an attribute, or no UnoPim attribute matches the "
                 "standard codes. Pick the remaining rows by hand."
             )
+
+    def discard(self) -> None:
+        """Put the saved mapping back on screen."""
+        for key, picker in self.pickers.items():
+            picker.set_code(self.saved_rows.get(key, ""))
+        self.family.set_code(self.saved_family)
+        self.invalid.clear()
+        self.paint()
 
     def clear(self) -> None:
         for picker in self.pickers.values():

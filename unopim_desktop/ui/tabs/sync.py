@@ -1,9 +1,10 @@
-"""Sync tab: Pull Full / Pull Delta for all channels or one, Cancel, one progress bar per step, the live
-tail of the run's log rows, the last runs, and General settings.
+"""Sync tab: Pull Full / Pull Delta / Push for all channels or one, Cancel, the live view of a run (a bar per
+step with done/total, the run's ETA, the tail of its log rows), the last runs and the Preview of a dry run.
 
-The engine runs on the qasync loop; its events arrive through the bridge and only update plain state
-here. A 100 ms timer repaints the bars and the tail while anything changed, so a 10,000-product pull
-costs a few repaints a second, not one per product.
+Actions that cannot run now are disabled, their tooltip saying why (not connected, no store for a channel,
+no mapping saved, no earlier pull); the app's guide service says the same thing the first-run guide shows.
+The engine runs on the qasync loop; its events arrive through the bridge (`RunPanel` repaints on a timer).
+General settings live on their own tab; this tab reads the saved Dry run from the settings service.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,18 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unopim_desktop.app.events import CHANNELS, CONNECTION, STORES
+from unopim_desktop.app.events import CHANNELS, CONNECTION, MAPPING, SETTINGS, STORES
+from unopim_desktop.app.guide import Readiness
 from unopim_desktop.sync.engine import EngineBusy, JobOutcome
-from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress
+from unopim_desktop.sync.events import RunFinished, RunStarted
 from unopim_desktop.sync.pull.job import STEPS
 from unopim_desktop.ui.bridge import EventBridge
 from unopim_desktop.ui.tabs.base import Tab
-from unopim_desktop.ui.tabs.sync_settings import GeneralSettingsPanel
 from unopim_desktop.ui.widgets.banner import Banner
 from unopim_desktop.ui.widgets.confirm_bar import ConfirmBar
 from unopim_desktop.ui.widgets.conflicts import ConflictsPanel
 from unopim_desktop.ui.widgets.editing import CONNECT_FIRST, describe_error
-from unopim_desktop.ui.widgets.log_tail import LogTail
 from unopim_desktop.ui.widgets.preview import PreviewPanel
 from unopim_desktop.ui.widgets.run_history import (
     NO_CHANNELS_TEXT,
@@ -46,27 +46,32 @@ from unopim_desktop.ui.widgets.run_history import (
     job_title,
     outcome_message,
 )
-from unopim_desktop.ui.widgets.step_progress import StepProgressPanel
+from unopim_desktop.ui.widgets.run_panel import RunPanel
 
 if TYPE_CHECKING:
     from unopim_desktop.app.application import App
 
 log = logging.getLogger(__name__)
 
-REPAINT_MS = 100
 HISTORY_LIMIT = 20
 ALL_CHANNELS = "All channels"
 PUSH_NOTE = ("Sends what the store holds to UnoPim, in batches, through every gate: Push enabled, "
              "cooldown, Default family.")
 PUSH_CHANGED_NOTE = ("Sends what the store changed since the last push (and compares everything when the last "
-                     "full comparison is older than Reconcile every … h in General settings).")
+                     "full comparison is older than Reconcile every … h on the Settings tab).")
 NO_CHANNELS = NO_CHANNELS_TEXT
+RUNNING = "A sync is running: wait for it, or click Cancel."
 _DRY_STYLE = "QLabel { color: #8a6d00; background: #fff4cc; border-radius: 3px; padding: 2px 6px; }"
 _WET_STYLE = "QLabel { color: #555; padding: 2px 6px; }"
+TIPS = {"pull_full": "Everything, in the documented order. Resumes an interrupted full pull.",
+        "pull_delta": "Only what changed in UnoPim since the last successful pull.",
+        "push": PUSH_NOTE, "push_changed": PUSH_CHANGED_NOTE}
 
 
 class SyncTab(Tab):
-    shows = frozenset({CONNECTION, CHANNELS, STORES})
+    shows = frozenset({CONNECTION, CHANNELS, STORES, MAPPING, SETTINGS})
+    # The buttons' state changed (running, readiness): the window's Sync menu follows.
+    actions_changed = Signal()
 
     def __init__(self, app: App, parent: QWidget | None = None) -> None:
         super().__init__(app, parent)
@@ -74,7 +79,8 @@ class SyncTab(Tab):
         self.address: str | None = None
         self.busy = False  # a run started from this tab (or seen through the bus) is going
         self.held = False  # something else is setting the app up (the demo): no run may start yet
-        self.run_id: int | None = None
+        self.saved_dry_run = False  # General settings → Dry run
+        self.readiness = Readiness()
         self.last_outcome: JobOutcome | None = None
         self.run_task: asyncio.Task[JobOutcome | None] | None = None
 
@@ -85,62 +91,44 @@ class SyncTab(Tab):
         self.channel = QComboBox()
         self.channel.setObjectName("syncChannel")
         self.channel.addItem(ALL_CHANNELS, None)
-        self.channel.setMinimumContentsLength(24)
-        self.pull_full_button = QPushButton("Pull Full")
+        self.channel.setMinimumContentsLength(16)
+        self.channel.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # "code → store" in full
+        channel_label = QLabel("C&hannel")
+        channel_label.setBuddy(self.channel)
+        self.pull_full_button = QPushButton("Pull &Full")
         self.pull_full_button.setObjectName("pullFull")
-        self.pull_full_button.setToolTip("Everything, in the documented order. Resumes an interrupted full pull.")
         self.pull_full_button.clicked.connect(lambda: self.request_pull(full=True))
-        self.pull_delta_button = QPushButton("Pull Delta")
+        self.pull_delta_button = QPushButton("Pull &Delta")
         self.pull_delta_button.setObjectName("pullDelta")
-        self.pull_delta_button.setToolTip("Only what changed in UnoPim since the last successful pull.")
         self.pull_delta_button.clicked.connect(lambda: self.request_pull(full=False))
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton("&Cancel")
         self.cancel_button.setObjectName("cancelRun")
         self.cancel_button.setToolTip("Stops after the current batch; the next run resumes from there.")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.on_cancel)
-        self.dry_run_override = QCheckBox("Dry run (this run)")
+        self.dry_run_override = QCheckBox("Dr&y run (this run)")
         self.dry_run_override.setObjectName("dryRunOverride")
-        self.dry_run_override.setToolTip("For the next run only; General settings hold the default.")
+        self.dry_run_override.setToolTip("For the next run only; the Settings tab holds the default.")
         self.dry_run_override.toggled.connect(lambda _on: self._show_dry_run())
         self.dry_run_label = QLabel("")
         self.dry_run_label.setObjectName("dryRunIndicator")
+        self.dry_run_label.setWordWrap(True)  # wraps on a narrow window instead of widening it
 
         self.push_box = self._build_push_box()
-        self.run_title = QLabel("No run yet.")
-        self.run_title.setObjectName("runTitle")
-        self.progress = StepProgressPanel(STEPS)
-        self.tail = LogTail()
-        self.tail.setObjectName("logTail")
+        self.live = RunPanel(STEPS)
+        self.live.running = lambda: self.running
+        self.run_title, self.progress, self.tail = self.live.title, self.live.progress, self.live.tail
         self.history = RunHistoryTable()
-        self.settings = GeneralSettingsPanel(app.settings, self.start)
-        self.settings.saved.connect(lambda _values: self._reset_dry_run())
-
-        self._repaint = QTimer(self)
-        self._repaint.setInterval(REPAINT_MS)
-        self._repaint.timeout.connect(self.flush)
 
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("Channel"))
+        controls.addWidget(channel_label)
         controls.addWidget(self.channel)
         for b in (self.pull_full_button, self.pull_delta_button, self.cancel_button):
             controls.addWidget(b)
         controls.addSpacing(12)
         controls.addWidget(self.dry_run_override)
-        controls.addWidget(self.dry_run_label)
-        controls.addStretch(1)
+        controls.addWidget(self.dry_run_label, 1)
 
-        progress_box = QWidget()
-        progress_layout = QVBoxLayout(progress_box)
-        progress_layout.setContentsMargins(0, 0, 0, 0)
-        progress_layout.addWidget(self.run_title)
-        progress_layout.addWidget(self.progress)
-        progress_layout.addStretch(1)
-        live = QSplitter(Qt.Orientation.Horizontal)
-        live.addWidget(progress_box)
-        live.addWidget(self.tail)
-        live.setStretchFactor(0, 2)
-        live.setStretchFactor(1, 3)
         self.preview = PreviewPanel()
         self.preview.apply_requested.connect(self.on_apply_preview)
         self._apply: Callable[[], None] | None = None  # runs the previewed job for real
@@ -149,19 +137,19 @@ class SyncTab(Tab):
         self.lower.addTab(self.preview, "Preview")
         self.conflicts = ConflictsPanel(app.conflicts, self.start)
         self.lower.addTab(self.conflicts, "Conflicts")
-        self.lower.addTab(self.settings, "General settings")
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(live)
+        split.addWidget(self.live)
         split.addWidget(self.lower)
-        split.setStretchFactor(0, 3)
+        split.setStretchFactor(0, 5)
         split.setStretchFactor(1, 2)
+        split.setSizes([500, 200])  # the run's bars first; the runs and the Preview below
+        split.setChildrenCollapsible(False)
 
-        # The engine's run events, as Qt signals (whoever started the run: this tab, the CLI's own process
-        # does not reach here, a schedule would).
+        # The engine's run events, as Qt signals (whoever started the run: this tab, a schedule).
         self.bridge = EventBridge(app.bus, self)
         self.bridge.run_started.connect(self.on_run_started)
-        self.bridge.step_progress.connect(self.on_step_progress)
-        self.bridge.log_row.connect(self.on_log_row)
+        self.bridge.step_progress.connect(self.live.step)
+        self.bridge.log_row.connect(self.live.row)
         self.bridge.run_finished.connect(self.on_run_finished)
 
         layout = QVBoxLayout(self)
@@ -171,32 +159,38 @@ class SyncTab(Tab):
         layout.addWidget(self.push_box)
         layout.addWidget(split, 1)
         self._show_dry_run()
+        self._apply_readiness()
 
     def _build_push_box(self) -> QGroupBox:
         box = QGroupBox("Push (store → UnoPim)")
         box.setObjectName("pushBox")
         row = QHBoxLayout(box)
         self.push_buttons = []
-        for entity in ("products", "categories", "attributes"):
-            button = QPushButton(f"Push All {entity.capitalize()}")
-            button.setToolTip(PUSH_NOTE)
+        for entity, title in (("products", "Push All &Products"), ("categories", "Push All Ca&tegories"),
+                              ("attributes", "Push All &Attributes")):
+            button = QPushButton(title)
             button.clicked.connect(lambda _c=False, e=entity: self.request_push(entity=e))
             self.push_buttons.append(button)
             row.addWidget(button)
-        self.push_changed_button = QPushButton("Push Changed")
-        self.push_changed_button.setToolTip(PUSH_CHANGED_NOTE)
+        self.push_changed_button = QPushButton("Push C&hanged")
+        self.push_changed_button.setObjectName("pushChanged")
         self.push_changed_button.clicked.connect(lambda _c=False: self.request_push(entity=None, changed=True))
         self.push_buttons.append(self.push_changed_button)
         row.addWidget(self.push_changed_button)
-        note = QLabel(PUSH_NOTE)
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #555;")
-        row.addWidget(note, 1)
+        row.addStretch(1)
+        box.setToolTip(PUSH_NOTE)
         return box
 
     # -- loading -------------------------------------------------------------------------------------
     def on_changed(self, kinds: frozenset[str]) -> None:
-        self.start(self.load() if CONNECTION in kinds else self.reload_channels())
+        if CONNECTION in kinds:
+            self.start(self.load())
+            return
+        if SETTINGS in kinds:
+            self.start(self.reload_settings())
+        if kinds & {CHANNELS, STORES}:
+            self.start(self.reload_channels())
+        self.start(self.reload_readiness())
 
     def detach(self) -> None:
         super().detach()
@@ -204,18 +198,31 @@ class SyncTab(Tab):
 
     async def load(self) -> None:
         self.address = await self.app.connection.address()
+        await self.reload_readiness()
         if not self.address:
             self.banner.show_message("info", CONNECT_FIRST)
+            self.history.set_runs([])
             return
         if self.banner.text() == CONNECT_FIRST:
             self.banner.clear_message()
-        await self.settings.load()
-        self._reset_dry_run()
+        await self.reload_settings()
         await self.reload_channels()
         if not self.running:
             # Runs a killed window or command left "running" (their channel lock is free): interrupted.
             await self.engine.recover_interrupted()
         await self.reload_history()
+
+    async def reload_settings(self) -> None:
+        try:
+            self.saved_dry_run = (await self.app.settings.load()).get("dry_run") == "1"
+        except LookupError:
+            self.saved_dry_run = False
+        if not self.running:
+            self._reset_dry_run()
+
+    async def reload_readiness(self) -> None:
+        self.readiness = await self.app.guide.readiness()
+        self._apply_readiness()
 
     async def reload_channels(self) -> None:
         if not self.address:
@@ -251,10 +258,6 @@ class SyncTab(Tab):
         self.channel.setCurrentIndex(max(0, self.channel.findData(code)))
 
     # -- dry run -------------------------------------------------------------------------------------
-    @property
-    def saved_dry_run(self) -> bool:
-        return self.settings.stored.get("dry_run") == "1"
-
     def _reset_dry_run(self) -> None:
         """The override lasts one run: back to what General settings say."""
         self.dry_run_override.setChecked(self.saved_dry_run)
@@ -263,11 +266,11 @@ class SyncTab(Tab):
     def _show_dry_run(self) -> None:
         dry, saved = self.dry_run_override.isChecked(), self.saved_dry_run
         if dry and saved:
-            text = "Dry run is ON (General settings): nothing will be written."
+            text = "Dry run is ON (Settings tab): nothing will be written."
         elif dry:
             text = "Dry run for the next run only: nothing will be written."
         elif saved:
-            text = "Dry run is on in General settings, but the next run WILL write."
+            text = "Dry run is on in the Settings tab, but the next run WILL write."
         else:
             text = "Dry run off: runs write to the store."
         self.dry_run_label.setText(text)
@@ -290,13 +293,26 @@ class SyncTab(Tab):
 
     def _set_running(self, running: bool) -> None:
         self.busy = running
-        for w in (self.pull_full_button, self.pull_delta_button, self.channel, self.dry_run_override,
-                  *self.push_buttons):
-            w.setEnabled(not running and not self.held)
         self.cancel_button.setEnabled(running)
-        self.cancel_button.setText("Cancel")
-        if running and not self._repaint.isActive():
-            self._repaint.start()
+        self.cancel_button.setText("&Cancel")
+        self._apply_readiness()
+        if running:
+            self.live.poke()
+
+    def _apply_readiness(self) -> None:
+        """Each action on or off, its tooltip saying what it does or why it cannot run now."""
+        blocked = RUNNING if self.running else ("Wait: the demo is being prepared." if self.held else "")
+        r = self.readiness
+        for button, key, why in ((self.pull_full_button, "pull_full", r.pull_full),
+                                 (self.pull_delta_button, "pull_delta", r.pull_delta),
+                                 *((b, "push_changed" if b is self.push_changed_button else "push", r.push)
+                                   for b in self.push_buttons)):
+            reason = blocked or why
+            button.setEnabled(not reason)
+            button.setToolTip(f"Not now: {reason}" if reason else TIPS[key])
+        for w in (self.channel, self.dry_run_override):
+            w.setEnabled(not blocked)
+        self.actions_changed.emit()
 
     def request_pull(self, *, full: bool, allow_deletes: bool = False, dry: bool | None = None,
                      apply_of: dict[str, int] | None = None, confirmed: bool = False) -> None:
@@ -413,9 +429,7 @@ class SyncTab(Tab):
 
     async def _run_job(self, name: str, channel: str | None, job) -> JobOutcome | None:  # type: ignore[no-untyped-def]
         self._set_running(True)
-        self.tail.clear_rows()
-        self.progress.reset()
-        self.run_title.setText(f"{name}: starting…")
+        self.live.begin(name)
         self.banner.show_message("info", f"{name} running{' (dry run)' if self.dry_run_override.isChecked() else ''}"
                                  f" for {channel or 'all channels'}…")
         outcome = None
@@ -423,21 +437,27 @@ class SyncTab(Tab):
             outcome = await job()
         except EngineBusy as exc:
             self.banner.show_message("warning", str(exc))
+            self.live.did_not_run(f"{name} did not start: {exc}")
         except Exception as exc:  # noqa: BLE001 (shown to the merchant, logged for us)
             log.warning("%s failed: %s", name, exc)
             self.banner.show_message("error", f"{name} did not run: {describe_error(exc)}")
+            self.live.did_not_run(f"{name} did not run.")
         finally:
             self._finish_run()
         if outcome is not None:
             self.last_outcome = outcome
             kind, text = outcome_message(name, outcome)
             self.banner.show_message(kind, text)
+            if outcome.status in ("refused", "skipped") or not any(c.run_id for c in outcome.channels):
+                # Nothing was written: the panel says so instead of "starting…" or stale bars.
+                self.live.did_not_run(f"{name} {outcome.status}: nothing was written.")
         await self.reload_history()
+        await self.reload_readiness()
         return outcome
 
     def _finish_run(self) -> None:
-        self.flush()
-        self.progress.stop_spinning()
+        self.live.flush()
+        self.live.stop_spinning()
         self._set_running(False)
         self._reset_dry_run()
 
@@ -452,48 +472,28 @@ class SyncTab(Tab):
 
     # -- engine events (through the bridge) ----------------------------------------------------------
     def on_run_started(self, event: RunStarted) -> None:
-        self.run_id = event.run_id
         if not self.busy:  # a run this tab did not start (a schedule): show it all the same
             self._set_running(True)
-        self.progress.set_steps(event.steps)
-        self.progress.reset()
-        mode = " · dry run" if event.dry_run else ""
-        self.run_title.setText(f"<b>{job_title(event.job)}</b> · channel {event.channel} → {event.store}{mode}")
-        self._poke()
-
-    def on_step_progress(self, event: StepProgress) -> None:
-        if self.run_id is not None and event.run_id != self.run_id:
-            return
-        self.progress.update(event)
-        self._poke()
-
-    def on_log_row(self, row: LogRow) -> None:
-        self.tail.add(row)
-        self._poke()
+        self.live.started(event)
 
     def on_run_finished(self, event: RunFinished) -> None:
-        self.flush()
-        if event.status != "done":
-            self.progress.stop_spinning()
-        self.run_title.setText(f"{self.run_title.text()} — <b>{event.status}</b>")
+        self.live.finished(event)
         self.start(self.reload_history())
         # A run that this tab did not start ends with the engine's lock; look once it is released.
         QTimer.singleShot(0, self._after_foreign_run)
 
     def _after_foreign_run(self) -> None:
         own_run_going = self.run_task is not None and not self.run_task.done()
-        if self.busy and not own_run_going and not self.engine.running:
+        if self.busy and not own_run_going:
+            if self.engine.running:  # still closing (its run row, the lock): look again shortly
+                QTimer.singleShot(50, self._after_foreign_run)
+                return
             self._finish_run()
-
-    def _poke(self) -> None:
-        if not self._repaint.isActive():
-            self._repaint.start()
+            self.start(self.reload_readiness())
 
     def flush(self) -> None:
-        """Repaint what changed since the last tick; the timer stops once a quiet tick finds nothing."""
-        if not self.progress.dirty and not self.tail.dirty:
-            if not self.running:
-                self._repaint.stop()
-            return
-        self.progress.flush()
-        self.tail.flush()
+        self.live.flush()
+
+    @property
+    def run_id(self) -> int | None:
+        return self.live.run_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 _KINDS = {
@@ -14,6 +14,8 @@ _KINDS = {
 
 
 class Banner(QLabel):
+    shown = Signal()  # a message was shown (a scrolled page brings it into view)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = ""
@@ -29,6 +31,7 @@ class Banner(QLabel):
             f"QLabel {{ color: {fg}; background: {bg}; border: 1px solid {fg}; border-radius: 4px; padding: 8px; }}"
         )
         self.show()
+        self.shown.emit()
 
     def clear_message(self) -> None:
         self.kind = ""

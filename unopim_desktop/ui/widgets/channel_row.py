@@ -71,7 +71,8 @@ class ChannelRowWidget(QFrame):
         self.interval = QComboBox()
         for code, label in SYNC_INTERVALS.items():
             self.interval.addItem(label + (" (default)" if code == DEFAULT_INTERVAL else ""), code)
-        self.interval.setToolTip("How often this channel pulls changes from UnoPim on its own.")
+        self.interval.setToolTip("How often this channel syncs on its own: a Pull Delta, then a Push Changed "
+                                 "(Scheduled jobs tab).")
         self.cooldown = QSpinBox()
         self.cooldown.setRange(0, MAX_COOLDOWN_S)
         self.cooldown.setSuffix(" s")

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
 from unopim_desktop.app.errors import CONNECT_FIRST, describe_error
+from unopim_desktop.ui.widgets.conventions import guard_wheel
 
 __all__ = ["CONNECT_FIRST", "INVALID_BG", "UNSAVED_BG", "SearchableCombo", "describe_error", "highlight"]
 
@@ -35,6 +36,7 @@ class SearchableCombo(QComboBox):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        guard_wheel(self)  # it sits in a scrolled table: the wheel scrolls the table unless it has the focus
         self.setCompleter(completer)
         if empty_text:
             self.lineEdit().setPlaceholderText(empty_text)

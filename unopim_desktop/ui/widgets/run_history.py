@@ -7,10 +7,11 @@ from typing import Any
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from unopim_desktop.app.activity import local_time
 from unopim_desktop.sync.engine import JobOutcome
 from unopim_desktop.sync.run import OUTCOMES
 
-COLUMNS = ("Started (UTC)", "Job", "Channel", "Store", "Status", *(o.capitalize() for o in OUTCOMES), "Message")
+COLUMNS = ("Started", "Job", "Channel", "Store", "Status", *(o.capitalize() for o in OUTCOMES), "Message")
 STATUS_COLOURS = {"done": "#1e7e34", "partial": "#8a6d00", "held": "#8a6d00", "failed": "#a61b1b",
                   "refused": "#a61b1b", "cancelled": "#555555", "interrupted": "#555555", "running": "#1b4f8a"}
 NO_CHANNELS_TEXT = "No channels yet: click Refresh channels on Channels & Stores and pick a store for each channel."
@@ -58,12 +59,13 @@ class RunHistoryTable(QTableWidget):
         for i, r in enumerate(runs):
             totals = run_totals(r.get("summary") or {})
             job = job_title(r["job"]) + (" (dry run)" if r.get("dry_run") else "")
-            cells = (r["started_at"], job, r["channel"], r["store"], r["status"],
+            started = local_time(r["started_at"]).strftime("%Y-%m-%d %H:%M:%S")
+            cells = (started, job, r["channel"], r["store"], r["status"],
                      *(str(totals[o]) for o in OUTCOMES), r.get("message") or "")
             tip = breakdown(r.get("summary") or {}) + (f"\n\n{r['message']}" if r.get("message") else "")
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(tip)
+                item.setToolTip(f"UTC {r['started_at']}" if j == 0 else tip)
                 self.setItem(i, j, item)
             colour = STATUS_COLOURS.get(r["status"])
             if colour:

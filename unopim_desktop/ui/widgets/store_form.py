@@ -25,6 +25,7 @@ from unopim_desktop.domain import StoreRow
 from unopim_desktop.redact import MASK
 from unopim_desktop.stores.kind import SECRET_FIELDS, StoreKind
 from unopim_desktop.ui.widgets.banner import Banner
+from unopim_desktop.ui.widgets.conventions import submit_on_enter
 
 _INVALID = "QLineEdit { border: 1px solid #a61b1b; }"
 KEEP_HINT = "Stored — leave as is to keep, type a new value to replace"
@@ -105,6 +106,8 @@ class StoreFormWidget(QGroupBox):
         self.save_button.clicked.connect(self.save_requested.emit)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancelled.emit)
+        # Enter in a field saves the store (and verifies it), as a dialog's default button would.
+        submit_on_enter(self.save_button, [*self.fields.values(), self.active])
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.cancel_button)
