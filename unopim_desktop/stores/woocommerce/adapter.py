@@ -141,7 +141,8 @@ class WooCommerceAdapter(WooApi):
             if exc.code in ("woocommerce_rest_product_invalid_id", "woocommerce_rest_invalid_product_id"):
                 return None
             raise
-        product = (await self._with_translations([raw]))[0] if self._wpml and raw.get("lang") else self._product(raw)
+        found = await self._with_translations([raw]) if self._wpml and raw.get("lang") else []
+        product = found[0] if found else self._product(raw)
         if product.type == "variable":
             product.variants = await self.list_variants(store_id)
         return product
