@@ -132,6 +132,7 @@ class InlineCreates:
                             base=fields_of(h.product), image_hash=self.images_done("product", h.sku, h.images, r))]
         if r.image_ids and not r.image_error:
             writes.append(record_store_images("product", h.sku, r.store_id, r.image_ids))
+        writes += steps.translations.written("product", h.sku, r)
         made = {v.key.lower(): v for v in r.variants}
         late = []
         for sku, variant, vh, ih in h.variants:
@@ -140,6 +141,7 @@ class InlineCreates:
                 late.append((sku, variant, vh, ih or None))
                 continue
             run.wrote("variant", sku, "created", f"Variant {sku} created in “{label}” (id {vr.store_id}) with {h.sku}.")
+            steps.translations.refused_prices("variant", sku, vr)
             run.record_change("variant", sku, "create", None, vh)
             sent = variant.image is not None and bool(variant.image.src)
             if sent:
