@@ -137,3 +137,18 @@ async def test_a_plan_without_price_lists_and_a_channel_without_translations_kee
             assert not sb.bigcommerce.i18n.lists and not sb.bigcommerce.i18n.translations
     finally:
         sb.stop()
+
+
+async def test_a_currency_the_price_list_refuses_is_a_logs_row_and_the_others_are_written(app, enterprise):
+    sb = enterprise
+    sku = _simple(sb)
+    record = sb.unopim.find_product(sku)
+    values = record["values"]
+    values["channel_locale_specific"]["default"]["en_US"]["price"]["GBP"] = "-5"
+    sb.unopim.set_values(record, values)
+    assert (await app.engine.pull(full=True)).status == "partial"
+    records = _records(sb)
+    assert (sku, "GBP") not in records and (sku, "EUR") in records  # BigCommerce refused the one record alone
+    rows = [r for r in app.logs if r.entity == sku and r.level == "error"]
+    assert [r.message for r in rows] == [
+        f"The GBP price of product {sku} was not written: price: must not be negative"]

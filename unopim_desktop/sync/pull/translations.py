@@ -45,6 +45,7 @@ class PullTranslations(JobPart):
     def refused_prices(self, kind: str, sku: str, r: ItemResult) -> None:
         """A Logs row for each other currency the store refused for the item (its price list's answer)."""
         for currency, why in r.price_errors.items():
+            self.run.count("price", "failed")  # the run is partial, and its summary says which
             self.run.log(f"The {currency} price of {kind} {sku} was not written: {why}", level="error",
                          entity_kind=kind, entity=sku, action="failed", server_text=why)
 
