@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from unopim_desktop.domain import StoreConnection
+from unopim_desktop.domain import EXTRA_FIELDS, SHARED_FIELDS, StoreConnection
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.stores.kind import ErrorWording, FormField, StoreKind
 
@@ -13,10 +13,12 @@ API_PATH = re.compile(r"^/stores/[A-Za-z0-9]+/?$")
 ACCOUNTS_PAGE = "BigCommerce → Settings → API → Store-level API accounts"
 
 
-def _adapter(connection: StoreConnection) -> StoreAdapter:
-    from unopim_desktop.stores.bigcommerce.adapter import BigCommerceAdapter
 
-    return BigCommerceAdapter(connection)
+def _adapter(connection: StoreConnection) -> StoreAdapter:
+    # The catalog adapter with price lists and translations around it (`i18n`).
+    from unopim_desktop.stores.bigcommerce.i18n import LocalizedBigCommerceAdapter
+
+    return LocalizedBigCommerceAdapter(connection)
 
 
 def _api_path(origin: str, path: str, _raw: str) -> str:
@@ -43,6 +45,10 @@ KIND = StoreKind(
                   cli_flag="--default-currency"),
         FormField("default_locale", "Default locale", placeholder="e.g. en (blank: the store's own)",
                   cli_flag="--default-locale"),
+        FormField("translations", "Translations", cli_flag="--translations",
+                  choices=(("auto", "Translations API when the channel has it"), ("off", "Off (one locale per channel)")),
+                  help="Channel locales mapped to store locales are written through BigCommerce's Translations "
+                       "API (Catalyst channels); other currencies go to price lists (Enterprise plans)."),
     ),
     make_adapter=_adapter,
     check_url_path=_api_path,
@@ -56,4 +62,10 @@ KIND = StoreKind(
     ),
     form_has_status=True,
     cli_help="a BigCommerce store",
+    # No short description, no tags (search keywords instead) and no stock status (inventory only).
+    core_fields=frozenset((*SHARED_FIELDS, *EXTRA_FIELDS)),  # all its own fields (store-apis B5)
+    product_attributes=False,
+    field_notes=(("status", "visibility: published products are visible (is_visible)"),
+                 ("length", "BigCommerce's depth"),
+                 ("name", "names are unique in BigCommerce: a name another product holds gets “ (SKU)” added")),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from unopim_desktop.domain import StoreConnection
+from unopim_desktop.domain import SHARED_FIELDS, StoreConnection
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.stores.kind import ErrorWording, FormField, StoreKind
 
@@ -40,6 +40,18 @@ KIND = StoreKind(
                   help="Optional. A WordPress user and an application password (Users → Profile → Application "
                        "Passwords) let UnoPim Desktop upload images the store cannot fetch itself, e.g. from a "
                        "UnoPim that is not reachable from the internet."),
+        FormField("translations", "Translations", cli_flag="--translations",
+                  choices=(("auto", "WPML when the store has it"), ("off", "Off (one locale per channel)")),
+                  help="With WPML and WooCommerce Multilingual, each channel locale mapped to a store language "
+                       "(Channels → Locales) is written as a translation."),
+        FormField("multi_currency", "Multi-currency plugin", cli_flag="--multi-currency",
+                  choices=(("auto", "Detect (CURCY or WCML)"), ("none", "None (one currency)"),
+                           ("curcy", "CURCY"), ("wcml", "WCML multi-currency")),
+                  help="Where the prices in the channel's other currencies go."),
+        FormField("plugin_currencies", "Plugin currencies", placeholder="e.g. EUR, GBP (blank: not checked)",
+                  cli_flag="--plugin-currencies",
+                  help="The currencies the plugin is set up with; a mapped currency it does not know is skipped "
+                       "with a warning."),
     ),
     make_adapter=_adapter,
     check_url_path=_site_path,
@@ -51,4 +63,5 @@ KIND = StoreKind(
         forbidden_fix="Use a Read/Write key that belongs to an administrator or shop manager.",
     ),
     cli_help="a WooCommerce site",
+    core_fields=frozenset((*SHARED_FIELDS, "short_description", "stock_status", "tags")),
 )

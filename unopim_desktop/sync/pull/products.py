@@ -25,7 +25,9 @@ from unopim_desktop.sync.job import record_store_images
 from unopim_desktop.sync.pull.deletes import apply_deletes
 from unopim_desktop.sync.pull.fields import PullFields
 from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
+from unopim_desktop.sync.pull.inline import InlineCreates
 from unopim_desktop.sync.pull.listing import ProductListing
+from unopim_desktop.sync.pull.translations import PullTranslations
 from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
 
 if TYPE_CHECKING:
@@ -44,6 +46,8 @@ class ProductSteps:
         self.fresh: set[str] = set()
         self.adopted = 0  # existing store products found by SKU and taken over (overwritten)
         self.fields = PullFields(job)  # what UnoPim changed since the last sync, field by field
+        self.inline = InlineCreates(self)  # new products created with their images and variants in one call
+        self.translations = PullTranslations(job)  # the links of the store's own translated objects
         self.store_was_empty = False  # nothing to adopt: every SKU look-up can be skipped
         self.listing = ProductListing(job)  # which products a run reads: all, what changed, or the ones asked for
 
@@ -88,6 +92,7 @@ class ProductSteps:
         for t in tasks:
             t.result()
         await self._variants_of_changed_parents()
+        await self.job.commit(await self.inline.flush(everything=True))  # those whose variants never all came
         await apply_deletes(self.job)
         await self.fields.finish()
         if self.adopted:
@@ -152,6 +157,8 @@ class ProductSteps:
             sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
             self.job.state.seen_products.add(sku)
             structure = self.job.parents.learn(item, sku) if configurable and self.job.parents else None
+            if configurable:
+                self.inline.learn(item, sku)
             if structure:
                 self.run.count("product", "skipped")
                 self.run.log(f"Product {sku} not pulled: {structure}.", level="warning", entity_kind="product",
@@ -183,6 +190,7 @@ class ProductSteps:
                 established += await self.fields.establish("product", sku, link.store_id, product)
                 continue
             product.store_id = link.store_id if link else None
+            self.translations.known(sku, product)
             pending.append((sku, product, h, images))
         writes = established + await self._upsert("product", pending)
         if commit:
@@ -206,6 +214,10 @@ class ProductSteps:
                 self.run.record_change(kind, sku, action, fields, h)
                 self.run.count(kind, "updated" if obj.store_id else "created")
             return []
+        inline = set()
+        if kind == "product" and self.inline.enabled:
+            pending = [p for p in pending if not self.inline.hold(p)]
+            inline = {sku for sku, obj, _, images in pending if self.inline.take_images(sku, obj, images)}
         if not pending:
             return kept
         if kind == "product":
@@ -227,15 +239,23 @@ class ProductSteps:
             self.run.wrote(kind, sku, outcome, f"{kind.capitalize()} {sku} {outcome} in “{self.job.label}” "
                                                f"(id {r.store_id}).")
             self.run.record_change(kind, sku, self._action(kind, sku, obj), None, h)
+            if r.note:  # saved, with something the merchant should know (a name made unique, a 207 part)
+                self.run.log(f"{kind.capitalize()} {sku}: {r.note}", level="warning", entity_kind=kind, entity=sku)
             if kind == "product":
                 if not obj.store_id:
                     self.fresh.add(sku)
                 if not obj.store_id and not self.store_was_empty:
                     self.created.add(sku)  # its variations cannot already exist: no SKU look-up for them
+                carried = self.inline.images_done(kind, sku, images, r) if sku in inline else None
                 writes.append(LinkWrite(kind, sku, r.store_id, content_hash=h, base=after.get(sku),
-                                        pulled=sku not in self.fields.store_edits_kept))
-                await self.images.queue("product", sku, r.store_id, images)
+                                        pulled=sku not in self.fields.store_edits_kept, image_hash=carried))
+                writes += self.translations.written("product", sku, r)
+                if carried and r.image_ids:
+                    writes.append(record_store_images("product", sku, r.store_id, r.image_ids))
+                elif sku not in inline:
+                    await self.images.queue("product", sku, r.store_id, images)
                 continue
+            self.translations.refused_prices(kind, sku, r)
             # A variation's image travels with the variation itself (its parent's batch is written anyway).
             sent_image = images is not None
             if sent_image:  # counted with the images step, so its bar and the summary agree
@@ -290,6 +310,8 @@ class ProductSteps:
             is_variation = hit.parent_store_id is not None
             if (kind == "variant") == is_variation:
                 obj.store_id = hit.store_id
+                if isinstance(obj, StoreProduct):
+                    self.translations.adopt(obj, hit)
                 self.adopted += kind == "product"
                 self.run.log(f"Adopted the existing store {kind} with SKU {sku} (id {hit.store_id}).",
                              entity_kind=kind, entity=sku, action="adopted")
@@ -310,6 +332,9 @@ class ProductSteps:
                 parents.report(parent_sku, [_sku(i) for i in group], orphaned)
                 return []
             parent = self.job.link("product", parent_sku)
+            if parent is None and self.inline.holds(parent_sku):
+                await self.inline.add_variants(parent_sku, group)  # written with their product
+                return []
             axes = await self.job.axes_of(parent_sku) if parent is not None else []
             pending = []
             established: list[LinkWrite] = []
@@ -347,13 +372,15 @@ class ProductSteps:
                 variant.image = None if image_same else image
                 variant.store_id = link.store_id if link else None
                 pending.append((sku, variant, h, None if image_same else ih))
-            if not pending or parent is None:
+            if parent is None:
                 return established
-            return established + await self._upsert("variant", pending, parent_id=parent.store_id,
-                                                    parent_sku=parent_sku)
+            written = await self._upsert("variant", pending, parent_id=parent.store_id,
+                                         parent_sku=parent_sku) if pending else []
+            linked = await self.translations.variations(parent_sku, parent.store_id, [_sku(i) for i in group])
+            return established + written + linked
 
         parts = await asyncio.gather(*(one_parent(p, g) for p, g in by_parent.items()))
-        return [w for part in parts for w in part]
+        return [w for part in parts for w in part] + await self.inline.flush()
 
     def _skip_or_fail(self, kind: str, sku: str, reason: str) -> None:
         if reason.startswith("echo suppress"):
