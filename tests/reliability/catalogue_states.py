@@ -11,6 +11,7 @@ from tests.support.app import store_state
 from unopim_desktop.sandbox.launcher import Sandbox
 
 VOLATILE = ("created_at", "updated_at")
+UNORDERED = frozenset({"variants", "up_sells", "cross_sells", "related_products"})
 
 
 def woo_state(sb: Sandbox) -> dict[str, Any]:
@@ -54,7 +55,9 @@ def _comparable(value: Any) -> Any:
     if isinstance(value, dict):
         # A configurable product lists its variants in the order they were created, which concurrent writes
         # decide: the set is what must match.
-        return {k: sorted(map(_comparable, v), key=repr) if k == "variants" and isinstance(v, list) else _comparable(v)
+        # The same for an association section: which products it names is what both runs must agree on (a
+        # push writes those naming products UnoPim already has first, the rest when they arrive).
+        return {k: sorted(map(_comparable, v), key=repr) if k in UNORDERED and isinstance(v, list) else _comparable(v)
                 for k, v in value.items() if k not in VOLATILE}
     if isinstance(value, list):
         return [_comparable(v) for v in value]

@@ -9,7 +9,7 @@ fault-free state is computed once per store kind and direction. The sandbox has 
 the 429s ask for `Retry-After: 0` (waiting a Retry-After out is checked in tests/integration/
 test_retries_deadlines.py), so the runs stay fast.
 
-The catalogue has `RELIABILITY_PRODUCTS` products (300 by default; the issue's full size is
+The catalogue has `RELIABILITY_PRODUCTS` products (200 by default; the issue's full size is
 `RELIABILITY_PRODUCTS=2000`, see the README).
 """
 
@@ -27,7 +27,7 @@ from tests.support.app import make_app
 from unopim_desktop.app.application import App
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
 
-PRODUCTS = int(os.environ.get("RELIABILITY_PRODUCTS", "300"))
+PRODUCTS = int(os.environ.get("RELIABILITY_PRODUCTS", "200"))
 SEED = 3
 PEERS = ("unopim", "woocommerce", "bigcommerce")
 

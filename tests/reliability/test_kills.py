@@ -4,7 +4,7 @@ every kill the database passes `PRAGMA integrity_check`, and when the last run e
 "running" (each resuming run marks the one it found interrupted).
 
 The pull is killed on WooCommerce, the push on BigCommerce (each store kind once); the catalogue has
-`RELIABILITY_PRODUCTS` products (300 by default, see the README).
+`RELIABILITY_PRODUCTS` products (200 by default, see the README).
 """
 
 from __future__ import annotations
