@@ -157,6 +157,9 @@ class RetryPolicy:
     # Tries that end in a time-out (no answer, or an answer still trickling at its deadline): a server that
     # let a whole deadline pass is stuck, not unlucky, so it gets one more chance, not `attempts`.
     timeout_attempts: int = 2
+    # Tries in a row that find no server (the connection refused, the name not found): four, over a few
+    # seconds, mean it is down, not unlucky; all eight would hold a run about a minute before saying so.
+    connect_attempts: int = 4
 
     def backoff(self, attempt: int) -> float:
         """Full-jitter exponential backoff for the attempt just failed (1-based)."""
@@ -349,6 +352,7 @@ async def send_with_retry(
     budget_ends = loop.time() + policy.deadline if policy.deadline is not None else None
     attempt = 0
     timeouts = 0
+    no_server = 0  # tries in a row that could not connect
     while True:
         attempt += 1
         seconds = policy.request_deadline
@@ -371,7 +375,9 @@ async def send_with_retry(
         finally:
             _request_deadline.reset(token)
         timeouts += isinstance(error, TimedOut)
-        if not is_retryable(error) or attempt >= policy.attempts or timeouts >= policy.timeout_attempts:
+        no_server = no_server + 1 if never_sent else 0
+        if (not is_retryable(error) or attempt >= policy.attempts or timeouts >= policy.timeout_attempts
+                or no_server >= policy.connect_attempts):
             raise error
         ambiguous = not (idempotent or never_sent or refused_unprocessed(error))
         if ambiguous and reconcile is None:

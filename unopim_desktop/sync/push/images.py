@@ -45,6 +45,10 @@ class ImageTask:
     ids_hash: str
 
 
+# Uploads recorded per transaction while the step runs.
+COMMIT_EVERY = 20
+
+
 class ImagePush:
     def __init__(self, job: PushJob) -> None:
         self.job = job
@@ -97,6 +101,11 @@ class ImagePush:
         assert targets is not None
         while (task := await self._queue.get()) is not None:
             self._writes += await self._upload(self._http, task, *targets)
+            if len(self._writes) >= COMMIT_EVERY:
+                # Recorded as they go: a run stopped half way (a kill, a crash) uploads again only what it
+                # had not recorded yet, not every picture of the step.
+                writes, self._writes = self._writes, []
+                await self.job.commit(writes)
 
     async def aclose(self) -> None:
         """Stop the background uploads (a failed or cancelled run): what was not uploaded is retried next time."""
