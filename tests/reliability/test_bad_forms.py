@@ -53,6 +53,8 @@ UNOPIM_ADDRESSES = [
     ("port-over-65535", "https://pim.example.com:70000", "“https://pim.example.com:70000” has an invalid port number."),
     ("user-in-address", "https://admin:hunter2@pim.example.com",
      "Don't put a user name or password in the address; use the fields below."),
+    ("unclosed-ipv6-bracket", "https://[::1:8080", "“https://[::1:8080” has a [ or ] that is not closed; an IPv6 "
+     "address is written like https://[2001:db8::1]:8080."),
 ]
 
 ACCEPTED_UNOPIM_ADDRESSES = [
@@ -166,6 +168,9 @@ STORE_CASES = [
      "“https://shop.example.com:0” has an invalid port number."),
     ("user-in-address", "woocommerce", "Shop", "https://admin:hunter2@shop.example.com", "ck_1",
      "Don't put a user name or password in the address; use the key fields below."),
+    ("unclosed-ipv6-bracket", "woocommerce", "Shop", "http://[fe80::1/shop", "ck_1",
+     "“http://[fe80::1/shop” has a [ or ] that is not closed; an IPv6 address is written like "
+     "https://[2001:db8::1]:8080."),
     ("bigcommerce-not-the-api-url", "bigcommerce", "Shop", "https://shop.mybigcommerce.com/", "",
      "The API URL should look like https://api.bigcommerce.com/stores/<store-hash>/ — copy it from BigCommerce → "
      "Settings → API → Store-level API accounts."),

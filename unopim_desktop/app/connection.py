@@ -7,13 +7,12 @@ import enum
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import httpx
 
 from unopim_desktop.app.context import AppContext
 from unopim_desktop.app.events import CONNECTION, LOGS, changed
-from unopim_desktop.clients.addresses import field_problem, idna_ok, port_problem, shown, text_problem
+from unopim_desktop.clients.addresses import field_problem, idna_ok, port_problem, shown, split, text_problem
 from unopim_desktop.clients.errors import (
     ApiError,
     AuthError,
@@ -70,7 +69,10 @@ def normalize_address(raw: str) -> str:
     problem = text_problem(text, "https://pim.example.com")
     if problem:
         raise AddressError(problem)
-    parts = urlsplit(text)
+    try:
+        parts = split(text)
+    except ValueError as exc:
+        raise AddressError(str(exc)) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.netloc:
         raise AddressError(

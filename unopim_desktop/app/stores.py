@@ -8,9 +8,11 @@ store's label; on edit, a blank field or `**********` keeps the stored value.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 from unopim_desktop.app.context import AppContext
 from unopim_desktop.app.events import LOGS, STORES, changed
@@ -84,6 +86,30 @@ def _field_label(spec: StoreKind, name: str) -> str:
         return "Label"
     declared = spec.field(name)
     return declared.label if declared else name.replace("_", " ").capitalize()
+
+
+PLAIN_HTTP_WARNING = ("Not encrypted: this address is plain http://, so the store's keys and every product travel "
+                      "readable by anyone on the way. Use https:// if the store supports it.")
+
+
+def plain_http_warning(url: str) -> str | None:
+    """The warning for a store reached over plain HTTP, except on this computer (a local test shop)."""
+    try:
+        parts = urlsplit((url or "").strip())
+        hostname = parts.hostname
+    except ValueError:  # half typed (an open [): the form says what is wrong on save
+        return None
+    if parts.scheme.lower() != "http" or not hostname:
+        return None
+    host = hostname.lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return PLAIN_HTTP_WARNING
 
 
 def check_store_form(form: StoreForm, *, editing: bool) -> tuple[str, str] | None:

@@ -7,6 +7,7 @@ password. `urllib.parse.urlsplit` quietly drops tabs and line breaks (the WHATWG
 from __future__ import annotations
 
 import unicodedata
+from urllib.parse import SplitResult, urlsplit
 
 import idna
 
@@ -64,3 +65,13 @@ def field_problem(label: str, value: str, limit: int) -> str | None:
     if len(value.strip()) > limit:
         return f"{label} is {len(value.strip()):,} characters long; at most {limit} are allowed."
     return None
+
+
+def split(text: str) -> SplitResult:
+    """`urlsplit`, with its bare ValueError for a bracket left open (an IPv6 address half typed) turned into
+    a sentence (ValueError too)."""
+    try:
+        return urlsplit(text)
+    except ValueError:
+        raise ValueError(f"“{shown(text)}” has a [ or ] that is not closed; an IPv6 address is written like "
+                         "https://[2001:db8::1]:8080.") from None

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from unopim_desktop.clients.addresses import idna_ok, port_problem, shown, text_problem
+from unopim_desktop.clients.addresses import idna_ok, port_problem, shown, split, text_problem
 from unopim_desktop.clients.http import valid_host
 from unopim_desktop.domain import StoreConnection
 from unopim_desktop.stores.base import StoreAdapter
@@ -87,7 +86,7 @@ class StoreKind:
         problem = text_problem(text, self.url_example)
         if problem:
             raise ValueError(problem)
-        parts = urlsplit(text)
+        parts = split(text)
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
             raise ValueError(f"“{shown(text)}” is not a web address; it should look like {self.url_example}.")
         if parts.query or parts.fragment:
