@@ -1,4 +1,4 @@
-"""The window (the engine in this process, as the window and its scheduler drive it) and several
+"""The window (the engine in this process, driven as the Sync tab and the scheduler drive it) and several
 `unopim-desktop sync` processes on one data folder, started together, round after round: a channel never has
 two runs at once (their run rows never overlap), every other start is refused with a sentence naming the
 run that holds the channel, and the database stays whole (`PRAGMA integrity_check`), with no run left
@@ -51,6 +51,7 @@ def test_one_run_per_channel_across_the_window_and_commands(tmp_path):
     data = tmp_path / "data"
     refusals: list[str] = []
     mine_refused: list[int] = []  # rounds where the window's run found a command's run on the channel
+    scheduler_rounds: list[int] = []
     try:
         async def go() -> None:
             async with connected_app(data, sb) as app:
@@ -59,7 +60,19 @@ def test_one_run_per_channel_across_the_window_and_commands(tmp_path):
                     others = [_cli(data, COMMANDS[(n + k) % len(COMMANDS)]) for k in range(2)]
                     tasks = [asyncio.ensure_future(o) for o in others]
                     await asyncio.sleep(0.2 + 0.35 * (n % 5))  # land inside the children's runs, at varied points
-                    mine = await app.engine.pull(full=n % 2 == 0)
+                    if n % 3 == 2:  # the window's scheduler, its Run now (a scheduled tick takes the same path)
+                        job = await app.app.scheduler.run_now("default", "pull")
+                        if job.action == "skipped":
+                            assert REFUSED.match(f"default: {job.message} Wait for it to finish, or stop it there."), \
+                                job.message
+                            refusals.append(job.message)
+                            mine_refused.append(n)
+                        else:
+                            assert (job.action, job.status) == ("ran", "done"), job
+                        scheduler_rounds.append(n)
+                        mine = None
+                    else:
+                        mine = await app.engine.pull(full=n % 2 == 0)
                     results = await asyncio.gather(*tasks)
                     for code, err in [*results]:
                         last = err.strip().splitlines()[-1] if err.strip() else ""
@@ -68,7 +81,9 @@ def test_one_run_per_channel_across_the_window_and_commands(tmp_path):
                             assert code != 0
                         else:
                             assert code == 0, err[-1500:]
-                    if mine.channels[0].status == "refused":
+                    if mine is None:
+                        pass
+                    elif mine.channels[0].status == "refused":
                         refusals.append(mine.channels[0].message)
                         mine_refused.append(n)
                     else:
@@ -79,7 +94,7 @@ def test_one_run_per_channel_across_the_window_and_commands(tmp_path):
         skus = [p["sku"] for p in sb.woocommerce.products()]
     finally:
         sb.stop()
-    assert refusals and mine_refused, "the race was not exercised both ways"
+    assert refusals and mine_refused and scheduler_rounds, "the race was not exercised both ways"
     assert len(skus) == len(set(skus))
     assert all(status != "running" for _, status, _, _ in runs)
     by_channel: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
