@@ -230,3 +230,35 @@ def test_the_store_form_refuses(tmp_path, kind, label, url, key, line):
         app.close()
     assert (outcome.ok, outcome.text) == (False, line)
     assert rows(root) == before
+
+
+SETTINGS = [
+    # (id, the change as the Settings tab hands it over, the sentence)
+    ("max-delete-over-100", {"max_delete": "101"}, "Max delete must be a whole percentage from 0 to 100 (got “101”)."),
+    ("max-delete-negative", {"max_delete": "-1"}, "Max delete must be a whole percentage from 0 to 100 (got “-1”)."),
+    ("max-delete-decimal", {"max_delete": "12.5"}, "Max delete must be a whole percentage from 0 to 100 (got “12.5”)."),
+    ("reconcile-hours-huge", {"reconcile_hours": "99999999999"},
+     "Reconcile hours must be a whole number from 0 to 720 (30 days); got “99999999999”."),
+    ("reconcile-hours-exponent", {"reconcile_hours": "1e3"},
+     "Reconcile hours must be a whole number from 0 to 720 (30 days); got “1e3”."),
+    ("retention-zero", {"log_retention_days": "0"}, "Keep logs must be a whole number of days from 1 to 3650; got “0”."),
+    ("retention-10000-characters", {"log_retention_days": "9" * 10_000},
+     f"Keep logs must be a whole number of days from 1 to 3650; got “{'9' * 39}… (10,000 characters)”."),
+    ("on-delete-unknown", {"on_delete": "shred"}, "On delete must be one of trash, delete, skip."),
+]
+
+
+@pytest.mark.parametrize(("changes", "line"), [c[1:] for c in SETTINGS], ids=[c[0] for c in SETTINGS])
+def test_the_settings_tab_refuses_out_of_range_values(tmp_path, changes, line):
+    from unopim_desktop.app.settings import SettingsError
+
+    root = connected_folder(tmp_path / "data")
+    before = rows(root)
+    app = App.open(root)
+    try:
+        with pytest.raises(SettingsError) as refused:
+            asyncio.run(app.settings.save(changes))
+    finally:
+        app.close()
+    assert str(refused.value) == line
+    assert rows(root) == before
