@@ -8,7 +8,10 @@ reason; the healthy products land exactly as in a run without the bad ones; a se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
+import io
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.support.app import connected_app, store_state
+from unopim_desktop.cli import main
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
 
 OPTS = dict(products=4, seed=3)
@@ -79,23 +83,28 @@ def seed_hostile(sb: Sandbox) -> dict[str, str]:
     return {"configurable": conf["sku"], "variant": child["sku"], "axes": ", ".join(conf["super_attributes"])}
 
 
-def pull_twice(sb: Sandbox, data: Path) -> tuple[str, str, int]:
-    """A Pull Full, then another: (the first's status, the second's, store writes by the second)."""
-    async def go() -> tuple[str, str, int]:
+def pull_twice(sb: Sandbox, data: Path) -> tuple[str, tuple[int, dict[str, Any]], int]:
+    """A Pull Full in the window's engine, then another from the command line (`sync pull --full --json`):
+    (the first's status, the command's exit code and summary, store writes by the second)."""
+    async def first() -> str:
         async with connected_app(data, sb) as app:
-            first = await app.engine.pull(full=True)
-            writes = sb.woocommerce.write_count()
-            second = await app.engine.pull(full=True)
-            return first.status, second.status, sb.woocommerce.write_count() - writes
-    return asyncio.run(go())
+            return (await app.engine.pull(full=True)).status
+
+    status = asyncio.run(first())
+    writes = sb.woocommerce.write_count()
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--data-dir", str(data), "sync", "pull", "--full", "--json"])
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    return status, (code, summary), sb.woocommerce.write_count() - writes
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> dict[str, Any]:
     sb = start_sandbox(SandboxOptions(**OPTS))
     try:
-        status, _, _ = pull_twice(sb, tmp_path_factory.mktemp("reference") / "data")
-        assert status == "done"
+        status, (code, _), _ = pull_twice(sb, tmp_path_factory.mktemp("reference") / "data")
+        assert (status, code) == ("done", 0)
         return store_state(sb)
     finally:
         sb.stop()
@@ -198,7 +207,12 @@ def test_the_healthy_products_land_as_without_the_bad_ones_and_a_rerun_writes_no
             got[key] = [s for s in got[key] if s in reference]
         assert got == expected, sku
     assert variant not in {v[0] for p in pulled["state"].values() for v in p["variations"]}
-    assert (pulled["first"], pulled["second"], pulled["rewrites"]) == ("partial", "partial", 0)
+    code, summary = pulled["second"]
+    # The command's exit code for a run where some items failed, and its summary: the same refusals.
+    assert (pulled["first"], code, summary["status"], pulled["rewrites"]) == ("partial", 1, "partial", 0)
+    failed = {kind: counts["failed"] for kind, counts in summary["totals"].items()
+              if counts.get("failed")}
+    assert failed == {"product": 5, "variant": 1}
     assert pulled["integrity"] == "ok"
 
 
