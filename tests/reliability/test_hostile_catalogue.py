@@ -251,3 +251,59 @@ def test_into_bigcommerce_what_it_cannot_hold_is_refused_item_by_item(tmp_path):
     ]
     assert "EMOJI-RTL" in skus and LONG_SKU not in skus and "BIG-DESC" not in skus
     assert {p["sku"] for p in sb.catalogue.products if not p.get("parent")} <= skus
+
+
+STORE_ITEMS = [
+    {"name": "Bad sku", "sku": "BAD SKU/1", "regular_price": "5.00"},
+    {"name": "No sku at all", "regular_price": "5.00"},
+    {"name": "", "sku": "EMPTY-NAME", "regular_price": "5.00"},
+    {"name": "Lampe 🌟 مصباح עברית", "sku": "EMOJI-RTL", "regular_price": "5.00"},
+    {"name": "Negative", "sku": "NEG-PRICE", "regular_price": "-5.00"},
+    {"name": "Big", "sku": "BIG-DESC", "regular_price": "5.00", "description": "<p>" + "x" * MB + "</p>"},
+]
+
+
+def test_hostile_store_data_pushed_into_unopim_item_by_item(tmp_path):
+    """The other way: what a shop holds that UnoPim cannot take is refused one product at a time (UnoPim's
+    own validation, quoted), odd but valid text lands as it is, and a second Push All writes nothing."""
+    from tests.support.app import woo_api
+
+    sb = start_sandbox(SandboxOptions(products=4, seed=3, seed_side="store"))
+    try:
+        ids = {}
+        for item in STORE_ITEMS:
+            made = woo_api(sb, "POST", "/products", json=item)
+            assert made.status_code == 201, made.text
+            ids[item.get("sku") or item["name"]] = made.json()["id"]
+
+        async def go() -> tuple[str, list[tuple[str, str, str]], int]:
+            async with connected_app(tmp_path / "data", sb) as app:
+                outcome = await app.engine.push(changed=False)
+                writes = sb.unopim.write_count()
+                again = await app.engine.push(changed=False)
+                assert again.status == "partial"
+                rows = [(r.level, r.entity, r.message) for r in app.logs if r.entity_kind == "product"
+                        and (r.level == "error" or "not pushed" in r.message)]
+                return outcome.status, rows, sb.unopim.write_count() - writes
+
+        status, rows, rewrites = asyncio.run(go())
+        name = {sku: ((sb.unopim.get_product(sku) or {}).get("values") or {}).get("channel_locale_specific", {})
+                .get("default", {}).get("en_US", {}) for sku in ("EMOJI-RTL", "EMPTY-NAME", "BIG-DESC")}
+        refused = sb.unopim.get_product("BAD SKU/1"), sb.unopim.get_product("NEG-PRICE")
+    finally:
+        sb.stop()
+    invalid = "HTTP 422: Validation failed."
+    once = [
+        ("info", f"#{ids['No sku at all']}",
+         f"Product #{ids['No sku at all']} not pushed: it has no SKU; UnoPim identifies products by SKU"),
+        ("error", "BAD SKU/1", f"Product BAD SKU/1 failed: {invalid} (common.sku: The sku must be a valid SKU "
+                               "(alphanumeric characters, hyphens, and underscores only).)"),
+        ("error", "NEG-PRICE", f"Product NEG-PRICE failed: {invalid} (channel_locale_specific.default.en_US.price: "
+                               "The price field format is invalid.)"),
+    ]
+    assert (status, rewrites) == ("partial", 0)
+    assert sorted(rows) == sorted(once + once)  # each run says it again
+    assert refused == (None, None)
+    assert name["EMOJI-RTL"]["name"] == "Lampe 🌟 مصباح עברית"
+    assert name["EMPTY-NAME"]["name"] == "Product"  # WooCommerce names a product saved without one "Product"
+    assert name["BIG-DESC"]["description"].strip() == "<p>" + "x" * MB + "</p>"
