@@ -365,6 +365,7 @@ def min_requests_pull_full(facts: CatalogueFacts, unopim_lists: dict[str, int],
 
 
 BC_BATCH_UPDATE = 10  # PUT /v3/catalog/products takes at most 10 products (store-apis.md B5)
+BC_QUOTA, BC_WINDOW_S = 150, 30  # the standard plan's quota (store-apis.md B9), what the sandbox enforces
 
 
 def min_requests_pull_full_bigcommerce(facts: CatalogueFacts, unopim_lists: dict[str, int],

@@ -25,6 +25,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402  (the benchmarks folder is not a package)
+    BC_QUOTA,
+    BC_WINDOW_S,
     CHANNEL,
     STORES,
     BenchmarkError,
@@ -224,6 +226,14 @@ def main(argv: list[str] | None = None) -> int:
         # Whole benchmark (set-up, Pull Full, Pull Delta): a 2-core machine runs both processes.
         "cpu_s": {"app": round(app_cpu, 1), "sandbox": round(sandbox_cpu, 1)},
     }
+    result["x_floor"] = round(result["requests_total"] / floor["total"], 2) if floor["total"] else 0.0
+    if args.store == "bigcommerce":
+        # BigCommerce's standard plan lets a store make BC_QUOTA requests a BC_WINDOW_S window: the store floor
+        # cannot go faster than that (the first window's requests go at once, so a run can beat it a little).
+        bound = floor["store"] * BC_WINDOW_S / BC_QUOTA
+        result["quota"] = {"requests": BC_QUOTA, "window_s": BC_WINDOW_S}
+        result["quota_bound_s"] = round(bound, 2)
+        result["x_quota_bound"] = round(r["wall"] / bound, 2) if bound else 0.0
     diagnostics = {k: v for k, v in (("no_images", args.no_images), ("store_connections", args.store_connections))
                    if v}
     if diagnostics:

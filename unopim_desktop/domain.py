@@ -65,6 +65,15 @@ class ChannelRow:
     currency_map: dict[str, str] = field(default_factory=dict)
 
 
+# Core mapping rows every store kind holds (`mapping.fields.CORE_FIELDS` keys); a kind adds its own
+# (`stores.kind.StoreKind.core_fields`).
+SHARED_FIELDS = ("sku", "name", "regular_price", "sale_price", "stock_quantity", "description", "status", "weight",
+                 "length", "width", "height", "image", "gallery")
+# Core rows a neutral `StoreProduct` carries in its `extra` dict (fields of some store kinds only).
+EXTRA_FIELDS = ("page_title", "meta_description", "meta_keywords", "search_keywords", "custom_url", "cost_price",
+                "retail_price", "product_type", "availability", "is_featured", "free_shipping", "warranty",
+                "condition", "gtin", "mpn", "upc", "brand")
+
 # Which way a mapped field may flow: both (the default), pull only (UnoPim owns it), push only (the store owns it).
 DIRECTIONS = ("both", "pull", "push")
 
@@ -242,6 +251,10 @@ class StoreProduct:
     translation_of: int | None = None
     # Set on a variation found by SKU (type "variation"): the store id of its parent product.
     parent_store_id: int | None = None
+    # Fields of some store kinds only (`EXTRA_FIELDS`: BigCommerce's SEO, pricing, shipping, brand…), by core
+    # key, as neutral values: text and price amounts as strings, yes/no as bool, keyword lists as lists. A
+    # key left out is not written (the store keeps its value); reads fill every key the store has.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -261,6 +274,8 @@ class ItemResult:
     image_urls: list[str] = field(default_factory=list)
     # Saved without its images because the store could not fetch or accept them (retry on a later run).
     image_error: str = ""
+    # A product created with its variants in the same call (BigCommerce): one result per variant, by SKU.
+    variants: list[ItemResult] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

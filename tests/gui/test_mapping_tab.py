@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QCompleter
 from tests.support.app import store_form
 from tests.support.gui import click, connect_unopim, open_window, run, settle
 from unopim_desktop.app.application import App
-from unopim_desktop.app.mapping import MappingService
+from unopim_desktop.app.mapping import MappingService, kind_fields
 from unopim_desktop.mapping.fields import CORE_FIELDS
 from unopim_desktop.state import mapping_repo
 from unopim_desktop.ui.main_window import MainWindow
@@ -81,10 +81,16 @@ def test_connected_but_never_refreshed_asks_for_refresh_without_fetching(qtbot, 
     run(qloop, window.shutdown())
 
 
+def _shown_rows(core) -> list[str]:
+    return [core.table.item(i, 0).text().rstrip(" *") for i in range(core.table.rowCount())
+            if not core.table.isRowHidden(i)]
+
+
 def test_core_fields_lists_the_nine_pinned_rows_first_with_searchable_pickers(window):
     core = window.mapping_tab.core
-    labels = [core.table.item(i, 0).text().rstrip(" *") for i in range(core.table.rowCount())]
-    assert labels == [f.label for f in CORE_FIELDS]
+    assert core.kind.currentText() == "WooCommerce"  # the kind of the channel's store
+    labels = _shown_rows(core)
+    assert labels == [f.label for f in CORE_FIELDS if f.key in kind_fields("woocommerce")]
     assert labels[:9] == ["SKU", "Name", "Regular Price", "Sale Price", "Stock Quantity", "Stock Status",
                           "Description", "Short Description", "Publish Status"]
     assert labels[9:] == ["Weight", "Length", "Width", "Height", "Tags", "Featured Image", "Gallery"]
@@ -124,6 +130,35 @@ def test_apply_defaults_fills_empty_rows_only_and_save_clears_the_highlight(qtbo
     assert all(p.property("tint") == "" for p in core.pickers.values())
     saved = run(qloop, _service(window).core())
     assert saved.rows["name"] == "subtitle" and saved.rows["sku"] == "sku" and saved.default_family == "default"
+
+
+def test_bigcommerce_rows_are_its_own_and_saving_them_keeps_the_woocommerce_rows(qtbot, qloop, window):
+    """The core mapping is one per UnoPim; each kind sees its rows. BigCommerce has no short description or
+    tags (its search keywords instead) and its own SEO, pricing, shipping and brand rows, each with the value a
+    product gets when UnoPim has none."""
+    core = window.mapping_tab.core
+    for key in ("sku", "name", "short_description"):
+        core.pickers[key].set_code(key)
+    click(qtbot, qloop, window, core.save_button)
+    assert core.banner.kind == "success", core.banner.text()
+
+    core.kind.setCurrentIndex(core.kind.findData("bigcommerce"))
+    core.kind.activated.emit(core.kind.currentIndex())
+    labels = _shown_rows(core)
+    assert "Short Description" not in labels and "Tags" not in labels and "Stock Status" not in labels
+    assert {"Page Title", "Meta Description", "Meta Keywords", "Search Keywords", "Custom URL", "Cost Price",
+            "Retail Price (MSRP)", "Product Type", "Availability", "Featured", "Free Shipping", "Warranty",
+            "Condition", "GTIN", "MPN", "UPC", "Brand"} <= set(labels)
+    row = [f.key for f in CORE_FIELDS].index("condition")
+    assert "without a value: New" in core.table.item(row, 3).text()
+    click(qtbot, qloop, window, core.apply_button)
+    assert core.pickers["page_title"].code() == "meta_title" and core.pickers["brand"].code() == "brand"
+    click(qtbot, qloop, window, core.save_button)
+    assert core.banner.kind == "success", core.banner.text()
+    assert "BigCommerce fields mapped" in core.banner.text()
+    saved = run(qloop, _service(window).core())
+    assert saved.rows["brand"] == "brand" and saved.rows["short_description"] == "short_description"
+    assert run(qloop, _service(window).core("bigcommerce")).rows.keys() == set(kind_fields("bigcommerce"))
 
 
 def test_a_refused_mapping_shows_the_reason_keeps_the_input_and_saves_nothing(qtbot, qloop, window):

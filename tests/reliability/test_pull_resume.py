@@ -11,6 +11,7 @@ import sys
 import time
 
 import keyring
+import pytest
 from keyring.backends import fail
 
 from tests.support.app import make_app, store_state
@@ -23,19 +24,19 @@ OPTS = dict(products=40, seed=11, latency_ms=15)
 KILL_OPTS = dict(products=250, seed=11, latency_ms=20)
 
 
-def _reference_state(tmp_path, opts: dict = OPTS) -> dict:
+def _reference_state(tmp_path, opts: dict = OPTS, kind: str = "woocommerce") -> dict:
     sb = start_sandbox(SandboxOptions(**opts))
     try:
         async def go():
             ctx = App.open(tmp_path / "reference")
-            app = await make_app(ctx, sb)
+            app = await make_app(ctx, sb, store=kind)
             outcome = await app.engine.pull(full=True)
             assert outcome.status == "done", outcome.channels[0].message
             await app.close()
             ctx.close()
 
         asyncio.run(go())
-        return store_state(sb)
+        return store_state(sb, kind)
     finally:
         sb.stop()
 
@@ -85,12 +86,13 @@ def test_killed_pull_resumes_to_the_same_state(tmp_path):
         sb.stop()
 
 
-async def test_cancelled_pull_resumes_to_the_same_state(tmp_path):
-    expected = await asyncio.to_thread(_reference_state, tmp_path)
+@pytest.mark.parametrize("kind", ["woocommerce", "bigcommerce"])
+async def test_cancelled_pull_resumes_to_the_same_state(tmp_path, kind):
+    expected = await asyncio.to_thread(_reference_state, tmp_path, OPTS, kind)
     sb = start_sandbox(SandboxOptions(**OPTS))
     ctx = App.open(tmp_path / "app", in_flight=1)
     try:
-        app = await make_app(ctx, sb)
+        app = await make_app(ctx, sb, store=kind)
         app.engine.page_size = 10  # several pages, so the cancel lands between two of them
 
         def cancel_mid_way(event):
@@ -101,11 +103,11 @@ async def test_cancelled_pull_resumes_to_the_same_state(tmp_path):
         first = await app.engine.pull(full=True)
         unsubscribe()
         assert first.status == "cancelled"
-        assert store_state(sb) != expected  # it really stopped part way (variations missing)
+        assert store_state(sb, kind) != expected  # it really stopped part way (variations missing)
         second = await app.engine.pull(full=True)
         assert second.status == "done", second.channels[0].message
         assert any("Resuming an interrupted pull full" in row.message for row in app.logs)
-        assert store_state(sb) == expected
+        assert store_state(sb, kind) == expected
         await app.close()
     finally:
         ctx.close()

@@ -122,9 +122,11 @@ def unopim_api(sandbox: Sandbox, method: str, path: str, **kw: Any) -> httpx.Res
                          headers={"Accept": "application/json", "Authorization": f"Bearer {tok}"}, **kw)
 
 
-def store_state(sandbox: Sandbox) -> dict[str, Any]:
+def store_state(sandbox: Sandbox, kind: str = "woocommerce") -> dict[str, Any]:
     """What a merchant sees in the store: products by SKU with their variations, images and associations,
     comparable across runs."""
+    if kind == "bigcommerce":
+        return _bigcommerce_state(sandbox)
     products = sandbox.woocommerce.products()
     sku_of = {p["id"]: p["sku"] for p in products}
     out = {}
@@ -140,6 +142,22 @@ def store_state(sandbox: Sandbox) -> dict[str, Any]:
                                  for v in sandbox.woocommerce.variations(p["id"])),
         }
     return out
+
+
+def _bigcommerce_state(sandbox: Sandbox) -> dict[str, Any]:
+    big = sandbox.bigcommerce
+    products = big.products()
+    sku_of = {p["id"]: p["sku"] for p in products}
+    names = {c["id"]: c["name"] for c in big.categories_by_id.values()}
+    return {p["sku"]: {
+        "name": p["name"], "visible": p["is_visible"], "price": p["price"], "images": len(p["images"]),
+        "categories": sorted(names.get(c, f"#{c}") for c in p["categories"]), "keywords": p["search_keywords"],
+        "custom_fields": sorted((f["name"], f["value"]) for f in p["custom_fields"]),
+        "related": sorted(sku_of.get(i, f"#{i}") for i in p["related_products"] if i > 0),
+        "variations": sorted((v["sku"], v["price"], bool(v["image_url"]),
+                              tuple(sorted((o["option_display_name"], o["label"]) for o in v["option_values"])))
+                             for v in p["variants"] if v["option_values"]),
+    } for p in products}
 
 
 def woo_api(sandbox: Sandbox, method: str, path: str, **kw: Any) -> httpx.Response:

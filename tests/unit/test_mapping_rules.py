@@ -79,3 +79,65 @@ def test_good_pairs_pass():
     assert check_core_field("regular_price", ATTRS["price"]) is None
     assert check_core_field("status", STATUS_PSEUDO_ATTRIBUTE) is None
     assert check_attribute_row("Material", a("material", "text"), "meta", False) is None
+
+
+# -- store kinds: each kind holds its own rows ---------------------------------------------------------------
+def test_each_kind_declares_core_rows_that_exist_and_shares_the_common_ones():
+    from unopim_desktop.domain import SHARED_FIELDS
+    from unopim_desktop.mapping.fields import CORE_FIELD_BY_KEY
+    from unopim_desktop.stores.registry import KINDS
+
+    for kind in KINDS.values():
+        assert kind.core_fields <= set(CORE_FIELD_BY_KEY), kind.name
+        assert set(SHARED_FIELDS) <= kind.core_fields, kind.name
+    woo, big = KINDS["woocommerce"], KINDS["bigcommerce"]
+    assert {"short_description", "tags", "stock_status"} <= woo.core_fields - big.core_fields
+    assert {"page_title", "brand", "cost_price", "is_featured", "condition", "gtin"} <= big.core_fields - woo.core_fields
+    assert not big.product_attributes and woo.product_attributes
+
+
+def test_a_row_the_store_cannot_hold_is_refused_with_the_reason():
+    from unopim_desktop.mapping.rules import check_core_mapping
+    from unopim_desktop.stores.registry import KINDS
+
+    big = KINDS["bigcommerce"]
+    reason = check_core_field("short_description", ATTRS["short_descr"], big)
+    assert reason and "BigCommerce products have no Short Description" in reason
+    assert check_core_field("short_description", ATTRS["short_descr"], KINDS["woocommerce"]) is None
+    rows = {"sku": "sku", "name": "name", "short_description": "short_descr"}
+    problems = check_core_mapping(rows, "", ATTRS, ["default"], big)
+    assert [p.row for p in problems] == ["short_description"]
+    # Rows of another kind that are not part of this kind's view are not this check's business.
+    assert check_core_mapping({"sku": "sku", "name": "name"}, "", ATTRS, ["default"], big) == []
+
+
+def test_one_attribute_may_feed_rows_of_two_kinds_never_two_rows_of_one():
+    from unopim_desktop.mapping.rules import check_core_mapping
+    from unopim_desktop.stores.registry import KINDS
+
+    attrs = {**ATTRS, "tags": a("tags")}
+    rows = {"sku": "sku", "name": "name", "tags": "tags", "search_keywords": "tags"}
+    woo_rows = {k: v for k, v in rows.items() if KINDS["woocommerce"].holds(k)}
+    big_rows = {k: v for k, v in rows.items() if KINDS["bigcommerce"].holds(k)}
+    assert check_core_mapping(woo_rows, "", attrs, [], KINDS["woocommerce"]) == []
+    assert check_core_mapping(big_rows, "", attrs, [], KINDS["bigcommerce"]) == []
+    twice = {**big_rows, "meta_keywords": "tags"}
+    assert any("already mapped" in p.message for p in check_core_mapping(twice, "", attrs, [], KINDS["bigcommerce"]))
+
+
+def test_bigcommerce_attribute_rows_carry_values_as_custom_fields_or_variant_axes():
+    from unopim_desktop.stores.registry import KINDS
+
+    big = KINDS["bigcommerce"]
+    reason = check_attribute_row("Colour", ATTRS["color"], "attribute", False, big)
+    assert reason and "custom field" in reason and "variant axis" in reason
+    assert check_attribute_row("Colour", ATTRS["color"], "meta", False, big) is None
+    assert check_attribute_row("Colour", ATTRS["color"], "attribute", True, big) is None
+    assert check_attribute_row("Colour", ATTRS["color"], "attribute", False, KINDS["woocommerce"]) is None
+
+
+def test_automap_within_fields_fills_only_those_rows():
+    attrs = {**ATTRS, "meta_title": a("meta_title", "textarea"), "tags": a("tags")}
+    rows, filled = automap_core({"tags": "tags"}, attrs, fields={"sku", "name", "page_title", "search_keywords"})
+    assert rows["page_title"] == "meta_title" and rows["search_keywords"] == "tags"  # tags is another kind's
+    assert "regular_price" not in rows and {f.row for f in filled} == {"sku", "name", "page_title", "search_keywords"}

@@ -8,7 +8,14 @@ from unopim_desktop.app.channels import ChannelService
 from unopim_desktop.app.context import AppContext
 from unopim_desktop.app.events import LOGS, MAPPING, changed
 from unopim_desktop.app.stores import StoreService
-from unopim_desktop.domain import AttributeDef, AttributeRow, CategoryRow, ChannelRow, StoreCategory
+from unopim_desktop.domain import (
+    SHARED_FIELDS,
+    AttributeDef,
+    AttributeRow,
+    CategoryRow,
+    ChannelRow,
+    StoreCategory,
+)
 from unopim_desktop.mapping.automap import Filled, automap_attributes, automap_core
 from unopim_desktop.mapping.fields import CORE_FIELDS, STATUS_PSEUDO_ATTRIBUTE
 from unopim_desktop.mapping.rules import (
@@ -20,6 +27,8 @@ from unopim_desktop.mapping.rules import (
     check_core_mapping,
 )
 from unopim_desktop.state import mapping_repo, repo
+from unopim_desktop.stores.kind import StoreKind
+from unopim_desktop.stores.registry import KINDS, store_kind
 from unopim_desktop.sync.events import EventBus
 
 
@@ -38,6 +47,16 @@ class CoreMapping:
     filled: list[Filled] = field(default_factory=list)
     # core field key -> both | pull | push (a row missing here flows both ways); see `sync.merge`
     directions: dict[str, str] = field(default_factory=dict)
+    # The store kind whose rows these are ("": every kind's). The core mapping is one per UnoPim address; a
+    # row applies to the channels whose store holds it, so a kind's view holds the shared rows and its own,
+    # and saving it leaves the other kinds' rows as they were.
+    kind: str = ""
+
+
+def kind_fields(kind: str) -> list[str]:
+    """The core rows of a store kind ("": of every kind), in the Mapping tab's order."""
+    held = store_kind(kind).core_fields if kind else None
+    return [f.key for f in CORE_FIELDS if held is None or f.key in held]
 
 
 @dataclass
@@ -67,29 +86,69 @@ class MappingService:
             defs = await self.ctx.lane.run(mapping_repo.attribute_defs, address)
         return {STATUS_PSEUDO_ATTRIBUTE.code: STATUS_PSEUDO_ATTRIBUTE, **defs}
 
+    # -- store kinds -------------------------------------------------------------------------------
+    def store_kinds(self) -> list[StoreKind]:
+        return list(KINDS.values())
+
+    async def channel_kind(self, channel: str) -> str:
+        """The kind of the channel's store ("" when it has none)."""
+        label = await self._store_label(channel)
+        return await self._kind_of(label) if label else ""
+
+    async def store_kinds_in_use(self) -> list[str]:
+        """The kinds of the stores channels sync with, in channel order (the Core fields tab starts with the
+        first)."""
+        kinds: list[str] = []
+        for row in await self.channels.channels():
+            kind = await self._kind_of(row.store_label) if row.store_label else ""
+            if kind and kind not in kinds:
+                kinds.append(kind)
+        return kinds
+
+    async def _kind_of(self, label: str) -> str:
+        for store in await self.stores.list():
+            if store.label == label:
+                return store.kind
+        return ""
+
     # -- core fields -------------------------------------------------------------------------------
-    async def core(self) -> CoreMapping:
+    async def core(self, kind: str = "") -> CoreMapping:
+        """The saved core mapping: every kind's rows, or (`kind`) the rows its channels use."""
         address = await self._address()
         attrs = await self.attributes()
         rows = await self.ctx.lane.run(mapping_repo.core_mapping, address)
         return CoreMapping(
-            rows={f.key: rows.get(f.key, "") for f in CORE_FIELDS},
+            rows={key: rows.get(key, "") for key in kind_fields(kind)},
             default_family=await self.ctx.lane.run(mapping_repo.default_family, address),
             attributes=attrs,
             families=await self.ctx.lane.run(mapping_repo.family_codes, address),
             directions=await self.ctx.lane.run(mapping_repo.core_directions, address),
+            kind=kind,
         )
 
     async def automap_core(self, mapping: CoreMapping | None = None) -> CoreMapping:
-        """Fill empty rows (not saved). Also proposes the `default` family when none is set."""
+        """Fill empty rows (not saved). Also proposes the `default` family when none is set. An attribute is
+        used once among the rows that apply together: the shared rows and each kind's own."""
         mapping = mapping or await self.core()
-        rows, filled = automap_core(mapping.rows, mapping.attributes, check=check_core_field)
+        kinds = [store_kind(mapping.kind)] if mapping.kind else self.store_kinds()
+        rows, filled = dict(mapping.rows), []
+        for group in [frozenset(SHARED_FIELDS), *(k.core_fields for k in kinds)]:
+            rows, more = automap_core(rows, mapping.attributes, check=check_core_field, fields=group & set(rows))
+            filled += more
         family = mapping.default_family or ("default" if "default" in mapping.families else "")
-        return CoreMapping(rows, family, mapping.attributes, mapping.families, filled, dict(mapping.directions))
+        return CoreMapping(rows, family, mapping.attributes, mapping.families, filled, dict(mapping.directions),
+                           kind=mapping.kind)
 
     def check_core(self, mapping: CoreMapping) -> list[MappingProblem]:
-        return (check_core_mapping(mapping.rows, mapping.default_family, mapping.attributes, mapping.families)
-                + check_core_directions(mapping.directions))
+        """The rules of Save: for one kind's rows, or (no kind) for each kind's rows in turn."""
+        problems: list[MappingProblem] = []
+        kinds = [store_kind(mapping.kind)] if mapping.kind else self.store_kinds()
+        for kind in kinds:
+            rows = mapping.rows if mapping.kind else {k: v for k, v in mapping.rows.items() if kind.holds(k)}
+            for p in check_core_mapping(rows, mapping.default_family, mapping.attributes, mapping.families, kind):
+                if p not in problems:
+                    problems.append(p)
+        return problems + check_core_directions(mapping.directions)
 
     async def is_saved(self) -> bool:
         """Whether a core mapping was ever saved for this UnoPim (no run starts without one)."""
@@ -108,7 +167,8 @@ class MappingService:
             raise MappingRefused(problems)
         address = await self._address()
         await self.ctx.lane.run(mapping_repo.save_core_mapping, address, mapping.rows, mapping.default_family,
-                                {k: v for k, v in mapping.directions.items() if v != "both"})
+                                {k: v for k, v in mapping.directions.items() if v != "both"},
+                                only=kind_fields(mapping.kind) if mapping.kind else None)
         await self.ctx.lane.run(repo.add_log, address, "Core field mapping saved.", category="mapping")
         self.bus.emit(changed(MAPPING, LOGS))
 
@@ -136,16 +196,22 @@ class MappingService:
         saved = await self.ctx.lane.run(mapping_repo.attribute_mapping, address, channel, locale)
         names = await self.store_attribute_names(channel) if with_store else []
         known = {r.store_attribute for r in saved}
-        return saved + [AttributeRow(n, "", "attribute", False) for n in names if n not in known]
+        kind = await self.channel_kind(channel) if names else ""
+        # Where products hold no attributes besides variant options (BigCommerce), the store's names are options.
+        axes = bool(kind) and not store_kind(kind).product_attributes
+        return saved + [AttributeRow(n, "", "attribute", axes) for n in names if n not in known]
 
-    async def automap_attribute_rows(self, rows: list[AttributeRow]) -> tuple[list[AttributeRow], list[Filled]]:
+    async def automap_attribute_rows(self, rows: list[AttributeRow], channel: str = ""
+                                     ) -> tuple[list[AttributeRow], list[Filled]]:
         attrs = await self.attributes()
         core = await self.ctx.lane.run(mapping_repo.core_mapping, await self._address())
         current = {r.store_attribute: r.attribute_code for r in rows}
+        kind = await self.channel_kind(channel) if channel else ""
+        store = store_kind(kind) if kind else None
 
         def check(row: str, attr: AttributeDef) -> str | None:
             r = next(x for x in rows if x.store_attribute == row)
-            return check_attribute_row(row, attr, r.carrier, r.variant_axis)
+            return check_attribute_row(row, attr, r.carrier, r.variant_axis, store)
 
         filled_map, filled = automap_attributes(
             [r.store_attribute for r in rows], current, attrs, exclude=[c for c in core.values() if c] + ["status"],
@@ -155,7 +221,9 @@ class MappingService:
         return out, filled
 
     async def save_attribute_rows(self, channel: str, locale: str, rows: list[AttributeRow]) -> None:
-        problems = check_attribute_rows(rows, await self.attributes())
+        """Refused (MappingRefused) unless every row works for UnoPim and for the kind of the channel's store."""
+        kind = await self.channel_kind(channel)
+        problems = check_attribute_rows(rows, await self.attributes(), store_kind(kind) if kind else None)
         if problems:
             raise MappingRefused(problems)
         address = await self._address()

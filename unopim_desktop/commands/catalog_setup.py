@@ -246,7 +246,7 @@ def run_mapping_auto(args: argparse.Namespace) -> int:
                 continue
             for locale in ch.locales:
                 rows = await s.mapping.attribute_rows(ch.code, locale)
-                rows, filled = await s.mapping.automap_attribute_rows(rows)
+                rows, filled = await s.mapping.automap_attribute_rows(rows, ch.code)
                 await s.mapping.save_attribute_rows(ch.code, locale, [r for r in rows if r.attribute_code])
                 for f in filled:
                     print(f"{ch.code}/{locale:<8} {f.row:<18} ← {f.attribute_code} ({f.rule})")
@@ -261,8 +261,14 @@ def run_mapping_show(args: argparse.Namespace) -> int:
     async def body(s: App) -> int:
         core = await s.mapping.core()
         labels = {f.key: f.label for f in CORE_FIELDS}
-        _table(["Core field", "UnoPim attribute", "Direction"],
-               [[labels[k], v or "(unmapped)", DIRECTION_TEXT[core.directions.get(k, "both")] if v else ""]
+        kinds = s.mapping.store_kinds()
+
+        def stores(key: str) -> str:  # a row applies to the channels whose store holds it
+            holding = [k.display_name for k in kinds if k.holds(key)]
+            return "all" if len(holding) == len(kinds) else ", ".join(holding)
+
+        _table(["Core field", "UnoPim attribute", "Direction", "Stores"],
+               [[labels[k], v or "(unmapped)", DIRECTION_TEXT[core.directions.get(k, "both")] if v else "", stores(k)]
                 for k, v in core.rows.items()])
         print(f"Default family: {core.default_family or '(none)'}")
         for ch in await s.channels.channels():

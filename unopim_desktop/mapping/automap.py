@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from unopim_desktop.domain import AttributeDef
@@ -39,15 +39,17 @@ def _match(name: str, attributes: Mapping[str, AttributeDef], taken: set[str]) -
 
 
 def automap_core(
-    current: Mapping[str, str], attributes: Mapping[str, AttributeDef], *, check=None
+    current: Mapping[str, str], attributes: Mapping[str, AttributeDef], *, check=None,
+    fields: Collection[str] | None = None,
 ) -> tuple[dict[str, str], list[Filled]]:
-    """Fill empty core rows. Each field tries its default codes in order with the three rules, then its
-    label. `check(field, attr) -> reason|None` skips a candidate that would be refused on save."""
+    """Fill empty core rows (only those in `fields` when given: the rows of one store kind, which apply
+    together, so an attribute is used once among them). Each field tries its default codes in order with the
+    three rules, then its label. `check(field, attr) -> reason|None` skips a candidate refused on save."""
     result = dict(current)
-    taken = {code for code in current.values() if code}
+    taken = {code for key, code in current.items() if code and (fields is None or key in fields)}
     filled: list[Filled] = []
     for field in CORE_FIELDS:
-        if result.get(field.key):
+        if result.get(field.key) or (fields is not None and field.key not in fields):
             continue
         for candidate in (*field.default_codes, field.label):
             hit = _match(candidate, attributes, taken)

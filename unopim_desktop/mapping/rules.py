@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from unopim_desktop.domain import DIRECTIONS, AttributeDef, AttributeRow
 from unopim_desktop.mapping.fields import (
@@ -24,6 +25,21 @@ class MappingProblem:
     message: str
 
 
+class StoreFields(Protocol):
+    """What the rules know of a store kind (`stores.kind.StoreKind` is one): the core rows its products hold
+    and whether they hold attributes besides variant options."""
+
+    display_name: str
+    core_fields: frozenset[str]
+    product_attributes: bool
+
+
+def store_lacks(field_key: str, store: StoreFields) -> str:
+    field = CORE_FIELD_BY_KEY[field_key]
+    return (f"{store.display_name} products have no {field.label} field, so this row cannot apply to channels whose "
+            f"store is a {store.display_name} store; leave it unmapped there.")
+
+
 def _not_in_family(attr: AttributeDef) -> str | None:
     if attr.system or attr.families:
         return None
@@ -33,13 +49,15 @@ def _not_in_family(attr: AttributeDef) -> str | None:
     )
 
 
-def check_core_field(field_key: str, attr: AttributeDef | None) -> str | None:
-    """None when the pair works, else why not."""
+def check_core_field(field_key: str, attr: AttributeDef | None, store: StoreFields | None = None) -> str | None:
+    """None when the pair works (for channels whose store is of the kind `store`, when given), else why not."""
     field = CORE_FIELD_BY_KEY.get(field_key)
     if field is None:
         return f"“{field_key}” is not a core field."
     if attr is None:
         return None  # an empty row is allowed (except where required, checked on save)
+    if store is not None and field_key not in store.core_fields:
+        return store_lacks(field_key, store)
     if attr.type not in field.accepts:
         if attr.type == "price":
             return (
@@ -59,7 +77,8 @@ def check_core_field(field_key: str, attr: AttributeDef | None) -> str | None:
     return _not_in_family(attr)
 
 
-def check_attribute_row(store_attribute: str, attr: AttributeDef | None, carrier: str, variant_axis: bool) -> str | None:
+def check_attribute_row(store_attribute: str, attr: AttributeDef | None, carrier: str, variant_axis: bool,
+                        store: StoreFields | None = None) -> str | None:
     if not store_attribute.strip():
         return "Give the store attribute or custom field a name."
     if carrier not in CARRIERS:
@@ -87,29 +106,37 @@ def check_attribute_row(store_attribute: str, attr: AttributeDef | None, carrier
             )
     if carrier == CARRIER_META and variant_axis:
         return "A variant axis must be a store attribute."
+    if carrier == CARRIER_ATTRIBUTE and not variant_axis and store is not None and not store.product_attributes:
+        return (f"{store.display_name} products have no attributes besides their variant options: carry "
+                f"“{attr.code}” as a custom field (meta), or make it a variant axis.")
     return _not_in_family(attr)
 
 
 def check_core_mapping(rows: Mapping[str, str], default_family: str, attributes: Mapping[str, AttributeDef],
-                       families: Iterable[str]) -> list[MappingProblem]:
+                       families: Iterable[str], store: StoreFields | None = None) -> list[MappingProblem]:
     """Every problem of a core mapping against UnoPim's attributes and families: unknown attributes,
-    incompatible types, required rows left empty, an attribute used twice, an unknown default family.
+    incompatible types, required rows left empty, an attribute used twice, an unknown default family;
+    with `store`, the rows of channels whose store is of that kind (a row it cannot hold is refused).
     The same rules serve Save (Mapping tab, `mapping auto`) and every run before it writes."""
     problems = []
     for f in CORE_FIELDS:
+        if store is not None and f.key not in store.core_fields and f.key not in rows:
+            continue  # another kind's row: not this check's
         code = rows.get(f.key, "")
         attr = attributes.get(code) if code else None
         if code and attr is None:
             problems.append(MappingProblem(f.key, f"“{code}” is not a UnoPim attribute (deleted or renamed in "
                                                   "UnoPim? Refresh channels to reload the list)."))
             continue
-        reason = check_core_field(f.key, attr)
+        reason = check_core_field(f.key, attr, store)
         if reason:
             problems.append(MappingProblem(f.key, reason))
         elif f.required and not code:
             problems.append(MappingProblem(f.key, f"{f.label} must be mapped."))
     used: dict[str, str] = {}
     for key, code in rows.items():
+        if store is not None and key not in store.core_fields:
+            continue  # rows of different kinds never apply together: one attribute may feed both
         if code and code in used:
             problems.append(MappingProblem(key, f"“{code}” is already mapped to {used[code]}."))
         used.setdefault(code, key)
@@ -118,8 +145,10 @@ def check_core_mapping(rows: Mapping[str, str], default_family: str, attributes:
     return problems
 
 
-def check_attribute_rows(rows: Iterable[AttributeRow], attributes: Mapping[str, AttributeDef]) -> list[MappingProblem]:
-    """Every problem of one channel and locale's attribute rows (the same rules on Save and at run time)."""
+def check_attribute_rows(rows: Iterable[AttributeRow], attributes: Mapping[str, AttributeDef],
+                         store: StoreFields | None = None) -> list[MappingProblem]:
+    """Every problem of one channel and locale's attribute rows (the same rules on Save and at run time);
+    `store`: the kind of the channel's store."""
     problems = []
     names: set[str] = set()
     for r in rows:
@@ -130,7 +159,7 @@ def check_attribute_rows(rows: Iterable[AttributeRow], attributes: Mapping[str, 
         if r.attribute_code and attr is None:
             problems.append(MappingProblem(r.store_attribute, f"“{r.attribute_code}” is not a UnoPim attribute."))
             continue
-        reason = check_attribute_row(r.store_attribute, attr, r.carrier, r.variant_axis)
+        reason = check_attribute_row(r.store_attribute, attr, r.carrier, r.variant_axis, store)
         if reason:
             problems.append(MappingProblem(r.store_attribute, reason))
         elif r.direction not in DIRECTIONS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from unopim_desktop.domain import AttributeDef, AttributeRow, CategoryRow
@@ -19,10 +20,6 @@ from unopim_desktop.state.models import (
 )
 
 DEFAULT_FAMILY_KEY = "default_family"
-
-
-
-
 
 
 def _instance(address: str) -> Instance:
@@ -114,14 +111,19 @@ def core_directions(address: str) -> dict[str, str]:
 
 
 def save_core_mapping(address: str, rows: dict[str, str], family: str,
-                      directions: dict[str, str] | None = None) -> None:
-    """Save the core rows; `directions` None keeps each row's saved direction."""
+                      directions: dict[str, str] | None = None, *, only: Collection[str] | None = None) -> None:
+    """Save the core rows; `directions` None keeps each row's saved direction. With `only` (the rows of one
+    store kind) the other rows are kept as saved; else `rows` replaces the whole mapping."""
     inst = _instance(address)
     with database_proxy.atomic():
         if directions is None:
             directions = {m.store_field: m.direction for m in CoreFieldMapping.select().where(
                 CoreFieldMapping.instance == inst)}
-        CoreFieldMapping.delete().where(CoreFieldMapping.instance == inst).execute()
+        doomed = CoreFieldMapping.delete().where(CoreFieldMapping.instance == inst)
+        if only is not None:
+            doomed = doomed.where(CoreFieldMapping.store_field.in_(list(only)))
+            rows = {k: v for k, v in rows.items() if k in only}
+        doomed.execute()
         for field_key, code in rows.items():
             if code:
                 CoreFieldMapping.create(instance=inst, store_field=field_key, attribute_code=code,

@@ -40,6 +40,9 @@ class StoreAdapter(Protocol):
     # One list of associated products (BigCommerce's related products) where UnoPim has up-sells and
     # cross-sells: reads carry it all as up-sells, and a push compares the lists as one.
     one_association_list: bool
+    # A create carries the product's images and variants (options made from the variants' axes), so a new
+    # product costs one call (BigCommerce, which has no batch create); else they are written after it.
+    inline_on_create: bool
 
     async def verify(self) -> StoreInfo:
         """Prove the address and credentials work (read and write); StoreVerificationError if not."""

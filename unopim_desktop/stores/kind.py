@@ -1,5 +1,6 @@
 """What a store kind declares about itself: its name, its connection form, its secrets, how its address
-is written, how to build its adapter, and how its errors read to a merchant.
+is written, how to build its adapter, how its errors read to a merchant, and the product fields it holds
+(the rows of the core mapping its channels use).
 
 Everything outside `stores/` works from these declarations; nothing there tests a kind by name. A new
 kind is one folder under `stores/` (adapter, payloads, its `KIND`) and one line in `registry.py`.
@@ -64,6 +65,20 @@ class StoreKind:
     # Whether the form has its own Active switch (else the store list's toggle is the only one).
     form_has_status: bool = False
     cli_help: str = ""
+    # The core mapping rows (`mapping.fields.CORE_FIELDS` keys) this kind's products hold; the Mapping tab
+    # offers these for its channels, and a run reads and writes no other.
+    core_fields: frozenset[str] = frozenset()
+    # Whether a product holds attributes besides its variant options (WooCommerce's attributes); where it
+    # does not (BigCommerce), an attribute row carries a value only as a variant axis or a custom field.
+    product_attributes: bool = True
+    # How a shared row lands in this kind's products, where that is not obvious (shown on the Mapping tab).
+    field_notes: tuple[tuple[str, str], ...] = ()
+
+    def holds(self, field_key: str) -> bool:
+        return field_key in self.core_fields
+
+    def field_note(self, field_key: str) -> str:
+        return dict(self.field_notes).get(field_key, "")
 
     @property
     def noun(self) -> str:

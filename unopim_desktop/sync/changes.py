@@ -12,9 +12,15 @@ from typing import Any
 VOLATILE = {"store_id", "date_modified_gmt", "parent_store_id", "images", "image"}
 
 
+# Fields added to the neutral types later, left out of a hash while empty: the hashes of records that do not use
+# them stay what they were (a new field must not make every linked record look changed).
+OMITTED_WHEN_EMPTY = {"extra"}
+
+
 def _plain(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name not in VOLATILE}
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name not in VOLATILE
+                and not (f.name in OMITTED_WHEN_EMPTY and not getattr(obj, f.name))}
     if isinstance(obj, dict):
         return {str(k): _plain(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
     if isinstance(obj, (list, tuple)):

@@ -18,6 +18,8 @@ from unopim_desktop.state import mapping_repo, sync_repo
 from unopim_desktop.state.db import DbLane
 from unopim_desktop.state.sync_repo import LinkRow, LinkTable, LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
+from unopim_desktop.stores.kind import StoreKind
+from unopim_desktop.stores.registry import store_kind
 from unopim_desktop.sync.changes import image_hash
 from unopim_desktop.sync.run import RunContext
 from unopim_desktop.sync.transform.to_store import PullMapping
@@ -67,6 +69,11 @@ class SyncJob:
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         # What this UnoPim's API can do (read by the first steps of each run; 3.x until then).
         self.features = ServerFeatures(generation=3)
+
+    @property
+    def store_kind(self) -> StoreKind:
+        """What the channel's store kind holds (its core rows, whether products have attributes)."""
+        return store_kind(self.adapter.kind)
 
     @property
     def configurable_path(self) -> str:
@@ -120,7 +127,11 @@ class SyncJob:
     async def mapping_view(self, attributes: dict[str, AttributeDef]) -> PullMapping:
         """The channel's mapping over these attributes: its default locale first in the fallback chain,
         then its other locales, then en_US."""
-        core = await self.lane.run(mapping_repo.core_mapping, self.address)
+        # Only the rows the store holds: a row of another kind's (WooCommerce's short description on a BigCommerce
+        # channel) is neither written into this store nor compared and pushed back from it.
+        kind = self.store_kind
+        core = {k: v for k, v in (await self.lane.run(mapping_repo.core_mapping, self.address)).items()
+                if kind.holds(k)}
         locale = self.channel.default_locale or (self.channel.locales or ["en_US"])[0]
         rows = await self.lane.run(mapping_repo.attribute_mapping, self.address, self.channel.code, locale)
         chain = [locale, *[loc for loc in self.channel.locales if loc != locale]]
@@ -129,7 +140,8 @@ class SyncJob:
         attrs = dict(attributes)
         attrs.setdefault("status", STATUS_PSEUDO_ATTRIBUTE)
         return PullMapping(channel=self.channel.code, locales=chain, currency=self.currency(), core=core, rows=rows,
-                           attributes=attrs, media_url=f"{self.address}/storage/")
+                           attributes=attrs, media_url=f"{self.address}/storage/",
+                           product_attributes=kind.product_attributes)
 
 
 def attribute_defs(raw: list[dict[str, Any]], families: list[dict[str, Any]] | None = None

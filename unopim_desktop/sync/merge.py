@@ -29,7 +29,7 @@ from unopim_desktop.domain import ProductAttributeValue, StoreProduct, StoreVari
 # Not fields of a merge: ids, dates and what other steps write (images, associations, variations).
 _SKIPPED = frozenset({"store_id", "date_modified_gmt", "parent_store_id", "images", "image", "upsell_ids",
                       "cross_sell_ids", "grouped_ids", "variants", "lang", "translation_of", "attributes", "meta",
-                      "axes", "category_ids"})
+                      "axes", "category_ids", "extra"})
 
 PULL, PUSH = "pull", "push"  # which side writes: the pull writes the store, the push writes UnoPim
 UNOPIM_WINS, STORE_WINS, ASK = "unopim", "store", "ask"
@@ -42,6 +42,7 @@ def fields_of(obj: StoreProduct | StoreVariant) -> dict[str, Any]:
         if f.name not in _SKIPPED:
             out[f.name] = normalised(getattr(obj, f.name))
     if isinstance(obj, StoreProduct):
+        out.update({key: normalised(value) for key, value in obj.extra.items()})  # by core key (see `owner_of`)
         out["categories"] = sorted(obj.category_ids)
         out["tags"] = sorted(normalised(t) for t in obj.tags)
         for a in obj.attributes:
@@ -172,6 +173,11 @@ def apply_fields(target: StoreProduct | StoreVariant, source: StoreProduct | Sto
                 out.axes[label] = source.axes[label]  # type: ignore[union-attr]
             else:
                 out.axes.pop(label, None)
+        elif isinstance(out, StoreProduct) and (name in out.extra or name in source.extra):  # type: ignore[union-attr]
+            if name in source.extra:  # type: ignore[union-attr]
+                out.extra[name] = copy.deepcopy(source.extra[name])  # type: ignore[union-attr]
+            else:
+                out.extra.pop(name, None)
         elif name.startswith("meta:"):
             key = name.split(":", 1)[1]
             if key in source.meta:

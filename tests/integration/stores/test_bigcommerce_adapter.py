@@ -167,7 +167,7 @@ async def test_products_round_trip_without_duplicates(big: Big, media: str) -> N
         listed = [p async for page in adapter.iter_products() for p in page]
         assert sorted(p.sku for p in listed) == ["MUG-0", "MUG-1", "MUG-2"]
         mug = await adapter.get_product(ids["MUG-1"])
-        assert mug is not None and mug.regular_price == "20" and mug.tags == ["kitchen", "gift"]
+        assert mug is not None and mug.regular_price == "20" and mug.extra["search_keywords"] == ["kitchen", "gift"]
         assert mug.meta == {"unopim_code": "mug_1_v2"}  # the custom field was updated, not added again
         assert len(mug.images) == 1 and mug.stock_quantity == 6
         found = await adapter.find_products_by_sku(["mug-0", "MUG-2", "NONE"])
@@ -326,3 +326,121 @@ async def test_has_products_tells_an_empty_store_from_a_filled_one(big: Big, med
         created = await adapter.upsert_products(_products(media, n=1))
         assert not created.failed
         assert await adapter.has_products() is True
+
+
+# --- names, inline creates, batches across products, brands (#13) ------------------------------------------
+
+
+async def test_a_name_clash_is_saved_with_the_sku_suffix_and_updates_keep_it(big: Big) -> None:
+    async with big.adapter() as adapter:
+        assert not (await adapter.upsert_products([StoreProduct(sku="MUG-A", name="Mug")])).failed
+    async with big.adapter() as adapter:  # knows nothing of the first: BigCommerce answers 409
+        made = await adapter.upsert_products([StoreProduct(sku="MUG-B", name="Mug")])
+    r = made.created[0]
+    assert r.ok and "“Mug (MUG-B)”" in r.note
+    assert big.state.products_by_id[r.store_id]["name"] == "Mug (MUG-B)"
+    assert big.stats.status_count(409) == 1
+    async with big.adapter() as adapter:
+        read = await adapter.get_product(r.store_id or 0)
+        assert read is not None and read.name == "Mug"  # the suffix is the store's, not the product's
+        read.regular_price = "9"
+        updated = await adapter.upsert_products([read])  # it read the product: the suffix is kept at once
+    assert not updated.failed and big.state.products_by_id[r.store_id]["name"] == "Mug (MUG-B)"
+    assert big.stats.status_count(409) == 1
+    async with big.adapter() as adapter:  # has not read it: the clash comes back, and the suffix with it
+        again = await adapter.upsert_products([StoreProduct(sku="MUG-B", name="Mug", store_id=r.store_id,
+                                                            regular_price="10")])
+    assert not again.failed and big.state.products_by_id[r.store_id]["name"] == "Mug (MUG-B)"
+    assert big.state.products_by_id[r.store_id]["price"] == 10
+
+
+async def test_a_product_is_created_with_its_variants_and_images_in_one_request(big: Big, media: str) -> None:
+    variants = [StoreVariant(sku=f"TEE-{c}-{s}", regular_price="12" if s == "S" else "",
+                             axes={"Color": c, "Size": s}, image=StoreImage(src=f"{media}/img/{c}.png"))
+                for c in ("Red", "Blue") for s in ("S", "M")]
+    product = StoreProduct(sku="TEE", name="Tee", type="variable", regular_price="10", variants=variants,
+                           images=[StoreImage(src=f"{media}/img/tee.png")], meta={"Material": "Cotton"})
+    async with big.adapter() as adapter:
+        result = await adapter.upsert_products([product])
+    r = result.created[0]
+    assert r.ok and len(r.image_ids) == 1
+    assert {v.key: bool(v.store_id and v.image_urls) for v in r.variants} == {v.sku: True for v in variants}
+    assert big.stats.count("POST", PRODUCTS) == 1 and big.stats.count("GET", PRODUCTS) == 1  # ids read back
+    assert not [route for route in big.stats.snapshot()["by_route"] if "options" in route or "{product_id}" in route]
+    stored = big.state.product_by_sku("TEE")
+    assert stored is not None and [o["display_name"] for o in stored["options"]] == ["Color", "Size"]
+    assert stored["custom_fields"][0]["value"] == "Cotton"
+
+
+async def test_variants_refused_with_their_product_leave_it_created_without_them(big: Big) -> None:
+    async with big.adapter() as adapter:
+        await adapter.upsert_products([StoreProduct(sku="TAKEN", name="Holder")])
+        product = StoreProduct(sku="CAP", name="Cap", type="variable",
+                               variants=[StoreVariant(sku="TAKEN", axes={"Size": "S"})])
+        result = await adapter.upsert_products([product])
+    r = result.created[0]
+    assert r.ok and not r.variants and "created without them" in r.note
+    assert big.state.product_by_sku("CAP") is not None
+
+
+async def test_a_batch_update_with_one_bad_item_saves_the_others_207(big: Big) -> None:
+    async with big.adapter() as adapter:
+        made = await adapter.upsert_products([StoreProduct(sku=f"P-{i}", name=f"P {i}") for i in range(3)])
+        ids = {r.key: r.store_id for r in made.created}
+        updates = [StoreProduct(sku="P-0", name="P 0 renamed", store_id=ids["P-0"]),
+                   StoreProduct(sku="P-2", name="P 1", store_id=ids["P-1"] + 9999),  # gone from the store
+                   StoreProduct(sku="P-2", name="P 2 renamed", store_id=ids["P-2"])]
+        result = await adapter.upsert_products(updates)
+    assert big.stats.status_count(207) == 1
+    oks = [r for r in result.updated if r.ok]
+    assert {r.store_id for r in oks} == {ids["P-0"], ids["P-2"]} and len(result.failed) == 1
+    assert big.state.products_by_id[ids["P-2"]]["name"] == "P 2 renamed"
+
+
+async def test_variant_writes_and_reads_of_several_products_share_requests(big: Big) -> None:
+    async with big.adapter() as adapter:
+        products = [StoreProduct(sku=f"S{n}", name=f"Shirt {n}", type="variable",
+                                 variants=[StoreVariant(sku=f"S{n}-{i}", axes={"Size": str(i)}) for i in range(20)])
+                    for n in range(3)]
+        made = (await adapter.upsert_products(products)).created
+        assert all(len(r.variants) == 20 for r in made)
+        big.stats.reset()
+        listed = await asyncio.gather(*(adapter.list_variants(r.store_id or 0) for r in made))
+        assert [len(v) for v in listed] == [20, 20, 20] and big.stats.count("GET", VARIANTS) == 1
+        for variants in listed:
+            for v in variants:
+                v.regular_price = "7"
+        results = await asyncio.gather(*(adapter.upsert_variants(r.store_id or 0, v) for r, v in zip(made, listed,
+                                                                                                  strict=True)))
+    assert all(not r.failed and len(r.updated) == 20 for r in results)
+    assert big.stats.count("PUT", VARIANTS) == 2  # 60 variants: 50 + 10, never 413
+    assert big.stats.status_count(413) == 0
+
+
+async def test_a_brand_is_created_by_name_once_and_read_back_by_name(big: Big) -> None:
+    async with big.adapter() as adapter:
+        made = await adapter.upsert_products([StoreProduct(sku="B-1", name="B 1", extra={"brand": "Acme"}),
+                                              StoreProduct(sku="B-2", name="B 2", extra={"brand": "acme"})])
+        assert not made.failed
+        assert [b["name"] for b in big.state.brands_by_id.values()] == ["Acme"]
+        read = await adapter.get_product(made.created[1].store_id or 0)
+        assert read is not None and read.extra["brand"] == "Acme"
+        assert [t.name for t in await adapter.field_terms("brand")] == ["Acme"]
+        read.extra = {"brand": ""}
+        assert not (await adapter.upsert_products([read])).failed
+    assert big.state.products_by_id[made.created[1].store_id]["brand_id"] == 0
+
+
+async def test_a_product_without_price_or_weight_gets_the_fields_bigcommerce_requires(big: Big) -> None:
+    """name, type, weight and price are required on create, even when 0 (B5): a product UnoPim gives none of
+    them is created with 0 and physical, not refused with 422 Missing Required Fields."""
+    import httpx
+
+    refused = httpx.post(big.api_url + "v3/catalog/products", json={"name": "Bare", "sku": "BARE-0"},
+                         headers={"X-Auth-Token": big.state.credentials["access_token"]})
+    assert refused.status_code == 422 and refused.json()["title"] == "Missing Required Fields"
+    async with big.adapter() as adapter:
+        made = await adapter.upsert_products([StoreProduct(sku="BARE", name="Bare")])
+    assert not made.failed
+    stored = big.state.product_by_sku("BARE")
+    assert stored is not None and (stored["price"], stored["weight"], stored["type"]) == (0, 0, "physical")

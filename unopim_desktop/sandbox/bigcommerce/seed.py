@@ -194,6 +194,17 @@ class _Seeder:
             ]
             create_product(self.state, body, self.fetched)
 
+    def related(self) -> None:
+        """A product's up-sells and cross-sells as its one related-products list (B5)."""
+        ids = {p["sku"].lower(): p["id"] for p in self.state.products_by_id.values()}
+        for product in (*self.catalogue.products, *self.catalogue.configurable_products):
+            links = (product.get("values") or {}).get("associations") or {}
+            own = ids.get(str(product["sku"]).lower())
+            related = [ids[s.lower()] for k in ("up_sells", "cross_sells") for s in links.get(k) or []
+                       if s.lower() in ids]
+            if own is not None and related:
+                self.state.products_by_id[own]["related_products"] = list(dict.fromkeys(related))
+
 
 def seed_store(state: BigCommerceState, catalogue: Any) -> None:
     """Call with `state.lock` held."""
@@ -201,3 +212,4 @@ def seed_store(state: BigCommerceState, catalogue: Any) -> None:
     seeder.categories()
     seeder.brands()
     seeder.products()
+    seeder.related()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
-from unopim_desktop.domain import StoreConnection
+from unopim_desktop.domain import EXTRA_FIELDS, SHARED_FIELDS, StoreConnection
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.stores.kind import ErrorWording, FormField, StoreKind
 
 API_PATH = re.compile(r"^/stores/[A-Za-z0-9]+/?$")
 ACCOUNTS_PAGE = "BigCommerce → Settings → API → Store-level API accounts"
+
 
 
 def _adapter(connection: StoreConnection) -> StoreAdapter:
@@ -56,4 +57,10 @@ KIND = StoreKind(
     ),
     form_has_status=True,
     cli_help="a BigCommerce store",
+    # No short description, no tags (search keywords instead) and no stock status (inventory only).
+    core_fields=frozenset((*SHARED_FIELDS, *EXTRA_FIELDS)),  # all its own fields (store-apis B5)
+    product_attributes=False,
+    field_notes=(("status", "visibility: published products are visible (is_visible)"),
+                 ("length", "BigCommerce's depth"),
+                 ("name", "names are unique in BigCommerce: a name another product holds gets “ (SKU)” added")),
 )

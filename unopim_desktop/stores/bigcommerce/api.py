@@ -33,6 +33,8 @@ from unopim_desktop.domain import (
 from unopim_desktop.redact import register_secret
 from unopim_desktop.stores.bigcommerce import KIND
 from unopim_desktop.stores.bigcommerce import payloads as bc
+from unopim_desktop.stores.bigcommerce.batching import Batcher
+from unopim_desktop.stores.bigcommerce.fields import unsuffixed
 from unopim_desktop.stores.bigcommerce.quota import QuotaPacer
 from unopim_desktop.stores.http_common import json_answer, scrub, tls_verify
 
@@ -89,6 +91,17 @@ class BigCommerceApi:
         self.pacer = pacer or QuotaPacer()
         self._tree_id: int | None = None
         self.requests_sent = 0
+        # Products whose names carry the clash suffix (`fields.suffixed`): their writes keep it.
+        self.suffixed: set[int] = set()
+        # Names this adapter's creates claimed (lower case -> SKU): a later create of the same name by another
+        # product takes the suffix at once instead of after a 409 (catalogues often repeat a name).
+        self.names: dict[str, str] = {}
+        self._brands: dict[int, str] = {}  # brand id -> name (products name their brand by id)
+        # Variant updates and listings of several products at once, in one request (see `batching`).
+        self.variant_updates: Batcher[tuple[str, dict[str, Any], int], ItemResult] = Batcher(
+            self._put_variants, VARIANT_BATCH)
+        self.variant_lists: Batcher[int, list[dict[str, Any]]] = Batcher(self._variants_of, SKUS_PER_LOOKUP)
+        self._brands_read: set[int] = set()  # ids the last reading of the brand list was for
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -169,6 +182,24 @@ class BigCommerceApi:
             out.extend(items)
         return out
 
+    # -- products as the neutral type ---------------------------------------------------------------------
+    async def products_of(self, items: list[dict[str, Any]]) -> list[StoreProduct]:
+        """Products as read, with their brand's name (the brand list is read when a product names a brand
+        not seen yet), noting which names carry the clash suffix."""
+        unknown = {i.get("brand_id") for i in items if isinstance(i.get("brand_id"), int) and i["brand_id"] > 0
+                   and i["brand_id"] not in self._brands}
+        if unknown - self._brands_read:
+            self._brands_read |= unknown
+            async for page in self.iter_pages("v3/catalog/brands"):
+                self._brands.update({b["id"]: str(b.get("name") or "") for b in page if isinstance(b.get("id"), int)})
+        out = []
+        for item in items:
+            product = bc.product_from_bc(item, self._brands)
+            if product.store_id and unsuffixed(str(item.get("name") or ""), product.sku)[1]:
+                self.suffixed.add(product.store_id)
+            out.append(product)
+        return out
+
     # -- look-ups ----------------------------------------------------------------------------------------
     async def find_products_by_sku(self, skus: list[str]) -> dict[str, StoreProduct]:
         """Products by main SKU (`sku:in`), then variants by SKU through `/v3/catalog/variants`."""
@@ -177,8 +208,7 @@ class BigCommerceApi:
 
         async def by_products(group: list[str]) -> None:
             async for items in self.iter_pages("v3/catalog/products", {"sku:in": ",".join(group), "include": INCLUDE}):
-                for item in items:
-                    product = bc.product_from_bc(item)
+                for product in await self.products_of(items):
                     asked = wanted.get(product.sku.lower())
                     if asked is not None:
                         found[asked] = product
@@ -240,6 +270,24 @@ class BigCommerceApi:
             first = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
             self._tree_id = int(first.get("id") or 1)
         return self._tree_id
+
+    # -- variants of several products --------------------------------------------------------------------
+    async def _put_variants(self, items: list[tuple[str, dict[str, Any], int]]) -> list[ItemResult]:
+        """Variant updates of any products, 50 a request (`PUT /v3/catalog/variants`, B6)."""
+        product_of = {body.get("id"): pid for _, body, pid in items}
+        return await self.batch_put("v3/catalog/variants", [(key, body) for key, body, _ in items], VARIANT_BATCH,
+                                    single=lambda b: f"v3/catalog/products/{product_of[b['id']]}/variants/{b['id']}")
+
+    async def _variants_of(self, product_ids: list[int]) -> list[list[dict[str, Any]]]:
+        """The variants of each product (`GET /v3/catalog/variants?product_id:in=`, 250 a page)."""
+        wanted = list(dict.fromkeys(product_ids))
+        found: dict[int, list[dict[str, Any]]] = {pid: [] for pid in wanted}
+        for group in bc.chunks(wanted, SKUS_PER_LOOKUP):
+            async for items in self.iter_pages("v3/catalog/variants", {"product_id:in": ",".join(map(str, group))}):
+                for item in items:
+                    if item.get("product_id") in found:
+                        found[item["product_id"]].append(item)
+        return [found[pid] for pid in product_ids]
 
     # -- batched PUTs -----------------------------------------------------------------------------------
     async def batch_put(self, path: str, items: list[tuple[str, dict[str, Any]]], size: int, *,

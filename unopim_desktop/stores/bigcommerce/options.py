@@ -111,11 +111,9 @@ async def upsert_variants(api: BigCommerceApi, product_id: int, variants: list[S
                 *(_create_variant(api, product_id, v, options, axis_errors) for v in creates)
             ))
     if updates:
-        items = [(v.sku or f"#{v.store_id}", bc.variant_to_bc(v)) for v in updates]
-        result.updated = await api.batch_put(
-            "v3/catalog/variants", items, VARIANT_BATCH,
-            single=lambda body: f"v3/catalog/products/{product_id}/variants/{body['id']}",
-        )
+        # With the updates of other products written at the same moment: 50 variants a request.
+        result.updated = await api.variant_updates.submit(
+            [(v.sku or f"#{v.store_id}", bc.variant_to_bc(v), product_id) for v in updates])
     return result
 
 

@@ -25,6 +25,7 @@ from unopim_desktop.domain import (
     StoreVariant,
     shorten,
 )
+from unopim_desktop.stores.bigcommerce.fields import extra_from_bc, extra_to_bc, suffixed, unsuffixed
 
 CUSTOM_FIELD_MAX = 250
 CATEGORY_NAME_MAX = 50  # B7; longer names are refused (422), so they are shortened
@@ -156,10 +157,13 @@ def images_out(images: list[StoreImage]) -> list[dict[str, Any]]:
 
 
 def product_to_bc(
-    product: StoreProduct, *, creating: bool, custom_field_ids: dict[str, int] | None = None
+    product: StoreProduct, *, creating: bool, custom_field_ids: dict[str, int] | None = None,
+    name_taken: bool = False,
 ) -> dict[str, Any]:
+    """A product body for create (with its variants, images and custom fields inline) or update (with `id`);
+    `name_taken`: another product holds the name, so it gets the clash suffix (`fields.suffixed`)."""
     body: dict[str, Any] = {
-        "name": product.name,
+        "name": suffixed(product.name, product.sku) if name_taken else product.name,
         "description": product.description,
         # name, type, weight and price are required on create, even when 0 (B5).
         "price": number(product.regular_price) or 0,
@@ -185,7 +189,8 @@ def product_to_bc(
         body["inventory_tracking"] = "variant"
     if product.category_ids:
         body["categories"] = list(product.category_ids)
-    if product.tags:
+    extra_to_bc(product, body, number)
+    if product.tags and "search_keywords" not in body:
         body["search_keywords"] = ",".join(product.tags)
     related = related_ids(product)
     if related:
@@ -196,6 +201,11 @@ def product_to_bc(
     fields = custom_fields_out(product.meta, custom_field_ids)
     if fields:
         body["custom_fields"] = fields
+    if creating and product.variants:
+        # B5: variants inline; their options and option values are created from display name and label.
+        body["variants"] = [variant_to_bc(v, option_values=[{"option_display_name": axis, "label": label}
+                                                            for axis, label in v.axes.items()])
+                            for v in product.variants]
     return body
 
 
@@ -209,7 +219,8 @@ def _is_base_variant(raw: dict[str, Any]) -> bool:
     return not raw.get("option_values")
 
 
-def product_from_bc(raw: dict[str, Any]) -> StoreProduct:
+def product_from_bc(raw: dict[str, Any], brands: dict[int, str] | None = None) -> StoreProduct:
+    """A product as the neutral type; `brands` (id → name) names its brand."""
     variants_raw = [v for v in raw.get("variants") or [] if isinstance(v, dict)]
     option_variants = [v for v in variants_raw if not _is_base_variant(v)]
     images_raw = [i for i in raw.get("images") or [] if isinstance(i, dict)]
@@ -222,9 +233,10 @@ def product_from_bc(raw: dict[str, Any]) -> StoreProduct:
             if value.get("label") not in labels:
                 labels.append(str(value.get("label") or ""))
     tracking = raw.get("inventory_tracking")
+    sku = str(raw.get("sku") or "")
     return StoreProduct(
-        sku=str(raw.get("sku") or ""),
-        name=str(raw.get("name") or ""),
+        sku=sku,
+        name=unsuffixed(str(raw.get("name") or ""), sku)[0],
         type="variable" if option_variants else "simple",
         status="publish" if raw.get("is_visible", True) else "draft",
         description=str(raw.get("description") or ""),
@@ -236,7 +248,7 @@ def product_from_bc(raw: dict[str, Any]) -> StoreProduct:
         width=text_number(raw.get("width")),
         height=text_number(raw.get("height")),
         category_ids=[c for c in (_int(x) for x in raw.get("categories") or []) if c],
-        tags=[t.strip() for t in str(raw.get("search_keywords") or "").split(",") if t.strip()],
+        # No tags on BigCommerce: its search keywords are a field of their own (`extra`).
         attributes=[ProductAttributeValue(name=n, options=o, variation=True) for n, o in axes.items()],
         images=[image_from_bc(i) for i in images_raw],
         # -1 means "related products chosen automatically": not an association (B5 example).
@@ -245,6 +257,7 @@ def product_from_bc(raw: dict[str, Any]) -> StoreProduct:
         variants=[variant_from_bc(v) for v in option_variants],
         store_id=_int(raw.get("id")),
         date_modified_gmt=utc_text(raw.get("date_modified")),
+        extra=extra_from_bc(raw, brands or {}, text_number),
     )
 
 
@@ -260,7 +273,7 @@ def custom_field_ids(raw: dict[str, Any]) -> dict[str, int]:
 
 
 def variant_to_bc(
-    variant: StoreVariant, *, option_values: list[dict[str, int]] | None = None, product_id: int | None = None
+    variant: StoreVariant, *, option_values: list[dict[str, Any]] | None = None, product_id: int | None = None
 ) -> dict[str, Any]:
     """A variant for create (with `option_values` ids) or update (with `id`). Empty price: inherit."""
     body: dict[str, Any] = {
@@ -332,7 +345,8 @@ def category_to_bc(category: StoreCategory, *, parent_id: int, tree_id: int | No
 
 def category_from_bc(raw: dict[str, Any]) -> StoreCategory:
     url = raw.get("url") if isinstance(raw.get("url"), dict) else {}
-    slug = str(url.get("path") or "").strip("/").rsplit("/", 1)[-1]
+    # The whole path: it is unique in the store, its last part is not (Men › Tops and Women › Tops).
+    slug = "-".join(p for p in str(url.get("path") or "").strip("/").split("/") if p)
     image_url = str(raw.get("image_url") or "")
     return StoreCategory(
         name=str(raw.get("name") or ""),

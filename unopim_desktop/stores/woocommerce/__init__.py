@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from unopim_desktop.domain import StoreConnection
+from unopim_desktop.domain import SHARED_FIELDS, StoreConnection
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.stores.kind import ErrorWording, FormField, StoreKind
 
@@ -51,4 +51,5 @@ KIND = StoreKind(
         forbidden_fix="Use a Read/Write key that belongs to an administrator or shop manager.",
     ),
     cli_help="a WooCommerce site",
+    core_fields=frozenset((*SHARED_FIELDS, "short_description", "stock_status", "tags")),
 )

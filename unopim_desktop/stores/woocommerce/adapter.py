@@ -47,6 +47,7 @@ class WooCommerceAdapter(WooApi):
     max_batch = BATCH_MAX
     category_name_max = None
     one_association_list = False
+    inline_on_create = False
 
     # -- verification ----------------------------------------------------------------------------
     async def verify(self) -> StoreInfo:

@@ -61,7 +61,7 @@ class CatalogSteps(JobPart):
         self._raw_attributes = raw
         self.job.state.attributes = attribute_defs(raw, self._raw_families)
         await check_mapping(self.job.lane, self.job.address, self.job.channel, self.job.state.attributes,
-                            self._raw_families)
+                            self._raw_families, self.job.store_kind)
         # Variant axes: read the configurable products' super attributes (and the options in use).
         self.job.features = await self.client.features()
         if self.job.options.full:

@@ -26,6 +26,7 @@ from unopim_desktop.sync.pull.checks import missing_axes, price_problem
 from unopim_desktop.sync.pull.deletes import apply_deletes
 from unopim_desktop.sync.pull.fields import PullFields
 from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
+from unopim_desktop.sync.pull.inline import InlineCreates
 from unopim_desktop.sync.pull.listing import ProductListing
 from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
 
@@ -45,6 +46,7 @@ class ProductSteps:
         self.fresh: set[str] = set()
         self.adopted = 0  # existing store products found by SKU and taken over (overwritten)
         self.fields = PullFields(job)  # what UnoPim changed since the last sync, field by field
+        self.inline = InlineCreates(self)  # new products created with their images and variants in one call
         self.store_was_empty = False  # nothing to adopt: every SKU look-up can be skipped
         self.listing = ProductListing(job)  # which products a run reads: all, what changed, or the ones asked for
 
@@ -89,6 +91,7 @@ class ProductSteps:
         for t in tasks:
             t.result()
         await self._variants_of_changed_parents()
+        await self.job.commit(await self.inline.flush(everything=True))  # those whose variants never all came
         await apply_deletes(self.job)
         await self.fields.finish()
         if self.adopted:
@@ -155,6 +158,8 @@ class ProductSteps:
             sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
             self.job.state.seen_products.add(sku)
             structure = self.job.parents.learn(item, sku) if configurable and self.job.parents else None
+            if configurable:
+                self.inline.learn(item, sku)
             if structure:
                 self.run.count("product", "skipped")
                 self.run.log(f"Product {sku} not pulled: {structure}.", level="warning", entity_kind="product",
@@ -215,6 +220,10 @@ class ProductSteps:
                 self.run.record_change(kind, sku, action, fields, h)
                 self.run.count(kind, "updated" if obj.store_id else "created")
             return []
+        inline = set()
+        if kind == "product" and self.inline.enabled:
+            pending = [p for p in pending if not self.inline.hold(p)]
+            inline = {sku for sku, obj, _, images in pending if self.inline.take_images(sku, obj, images)}
         if not pending:
             return kept
         if kind == "product":
@@ -236,14 +245,20 @@ class ProductSteps:
             self.run.wrote(kind, sku, outcome, f"{kind.capitalize()} {sku} {outcome} in “{self.job.label}” "
                                                f"(id {r.store_id}).")
             self.run.record_change(kind, sku, self._action(kind, sku, obj), None, h)
+            if r.note:  # saved, with something the merchant should know (a name made unique, a 207 part)
+                self.run.log(f"{kind.capitalize()} {sku}: {r.note}", level="warning", entity_kind=kind, entity=sku)
             if kind == "product":
                 if not obj.store_id:
                     self.fresh.add(sku)
                 if not obj.store_id and not self.store_was_empty:
                     self.created.add(sku)  # its variations cannot already exist: no SKU look-up for them
+                carried = self.inline.images_done(kind, sku, images, r) if sku in inline else None
                 writes.append(LinkWrite(kind, sku, r.store_id, content_hash=h, base=after.get(sku),
-                                        pulled=sku not in self.fields.store_edits_kept))
-                await self.images.queue("product", sku, r.store_id, images)
+                                        pulled=sku not in self.fields.store_edits_kept, image_hash=carried))
+                if carried and r.image_ids:
+                    writes.append(record_store_images("product", sku, r.store_id, r.image_ids))
+                elif sku not in inline:
+                    await self.images.queue("product", sku, r.store_id, images)
                 continue
             # A variation's image travels with the variation itself (its parent's batch is written anyway).
             sent_image = images is not None
@@ -319,6 +334,9 @@ class ProductSteps:
                 parents.report(parent_sku, [_sku(i) for i in group], orphaned)
                 return []
             parent = self.job.link("product", parent_sku)
+            if parent is None and self.inline.holds(parent_sku):
+                await self.inline.add_variants(parent_sku, group)  # written with their product
+                return []
             axes = await self.job.axes_of(parent_sku) if parent is not None else []
             pending = []
             established: list[LinkWrite] = []
@@ -372,7 +390,7 @@ class ProductSteps:
                                                     parent_sku=parent_sku)
 
         parts = await asyncio.gather(*(one_parent(p, g) for p, g in by_parent.items()))
-        return [w for part in parts for w in part]
+        return [w for part in parts for w in part] + await self.inline.flush()
 
     def _note_currency(self, item: dict[str, Any], sku: str) -> None:
         """A price UnoPim holds only in other currencies reaches the store as none: said, not silent."""

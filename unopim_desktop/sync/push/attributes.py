@@ -13,6 +13,7 @@ from unopim_desktop.mapping.fields import SELECT_LIKE
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import content_hash
 from unopim_desktop.sync.job import JobPart
+from unopim_desktop.sync.transform.extra import extra_keys
 from unopim_desktop.sync.transform.to_unopim import Unmappable, attribute_code_of, norm
 
 if TYPE_CHECKING:
@@ -46,6 +47,22 @@ class AttributePush(JobPart):
         self.run.step_total("attributes", len(store_attributes))
         await asyncio.gather(*(one(sa) for sa in store_attributes))
         await self.job.commit(writes)
+        await self._store_lists()
+
+    async def _store_lists(self) -> None:
+        """Core rows whose values the store keeps as a list of its own (BigCommerce's brands) and that a select
+        attribute holds: the store's entries become options, as a store attribute's terms do, so the products
+        naming them can be pushed."""
+        terms_of = getattr(self.adapter, "field_terms", None)
+        if terms_of is None:
+            return
+        for key in extra_keys(self.job.m.view.core):
+            attr = self.job.m.view.attr(key)
+            if attr is None or attr.type not in SELECT_LIKE:
+                continue
+            terms = await terms_of(key)
+            if terms:
+                await self._push_options(attr.code, StoreAttribute(name=attr.label(self.job.m.locale), terms=terms))
 
     async def _create_attribute(self, code: str, sa: StoreAttribute) -> str:
         if not code:

@@ -203,7 +203,7 @@ class PushJob(SyncJob):
         self.root = info.get("root_category") or self.root
         defs = attribute_defs(raw, families)
         # Nothing is written to UnoPim with a mapping that no longer works (same rules as Save).
-        await check_mapping(self.lane, self.address, self.channel, defs, families)
+        await check_mapping(self.lane, self.address, self.channel, defs, families, self.store_kind)
         view = await self.mapping_view(defs)
         attributes = view.attributes
         self.default_family = await self.lane.run(mapping_repo.default_family, self.address)
@@ -217,7 +217,9 @@ class PushJob(SyncJob):
             if kind == "category":
                 view.category_ids[code] = link.store_id
                 self.m.category_codes[link.store_id] = code
-            elif kind in ("product", "variant"):
+            elif kind == "product":
+                # Associations name products (the pull links no variant in them); variant ids are another id
+                # space in some stores (BigCommerce), where a variant's id may be a product's too.
                 view.product_ids[code] = link.store_id
                 self.m.product_skus[link.store_id] = code
             elif kind == "attribute":

@@ -183,6 +183,8 @@ class ProductPush(JobPart):
         link = self.job.link("product", product.sku)
         if in_cooldown_reason(link.pulled_at if link else None, self.job.debounce_s):
             return []  # skipped anyway
+        if product.variants:
+            return product.variants  # the listing carried them (BigCommerce's include=variants): no second read
         return await self.job.adapter.list_variants(product.store_id)
 
     async def _product(self, product: StoreProduct,

@@ -20,6 +20,7 @@ from unopim_desktop.domain import (
     StoreProduct,
     StoreVariant,
 )
+from unopim_desktop.sync.transform.extra import extra_keys, store_value
 from unopim_desktop.sync.transform.values import price_amount, read_value, split_codes
 
 IN_STOCK_WORDS = {"instock", "in_stock", "in stock", "true", "1", "yes", "available"}
@@ -43,6 +44,9 @@ class PullMapping:
     product_ids: dict[str, int] = field(default_factory=dict)  # SKU -> store id (associations)
     axis_names: dict[str, str] = field(default_factory=dict)  # UnoPim axis code -> store attribute name
     attribute_ids: dict[str, int] = field(default_factory=dict)  # store attribute name -> store id
+    # Whether the store's products hold attributes besides variant options (`StoreKind.product_attributes`):
+    # where not, an attribute row carries nothing on a product (its value would be lost, then pushed back empty).
+    product_attributes: bool = True
 
     def attr(self, key: str) -> AttributeDef | None:
         code = self.core.get(key, "")
@@ -182,6 +186,10 @@ def product_to_store(product: Mapping[str, Any], m: PullMapping, *, axes: list[s
     )
     if out.stock_quantity is not None and not out.stock_status:
         out.stock_status = "instock" if out.stock_quantity > 0 else "outofstock"
+    for key in extra_keys(m.core):
+        attr = m.attr(key)
+        if attr is not None:
+            out.extra[key] = store_value(key, attr, m.read(product, attr), label=m.option_label, currency=m.currency)
     assoc = values.get("associations") or {}
     out.upsell_ids = [m.product_ids[s] for s in assoc.get("up_sells") or [] if s in m.product_ids]
     out.cross_sell_ids = [m.product_ids[s] for s in assoc.get("cross_sells") or [] if s in m.product_ids]
@@ -190,6 +198,8 @@ def product_to_store(product: Mapping[str, Any], m: PullMapping, *, axes: list[s
         attr = m.attributes.get(row.attribute_code) if row.attribute_code else None
         if attr is None or attr.code in axis_set:
             continue
+        if row.carrier != "meta" and not m.product_attributes:
+            continue  # no product attributes in this store: only variant axes carry attribute rows
         shown = display_values(attr, m.read(product, attr), m)
         if not shown:
             continue

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from unopim_desktop.domain import AttributeDef, StoreProduct, StoreVariant
+from unopim_desktop.sync.transform.extra import Unmappable, extra_keys, same, unopim_value
 from unopim_desktop.sync.transform.to_store import PullMapping, product_to_store, variant_to_store
 from unopim_desktop.sync.transform.values import merge_values, wrap_scoped_value
 
@@ -31,10 +32,6 @@ FALSE_WORDS = {"no", "false", "0", "off", "draft", "disabled", "private", "pendi
 STOCK_WORDS = {"instock": ("instock", "in_stock", "in stock", "true", "1", "yes", "available"),
                "outofstock": ("outofstock", "out_of_stock", "out of stock", "false", "0", "no"),
                "onbackorder": ("onbackorder", "backorder", "on_backorder")}
-
-
-class Unmappable(ValueError):
-    """A store value has no UnoPim equivalent (e.g. a term with no matching option)."""
 
 
 @dataclass
@@ -188,6 +185,7 @@ def product_fragment(store: StoreProduct, current: Mapping[str, Any] | None, m: 
         _core_field(frag, key, getattr(store, key), getattr(seen, key) if seen else None, m, store.sku)
     _status(frag, store.status, seen.status if seen else None, m)
     _tags(frag, store.tags, seen.tags if seen else None, m)
+    _extra(frag, store, seen, m)
     cur_values = (current or {}).get("values") or {}
     _categories(frag, store.category_ids, cur_values.get("categories") or [], m, known=seen is not None)
     _associations(frag, store, cur_values.get("associations") or {}, m)
@@ -195,6 +193,8 @@ def product_fragment(store: StoreProduct, current: Mapping[str, Any] | None, m: 
         attr = m.view.attributes.get(row.attribute_code) if row.attribute_code else None
         if attr is None or attr.system or (configurable and attr.code in (axes or [])):
             continue
+        if row.carrier != "meta" and not m.view.product_attributes:
+            continue  # the store's products hold no such attribute: nothing of it to compare
         mine = _row_shown(store, row.store_attribute, row.carrier)
         theirs = _row_shown(seen, row.store_attribute, row.carrier) if seen else []
         if sorted(norm(s) for s in mine) == sorted(norm(s) for s in theirs):
@@ -309,6 +309,26 @@ def _tags(frag: Fragment, mine: list[str], theirs: list[str] | None, m: PushMapp
         frag.problems.append(f"tags: {exc}")
         return
     frag.add("tags", m.wrap(attr, value))
+
+
+def _extra(frag: Fragment, store: StoreProduct, seen: StoreProduct | None, m: PushMapping) -> None:
+    """The store-kind fields (`StoreProduct.extra`) the mapping names: those the store says otherwise than
+    the projection. A field the store's answer lacks is left as UnoPim has it."""
+    for key in extra_keys(m.view.core):
+        attr = m.view.attr(key)
+        if attr is None or key not in store.extra:
+            continue
+        mine = store.extra[key]
+        if seen is not None and same(key, mine, seen.extra.get(key)):
+            continue
+        try:
+            value = unopim_value(key, attr, mine, option_code=m.option_code, currency=m.currency)
+        except Unmappable as exc:
+            frag.problems.append(f"{key}: {exc}")
+            continue
+        if value is None or (value == "" and (seen is None or attr.type not in CLEARABLE)):
+            continue
+        frag.add(key, m.wrap(attr, value))
 
 
 def _categories(frag: Fragment, store_ids: list[int], current: list[str], m: PushMapping, *, known: bool) -> None:

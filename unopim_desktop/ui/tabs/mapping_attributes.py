@@ -324,7 +324,9 @@ class AttributesPanel(QWidget):
 
     async def automap(self) -> None:
         try:
-            rows, filled = await self.service.automap_attribute_rows(self.current_rows())
+            selected = self.selection()
+            rows, filled = await self.service.automap_attribute_rows(self.current_rows(),
+                                                                     selected[0] if selected else "")
         except Exception as exc:  # noqa: BLE001
             self.banner.show_message("error", describe_error(exc))
             return

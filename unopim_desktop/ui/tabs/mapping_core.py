@@ -1,7 +1,10 @@
 """Mapping → Core fields: the store's standard product fields and the UnoPim attribute feeding each one.
 
-Universal scope (every channel and locale). The nine pinned rows come first, then the dimensions.
-Apply defaults only fills empty rows; a refused save names each problem and keeps what was typed."""
+Universal scope (every channel and locale). The rows shown are those of one store kind (“Rows for”: the kind
+of the first channel's store at first): the shared rows and the kind's own (WooCommerce's short description
+and tags, BigCommerce's SEO, pricing, shipping and brand fields); each row applies to the channels whose store
+holds it, and saving leaves the other kinds' rows as they were. The nine pinned rows come first, then the
+dimensions. Apply defaults only fills empty rows; a refused save names each problem and keeps what was typed."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from typing import Any
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -22,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unopim_desktop.app.mapping import CoreMapping, MappingRefused, MappingService
+from unopim_desktop.app.mapping import CoreMapping, MappingRefused, MappingService, kind_fields
 from unopim_desktop.domain import AttributeDef
 from unopim_desktop.mapping.fields import CORE_FIELD_BY_KEY, CORE_FIELDS
 from unopim_desktop.mapping.rules import MappingProblem
@@ -98,6 +102,17 @@ class CoreFieldsPanel(QWidget):
             self.table.setCellWidget(i, 2, direction)
             self.table.setItem(i, 3, QTableWidgetItem(f.hint))
         self.table.setMinimumHeight(160)
+        self.kind = QComboBox()
+        self.kind.setObjectName("coreStoreKind")
+        for k in service.store_kinds():
+            self.kind.addItem(k.display_name, k.name)
+        self.kind.setToolTip("The core mapping is shared by every channel; each row applies to the channels whose "
+                             "store has that field. Pick a store kind to see and edit its rows.")
+        self.kind_chosen = False  # picked by the merchant: a reload keeps it
+        self.kind.activated.connect(lambda _i: self._on_kind(chosen=True))
+        kind_form = QFormLayout()
+        kind_form.addRow("Rows for", self.kind)
+        self._on_kind()
 
         self.family = SearchableCombo(NO_FAMILY)
         self.family.setObjectName("core_default_family")
@@ -133,6 +148,7 @@ class CoreFieldsPanel(QWidget):
         intro.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addLayout(kind_form)
         layout.addWidget(self.banner)
         layout.addWidget(self.table, 1)
         layout.addLayout(family_form)
@@ -145,7 +161,12 @@ class CoreFieldsPanel(QWidget):
         kept = {k: p.code() for k, p in self.pickers.items() if self.is_unsaved(k)}
         kept_family = self.family.code() if self.is_unsaved(FAMILY_ROW) else None
         kept_directions = {k: c.direction() for k, c in self.directions.items() if self.is_unsaved(k)}
-        mapping = await self.service.core()
+        if not self.kind_chosen:
+            in_use = await self.service.store_kinds_in_use()
+            if in_use and self.kind.findData(in_use[0]) >= 0:
+                self.kind.setCurrentIndex(self.kind.findData(in_use[0]))
+                self._on_kind()
+        mapping = await self.service.core()  # every kind's rows; those of the other kinds are hidden
         self.mapping = mapping
         self.saved_rows = dict(mapping.rows)
         self.saved_family = mapping.default_family
@@ -160,14 +181,36 @@ class CoreFieldsPanel(QWidget):
         self.invalid.clear()
         self.paint()
 
+    # -- store kind --------------------------------------------------------------------------------
+    def store_kind(self) -> str:
+        return str(self.kind.currentData() or "")
+
+    def visible_keys(self) -> list[str]:
+        return kind_fields(self.store_kind())
+
+    def _on_kind(self, *, chosen: bool = False) -> None:
+        """Show the rows of the chosen kind (the shared ones and its own), with what its store makes of them."""
+        self.kind_chosen = self.kind_chosen or chosen
+        kind = next((k for k in self.service.store_kinds() if k.name == self.store_kind()), None)
+        shown = set(self.visible_keys())
+        for i, f in enumerate(CORE_FIELDS):
+            self.table.setRowHidden(i, f.key not in shown)
+            note = kind.field_note(f.key) if kind else ""
+            text = f.hint + (f"; without a value: {f.default}" if f.default else "") + (f" ({note})" if note else "")
+            item = self.table.item(i, 3)
+            if item is not None:
+                item.setText(text)
+
     # -- values ------------------------------------------------------------------------------------
     def current(self) -> CoreMapping:
+        """The rows of the kind shown (what Save writes; the other kinds' rows stay as saved)."""
         attributes = self.mapping.attributes if self.mapping else {}
         families = self.mapping.families if self.mapping else []
-        rows = {key: picker.code() for key, picker in self.pickers.items()}
+        keys = self.visible_keys()
+        rows = {key: self.pickers[key].code() for key in keys}
         directions = {key: c.direction() for key, c in self.directions.items() if c.direction() != "both"}
         return CoreMapping(rows=rows, default_family=self.family.code(), attributes=attributes, families=families,
-                           directions=directions)
+                           directions=directions, kind=self.store_kind())
 
     def is_unsaved(self, key: str) -> bool:
         if key == FAMILY_ROW:
@@ -176,6 +219,7 @@ class CoreFieldsPanel(QWidget):
                 or self.directions[key].direction() != self.saved_directions.get(key, "both"))
 
     def unsaved_rows(self) -> list[str]:
+        """Unsaved rows of every kind (Save writes those of the kind shown) and the default family."""
         return [k for k in (*self.pickers, FAMILY_ROW) if self.is_unsaved(k)]
 
     def _on_edit(self, key: str) -> None:
@@ -244,8 +288,8 @@ class CoreFieldsPanel(QWidget):
         self.paint()
 
     def clear(self) -> None:
-        for picker in self.pickers.values():
-            picker.set_code("")
+        for key in self.visible_keys():
+            self.pickers[key].set_code("")
         self.invalid.clear()
         self.paint()
         self.banner.show_message("info", "All rows emptied. Click Save mapping to keep it that way.")
@@ -264,13 +308,15 @@ class CoreFieldsPanel(QWidget):
             return False
         finally:
             self._set_busy(False)
-        self.saved_rows = dict(mapping.rows)
+        self.saved_rows.update(mapping.rows)
         self.saved_family = mapping.default_family
-        self.saved_directions = dict(mapping.directions)
+        self.saved_directions = {k: v for k, v in self.saved_directions.items() if k not in mapping.rows}
+        self.saved_directions.update({k: v for k, v in mapping.directions.items() if k in mapping.rows})
         self.invalid.clear()
         self.paint()
         mapped = sum(1 for code in mapping.rows.values() if code)
-        self.banner.show_message("success", f"Mapping saved: {mapped} of {len(CORE_FIELDS)} fields mapped.")
+        self.banner.show_message("success", f"Mapping saved: {mapped} of {len(mapping.rows)} {self.kind.currentText()} "
+                                            "fields mapped.")
         return True
 
     def field_label(self, key: str) -> str:
