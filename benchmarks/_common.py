@@ -94,7 +94,7 @@ PEERS = ("unopim", "woocommerce", "bigcommerce")
 def start_sandbox_process(
     *, products: int, latency_ms: float, unopim_version: int = 3, unopim_rate_limit: int | None = None,
     seed: int = 1, timeout_s: float = 1800.0, seed_side: str = "unopim", split: bool = True,
-    profile: str | None = None,
+    profile: str | None = None, extra: tuple[str, ...] = (),
 ) -> SandboxProcess:
     """Start the sandbox in child processes and wait for their credentials lines.
 
@@ -107,6 +107,7 @@ def start_sandbox_process(
             "--seed-side", seed_side]
     if unopim_rate_limit:
         argv += ["--unopim-rate-limit", str(unopim_rate_limit)]
+    argv += list(extra)
     groups: list[tuple[str, ...]] = [(peer,) for peer in PEERS] if split else [PEERS]
     started = []
     for group in groups:
@@ -212,8 +213,41 @@ def run_cli(data_dir: str, *argv: str) -> str:
     return out.getvalue()
 
 
-def set_up_app(data_dir: str, credentials: dict[str, dict[str, Any]], store: str) -> None:
-    """Connect, add the store, refresh channels, point the default channel at the store, auto-map."""
+# -- every locale and every currency (#18) ----------------------------------------------------------------
+LANGUAGES = ("en", "fr", "de", "es", "it", "nl")  # the store languages of the catalogue's locales, in order
+LOCALES = ("en_US", "fr_FR", "de_DE", "es_ES", "it_IT", "nl_NL")
+CURRENCIES = ("USD", "EUR", "GBP", "CAD", "CHF", "AUD", "SEK", "JPY")
+
+
+@dataclass
+class Reach:
+    """How many of the catalogue's locales and currencies reach the store (1 and 1: one of each, no plugin)."""
+
+    locales: int = 1
+    currencies: int = 1
+
+    def sandbox_args(self, store: str) -> tuple[str, ...]:
+        """The catalogue (at least the sandbox's own 3 and 3) and the store's plugins or plan."""
+        args = ["--locales", str(max(3, self.locales)), "--currencies", str(max(3, self.currencies))]
+        langs, extra = ",".join(LANGUAGES[:self.locales]), ",".join(CURRENCIES[1:self.currencies])
+        if store == "woocommerce":
+            args += ["--wpml", langs] if self.locales > 1 else []
+            args += ["--curcy", extra] if self.currencies > 1 else []
+        else:
+            args += ["--bigcommerce-locales", langs] if self.locales > 1 else []
+            args += ["--bigcommerce-price-lists", "--bigcommerce-currencies", extra] if self.currencies > 1 else []
+        return tuple(args)
+
+    def channel_args(self) -> tuple[str, ...]:
+        pairs = [("--locale-map", f"{loc}={lang}") for loc, lang in zip(LOCALES[1:self.locales],
+                                                                       LANGUAGES[1:self.locales], strict=True)]
+        pairs += [("--currency-map", f"{cur}={cur}") for cur in CURRENCIES[1:self.currencies]]
+        return tuple(a for pair in pairs for a in pair)
+
+
+def set_up_app(data_dir: str, credentials: dict[str, dict[str, Any]], store: str, reach: Reach | None = None) -> None:
+    """Connect, add the store, refresh channels, point the default channel at the store (with `reach`'s
+    locale and currency maps), auto-map."""
     unopim = credentials["unopim"]
     os.environ["UNOPIM_CLIENT_SECRET"] = unopim["client_secret"]
     os.environ["UNOPIM_PASSWORD"] = unopim["password"]
@@ -230,8 +264,11 @@ def set_up_app(data_dir: str, credentials: dict[str, dict[str, Any]], store: str
         os.environ["BIGCOMMERCE_ACCESS_TOKEN"] = big["access_token"]
         run_cli(data_dir, "store", "add", "bigcommerce", "--label", STORE_LABEL, "--api-url", big["api_url"],
                 "--client-id", big["client_id"])
+    reach = reach or Reach()
+    if store == "woocommerce" and reach.currencies > 1:
+        run_cli(data_dir, "store", "set", STORE_LABEL, "--plugin-currencies", ",".join(CURRENCIES[1:reach.currencies]))
     run_cli(data_dir, "channels", "refresh")
-    run_cli(data_dir, "channels", "set", CHANNEL, "--store", STORE_LABEL)
+    run_cli(data_dir, "channels", "set", CHANNEL, "--store", STORE_LABEL, *reach.channel_args())
     run_cli(data_dir, "mapping", "auto")
 
 
@@ -290,23 +327,24 @@ class CatalogueFacts:
     axis_attributes: list[str]
     select_attributes: list[str]  # select-like attribute codes (their options come one request each)
     category_levels: list[int]  # categories per depth under the channel's root
+    axis_terms: int = 0  # the options of the variant axes (the store's attribute terms)
 
     @classmethod
-    def compute(cls, products: int, seed: int) -> CatalogueFacts:
+    def compute(cls, products: int, seed: int, locales: int = 3, currencies: int = 3) -> CatalogueFacts:
         code = (
             "import json,sys\n"
             "from benchmarks._common import catalogue_facts\n"
-            f"print(json.dumps(catalogue_facts({products}, {seed})))\n"
+            f"print(json.dumps(catalogue_facts({products}, {seed}, {locales}, {currencies})))\n"
         )
         root = str(Path(__file__).resolve().parent.parent)
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
         return cls(**json.loads(out.stdout))
 
 
-def catalogue_facts(products: int, seed: int) -> dict[str, Any]:
+def catalogue_facts(products: int, seed: int, locales: int = 3, currencies: int = 3) -> dict[str, Any]:
     from unopim_desktop.sandbox.catalogue import generate_catalogue
 
-    cat = generate_catalogue(products, seed=seed)
+    cat = generate_catalogue(products, seed=seed, locales=locales, currencies=currencies)
     variants = sum(1 for p in cat.products if p["parent"] is not None)
     top = [p for p in cat.products if p["parent"] is None] + cat.configurable_products
     with_assoc = sum(
@@ -333,6 +371,7 @@ def catalogue_facts(products: int, seed: int) -> dict[str, Any]:
         "select_attributes": sorted(a["code"] for a in cat.attributes
                                     if a["type"] in ("select", "multiselect", "checkbox")),
         "category_levels": [levels[d] for d in sorted(k for k in levels if k >= 0)],
+        "axis_terms": sum(len(cat.attribute_options.get(a, [])) for a in axes),
     }
 
 
@@ -362,6 +401,28 @@ def min_requests_pull_full(facts: CatalogueFacts, unopim_lists: dict[str, int],
     store += facts.configurable  # variations batch per parent (4 variants each here, so one call)
     store += batches(facts.with_associations, WC_BATCH)
     return {"unopim": unopim, "store": store, "total": unopim + store}
+
+
+def min_requests_translations(facts: CatalogueFacts, reach: Reach, store: str) -> int:
+    """What the further locales and currencies add to the floor (#18).
+
+    WooCommerce (WPML): finding the plugins and the default language (system_status, one category read),
+    one check per further language, then each translation one request (WCML switches no language per batch
+    item): every category, attribute term and product, and one read of each translated variable product's
+    variations (WCML makes them; their ids are linked). CURCY prices ride inline with the products and
+    translations: nothing more. BigCommerce: its store facts, price lists and locales (3 reads); one
+    `updateTranslations` per 50 products or categories per language; for prices, the channel's price list
+    (made and assigned: 4 calls) and records at 1,000 a call.
+    """
+    more = reach.locales - 1
+    if store == "woocommerce":
+        fixed = (2 + more) if more or reach.currencies > 1 else 0
+        return fixed + more * (sum(facts.category_levels) + facts.axis_terms + facts.products + facts.configurable)
+    extra = 3 if more or reach.currencies > 1 else 0
+    extra += more * (batches(facts.products, 50) + batches(sum(facts.category_levels), 50))
+    if reach.currencies > 1:
+        extra += 4 + batches((facts.products - facts.configurable + facts.variants) * (reach.currencies - 1), 1000)
+    return extra
 
 
 BC_BATCH_UPDATE = 10  # PUT /v3/catalog/products takes at most 10 products (store-apis.md B5)

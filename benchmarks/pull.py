@@ -3,7 +3,7 @@
     python benchmarks/pull.py --products 10000 --latency-ms 50 --json
     python benchmarks/pull.py --products 100 --unopim-rate-limit 120 --json
 
-The sandbox (seeded with N products: 30% configurable with 4 variants each, 2 locales, 2 currencies,
+The sandbox (seeded with N products: 30% configurable with 4 variants each, 3 locales, 3 currencies,
 images) runs in a child process; this process is the app: it connects, adds the store, refreshes the
 channels, maps the default channel and auto-maps through the CLI, then runs Pull Full and Pull Delta
 through the same `SyncEngine` the window and `unopim-desktop sync` use. It prints one JSON line; see
@@ -31,11 +31,13 @@ from _common import (  # noqa: E402  (the benchmarks folder is not a package)
     STORES,
     BenchmarkError,
     CatalogueFacts,
+    Reach,
     SandboxProcess,
     Snapshot,
     cpu_seconds,
     min_requests_pull_full,
     min_requests_pull_full_bigcommerce,
+    min_requests_translations,
     peak_rss_mb,
     set_up_app,
     start_sandbox_process,
@@ -62,6 +64,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="UnoPim requests per minute (3.x's default is 120); default: unthrottled, as 2.x")
     p.add_argument("--in-flight", type=int, default=8, help="the engine's store batches in flight")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--locales", type=int, default=1, choices=range(1, 7), metavar="N",
+                   help="locales that reach the store (default 1; more: WPML translations / the Translations API)")
+    p.add_argument("--currencies", type=int, default=1, choices=range(1, 9), metavar="N",
+                   help="currencies that reach the store (default 1; more: CURCY prices / price lists)")
     p.add_argument("--routes", action="store_true", help="add the request counts by route to the JSON")
     p.add_argument("--profile", metavar="FILE", help="write a cProfile of the Pull Full to FILE")
     p.add_argument("--sandbox-profile", metavar="FILE",
@@ -169,16 +175,18 @@ def main(argv: list[str] | None = None) -> int:
     if why_not:
         print(f"pull benchmark: --store {args.store}: {why_not}", file=sys.stderr)
         return 2
-    facts = CatalogueFacts.compute(args.products, args.seed)
+    reach = Reach(args.locales, args.currencies)
+    facts = CatalogueFacts.compute(args.products, args.seed, max(3, args.locales), max(3, args.currencies))
     children_cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
     store_server = args.store
     servers = ("unopim", store_server)
     with tempfile.TemporaryDirectory(prefix="bench-pull-") as data_dir, start_sandbox_process(
         products=args.products, latency_ms=args.latency_ms, unopim_version=args.unopim_version,
         unopim_rate_limit=args.unopim_rate_limit, seed=args.seed, profile=args.sandbox_profile,
+        extra=reach.sandbox_args(args.store),
     ) as sandbox:
         start = Snapshot.take(sandbox, servers)
-        set_up_app(data_dir, sandbox.credentials, args.store)
+        set_up_app(data_dir, sandbox.credentials, args.store, reach)
         if args.no_images:
             unmap_images(data_dir)
         r = asyncio.run(run_pulls(data_dir, sandbox, servers, args.in_flight, args.profile, args.store_connections))
@@ -191,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     # Each store's own page and batch limits (WooCommerce batches writes; BigCommerce creates one by one).
     floor_of = min_requests_pull_full if args.store == "woocommerce" else min_requests_pull_full_bigcommerce
     floor = floor_of(facts, unopim_lists, len(needed_options))
+    more = min_requests_translations(facts, reach, args.store)
+    floor = {**floor, "store": floor["store"] + more, "total": floor["total"] + more}
     requests = {"unopim": full_end.requests_since(before, "unopim"),
                 "store": full_end.requests_since(before, store_server)}
     full: JobOutcome = r["full"]
@@ -204,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
         "min_requests": floor["total"],
         "latency_ms": args.latency_ms,
         "in_flight": args.in_flight,
+        "locales": args.locales,
+        "currencies": args.currencies,
+        "ratio": round((requests["unopim"] + requests["store"]) / floor["total"], 2) if floor["total"] else 0.0,
         "rate_limited": sum(end.status_since(start, s, 429) for s in servers),
         "store_products": full_end.counts[store_server].get("products", 0),
         "store_variations": store_variation_count(full_end.counts[store_server]),

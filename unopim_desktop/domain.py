@@ -153,6 +153,43 @@ class StoreInfo:
 
 
 @dataclass
+class StoreTranslation:
+    """An object's texts in one more store language: a WPML translation (its own post or term, `store_id`) or
+    a BigCommerce locale's values. Keyed by the store's language code where it is held (`translations`)."""
+
+    name: str = ""
+    description: str = ""
+    short_description: str = ""
+    store_id: int | None = None
+    # False when a pull found nothing of it to write (its fields unchanged): the adapter leaves it alone.
+    changed: bool = True
+    date_modified_gmt: str = ""  # a translation edited alone moves only its own date
+
+
+@dataclass
+class StorePrice:
+    """A product's or variation's price in one more currency (CURCY, WCML, a BigCommerce price list)."""
+
+    regular_price: str = ""
+    sale_price: str = ""
+
+
+@dataclass
+class StoreLanguages:
+    """What a store can hold beyond one language and one currency, as its adapter found out (and the
+    merchant's per-store settings allow)."""
+
+    translations: str = ""  # how translations are written: "" (none), "wpml", "graphql" (BigCommerce)
+    default_language: str = ""  # the store language its original objects are in
+    languages: tuple[str, ...] = ()  # the store languages known to be active (empty: not known)
+    prices: str = ""  # how other currencies are written: "" (none), "curcy", "wcml", "price_lists"
+    currencies: tuple[str, ...] | None = None  # the currencies the price mechanism knows (None: not known)
+    # Prices must be written on every language's object too (CURCY has no WPML config: nothing copies them).
+    prices_per_language: bool = False
+    notes: list[str] = field(default_factory=list)  # why a capability is missing (plan, plugin, setting)
+
+
+@dataclass
 class StoreImage:
     src: str = ""  # a URL the store fetches, or its own URL when read back
     store_id: int | None = None
@@ -165,6 +202,7 @@ class StoreTerm:
     name: str
     slug: str = ""
     store_id: int | None = None
+    translations: dict[str, StoreTranslation] = field(default_factory=dict)  # store language -> name
 
 
 @dataclass
@@ -188,6 +226,7 @@ class StoreCategory:
     extra: dict[str, Any] = field(default_factory=dict)
     # Slug (or name) of a parent written in the same upsert call, whose store id is not known yet.
     parent_key: str = ""
+    translations: dict[str, StoreTranslation] = field(default_factory=dict)  # store language -> texts
 
 
 @dataclass
@@ -218,6 +257,9 @@ class StoreVariant:
     store_id: int | None = None
     date_modified_gmt: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    prices: dict[str, StorePrice] = field(default_factory=dict)  # store currency -> price (beyond the base)
+    # The store's own translated copies of this variation (WCML makes them), store language -> id.
+    translation_ids: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -255,6 +297,8 @@ class StoreProduct:
     # key, as neutral values: text and price amounts as strings, yes/no as bool, keyword lists as lists. A
     # key left out is not written (the store keeps its value); reads fill every key the store has.
     extra: dict[str, Any] = field(default_factory=dict)
+    translations: dict[str, StoreTranslation] = field(default_factory=dict)  # store language -> texts
+    prices: dict[str, StorePrice] = field(default_factory=dict)  # store currency -> price (beyond the base)
 
 
 @dataclass
@@ -276,6 +320,12 @@ class ItemResult:
     image_error: str = ""
     # A product created with its variants in the same call (BigCommerce): one result per variant, by SKU.
     variants: list[ItemResult] = field(default_factory=list)
+    # The item's translations as written (store language -> the translation's own id, 0 where the store
+    # keeps no id of its own), and those the store refused (store language -> why).
+    translation_ids: dict[str, int] = field(default_factory=dict)
+    translation_errors: dict[str, str] = field(default_factory=dict)
+    # Other currencies the store refused for this item (store currency -> why).
+    price_errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from unopim_desktop.app.context import AppContext
 from unopim_desktop.app.events import CHANNELS, LOGS, MAPPING, changed
 from unopim_desktop.app.session import UnoPimSession
-from unopim_desktop.domain import ChannelRow
+from unopim_desktop.domain import ChannelRow, StoreRow
+from unopim_desktop.mapping.i18n import ChannelReach, caps_from_dict, channel_reach
 from unopim_desktop.state import mapping_repo, repo, stores_repo
 from unopim_desktop.sync.events import EventBus
 
@@ -121,3 +122,20 @@ class ChannelService:
         await self.ctx.lane.run(repo.add_log, address, f"Saved settings of {len(rows)} channel(s).",
                                 category="channels")
         self.bus.emit(changed(CHANNELS, LOGS))
+
+
+def store_currency(store: StoreRow) -> str:
+    return store.default_currency or str(store.info.get("currency") or "")
+
+
+def reach_of(row: ChannelRow, stores: list[StoreRow]) -> tuple[ChannelReach | None, str]:
+    """Which of the channel's locales and currencies reach its store and how, as far as the last store check
+    (saving the store, or a run) found, and a line saying when that is not known yet."""
+    store = next((s for s in stores if s.label == row.store_label), None)
+    if store is None:
+        return None, "No store: nothing of this channel reaches a store."
+    known = isinstance(store.info.get("i18n"), dict)
+    reach = channel_reach(row, caps_from_dict(store.info.get("i18n")), store_currency(store))
+    note = "" if known else ("Not checked yet whether the store holds more than one language and currency: saving "
+                             "the store or the next run asks it.")
+    return reach, note

@@ -19,6 +19,7 @@ from unopim_desktop.app.events import LOGS, STORES, changed
 from unopim_desktop.clients.addresses import field_problem
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.domain import StoreConnection, StoreInfo, StoreRow
+from unopim_desktop.mapping.i18n import caps_dict, currency_list, settings_problem, store_settings
 from unopim_desktop.redact import MASK
 from unopim_desktop.state import repo, stores_repo
 from unopim_desktop.stores.base import StoreAdapter, StoreVerificationError
@@ -50,6 +51,14 @@ class StoreForm:
     active: bool = True
     default_currency: str = ""
     default_locale: str = ""
+    # Per-store i18n settings (`mapping.i18n.STORE_SETTINGS`).
+    translations: str = "auto"
+    multi_currency: str = "auto"
+    plugin_currencies: str = ""
+
+    def settings(self) -> dict[str, str]:
+        return {"translations": self.translations or "auto", "multi_currency": self.multi_currency or "auto",
+                "plugin_currencies": ", ".join(currency_list(self.plugin_currencies))}
 
 
 @dataclass
@@ -126,6 +135,11 @@ def check_store_form(form: StoreForm, *, editing: bool) -> tuple[str, str] | Non
         spec.normalize_url(form.url)
     except ValueError as exc:
         return "url", str(exc)
+    settings = form.settings()
+    for name in ("translations", "multi_currency", "plugin_currencies"):
+        problem = settings_problem({name: settings[name]})
+        if problem:
+            return name, problem
     for f in spec.fields:
         if not f.required:
             continue
@@ -222,6 +236,7 @@ class StoreService:
         adapter = self.make_adapter(connection)
         try:
             info = await adapter.verify()
+            caps = await _capabilities(adapter, form)
         except StoreVerificationError as exc:
             return StoreOutcome(False, reason=exc.reason, fix=exc.fix)
         except ApiError as exc:
@@ -239,7 +254,8 @@ class StoreService:
         row = StoreRow(
             id=0, label=label, kind=form.kind, url=url, key=connection.key, wp_user=connection.wp_user,
             active=form.active, default_currency=form.default_currency or info.currency,
-            default_locale=form.default_locale or info.locale, info=_info_dict(info),
+            default_locale=form.default_locale or info.locale,
+            info={**_info_dict(info), "settings": form.settings(), **({"i18n": caps} if caps is not None else {})},
         )
         saved = await self.ctx.lane.run(stores_repo.save_store, address, row, previous_label=previous_label)
         if old_scope and previous_label != label:
@@ -263,10 +279,40 @@ class StoreService:
         self.bus.emit(changed(STORES, LOGS))
         return StoreOutcome(True, reason=f"Store “{label}” removed.", fix=DELETE_NOTE)
 
+    async def set_settings(self, label: str, **changes: str) -> StoreRow:
+        """Change a store's i18n settings (translations, multi_currency, plugin_currencies) without
+        verifying it again; ValueError with the reason for a value it cannot take."""
+        address = await self._address()
+        row = await self.ctx.lane.run(stores_repo.get_store, address, label)
+        if row is None:
+            raise LookupError(f"No store labelled “{label}”.")
+        settings = {**store_settings(row.info), **{k: v for k, v in changes.items() if v is not None}}
+        settings["plugin_currencies"] = ", ".join(currency_list(settings["plugin_currencies"]))
+        problem = settings_problem(settings)
+        if problem:
+            raise ValueError(problem)
+        saved = await self.ctx.lane.run(stores_repo.save_store, address,
+                                        replace(row, info={**row.info, "settings": settings}), previous_label=label)
+        await self.ctx.lane.run(repo.add_log, address, f"Store “{label}” settings: " + ", ".join(
+            f"{k.replace('_', ' ')} {v or '(blank)'}" for k, v in settings.items()) + ".", category="stores",
+            entity_kind="store", entity=label)
+        self.bus.emit(changed(STORES, LOGS))
+        return saved
+
     async def set_active(self, label: str, active: bool) -> None:
         address = await self._address()
         await self.ctx.lane.run(stores_repo.set_store_active, address, label, active)
         self.bus.emit(changed(STORES))
+
+
+async def _capabilities(adapter: StoreAdapter, form: StoreForm) -> dict | None:
+    """What the store holds beyond one language and currency, for the Channels tab (a run asks again);
+    None when the store would not say (the connection is saved all the same)."""
+    try:
+        return caps_dict(await adapter.i18n_capabilities(form.settings()))
+    except ApiError as exc:
+        log.info("store %s: languages and currencies not checked: %s", form.label, exc)
+        return None
 
 
 def _info_dict(info: StoreInfo) -> dict:
@@ -279,8 +325,11 @@ def _info_dict(info: StoreInfo) -> dict:
 
 def form_from_row(row: StoreRow) -> StoreForm:
     """An edit form for a stored store: each secret the kind asks for shown as the mask, which keeps it."""
+    settings = store_settings(row.info)
     form = StoreForm(kind=row.kind, label=row.label, url=row.url, key=row.key, wp_user=row.wp_user,
-                     active=row.active, default_currency=row.default_currency, default_locale=row.default_locale)
+                     active=row.active, default_currency=row.default_currency, default_locale=row.default_locale,
+                     translations=settings["translations"], multi_currency=settings["multi_currency"],
+                     plugin_currencies=settings["plugin_currencies"])
     for f in store_kind(row.kind).fields:
         if f.secret and (not f.masked_if or getattr(form, f.masked_if)):
             setattr(form, f.name, MASK)

@@ -21,6 +21,12 @@ from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.commands.common import ON_THE_COMMAND_LINE, err, run_on_app
 from unopim_desktop.commands.conflicts import DIRECTION_TEXT, register_direction
 from unopim_desktop.mapping.fields import CORE_FIELDS
+from unopim_desktop.mapping.i18n import (
+    MULTI_CURRENCY_CHOICES,
+    STORE_SETTINGS,
+    TRANSLATION_CHOICES,
+    store_settings,
+)
 from unopim_desktop.stores.registry import KINDS
 
 INTERVAL_ALIASES = {"off": "off", "disabled": "off", "5m": "5m", "15m": "15m", "30m": "30m", "1h": "1h",
@@ -42,6 +48,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                 p.add_argument(f.cli_flag, dest=f.name, help=help_text)
             elif f.name == "url":
                 p.add_argument(f.cli_flag, dest="url", required=True, help=f"e.g. {kind.url_example}")
+            elif f.choices:
+                p.add_argument(f.cli_flag, dest=f.name, default=STORE_SETTINGS.get(f.name, f.choices[0][0]),
+                               choices=[v for v, _ in f.choices], help=f.help or None)
             else:
                 p.add_argument(f.cli_flag, dest=f.name, default="", required=f.required,
                                help=None if f.required else "(optional)")
@@ -50,6 +59,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     ls = store_sub.add_parser("list", parents=[common], help="list store connections")
     ls.add_argument("--search", default="")
     ls.set_defaults(handler=run_store_list)
+    se = store_sub.add_parser("set", parents=[common], help="change a store's translation and currency settings")
+    se.add_argument("label")
+    se.add_argument("--translations", choices=TRANSLATION_CHOICES,
+                    help="auto: write translations where the store has them (WPML, Translations API); off")
+    se.add_argument("--multi-currency", choices=MULTI_CURRENCY_CHOICES,
+                    help="WooCommerce: where other currencies' prices go (auto detects CURCY or WCML)")
+    se.add_argument("--plugin-currencies", metavar="CODES",
+                    help="WooCommerce: the currencies the plugin is set up with, e.g. EUR,GBP ('' = not checked)")
+    se.set_defaults(handler=run_store_set)
     rm = store_sub.add_parser("delete", parents=[common], help="forget a store connection (the store keeps its data)")
     rm.add_argument("label")
     rm.set_defaults(handler=run_store_delete)
@@ -125,6 +143,23 @@ def run_store_add(args: argparse.Namespace) -> int:
         warning = plain_http_warning(outcome.store.url)
         if warning:
             err(f"Warning: {warning}")
+        return 0
+
+    return _run(args, body)
+
+
+def run_store_set(args: argparse.Namespace) -> int:
+    async def body(s: App) -> int:
+        try:
+            row = await s.stores.set_settings(args.label, translations=args.translations,
+                                              multi_currency=args.multi_currency,
+                                              plugin_currencies=args.plugin_currencies)
+        except ValueError as exc:
+            err(str(exc))
+            return 2
+        settings = store_settings(row.info)
+        print(f"Store “{row.label}”: translations {settings['translations']}, multi-currency plugin "
+              f"{settings['multi_currency']}, plugin currencies {settings['plugin_currencies'] or '(not checked)'}.")
         return 0
 
     return _run(args, body)

@@ -25,6 +25,24 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--only", action="append", choices=("unopim", "woocommerce", "bigcommerce"), default=[],
                    help="serve only this peer (repeatable); its credentials are in the JSON line, the others' "
                         "URLs are empty")
+    p.add_argument("--locales", type=int, default=3, help="active locales in the catalogue (default 3: en_US, fr_FR, "
+                   "de_DE)")
+    p.add_argument("--currencies", type=int, default=3, help="active currencies in the catalogue (default 3: USD, "
+                   "EUR, GBP)")
+    i18n = p.add_argument_group("store plugins and plans (i18n; none by default)")
+    i18n.add_argument("--wpml", type=_codes, default=(), metavar="LANGS",
+                      help="WooCommerce with WPML + WooCommerce Multilingual, e.g. en,fr,de (the first is the default)")
+    i18n.add_argument("--curcy", type=_codes, default=(), metavar="CURRENCIES",
+                      help="WooCommerce with CURCY set up for these currencies, e.g. EUR,GBP")
+    i18n.add_argument("--wcml-currencies", type=_codes, default=(), metavar="CURRENCIES",
+                      help="WooCommerce with WCML's multi-currency (independent prices) for these currencies")
+    i18n.add_argument("--bigcommerce-currencies", type=_codes, default=(), metavar="CURRENCIES",
+                      help="BigCommerce store currencies beyond its default, e.g. EUR,GBP")
+    i18n.add_argument("--bigcommerce-price-lists", action="store_true",
+                      help="BigCommerce on a plan with price lists (Enterprise)")
+    i18n.add_argument("--bigcommerce-locales", type=_codes, default=(), metavar="LOCALES",
+                      help="BigCommerce with the Translations API (a Catalyst channel) and these locales, e.g. "
+                           "en,fr,de (the first is the default)")
     p.add_argument("--profile", metavar="FILE", default=None,
                    help="diagnostic: write a cProfile of the sandbox process (every server thread) to FILE on exit")
     p.set_defaults(handler=run_sandbox)
@@ -32,10 +50,20 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 LIMITS = (  # (flag, attribute, lowest, highest)
     ("--products", "products", 0, 1_000_000),
+    ("--locales", "locales", 1, 6),
+    ("--currencies", "currencies", 1, 8),
     ("--latency-ms", "latency_ms", 0, 60_000),
     ("--fault-rate", "fault_rate", 0, 1),
     ("--unopim-rate-limit", "unopim_rate_limit", 1, 1_000_000),
 )
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    """A comma-separated list of language or currency codes."""
+    codes = tuple(c.strip() for c in text.split(",") if c.strip())
+    if not codes or any(not c.replace("_", "").isalpha() or len(c) > 8 for c in codes):
+        raise argparse.ArgumentTypeError(f"expected codes separated by commas, e.g. en,fr or EUR,GBP; got {text!r}")
+    return codes
 
 
 def _zone(name: str) -> str:
@@ -68,6 +96,14 @@ def run_sandbox(args: argparse.Namespace) -> int:
         seed_side=args.seed_side,
         tls=args.tls,
         only=tuple(args.only),
+        locales=args.locales,
+        currencies=args.currencies,
+        wpml_languages=args.wpml,
+        curcy_currencies=tuple(c.upper() for c in args.curcy),
+        wcml_currencies=tuple(c.upper() for c in args.wcml_currencies),
+        bigcommerce_currencies=tuple(c.upper() for c in args.bigcommerce_currencies),
+        bigcommerce_price_lists=args.bigcommerce_price_lists,
+        bigcommerce_locales=args.bigcommerce_locales,
     )
     profile = getattr(args, "profile", None)
     if not profile:

@@ -24,6 +24,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from unopim_desktop.sandbox.bigcommerce import BigCommerceState, create_bigcommerce_app
+from unopim_desktop.sandbox.bigcommerce.i18n_state import set_up_i18n
 from unopim_desktop.sandbox.catalogue import Catalogue, generate_catalogue
 from unopim_desktop.sandbox.faults import FaultConfig
 from unopim_desktop.sandbox.server import ServerThread
@@ -52,6 +53,19 @@ class SandboxOptions:
     # Serve only these peers (empty: all three). Benchmarks run each peer in its own process, as the real
     # servers run on their own machines: three servers in one Python process share one core's worth of GIL.
     only: tuple[str, ...] = ()
+    # The catalogue's active locales and currencies (en_US, fr_FR, de_DE…; USD, EUR, GBP…).
+    locales: int = 3
+    currencies: int = 3
+    # WooCommerce plugins (i18n.md; none by default, as a plain store): WPML + WCML with these languages
+    # (the first is the default), CURCY or WCML's multi-currency with these currencies.
+    wpml_languages: tuple[str, ...] = ()
+    curcy_currencies: tuple[str, ...] = ()
+    wcml_currencies: tuple[str, ...] = ()
+    # BigCommerce: the store's currencies beyond its default (control panel), price lists (an Enterprise
+    # plan), and the Translations API (a Catalyst storefront) with these channel locales (the first default).
+    bigcommerce_currencies: tuple[str, ...] = ()
+    bigcommerce_price_lists: bool = False
+    bigcommerce_locales: tuple[str, ...] = ()
 
 
 class Sandbox:
@@ -69,14 +83,23 @@ class Sandbox:
         self.peers = tuple(options.only) or PEERS
         seeded = "unopim" if options.seed_side == "unopim" else ("woocommerce", "bigcommerce")
         needs_catalogue = any(peer in seeded for peer in self.peers)
-        self.catalogue: Catalogue = generate_catalogue(options.products if needs_catalogue else 0, seed=options.seed)
+        self.catalogue: Catalogue = generate_catalogue(options.products if needs_catalogue else 0, seed=options.seed,
+                                                       locales=options.locales, currencies=options.currencies)
 
         self.unopim = UnoPimState(
             version=options.unopim_version, rate_limit_per_min=options.unopim_rate_limit,
             timezone=options.unopim_timezone,
         )
         self.woocommerce = WooState()
+        if options.wcml_currencies:
+            self.woocommerce.enable_wcml_multicurrency(tuple(options.wcml_currencies))
+        if options.wpml_languages:
+            self.woocommerce.enable_wpml(options.wpml_languages[0], tuple(options.wpml_languages))
+        if options.curcy_currencies:
+            self.woocommerce.enable_curcy(tuple(options.curcy_currencies))
         self.bigcommerce = BigCommerceState(rate_limit=options.bigcommerce_rate_limit)
+        set_up_i18n(self.bigcommerce, currencies=tuple(options.bigcommerce_currencies),
+                    price_lists=options.bigcommerce_price_lists, locales=tuple(options.bigcommerce_locales))
         if options.seed_side == "unopim":
             self.unopim.load_catalogue(self.catalogue)
         else:

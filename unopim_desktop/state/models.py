@@ -339,8 +339,3 @@ class ScheduledJob(BaseModel):
 
     class Meta:
         indexes = ((("instance", "channel", "job"), True),)
-
-ALL_MODELS: list[type[BaseModel]] = [
-    SchemaVersion, Instance, Setting, Channel, LogEntry, Store, Locale, Currency, UnoPimAttribute,
-    UnoPimFamily, UnoPimCategory, CoreFieldMapping, AttributeMapping, CategoryMapping, Link, Checkpoint, SyncRun,
-]

@@ -72,6 +72,17 @@ def delete_store(address: str, label: str) -> bool:
     return True
 
 
+def remember_capabilities(address: str, label: str, caps: dict[str, Any]) -> None:
+    """What a run found the store can hold beyond one language and currency (the Channels tab shows it)."""
+    s = Store.get_or_none((Store.instance == _instance(address)) & (Store.label == label))
+    if s is None:
+        return
+    info = json.loads(s.info or "{}")
+    if info.get("i18n") != caps:
+        info["i18n"] = caps
+        Store.update(info=json.dumps(info)).where(Store.id == s.id).execute()
+
+
 def set_store_active(address: str, label: str, active: bool) -> None:
     Store.update(active=active, updated_at=utcnow()).where(
         (Store.instance == _instance(address)) & (Store.label == label)

@@ -14,6 +14,7 @@ from unopim_desktop.domain import (
     StoreConnection,
     StoreImage,
     StoreInfo,
+    StoreLanguages,
     StoreProduct,
     StoreVariant,
 )
@@ -46,6 +47,20 @@ class StoreAdapter(Protocol):
 
     async def verify(self) -> StoreInfo:
         """Prove the address and credentials work (read and write); StoreVerificationError if not."""
+        ...
+
+    async def i18n_capabilities(self, settings: dict[str, str], *, languages: tuple[str, ...] = (),
+                                currencies: tuple[str, ...] = (), channel: str = "") -> StoreLanguages:
+        """What the store can hold beyond one language and one currency (#18), within the merchant's
+        per-store `settings` (`mapping.i18n.STORE_SETTINGS`). `languages` and `currencies` are the store
+        languages and currencies the channel maps beyond its defaults: the adapter checks the languages and
+        from then on writes and reads `translations` and `prices` in those (and only those) it can hold.
+        `channel` (the UnoPim channel's code) names what the store keeps per channel (a price list)."""
+        ...
+
+    async def translated_variations(self, product_id: int) -> dict[str, dict[str, int]]:
+        """SKU -> store language -> the id of the store's own translated copy of each variation of a product
+        (WCML makes them); {} where translations are no objects of their own."""
         ...
 
     # -- reads -----------------------------------------------------------------------------------

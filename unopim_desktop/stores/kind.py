@@ -19,7 +19,7 @@ from unopim_desktop.stores.base import StoreAdapter
 # The connection values a form can ask for. `StoreConnection` and the store form carry the same names;
 # each kind uses the ones it needs, under its own labels.
 CONNECTION_FIELDS = ("url", "key", "secret", "access_token", "wp_user", "wp_app_password")
-SETTING_FIELDS = ("default_currency", "default_locale")
+SETTING_FIELDS = ("default_currency", "default_locale", "translations", "multi_currency", "plugin_currencies")
 SECRET_FIELDS = ("secret", "access_token", "wp_app_password")
 
 
@@ -36,6 +36,7 @@ class FormField:
     masked_if: str = ""
     cli_flag: str = ""  # `store add KIND --flag`
     env: str = ""  # environment variable a secret may come from instead of the command line
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label) of a field picked from a list
 
     @property
     def secret(self) -> bool:

@@ -9,7 +9,10 @@ import json
 from typing import Any
 
 # Fields that change on every write or identify rather than describe: never part of a content hash.
-VOLATILE = {"store_id", "date_modified_gmt", "parent_store_id", "images", "image"}
+VOLATILE = {"store_id", "date_modified_gmt", "parent_store_id", "images", "image", "translation_ids", "changed"}
+# Added with translations and per-currency prices (#18): left out while empty, so the hash of everything
+# synced before (one locale, one currency) stays what it was and an upgrade rewrites nothing.
+WHEN_SET = {"translations", "prices"}
 
 
 # Fields added to the neutral types later, left out of a hash while empty: the hashes of records that do not use
@@ -19,8 +22,8 @@ OMITTED_WHEN_EMPTY = {"extra"}
 
 def _plain(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name not in VOLATILE
-                and not (f.name in OMITTED_WHEN_EMPTY and not getattr(obj, f.name))}
+        return {f.name: _plain(value) for f in dataclasses.fields(obj) if f.name not in VOLATILE
+                and ((value := getattr(obj, f.name)) or f.name not in WHEN_SET | OMITTED_WHEN_EMPTY)}
     if isinstance(obj, dict):
         return {str(k): _plain(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
     if isinstance(obj, (list, tuple)):
@@ -65,13 +68,27 @@ def cooldown_reason(last_write: dt.datetime | None, debounce_s: int, other_side:
 
 def field_changes(before: Any, after: Any) -> dict[str, tuple[Any, Any]]:
     """Field-level preview of a write, for dry runs: {field: (old, new)}. `before` is what the store holds
-    (None for a create: then the fields the write sets); a field the write empties is a change too."""
-    new = _plain(after)
+    (None for a create: then the fields the write sets); a field the write empties is a change too.
+    Translations and other currencies show as their own fields (`name@fr`, `regular_price@EUR`)."""
+    new = _flat(_plain(after))
     if before is None:
         return {k: (None, v) for k, v in new.items() if v not in ("", [], {}, None)}
-    old = _plain(before) if not isinstance(before, dict) else before
+    old = _flat(_plain(before) if not isinstance(before, dict) else before)
+    for k in new:  # a translation or currency the store does not hold yet: each of its fields is new
+        if "@" in k and k not in old:
+            old[k] = ""
     return {k: (old.get(k), v) for k, v in new.items()
             if k in old and old.get(k) != v and not (old.get(k) in ("", None) and v in ("", None))}
+
+
+def _flat(plain: dict[str, Any]) -> dict[str, Any]:
+    """`translations` and `prices` spread into one field per language or currency (`name@fr`)."""
+    out = {k: v for k, v in plain.items() if k not in WHEN_SET}
+    for key in WHEN_SET:
+        for code, fields in (plain.get(key) or {}).items():
+            for name, value in (fields or {}).items():
+                out[f"{name}@{code}"] = value
+    return out
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
@@ -89,6 +106,11 @@ def value_changes(current: dict[str, Any] | None, fragment: dict[str, Any]) -> d
     out: dict[str, tuple[Any, Any]] = {}
 
     def walk(old: Any, new: Any, depth: int, path: str) -> None:
+        if depth < 0 and _per_currency(new) and isinstance(old, dict):
+            for currency, amount in new.items():  # a price: one change per currency (…price.EUR)
+                if old.get(currency) != amount:
+                    out[f"{path}.{currency}"] = (old.get(currency), amount)
+            return
         if depth < 0 or not isinstance(new, dict):
             if old != new:
                 out[path] = (old, new)
@@ -103,3 +125,8 @@ def value_changes(current: dict[str, Any] | None, fragment: dict[str, Any]) -> d
         elif before != content:
             out[bucket] = (before, content)
     return out
+
+
+def _per_currency(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and all(
+        isinstance(k, str) and len(k) == 3 and k.isalpha() and k.isupper() for k in value)

@@ -12,6 +12,7 @@ from typing import Any
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.clients.unopim import UnoPimClient
 from unopim_desktop.domain import ChannelRow, StoreRow
+from unopim_desktop.mapping.i18n import store_settings
 from unopim_desktop.memory import release_free_memory
 from unopim_desktop.state import repo, stores_repo, sync_repo
 from unopim_desktop.state.db import DbLane
@@ -228,7 +229,8 @@ class SyncEngine:
                                                allow_deletes=allow_deletes, max_delete=max_delete,
                                                on_conflict=on_conflict, only=only, in_flight=self.in_flight,
                                                page_size=self.page_size, images=images),
-                           debounce_s=ch.debounce_s, store_currency=_store_currency(store))
+                           debounce_s=ch.debounce_s, store_currency=_store_currency(store),
+                           store_settings=store_settings(store.info))
 
         return await self._run_channel(
             address, ch, store, job="pull_full" if full else "pull_delta", steps=STEPS, dry_run=dry_run,
@@ -337,7 +339,8 @@ class SyncEngine:
                                                on_conflict=on_conflict, only=only, reconcile=reconcile,
                                                reconcile_hours=reconcile_hours,
                                                batch_size=self.push_batch_size, images=images),
-                           debounce_s=ch.debounce_s, store_currency=_store_currency(store))
+                           debounce_s=ch.debounce_s, store_currency=_store_currency(store),
+                           store_settings=store_settings(store.info))
 
         what = f" ({entity})" if entity else ""
         return await self._run_channel(

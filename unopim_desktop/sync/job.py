@@ -12,9 +12,10 @@ from typing import Any
 
 from unopim_desktop.clients.errors import ApiError, AuthError, Forbidden, Unreachable
 from unopim_desktop.clients.unopim import ServerFeatures, UnoPimClient
-from unopim_desktop.domain import AttributeDef, ChannelRow, StoreImage
+from unopim_desktop.domain import AttributeDef, ChannelRow, StoreImage, StoreLanguages
 from unopim_desktop.mapping.fields import STATUS_PSEUDO_ATTRIBUTE
-from unopim_desktop.state import mapping_repo, sync_repo
+from unopim_desktop.mapping.i18n import ChannelReach, base_currency, caps_dict, channel_reach
+from unopim_desktop.state import mapping_repo, stores_repo, sync_repo
 from unopim_desktop.state.db import DbLane
 from unopim_desktop.state.sync_repo import LinkRow, LinkTable, LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
@@ -27,6 +28,13 @@ from unopim_desktop.sync.transform.to_store import PullMapping
 # Link kind of the store's own image ids per product and variant: the pull records them after writing
 # images, so the push knows those pictures came from UnoPim and never uploads them back.
 IMAGES_KIND = "images"
+# Link kind of a translation the store keeps as its own object (a WPML post or term), code
+# `<kind>:<code>@<store language>`, its parent code the product, variant or category it translates.
+TRANSLATION_KIND = "translation"
+
+
+def translation_code(kind: str, code: str, lang: str) -> str:
+    return f"{kind}:{code}@{lang}"
 
 
 class StepFailed(Exception):
@@ -54,7 +62,8 @@ class JobPart:
 
 class SyncJob:
     def __init__(self, run: RunContext, client: UnoPimClient, adapter: StoreAdapter, *, store_label: str,
-                 channel: ChannelRow, options: Any, debounce_s: int, store_currency: str = "") -> None:
+                 channel: ChannelRow, options: Any, debounce_s: int, store_currency: str = "",
+                 store_settings: dict[str, str] | None = None) -> None:
         self.run = run
         self.client = client
         self.adapter = adapter
@@ -65,6 +74,11 @@ class SyncJob:
         # chose (a conflict settled) is no echo, and the field bases keep it from undoing anything.
         self.debounce_s = 0 if getattr(options, "only", None) else debounce_s
         self.store_currency = store_currency
+        self.store_settings = dict(store_settings or {})  # the merchant's per-store i18n choices
+        # Which locales and currencies reach the store and how (#18): one locale and one currency until
+        # `learn_reach` asked the store.
+        self.caps = StoreLanguages()
+        self.reach: ChannelReach = channel_reach(channel, self.caps, store_currency)
         self.links = LinkTable()
         self.started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         # What this UnoPim's API can do (read by the first steps of each run; 3.x until then).
@@ -115,14 +129,35 @@ class SyncJob:
 
     # -- the mapping view ------------------------------------------------------------------------------
     def currency(self) -> str:
-        """The UnoPim currency whose amounts the store shows: the one mapped onto the store's default
-        currency, else the store default itself when the channel has it, else the channel's first."""
-        for unopim, store in self.channel.currency_map.items():
-            if self.store_currency and store == self.store_currency:
-                return unopim
-        if self.store_currency in self.channel.currencies:
-            return self.store_currency
-        return (self.channel.currencies or ["USD"])[0]
+        """The UnoPim currency whose amounts the store shows (see `mapping.i18n.base_currency`)."""
+        return base_currency(self.channel, self.store_currency)
+
+    async def learn_reach(self) -> None:
+        """Ask the store what it can hold beyond one language and one currency, and say in the Logs which of
+        the channel's locales and currencies reach it and how (each one left out with its reason)."""
+        ch = self.channel
+        default = ch.default_locale or (ch.locales or ["en_US"])[0]
+        base = self.currency()
+        languages = tuple(dict.fromkeys(v.strip() for k, v in ch.locale_map.items()
+                                        if v and v.strip() and k != default and k in ch.locales))
+        currencies = tuple(dict.fromkeys(v.strip().upper() for k, v in ch.currency_map.items()
+                                         if v and v.strip() and k != base and k in ch.currencies
+                                         and v.strip().upper() != self.store_currency))
+        if languages or currencies:  # nothing further mapped: no request, the run is as it always was
+            self.caps = await self.adapter.i18n_capabilities(self.store_settings, languages=languages,
+                                                             currencies=currencies, channel=ch.code)
+            await self.lane.run(stores_repo.remember_capabilities, self.address, self.label, caps_dict(self.caps))
+        self.reach = channel_reach(self.channel, self.caps, self.store_currency)
+        many = len(self.channel.locales) > 1 or len(self.channel.currencies) > 1
+        if not many and not self.reach.notes:
+            return
+        self.run.log(f"Channel {self.channel.code} in “{self.label}”: " + "; ".join(
+            line for line in self.reach.lines() if " not sent: " not in line) + ".", entity_kind="channel",
+            entity=self.channel.code)
+        for code, why in self.reach.left_out.items():
+            kind = "currency" if code in self.channel.currencies else "language"
+            self.run.log(f"{code} is not sent to “{self.label}”: {why}.", entity_kind=kind, entity=code,
+                         level="warning" if code in self.reach.warnings else "info")
 
     async def mapping_view(self, attributes: dict[str, AttributeDef]) -> PullMapping:
         """The channel's mapping over these attributes: its default locale first in the fallback chain,
@@ -139,9 +174,11 @@ class SyncJob:
             chain.append("en_US")
         attrs = dict(attributes)
         attrs.setdefault("status", STATUS_PSEUDO_ATTRIBUTE)
+        languages = {lang: [loc, *[c for c in chain if c != loc]] for lang, loc in self.reach.languages.items()}
         return PullMapping(channel=self.channel.code, locales=chain, currency=self.currency(), core=core, rows=rows,
                            attributes=attrs, media_url=f"{self.address}/storage/",
-                           product_attributes=kind.product_attributes)
+                           product_attributes=kind.product_attributes, languages=languages,
+                           currencies=self.reach.store_currencies)
 
 
 def attribute_defs(raw: list[dict[str, Any]], families: list[dict[str, Any]] | None = None
@@ -224,10 +261,22 @@ def delete_guard(gone: int, linked: int, listed: int, max_delete: int, *, side: 
 
 
 def links_of_product(links: LinkTable, code: str) -> list[tuple[str, str]]:
-    """The links that go with a product: itself, its associations and images, its variants and theirs. A
-    deleted product takes them all along, so a product that returns is re-created with every variation."""
+    """The links that go with a product: itself, its associations and images, its variants and theirs, and
+    the translations of both. A deleted product takes them all along, so a product that returns is
+    re-created with every variation."""
     out = [("product", code), ("association", code), (IMAGES_KIND, f"product:{code}")]
+    owners = {f"product:{code}@"}
     for (kind, vcode), link in links.items():
         if kind == "variant" and link.parent_code == code:
             out += [("variant", vcode), (IMAGES_KIND, f"variant:{vcode}")]
+            owners.add(f"variant:{vcode}@")
+    out += [(TRANSLATION_KIND, tcode) for (kind, tcode), _link in links.items()
+            if kind == TRANSLATION_KIND and tcode[:tcode.rfind("@") + 1] in owners]
     return out
+
+
+def translation_store_ids(links: LinkTable, kind: str, code: str) -> dict[str, int]:
+    """Store language -> the store's own id of each translation of one product, variant or category."""
+    prefix = f"{kind}:{code}@"
+    return {tcode[len(prefix):]: link.store_id for (k, tcode), link in links.items()
+            if k == TRANSLATION_KIND and tcode.startswith(prefix)}

@@ -11,6 +11,11 @@ owning side's value is written whenever the two differ, and the other side never
 Fields are those of the neutral store types (`StoreProduct`, `StoreVariant`), flattened: scalars by name,
 `categories`, `tags`, one `attribute:<name>` per store attribute, one `meta:<key>` per custom field, one
 `axis:<name>` per variation axis. Images, associations and ids travel apart and are not fields here.
+
+Translations and other currencies are fields of the same base (#18): `name@fr`, `description@fr`,
+`short_description@fr` per store language, `regular_price@EUR`, `sale_price@EUR` per store currency. So a
+French name or a EUR price is merged on its own, like any field, and takes the direction of its field
+(`name@fr` follows the Name row).
 """
 
 from __future__ import annotations
@@ -24,12 +29,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from unopim_desktop.domain import ProductAttributeValue, StoreProduct, StoreVariant
+from unopim_desktop.domain import (
+    ProductAttributeValue,
+    StorePrice,
+    StoreProduct,
+    StoreTranslation,
+    StoreVariant,
+)
 
 # Not fields of a merge: ids, dates and what other steps write (images, associations, variations).
 _SKIPPED = frozenset({"store_id", "date_modified_gmt", "parent_store_id", "images", "image", "upsell_ids",
                       "cross_sell_ids", "grouped_ids", "variants", "lang", "translation_of", "attributes", "meta",
-                      "axes", "category_ids", "extra"})
+                      "axes", "category_ids", "extra", "translations", "prices", "translation_ids"})
+TRANSLATED = ("name", "description", "short_description")  # the fields of a `StoreTranslation`
+PRICED = ("regular_price", "sale_price")  # the fields of a `StorePrice`
 
 PULL, PUSH = "pull", "push"  # which side writes: the pull writes the store, the push writes UnoPim
 UNOPIM_WINS, STORE_WINS, ASK = "unopim", "store", "ask"
@@ -52,6 +65,12 @@ def fields_of(obj: StoreProduct | StoreVariant) -> dict[str, Any]:
             out[f"axis:{name}"] = normalised(option)
     for key, value in obj.meta.items():
         out[f"meta:{key}"] = normalised(value)
+    for lang, text in getattr(obj, "translations", {}).items():
+        for name in TRANSLATED:
+            out[f"{name}@{lang}"] = normalised(getattr(text, name))
+    for currency, price in obj.prices.items():
+        for name in PRICED:
+            out[f"{name}@{currency}"] = normalised(getattr(price, name))
     return out
 
 
@@ -184,16 +203,34 @@ def apply_fields(target: StoreProduct | StoreVariant, source: StoreProduct | Sto
                 out.meta[key] = source.meta[key]
             else:
                 out.meta.pop(key, None)
+        elif "@" in name:
+            _apply_scoped(out, source, name)
         elif hasattr(out, name):
             setattr(out, name, copy.deepcopy(getattr(source, name)))
     return out
 
 
+def _apply_scoped(out: StoreProduct | StoreVariant, source: StoreProduct | StoreVariant, name: str) -> None:
+    """`name@fr` or `regular_price@EUR` taken from `source` (a translation or currency it lacks: emptied)."""
+    field_name, code = name.split("@", 1)
+    if field_name in TRANSLATED and isinstance(out, StoreProduct):
+        theirs = source.translations.get(code)  # type: ignore[union-attr]
+        mine = out.translations.setdefault(code, StoreTranslation())
+        setattr(mine, field_name, getattr(theirs, field_name) if theirs is not None else "")
+        if mine.store_id is None and theirs is not None:
+            mine.store_id = theirs.store_id
+    elif field_name in PRICED:
+        their_price = source.prices.get(code)
+        price = out.prices.setdefault(code, StorePrice())
+        setattr(price, field_name, getattr(their_price, field_name) if their_price is not None else "")
+
+
 def owner_of(core_directions: dict[str, str], attribute_directions: dict[str, str]) -> Callable[[str], str]:
-    """A field's direction from the mapping: core fields by key, attributes and custom fields by name."""
+    """A field's direction from the mapping: core fields by key (a translation or another currency of one
+    by that key: `name@fr` is the Name row's), attributes and custom fields by name."""
     def direction(name: str) -> str:
         if ":" in name:
             return attribute_directions.get(name.split(":", 1)[1], "both")
-        return core_directions.get(name, "both")
+        return core_directions.get(name.split("@", 1)[0], "both")
 
     return direction

@@ -23,10 +23,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from unopim_desktop.sandbox.bigcommerce import brands, category_routes, media, product_routes
+from unopim_desktop.sandbox.bigcommerce import brands, category_routes, media, pricelists, product_routes
 from unopim_desktop.sandbox.bigcommerce import variant_routes as variants
 from unopim_desktop.sandbox.bigcommerce.auth import TOO_MANY_TITLE, ApiGate
 from unopim_desktop.sandbox.bigcommerce.common import ApiError, error_body, json_response
+from unopim_desktop.sandbox.bigcommerce.graphql import graphql_endpoint
 from unopim_desktop.sandbox.bigcommerce.state import BigCommerceState, FetchedImage
 from unopim_desktop.sandbox.faults import FaultConfig, SandboxMiddleware
 from unopim_desktop.sandbox.stats import RequestStats
@@ -125,6 +126,24 @@ def _routes() -> list[Route]:
         r(_V3 + "/brands/{brand_id}", brands.delete_brand_route, "DELETE"),
         r("/cdn11/s-{store_hash}/images/stencil/{size}/{key:path}", media.serve_cdn, "GET"),
         r("/__sandbox/state", sandbox_state, "GET"),
+        *i18n_routes(r),
+    ]
+
+
+def i18n_routes(r: Any) -> list[Route]:
+    """Currencies, price lists and the GraphQL Translations API (i18n.md part C)."""
+    lists = _P + "/v3/pricelists"
+    return [
+        r(_P + "/v2/currencies", pricelists.list_currencies, "GET"),
+        r(lists, pricelists.list_pricelists, "GET"),
+        r(lists, pricelists.create_pricelist, "POST"),
+        r(lists + "/assignments", pricelists.list_assignments, "GET"),
+        r(lists + "/assignments", pricelists.create_assignments, "POST"),
+        r(lists + "/{list_id:int}", pricelists.get_pricelist, "GET"),
+        r(lists + "/{list_id:int}", pricelists.delete_pricelist, "DELETE"),
+        r(lists + "/{list_id:int}/records", pricelists.list_records, "GET"),
+        r(lists + "/{list_id:int}/records", pricelists.upsert_records, "PUT"),
+        r(_P + "/graphql", graphql_endpoint, "POST"),
     ]
 
 

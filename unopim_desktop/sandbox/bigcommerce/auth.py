@@ -41,7 +41,7 @@ FORBIDDEN_BODY = {
 UNAUTHORIZED_TITLE = "Unauthorized. The X-Auth-Token header is missing or the token is invalid."
 TOO_MANY_TITLE = "Too many requests. The store's API request quota is used up; wait for the window to reset."
 
-_API_PATH = re.compile(r"^/stores/([^/]+)/(v2|v3)(/.*)?$")
+_API_PATH = re.compile(r"^/stores/([^/]+)/(v2|v3|graphql)(/.*)?$")
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -69,7 +69,7 @@ def scopes_allowing(api: str, method: str) -> frozenset[str]:
         if method in _READ_METHODS:
             return frozenset({SCOPE_INFORMATION, SCOPE_INFORMATION_READ_ONLY})
         return frozenset({SCOPE_INFORMATION})
-    if method in _READ_METHODS:
+    if method in _READ_METHODS or api == "graphql":  # GraphQL checks each field's scope itself
         return frozenset({SCOPE_PRODUCTS, SCOPE_PRODUCTS_READ_ONLY})
     return frozenset({SCOPE_PRODUCTS})
 
@@ -194,7 +194,8 @@ class ApiGate:
             await _send_json(send, 429, error_body(429, TOO_MANY_TITLE, errors={}), rate_headers)
             return
         raw_headers = [(k.lower().encode(), v.encode()) for k, v in rate_headers.items()]
-        is_write = method not in _READ_METHODS
+        # A GraphQL POST is a query as often as a mutation: the endpoint counts its own writes.
+        is_write = method not in _READ_METHODS and api != "graphql"
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":

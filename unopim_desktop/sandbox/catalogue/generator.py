@@ -111,8 +111,8 @@ def generate_catalogue(
     seed: int = 1,
     configurable_share: float = 0.3,
     variants_per_product: int = 4,
-    locales: int = 2,
-    currencies: int = 2,
+    locales: int = 3,
+    currencies: int = 3,
     channels: int = 2,
     images: bool = True,
 ) -> Catalogue:

@@ -217,7 +217,8 @@ def _system_status(req: WooRequest) -> WooResponse:
             "default_timezone": "UTC", "external_object_cache": None,
         },
         "database": {"wc_database_version": WC_VERSION, "database_prefix": "wp_"},
-        "active_plugins": [{"plugin": "woocommerce/woocommerce.php", "name": "WooCommerce", "version": WC_VERSION}],
+        "active_plugins": [{"plugin": "woocommerce/woocommerce.php", "name": "WooCommerce", "version": WC_VERSION},
+                           *[dict(p) for p in state.active_plugins]],
         "inactive_plugins": [],
         "theme": {"name": "Storefront", "version": "4.6.0"},
         "settings": {

@@ -21,6 +21,7 @@ from unopim_desktop.sandbox.woocommerce.wp import (
     to_int,
     wc_clean,
 )
+from unopim_desktop.sandbox.woocommerce.wpml import same_group
 
 POST_STATUSES = ("publish", "future", "draft", "pending", "private", "trash", "auto-draft")
 STOCK_STATUSES = ("instock", "outofstock", "onbackorder")
@@ -40,7 +41,7 @@ def apply_sku(state: WooState, record: dict[str, Any], item: dict[str, Any]) -> 
     sku = wc_clean(php_strval(item["sku"]))
     if sku:
         owner = state.sku_owner(sku, record["id"])
-        if owner:
+        if owner and not same_group(state, owner, record):
             raise product_invalid_sku(state, sku, owner, record["id"])
     record["sku"] = sku
 
@@ -49,7 +50,7 @@ def recheck_sku(state: WooState, record: dict[str, Any]) -> None:
     """Checked again at save: another request may have taken the SKU while images downloaded."""
     if record["sku"]:
         owner = state.sku_owner(record["sku"], record["id"])
-        if owner:
+        if owner and not same_group(state, owner, record):
             raise product_invalid_sku(state, record["sku"], owner, record["id"])
 
 

@@ -54,6 +54,7 @@ from unopim_desktop.sandbox.woocommerce.wp import (
     to_int,
     wc_clean,
 )
+from unopim_desktop.sandbox.woocommerce.wpml import after_product_save, check_translation, is_translation
 
 PRODUCT_TYPES = ("simple", "grouped", "external", "variable")
 VARIATION_HINT = "To manipulate product variations you should use the /products/&lt;product_id&gt;/variations/&lt;id&gt; endpoint."
@@ -301,7 +302,8 @@ def commit_product(state: WooState, record: dict[str, Any], pending: dict[str, A
         state.index_sku(record["id"], old["sku"], "", live=False)
         if state.product_slugs.get(old["slug"]) == record["id"]:
             del state.product_slugs[old["slug"]]
-    state.index_sku(record["id"], "", record["sku"], live=record["status"] != "trash")
+    if not is_translation(record):  # a WPML translation shares its original's SKU, which the index keeps
+        state.index_sku(record["id"], "", record["sku"], live=record["status"] != "trash")
     if record["slug"]:
         state.product_slugs[record["slug"]] = record["id"]
     state.index_terms(record["id"], old, record)
@@ -346,7 +348,25 @@ async def save_product(req: WooRequest, item: dict[str, Any], product_id: int | 
             if creating:
                 _drop_media(state, uploaded)
             raise
+        if state.wpml is not None:
+            _wpml_insert(req, saved, item, creating)
         return render_product(state, saved, req.base_url, "edit")
+
+
+def _wpml_insert(req: WooRequest, saved: dict[str, Any], item: dict[str, Any], creating: bool) -> None:
+    """WCML's `woocommerce_rest_insert_product_object` handler, after the product is saved. Its exception
+    makes WooCommerce trash a product it just created (an update stays saved) and answer the error."""
+    state = req.state
+    lang, original, error = check_translation(state, {**req.query, **item})
+    if error is not None:
+        if creating:
+            delete_product_item(req, saved["id"], False)
+        raise error
+    if original is not None:
+        state.index_sku(saved["id"], saved["sku"], "", live=False)
+    after_product_save(state, saved, lang=lang, original=original, creating=creating,
+                       stock_sent=item.get("stock_quantity") is not None)
+    state.changed()
 
 
 def _drop_media(state: WooState, ids: list[int]) -> None:

@@ -27,7 +27,7 @@ from unopim_desktop.sandbox.woocommerce.wp import parse_rest_date
 FILTERS = (
     "search", "exclude", "include", "after", "before", "modified_after", "modified_before", "dates_are_gmt",
     "order", "orderby", "parent", "parent_exclude", "slug", "status", "type", "sku", "search_sku", "featured",
-    "category", "tag", "on_sale", "min_price", "max_price", "stock_status",
+    "category", "tag", "on_sale", "min_price", "max_price", "stock_status", "lang",
 )
 
 
@@ -164,6 +164,9 @@ def matching_ids(state: WooState, p: dict[str, Any], *, variations_of: int | Non
         return cached
     prepared: dict[str, Any] = {}
     include = _ids(p["include"]) if p.get("include") else []
+    wpml = state.wpml
+    if wpml is not None and include and not p.get("lang") and variations_of is None:
+        include = wpml.adjust_include(include, state.product_records)
     if include:
         prepared["include"] = set(include)
     for name in ("exclude", "parent", "parent_exclude"):
@@ -185,9 +188,14 @@ def matching_ids(state: WooState, p: dict[str, Any], *, variations_of: int | Non
     if variations_of is not None:
         pool = [state.variation_records[i] for i in state.children.get(variations_of, ())]
     elif "skus" in prepared and p.get("status") != "trash":
-        # Live SKUs are indexed, so a SKU lookup need not scan the catalogue (trashed ones are not).
+        # Live SKUs are indexed, so a SKU lookup need not scan the catalogue (trashed ones are not). With
+        # WPML the index holds the originals; their translations share the SKU.
         owners = {state.sku_index[s] for s in prepared["skus"] if s in state.sku_index}
-        pool = [state.product_records.get(i) or state.variation_records[i] for i in sorted(owners)]
+        if wpml is not None:
+            owners |= {i for o in list(owners) for i in wpml.group(state.product_records.get(o)
+                                                                  or state.variation_records[o]).values()}
+        pool = [state.product_records.get(i) or state.variation_records[i] for i in sorted(owners)
+                if i in state.product_records or i in state.variation_records]
     elif include:
         pool = [r for r in (state.product_records.get(i) for i in include) if r is not None]
     else:
@@ -195,6 +203,11 @@ def matching_ids(state: WooState, p: dict[str, Any], *, variations_of: int | Non
         if sku_lookup:  # WooCommerce widens a SKU query to variations too
             pool += list(state.variation_records.values())
     records = [r for r in pool if _matches(state, r, p, prepared)]
+    if wpml is not None and variations_of is None:
+        # WPML's query filter: the current language (the default, or `lang`); `all` lifts it.
+        wanted = wpml.wanted(p)
+        if wanted is not None:
+            records = [r for r in records if wpml.lang_of(r) == wanted]
     ids = _sort(state, records, p, include)
     state.cache[cache_key] = ids
     return ids

@@ -280,6 +280,8 @@ def render_product(state: WooState, record: dict[str, Any], base: str, context: 
         "post_password": "",
     }
     data.update(_price_fields(state, record))
+    if state.wpml is not None:
+        data.update(state.wpml.post_fields(record))
     data["_links"] = links(base, f"/products/{record['id']}", "/products")
     if record["parent_id"]:
         data["_links"]["up"] = [{"href": f"{base}{API}/products/{record['parent_id']}"}]
@@ -371,6 +373,8 @@ def render_variation(state: WooState, record: dict[str, Any], base: str, context
         "menu_order": record["menu_order"],
         "meta_data": [dict(m) for m in record["meta_data"]],
     }
+    if state.wpml is not None:
+        data.update(state.wpml.post_fields(record))
     pid = record["parent_id"]
     data["_links"] = links(base, f"/products/{pid}/variations/{record['id']}", f"/products/{pid}/variations",
                            up=f"/products/{pid}")
@@ -403,6 +407,14 @@ def term_count(state: WooState, term_id: int) -> int:
 
 
 def render_term(state: WooState, term: Term, base: str) -> dict[str, Any]:
+    data = _render_term(state, term, base)
+    if state.wpml is not None:
+        links_ = data.pop("_links")
+        data.update(state.wpml.term_fields(term.id), _links=links_)
+    return data
+
+
+def _render_term(state: WooState, term: Term, base: str) -> dict[str, Any]:
     count = term_count(state, term.id)
     if term.taxonomy == CATEGORY:
         image = state.media.get(term.image_id) if term.image_id else None

@@ -143,6 +143,13 @@ class WooState:
         self.shuffle_ties = False
         self.tie_rng = random.Random(1)
         self.currency_symbol = "&#36;"
+        self.currency = "USD"
+        # Plugins (i18n.md): WPML + WCML (`enable_wpml`), and the multi-currency plugins, listed as active in
+        # `system_status`. Their currency settings live in WordPress options no REST route shows.
+        self.wpml: Any = None  # a `wpml.Wpml` when WPML and WCML are active
+        self.active_plugins: list[dict[str, str]] = []
+        self.curcy_currencies: tuple[str, ...] = ()
+        self.wcml_currencies: tuple[str, ...] = ()
 
         self.product_records: dict[int, dict[str, Any]] = {}
         self.variation_records: dict[int, dict[str, Any]] = {}
@@ -249,12 +256,43 @@ class WooState:
     def terms_of(self, taxonomy: str) -> list[Term]:
         return [t for t in self.terms.values() if t.taxonomy == taxonomy]
 
-    def term_by_name(self, taxonomy: str, name: str, parent: int | None = None) -> Term | None:
+    def term_by_name(self, taxonomy: str, name: str, parent: int | None = None, lang: str | None = None) -> Term | None:
+        """By name (with WPML: within one language, the default unless `lang` says)."""
         wanted = specialchars(name).casefold()  # WordPress compares the stored (encoded) form
+        language = (lang or self.wpml.default) if self.wpml is not None else None
         for term in self.terms.values():
-            if term.taxonomy == taxonomy and term.name.casefold() == wanted and (parent is None or term.parent == parent):
+            if term.taxonomy == taxonomy and term.name.casefold() == wanted and (parent is None or term.parent == parent) \
+                    and (language is None or self.wpml.term_language(term.id) == language):
                 return term
         return None
+
+    # --- plugins ------------------------------------------------------------------------------------
+
+    def enable_wpml(self, default: str = "en", languages: tuple[str, ...] = ("en", "fr", "de")) -> None:
+        from unopim_desktop.sandbox.woocommerce.wpml import WCML_PLUGIN, WPML_PLUGIN, Wpml
+
+        with self.lock:
+            self.wpml = Wpml(default=default, languages=tuple(languages), copy_price_meta=bool(self.wcml_currencies))
+            self.active_plugins += [WPML_PLUGIN, WCML_PLUGIN]
+            self.changed()
+
+    def enable_curcy(self, currencies: tuple[str, ...]) -> None:
+        from unopim_desktop.sandbox.woocommerce.wpml import CURCY_PLUGIN
+
+        with self.lock:
+            self.curcy_currencies = tuple(currencies)
+            self.active_plugins.append(CURCY_PLUGIN)
+
+    def enable_wcml_multicurrency(self, currencies: tuple[str, ...]) -> None:
+        """WCML's multi-currency in "independent" mode (custom prices per product)."""
+        from unopim_desktop.sandbox.woocommerce.wpml import WCML_PLUGIN
+
+        with self.lock:
+            self.wcml_currencies = tuple(currencies)
+            if WCML_PLUGIN not in self.active_plugins:
+                self.active_plugins.append(WCML_PLUGIN)
+            if self.wpml is not None:
+                self.wpml.copy_price_meta = True
 
     def term_by_slug(self, taxonomy: str, slug: str) -> Term | None:
         for term in self.terms.values():

@@ -31,6 +31,7 @@ from unopim_desktop.sandbox.woocommerce.wp import (
     specialchars,
     to_int,
 )
+from unopim_desktop.sandbox.woocommerce.wpml import uncaught
 
 TERM_MISSING = "Resource doesn't exist."
 # `wc_check_if_attribute_name_is_reserved`: WordPress query variables.
@@ -93,9 +94,11 @@ def unique_term_slug(state: WooState, taxonomy: str, slug: str, parent: int, exc
     return f"{slug}-{number}"
 
 
-def _check_duplicate(state: WooState, taxonomy: str, name: str, slug: str, slug_given: bool, parent: int) -> None:
-    """`wp_insert_term`'s duplicate-name rule, answered as `term_exists` with the existing id."""
-    match = state.term_by_name(taxonomy, name, parent if taxonomy == CATEGORY else None)
+def _check_duplicate(state: WooState, taxonomy: str, name: str, slug: str, slug_given: bool, parent: int,
+                     lang: str | None = None) -> None:
+    """`wp_insert_term`'s duplicate-name rule, answered as `term_exists` with the existing id (with WPML,
+    within the request's language: a translation may carry the original's name)."""
+    match = state.term_by_name(taxonomy, name, parent if taxonomy == CATEGORY else None, lang)
     if match is None:
         return
     slug_match = state.term_by_slug(taxonomy, slug)
@@ -158,19 +161,40 @@ async def create_term_item(req: WooRequest, taxonomy: str, item: dict[str, Any])
     name = clean_term_name(raw_name)
     slug_given = bool(item.get("slug"))
     slug = sanitize_title(item["slug"] if slug_given else name) or sanitize_title(php_strval(raw_name)) or "term"
+    wpml = state.wpml
+    lang = str(item.get("lang") or "") if wpml is not None else ""
+    current = lang if wpml is not None and wpml.active(lang) else None  # the language WCML switched to
     with state.lock:
         if parent and parent not in state.terms:
             raise WooError("missing_parent", "Parent term does not exist.", 400)
-        _check_duplicate(state, taxonomy, name, slug, slug_given, parent)
+        _check_duplicate(state, taxonomy, name, slug, slug_given, parent, current)
     image_id = await _category_image(req, item) if taxonomy == CATEGORY else None
     with state.lock:
-        _check_duplicate(state, taxonomy, name, slug, slug_given, parent)
+        _check_duplicate(state, taxonomy, name, slug, slug_given, parent, current)
+        if current and current != wpml.default and state.term_by_slug(taxonomy, slug) is not None:
+            slug = f"{slug}-{current}"  # WPML's suffix for a translation's slug
         term = Term(state.new_term_id(), taxonomy, name, unique_term_slug(state, taxonomy, slug, parent), parent,
                     kses_post(php_strval(item.get("description") or "")))
         _apply_meta_fields(term, item, image_id)
         state.terms[term.id] = term
         state.count_write()
+        if wpml is not None:
+            _wpml_insert_term(state, taxonomy, term, lang, item.get("translation_of"))
         return render_term(state, term, req.base_url)
+
+
+def _wpml_insert_term(state: WooState, taxonomy: str, term: Term, lang: str, original: Any) -> None:
+    """WCML's `woocommerce_rest_insert_{taxonomy}` handler. The terms controller catches nothing around it:
+    an error leaves the term created in the default language and the request ends in a fatal error."""
+    wpml = state.wpml
+    if original not in (None, "") and not lang:
+        raise uncaught('Using "translation_of" requires providing a "lang" parameter too')
+    if lang and not wpml.active(lang):
+        raise uncaught(f'Invalid language parameter: "{lang}"')
+    source = state.terms.get(to_int(original)) if original not in (None, "") else None
+    if original not in (None, "") and (source is None or source.taxonomy != taxonomy):
+        raise uncaught(f"Term not found: {original}")
+    wpml.join_term(term.id, lang or wpml.default, source.id if source else None)
 
 
 async def update_term_item(req: WooRequest, taxonomy: str, term_id: int, item: dict[str, Any]) -> dict[str, Any]:
@@ -260,6 +284,8 @@ def list_terms(req: WooRequest, kind: str) -> WooResponse:
     exclude = {to_int(i) for i in parse_list(p["exclude"])} if p.get("exclude") else set()
     with state.lock:
         terms = state.terms_of(taxonomy)
+        if state.wpml is not None:
+            terms = _in_language(state, terms, p)
         if include:
             terms = [t for t in terms if t.id in include]
         terms = [t for t in terms if t.id not in exclude]
@@ -284,6 +310,18 @@ def list_terms(req: WooRequest, kind: str) -> WooResponse:
         offset = int(p.get("offset") or 0) or (page - 1) * per_page
         items = [render_term(state, t, req.base_url) for t in terms[offset : offset + per_page]]
     return paginated(req, route, items, len(terms), per_page, page)
+
+
+def _in_language(state: WooState, terms: list[Term], p: dict[str, Any]) -> list[Term]:
+    """WPML's `terms_clauses`: the current language, or every one for `lang=all`. An inactive language
+    throws inside the query filter, which nothing catches."""
+    wpml = state.wpml
+    wanted = wpml.wanted(p)
+    if wanted is None:
+        return terms
+    if not wpml.active(wanted):
+        raise uncaught(f'Invalid language parameter: "{wanted}"')
+    return [t for t in terms if wpml.term_language(t.id) == wanted]
 
 
 def get_term(req: WooRequest, kind: str) -> WooResponse:

@@ -32,6 +32,7 @@ from unopim_desktop.sandbox.woocommerce.render import render_variation
 from unopim_desktop.sandbox.woocommerce.schema import php_strval
 from unopim_desktop.sandbox.woocommerce.state import WooState
 from unopim_desktop.sandbox.woocommerce.wp import kses_post, string_to_bool, to_int, wc_clean
+from unopim_desktop.sandbox.woocommerce.wpml import after_variation_save, is_translation, resync_variations
 
 
 def new_variation_record(parent_id: int) -> dict[str, Any]:
@@ -151,8 +152,11 @@ async def save_variation(req: WooRequest, item: dict[str, Any], variation_id: in
         old = state.variation_records.get(record["id"])
         if old is not None:
             state.index_sku(record["id"], old["sku"], "", live=False)
-        state.index_sku(record["id"], "", record["sku"], live=record["status"] != "trash")
+        if not is_translation(record):
+            state.index_sku(record["id"], "", record["sku"], live=record["status"] != "trash")
         state.store_variation(record)
+        if state.wpml is not None:
+            after_variation_save(state, record)
         _sync_parent(state, record["parent_id"])
         state.count_write()
         return render_variation(state, record, req.base_url, "edit")
@@ -166,6 +170,8 @@ def delete_variation_item(req: WooRequest, product_id: int, variation_id: int, f
             raise WooError("woocommerce_rest_trash_not_supported", "The product_variation does not support trashing.", 501)
         before = render_variation(state, record, req.base_url, "edit")
         state.drop_variation(variation_id)
+        if state.wpml is not None:  # the translations' copies of it go on the next sync
+            resync_variations(state, product_id)
         _sync_parent(state, product_id)
         state.count_write()
         return before

@@ -15,9 +15,10 @@ ACCOUNTS_PAGE = "BigCommerce → Settings → API → Store-level API accounts"
 
 
 def _adapter(connection: StoreConnection) -> StoreAdapter:
-    from unopim_desktop.stores.bigcommerce.adapter import BigCommerceAdapter
+    # The catalog adapter with price lists and translations around it (`i18n`).
+    from unopim_desktop.stores.bigcommerce.i18n import LocalizedBigCommerceAdapter
 
-    return BigCommerceAdapter(connection)
+    return LocalizedBigCommerceAdapter(connection)
 
 
 def _api_path(origin: str, path: str, _raw: str) -> str:
@@ -44,6 +45,10 @@ KIND = StoreKind(
                   cli_flag="--default-currency"),
         FormField("default_locale", "Default locale", placeholder="e.g. en (blank: the store's own)",
                   cli_flag="--default-locale"),
+        FormField("translations", "Translations", cli_flag="--translations",
+                  choices=(("auto", "Translations API when the channel has it"), ("off", "Off (one locale per channel)")),
+                  help="Channel locales mapped to store locales are written through BigCommerce's Translations "
+                       "API (Catalyst channels); other currencies go to price lists (Enterprise plans)."),
     ),
     make_adapter=_adapter,
     check_url_path=_api_path,

@@ -40,6 +40,18 @@ KIND = StoreKind(
                   help="Optional. A WordPress user and an application password (Users → Profile → Application "
                        "Passwords) let UnoPim Desktop upload images the store cannot fetch itself, e.g. from a "
                        "UnoPim that is not reachable from the internet."),
+        FormField("translations", "Translations", cli_flag="--translations",
+                  choices=(("auto", "WPML when the store has it"), ("off", "Off (one locale per channel)")),
+                  help="With WPML and WooCommerce Multilingual, each channel locale mapped to a store language "
+                       "(Channels → Locales) is written as a translation."),
+        FormField("multi_currency", "Multi-currency plugin", cli_flag="--multi-currency",
+                  choices=(("auto", "Detect (CURCY or WCML)"), ("none", "None (one currency)"),
+                           ("curcy", "CURCY"), ("wcml", "WCML multi-currency")),
+                  help="Where the prices in the channel's other currencies go."),
+        FormField("plugin_currencies", "Plugin currencies", placeholder="e.g. EUR, GBP (blank: not checked)",
+                  cli_flag="--plugin-currencies",
+                  help="The currencies the plugin is set up with; a mapped currency it does not know is skipped "
+                       "with a warning."),
     ),
     make_adapter=_adapter,
     check_url_path=_site_path,

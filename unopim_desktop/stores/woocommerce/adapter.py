@@ -22,11 +22,12 @@ from unopim_desktop.domain import (
     StoreCategory,
     StoreImage,
     StoreInfo,
+    StoreLanguages,
     StoreProduct,
     StoreVariant,
 )
 from unopim_desktop.stores.http_common import json_answer
-from unopim_desktop.stores.woocommerce import KIND
+from unopim_desktop.stores.woocommerce import KIND, i18n, translations
 from unopim_desktop.stores.woocommerce import payloads as wc
 from unopim_desktop.stores.woocommerce.api import (
     API,
@@ -38,7 +39,7 @@ from unopim_desktop.stores.woocommerce.api import (
     WooApi,
     int_header,
 )
-from unopim_desktop.stores.woocommerce.terms import upsert_attributes, upsert_categories
+from unopim_desktop.stores.woocommerce.terms import category_key, upsert_attributes, upsert_categories
 from unopim_desktop.stores.woocommerce.verify import verify_woocommerce
 
 
@@ -48,10 +49,73 @@ class WooCommerceAdapter(WooApi):
     category_name_max = None
     one_association_list = False
     inline_on_create = False
+    # What `i18n_capabilities` found (one language and one currency until then) and the store currencies
+    # whose prices this run writes and reads.
+    i18n = StoreLanguages()
+    price_currencies: tuple[str, ...] = ()
 
     # -- verification ----------------------------------------------------------------------------
     async def verify(self) -> StoreInfo:
         return await verify_woocommerce(self)
+
+    async def i18n_capabilities(self, settings: dict[str, str], *, languages: tuple[str, ...] = (),
+                                currencies: tuple[str, ...] = (), channel: str = "") -> StoreLanguages:
+        """WPML/WCML and the multi-currency plugin (see `i18n`); `languages` and `currencies` are the store
+        languages and currencies the channel maps: the languages are checked, the currencies kept for the
+        price meta this adapter writes and reads."""
+        self.i18n = await i18n.detect(self, settings, list(languages))
+        known = self.i18n.currencies
+        self.price_currencies = tuple(c for c in currencies if known is None or c in known) if self.i18n.prices else ()
+        self._translations_of: dict[int, dict[str, int]] = {}
+        return self.i18n
+
+    @property
+    def _wpml(self) -> bool:
+        return self.i18n.translations == "wpml"
+
+    def _product(self, raw: dict[str, Any]) -> StoreProduct:
+        product = wc.product_from_wc(raw)
+        if self.price_currencies:
+            i18n.take_prices(product, self.i18n.prices, self.price_currencies)
+        if self._wpml and not product.lang:
+            product.lang = self.i18n.default_language
+        return product
+
+    def _variant(self, raw: dict[str, Any]) -> StoreVariant:
+        variant = wc.variant_from_wc(raw)
+        if self.price_currencies:
+            i18n.take_prices(variant, self.i18n.prices, self.price_currencies)
+        return variant
+
+    async def _with_translations(self, items: list[dict[str, Any]], seen: set[int] | None = None) -> list[StoreProduct]:
+        """The originals among `items` (fetching those only their translations named), each with its
+        translations: WCML's copies are never products of their own."""
+        if not self._wpml:
+            return [self._product(item) for item in items]
+        default = self.i18n.default_language
+        variations = [wc.product_from_wc(i) for i in items if i.get("type") == "variation"]
+        items = [i for i in items if i.get("type") != "variation"]
+        originals = {i["id"]: i for i in items if str(i.get("lang") or default) == default}
+        named = {int(i["translations"][default]) for i in items if str(i.get("lang") or default) != default
+                 and str((i.get("translations") or {}).get(default, "")).isdigit()}
+        missing = named - set(originals) - (seen or set())
+        if missing:
+            originals.update(await translations.fetch(self, f"{API}/products", missing))
+        pairs = []
+        for pid, raw in sorted(originals.items()):
+            if seen is not None:
+                if pid in seen:
+                    continue
+                seen.add(pid)
+            pairs.append((self._product(raw), raw))
+            self._remember(pid, raw)
+        await translations.attach(self, pairs, self.i18n.languages)
+        return [p for p, _ in pairs] + variations
+
+    def _remember(self, product_id: int, raw: dict[str, Any]) -> None:
+        cache = getattr(self, "_translations_of", None)
+        if cache is not None:
+            cache[product_id] = translations.translation_ids(raw, str(raw.get("lang") or ""))
 
     # -- reads -----------------------------------------------------------------------------------
     async def iter_products(
@@ -62,8 +126,11 @@ class WooCommerceAdapter(WooApi):
         params: dict[str, Any] = {"per_page": max(1, min(page_size, PER_PAGE_MAX)), "orderby": "id", "order": "asc"}
         if modified_after is not None:
             params.update(modified_after=wc.wc_gmt(modified_after), dates_are_gmt="true")
+            if self._wpml:
+                params["lang"] = "all"  # a translation edited alone moves only its own date
+        seen: set[int] = set()
         async for items in self.iter_pages(f"{API}/products", params):
-            yield [wc.product_from_wc(item) for item in items]
+            yield await self._with_translations(items, seen)
 
     async def get_product(self, store_id: int) -> StoreProduct | None:
         try:
@@ -75,7 +142,8 @@ class WooCommerceAdapter(WooApi):
             if exc.code in ("woocommerce_rest_product_invalid_id", "woocommerce_rest_invalid_product_id"):
                 return None
             raise
-        product = wc.product_from_wc(raw)
+        found = await self._with_translations([raw]) if self._wpml and raw.get("lang") else []
+        product = found[0] if found else self._product(raw)
         if product.type == "variable":
             product.variants = await self.list_variants(store_id)
         return product
@@ -87,8 +155,9 @@ class WooCommerceAdapter(WooApi):
 
         async def lookup(group: list[str]) -> None:
             async for items in self.iter_pages(f"{API}/products", {"sku": ",".join(group)}):
-                for item in items:
-                    product = wc.product_from_wc(item)
+                products = await self._with_translations(items) if self._wpml else [
+                    wc.product_from_wc(i) if i.get("type") == "variation" else self._product(i) for i in items]
+                for product in products:
                     if product.sku in group:
                         found[product.sku] = product
 
@@ -108,7 +177,7 @@ class WooCommerceAdapter(WooApi):
 
     async def list_variants(self, product_id: int) -> list[StoreVariant]:
         items = await self.list_all(f"{API}/products/{product_id}/variations", {"orderby": "id", "order": "asc"})
-        return [wc.variant_from_wc(item) for item in items]
+        return [self._variant(item) for item in items]
 
     async def list_categories(self) -> list[StoreCategory]:
         items = await self.list_all(f"{API}/products/categories", {"orderby": "id", "order": "asc"})
@@ -132,9 +201,40 @@ class WooCommerceAdapter(WooApi):
     # -- writes ----------------------------------------------------------------------------------
     async def upsert_products(self, products: list[StoreProduct]) -> BatchResult:
         items = [
-            ("update" if p.store_id else "create", p.sku or f"#{p.store_id}", wc.product_to_wc(p)) for p in products
+            ("update" if p.store_id else "create", p.sku or f"#{p.store_id}", self._priced(wc.product_to_wc(p), p))
+            for p in products
         ]
-        return await self.write_with_image_fallback(f"{API}/products/batch", items, "images")
+        result = await self.write_with_image_fallback(f"{API}/products/batch", items, "images")
+        if self._wpml and any(p.translations for p in products):
+            answers = [*result.created, *result.updated]
+            by_key = {r.key: r for r in answers}
+            pairs = [(p, by_key[p.sku or f"#{p.store_id}"]) for p in products if (p.sku or f"#{p.store_id}") in by_key]
+            await translations.write_products(self, pairs, self._translation_meta)
+            cache = getattr(self, "_translations_of", None)
+            for _p, r in pairs:
+                if cache is not None and r.store_id:
+                    cache[r.store_id] = {k: v for k, v in r.translation_ids.items() if v}
+        return result
+
+    def _priced(self, body: dict[str, Any], obj: StoreProduct | StoreVariant) -> dict[str, Any]:
+        """The per-currency price meta a product (not a variable parent) or variation carries."""
+        if not self.price_currencies or (isinstance(obj, StoreProduct) and obj.type in ("variable", "grouped")):
+            return body
+        meta = [m for m in body.get("meta_data") or [] if not i18n.is_price_key(m["key"])]
+        body["meta_data"] = meta + i18n.prices_meta(obj.prices, self.i18n.prices, self.price_currencies)
+        return body
+
+    def _translation_meta(self, product: StoreProduct) -> list[dict[str, Any]]:
+        if not self.i18n.prices_per_language or product.type in ("variable", "grouped"):
+            return []
+        return i18n.prices_meta(product.prices, self.i18n.prices, self.price_currencies)
+
+    async def translated_variations(self, product_id: int) -> dict[str, dict[str, int]]:
+        """SKU -> store language -> WCML's translated copy of each variation of `product_id` ({} without WPML)."""
+        if not self._wpml:
+            return {}
+        cache = getattr(self, "_translations_of", {})
+        return await translations.translated_variations(self, product_id, cache.get(product_id))
 
     async def upsert_variants(
         self, product_id: int, variants: list[StoreVariant], *, attribute_ids: dict[str, int] | None = None
@@ -158,7 +258,8 @@ class WooCommerceAdapter(WooApi):
         else:
             attribute_ids = {k.strip().lower(): v for k, v in attribute_ids.items()}
         items = [
-            ("update" if v.store_id else "create", v.sku or f"#{v.store_id}", wc.variant_to_wc(v, attribute_ids))
+            ("update" if v.store_id else "create", v.sku or f"#{v.store_id}",
+             self._priced(wc.variant_to_wc(v, attribute_ids), v))
             for v in variants
         ]
         return await self.write_with_image_fallback(f"{API}/products/{product_id}/variations/batch", items, "image")
@@ -213,10 +314,14 @@ class WooCommerceAdapter(WooApi):
         return ItemResult(key=key, store_id=store_id, note="Moved to the trash (restorable in WooCommerce).")
 
     async def upsert_categories(self, categories: list[StoreCategory]) -> BatchResult:
-        return await upsert_categories(self, categories)
+        result = await upsert_categories(self, categories)
+        if self._wpml and any(c.translations for c in categories):
+            answers = {r.key: r for r in (*result.created, *result.updated)}
+            await translations.write_categories(self, categories, answers, category_key)
+        return result
 
     async def upsert_attributes(self, attributes: list[StoreAttribute]) -> BatchResult:
-        return await upsert_attributes(self, attributes)
+        return await upsert_attributes(self, attributes, default_language=self.i18n.default_language if self._wpml else "")
 
     # -- media -----------------------------------------------------------------------------------
     async def upload_media(self, filename: str, content: bytes, content_type: str) -> StoreImage:

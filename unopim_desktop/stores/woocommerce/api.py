@@ -149,6 +149,10 @@ class WooApi:
         response = await self.send("GET", path, params=params, **kw)
         return json_answer(response)
 
+    async def write_json(self, method: str, path: str, body: dict[str, Any]) -> Any:
+        """One single-object write (a PUT may be sent again; a POST only when it certainly did nothing)."""
+        return json_answer(await self.send(method, path, json_body=body))
+
     async def iter_pages(self, path: str, params: dict[str, Any] | None = None) -> AsyncIterator[list[dict[str, Any]]]:
         """Pages of a list endpoint, following `X-WP-TotalPages` (A5)."""
         page = 1

@@ -12,9 +12,17 @@ import asyncio
 import re
 from typing import Any
 
-from unopim_desktop.domain import BatchResult, ItemResult, StoreAttribute, StoreCategory, StoreTerm
+from unopim_desktop.domain import (
+    BatchResult,
+    ItemResult,
+    StoreAttribute,
+    StoreCategory,
+    StoreTerm,
+    StoreTranslation,
+)
 from unopim_desktop.stores.woocommerce import payloads as wc
 from unopim_desktop.stores.woocommerce.api import WooApi
+from unopim_desktop.stores.woocommerce.translations import translation_ids, write_terms
 
 API = "wc/v3"
 ADOPTED = "already existed in the store; adopted"
@@ -108,7 +116,8 @@ def _match(attribute: StoreAttribute, by_slug: dict[str, StoreAttribute], by_nam
     return by_name.get(attribute.name.strip().lower())
 
 
-async def upsert_attributes(api: WooApi, attributes: list[StoreAttribute]) -> BatchResult:
+async def upsert_attributes(api: WooApi, attributes: list[StoreAttribute], *, default_language: str = ""
+                            ) -> BatchResult:
     """Global attributes by slug or name, then their terms.
 
     Results: one item per attribute keyed by its name, and one per term keyed `"<attribute>/<term>"`;
@@ -142,7 +151,7 @@ async def upsert_attributes(api: WooApi, attributes: list[StoreAttribute]) -> Ba
                 resolved[attribute.name] = r.store_id
         result.created += part.created
     term_parts = await asyncio.gather(
-        *(_upsert_terms(api, a, resolved[a.name]) for a in attributes if a.name in resolved and a.terms)
+        *(_upsert_terms(api, a, resolved[a.name], default_language=default_language) for a in attributes if a.name in resolved and a.terms)
     )
     for part in term_parts:
         result.created += part.created
@@ -156,9 +165,16 @@ def _taken_slug(result: ItemResult) -> str:
     return wc.attribute_slug(match.group(1)) if match else ""
 
 
-async def _upsert_terms(api: WooApi, attribute: StoreAttribute, attribute_id: int) -> BatchResult:
+async def _upsert_terms(api: WooApi, attribute: StoreAttribute, attribute_id: int, *, default_language: str = ""
+                        ) -> BatchResult:
+    """The attribute's terms by slug or name; with WPML (`default_language`), then their translations."""
     base = f"{API}/products/attributes/{attribute_id}/terms"
-    existing = [wc.term_from_wc(t) for t in await api.list_all(base, {"orderby": "id"})]
+    # With WPML, every language at once: the originals to match, and the translations they already have.
+    raw_terms = await api.list_all(base, {"orderby": "id", **({"lang": "all"} if default_language else {})})
+    originals = [t for t in raw_terms if not default_language or str(t.get("lang") or default_language) == default_language]
+    names = {t["id"]: wc.term_from_wc(t).name for t in raw_terms if isinstance(t.get("id"), int)}
+    existing = [wc.term_from_wc(t) for t in originals]
+    held = {t["id"]: translation_ids(t, default_language) for t in originals if isinstance(t.get("id"), int)}
     by_name = {t.name.strip().lower(): t for t in existing}
     by_slug = {t.slug: t for t in existing if t.slug}
     result = BatchResult()
@@ -181,4 +197,17 @@ async def _upsert_terms(api: WooApi, attribute: StoreAttribute, attribute_id: in
                 r.error, r.error_code, r.status = "", "", 200
                 r.note = f"A term of that name {ADOPTED} (#{r.store_id})."
         result.created += part.created
+    if default_language and any(t.translations for t in attribute.terms):
+        answers = {r.key: r for r in (*result.created, *result.updated)}
+        items = []
+        for term in attribute.terms:
+            r = answers.get(f"{attribute.name}/{term.name}")
+            if r is None or not r.ok or not r.store_id or not term.translations:
+                continue
+            have = held.get(r.store_id, {})
+            texts = {lang: StoreTranslation(name=t.name, store_id=have.get(lang),
+                                            changed=names.get(have.get(lang, 0), "").strip() != t.name.strip())
+                     for lang, t in term.translations.items()}
+            items.append((r.store_id, texts, have, r))
+        await write_terms(api, base, items)
     return result

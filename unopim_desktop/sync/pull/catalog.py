@@ -10,15 +10,20 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from unopim_desktop.domain import StoreAttribute, StoreCategory, StoreTerm
+from unopim_desktop.domain import StoreAttribute, StoreCategory, StoreTerm, StoreTranslation
 from unopim_desktop.mapping.fields import SELECT_LIKE
 from unopim_desktop.state import mapping_repo, stores_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import content_hash, field_changes
-from unopim_desktop.sync.job import JobPart, StepFailed, attribute_defs
+from unopim_desktop.sync.job import TRANSLATION_KIND, JobPart, StepFailed, attribute_defs, translation_code
 from unopim_desktop.sync.mapping_check import check_mapping
 from unopim_desktop.sync.pull.checks import category_loops
-from unopim_desktop.sync.transform.to_store import PullMapping, category_name, category_text
+from unopim_desktop.sync.transform.to_store import (
+    PullMapping,
+    category_name,
+    category_text,
+    category_translations,
+)
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.job import PullJob
@@ -46,6 +51,8 @@ class CatalogSteps(JobPart):
         currencies = await self.client.currencies()
         await self.job.lane.run(stores_repo.replace_settings_cache, self.job.address, self._channels, self._locales,
                             currencies)
+        # Which of the channel's locales and currencies reach the store, and how (#18).
+        await self.job.learn_reach()
         self.run.counted("currencies", sum(1 for c in currencies if c.get("status")))
 
     # -- 4-8: attribute groups, attributes, options, families, reference entities ----------------------
@@ -107,7 +114,9 @@ class CatalogSteps(JobPart):
         for code in sorted(wanted):
             name = mapping.store_attribute_name(code)
             labels = mapping.option_labels.get(code, {})
-            terms = [StoreTerm(name=mapping.option_label(code, opt)) for opt in labels]
+            terms = [StoreTerm(name=mapping.option_label(code, opt), translations={
+                lang: StoreTranslation(name=mapping.option_label(code, opt, chain))
+                for lang, chain in mapping.languages.items()}) for opt in labels]
             attr = StoreAttribute(name=name, slug=_slug(code), terms=terms)
             link = self.job.link("attribute", code)
             if link and link.content_hash == content_hash(attr):
@@ -159,6 +168,9 @@ class CatalogSteps(JobPart):
                 self.run.log(f"Term “{t.key}” could not be written: {t.error}", level="error",
                              entity_kind="attribute_option", entity=t.key, http_status=t.status,
                              server_text=t.error)
+            for t in (*result.created, *result.updated):
+                if t.key.startswith(f"{a.name}/"):
+                    failed_terms += self._translation_outcome("attribute_option", t.key, t)
             outcome = "updated" if a.store_id else "created"
             self.run.wrote("attribute", code, outcome, f"Store attribute “{a.name}” {outcome} with {len(a.terms)} "
                            f"term(s) (id {r.store_id}).")
@@ -225,6 +237,7 @@ class CatalogSteps(JobPart):
                     name=category_name(c, mapping.locales) or code, slug=_slug(code),
                     parent_store_id=mapping.category_ids.get(parent) if parent and parent != root else None,
                     description=category_text(c, mapping.locales, "description"),
+                    translations=category_translations(c, mapping),
                 )
                 link = self.job.link("category", code)
                 if link and link.content_hash == content_hash(cat):
@@ -232,6 +245,9 @@ class CatalogSteps(JobPart):
                     self.run.count("category", "unchanged")
                     continue
                 cat.store_id = link.store_id if link else None
+                for lang, text in cat.translations.items():
+                    held = self.job.link(TRANSLATION_KIND, translation_code("category", code, lang))
+                    text.store_id = held.store_id if held else None
                 batch.append((code, cat))
             await self._write_categories(batch, mapping)
             self.run.advance("categories", handled)
@@ -264,8 +280,20 @@ class CatalogSteps(JobPart):
                 self.run.log(f"Category “{cat.name}”: {r.note}", entity_kind="category", entity=code)
             outcome = "updated" if cat.store_id else "created"
             self.run.wrote("category", code, outcome, f"Category “{cat.name}” {outcome} (id {r.store_id}).")
-            writes.append(LinkWrite("category", code, r.store_id, content_hash=content_hash(cat), pulled=True))
+            failed = self._translation_outcome("category", code, r)
+            writes.append(LinkWrite("category", code, r.store_id, content_hash=None if failed else content_hash(cat),
+                                    pulled=True))
+            writes += [LinkWrite(TRANSLATION_KIND, translation_code("category", code, lang), tid, parent_code=code)
+                       for lang, tid in r.translation_ids.items() if tid]
         await self.job.commit(writes)
+
+    def _translation_outcome(self, kind: str, code: str, r: Any) -> list[Any]:
+        """Log the translations the store refused (the entity is written again on the next run)."""
+        for lang, why in r.translation_errors.items():
+            self.run.count("translation", "failed")
+            self.run.log(f"The {lang} translation of {kind.replace('_', ' ')} {code} was not written: {why}",
+                         level="error", entity_kind=kind, entity=code, server_text=why)
+        return [r] if r.translation_errors else []
 
     # -- mapping ---------------------------------------------------------------------------------------
     async def _build_mapping(self) -> PullMapping:

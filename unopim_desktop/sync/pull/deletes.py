@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from unopim_desktop.sync.job import delete_guard, links_of_product
+from unopim_desktop.sync.job import delete_guard, links_of_product, translation_store_ids
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.job import PullJob
@@ -45,7 +45,10 @@ async def apply_deletes(job: PullJob) -> None:
             run.record_change("product", code, verb, None, str(link.store_id))
             run.count("product", outcome)
         return
-    result = await job.adapter.delete_products([link.store_id for _, link in gone], force=policy == "delete")
+    # A WPML translation is a product of its own: it goes with its original.
+    copies = [tid for code, _ in gone for tid in translation_store_ids(job.links, "product", code).values()]
+    result = await job.adapter.delete_products([link.store_id for _, link in gone] + copies,
+                                               force=policy == "delete")
     answers = {r.store_id: r for r in result.deleted}
     deletes: list[tuple[str, str]] = []
     for code, link in gone:

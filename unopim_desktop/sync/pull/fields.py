@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.fields import FieldBases
 from unopim_desktop.sync.merge import PULL, apply_fields, fields_of
+from unopim_desktop.sync.pull.translations import changed_translations
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.job import PullJob
@@ -59,7 +60,9 @@ class PullFields(FieldBases):
                 base = fields_of(store)
                 self.established += 1
             merged = self.merge(kind, sku, base, obj, store)
-            if merged.empty and getattr(obj, "image", None) is None:
+            # A translation UnoPim gives that the store no longer has (deleted there): written again.
+            lost = any(lang not in getattr(store, "translations", {}) for lang in getattr(obj, "translations", {}))
+            if merged.empty and not lost and getattr(obj, "image", None) is None:
                 self.run.count(kind, "unchanged")
                 writes.append(LinkWrite(kind, sku, obj.store_id, content_hash=h, base=merged.base))
                 if kind == "product":
@@ -69,6 +72,7 @@ class PullFields(FieldBases):
             written.store_id = obj.store_id
             if kind == "product":
                 written.images, written.type = [], obj.type  # images travel apart; the type is UnoPim's
+                changed_translations(written, obj, store, merged.write, job.caps.prices_per_language)
             else:
                 written.image = obj.image  # a variation's image travels with it (None: leave the store's)
             out.append((sku, written, h, images))

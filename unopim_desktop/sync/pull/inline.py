@@ -132,6 +132,7 @@ class InlineCreates:
                             base=fields_of(h.product), image_hash=self.images_done("product", h.sku, h.images, r))]
         if r.image_ids and not r.image_error:
             writes.append(record_store_images("product", h.sku, r.store_id, r.image_ids))
+        writes += steps.translations.written("product", h.sku, r)
         made = {v.key.lower(): v for v in r.variants}
         late = []
         for sku, variant, vh, ih in h.variants:
@@ -140,10 +141,16 @@ class InlineCreates:
                 late.append((sku, variant, vh, ih or None))
                 continue
             run.wrote("variant", sku, "created", f"Variant {sku} created in “{label}” (id {vr.store_id}) with {h.sku}.")
+            steps.translations.refused_prices("variant", sku, vr)
             run.record_change("variant", sku, "create", None, vh)
             sent = variant.image is not None and bool(variant.image.src)
             if sent:
-                run.count("image", "failed" if r.image_error else "updated")
+                run.grow("images")
+                run.advance("images")
+                if r.image_error:
+                    run.count("image", "failed")
+                else:
+                    run.wrote("image", sku, "created", f"Image of variant {sku} created (sent with it).")
             writes.append(LinkWrite("variant", sku, vr.store_id, parent_code=h.sku, content_hash=vh, pulled=True,
                                     image_hash=ih if sent and not r.image_error else None, base=fields_of(variant)))
             if sent and vr.image_urls and not r.image_error:
@@ -159,10 +166,12 @@ class InlineCreates:
         retried on the next run, which queues them as for any product whose image hash is old)."""
         if not images:
             return None
+        self.run.grow("images")  # carried by the create, counted with the images step so its bar and the summary agree
+        self.run.advance("images")
         if r.image_error:
             self.run.count("image", "failed")
             self.run.log(f"Images of {kind} {sku} not transferred ({r.image_error}); they will be retried on the next "
                          "run.", level="warning", entity_kind="image", entity=sku)
             return None
-        self.run.count("image", "updated")
+        self.run.wrote("image", sku, "created", f"{len(images)} image(s) of {kind} {sku} created (sent with it).")
         return image_hash([i.src for i in images])

@@ -74,9 +74,10 @@ class PullJob(SyncJob):
     def __init__(
         self, run: RunContext, client: UnoPimClient, adapter: StoreAdapter, *, store_label: str,
         channel: ChannelRow, options: PullOptions, debounce_s: int, store_currency: str = "",
+        store_settings: dict[str, str] | None = None,
     ) -> None:
         super().__init__(run, client, adapter, store_label=store_label, channel=channel, options=options,
-                         debounce_s=debounce_s, store_currency=store_currency)
+                         debounce_s=debounce_s, store_currency=store_currency, store_settings=store_settings)
         self.state = PullState()
         # The parts of the run in progress (None outside `execute`).
         self.catalog: CatalogSteps | None = None

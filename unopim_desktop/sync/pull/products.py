@@ -28,6 +28,7 @@ from unopim_desktop.sync.pull.fields import PullFields
 from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
 from unopim_desktop.sync.pull.inline import InlineCreates
 from unopim_desktop.sync.pull.listing import ProductListing
+from unopim_desktop.sync.pull.translations import PullTranslations
 from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ class ProductSteps:
         self.adopted = 0  # existing store products found by SKU and taken over (overwritten)
         self.fields = PullFields(job)  # what UnoPim changed since the last sync, field by field
         self.inline = InlineCreates(self)  # new products created with their images and variants in one call
+        self.translations = PullTranslations(job)  # the links of the store's own translated objects
         self.store_was_empty = False  # nothing to adopt: every SKU look-up can be skipped
         self.listing = ProductListing(job)  # which products a run reads: all, what changed, or the ones asked for
 
@@ -197,6 +199,7 @@ class ProductSteps:
             product.store_id = link.store_id if link else None
             if not configurable and not product.regular_price:
                 self._note_currency(item, sku)
+            self.translations.known(sku, product)
             pending.append((sku, product, h, images))
         writes = established + await self._upsert("product", pending)
         if commit:
@@ -255,11 +258,13 @@ class ProductSteps:
                 carried = self.inline.images_done(kind, sku, images, r) if sku in inline else None
                 writes.append(LinkWrite(kind, sku, r.store_id, content_hash=h, base=after.get(sku),
                                         pulled=sku not in self.fields.store_edits_kept, image_hash=carried))
+                writes += self.translations.written("product", sku, r)
                 if carried and r.image_ids:
                     writes.append(record_store_images("product", sku, r.store_id, r.image_ids))
                 elif sku not in inline:
                     await self.images.queue("product", sku, r.store_id, images)
                 continue
+            self.translations.refused_prices(kind, sku, r)
             # A variation's image travels with the variation itself (its parent's batch is written anyway).
             sent_image = images is not None
             if sent_image:  # counted with the images step, so its bar and the summary agree
@@ -314,6 +319,8 @@ class ProductSteps:
             is_variation = hit.parent_store_id is not None
             if (kind == "variant") == is_variation:
                 obj.store_id = hit.store_id
+                if isinstance(obj, StoreProduct):
+                    self.translations.adopt(obj, hit)
                 self.adopted += kind == "product"
                 self.run.log(f"Adopted the existing store {kind} with SKU {sku} (id {hit.store_id}).",
                              entity_kind=kind, entity=sku, action="adopted")
@@ -384,10 +391,12 @@ class ProductSteps:
                 variant.image = None if image_same else image
                 variant.store_id = link.store_id if link else None
                 pending.append((sku, variant, h, None if image_same else ih))
-            if not pending or parent is None:
+            if parent is None:
                 return established
-            return established + await self._upsert("variant", pending, parent_id=parent.store_id,
-                                                    parent_sku=parent_sku)
+            written = await self._upsert("variant", pending, parent_id=parent.store_id,
+                                         parent_sku=parent_sku) if pending else []
+            linked = await self.translations.variations(parent_sku, parent.store_id, [_sku(i) for i in group])
+            return established + written + linked
 
         parts = await asyncio.gather(*(one_parent(p, g) for p, g in by_parent.items()))
         return [w for part in parts for w in part] + await self.inline.flush()

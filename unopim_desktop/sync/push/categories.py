@@ -10,8 +10,9 @@ from unopim_desktop.domain import StoreCategory, shorten
 from unopim_desktop.state.sync_repo import LinkRow, LinkWrite
 from unopim_desktop.sync.changes import content_hash, cooldown_reason
 from unopim_desktop.sync.job import JobPart
+from unopim_desktop.sync.transform.equality import same_text
 from unopim_desktop.sync.transform.to_store import category_name, category_text
-from unopim_desktop.sync.transform.to_unopim import _same_text, attribute_code_of
+from unopim_desktop.sync.transform.to_unopim import attribute_code_of
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.push.job import PushJob
@@ -139,7 +140,7 @@ class CategoryPush(JobPart):
             desc = category_text(current, locales, "description")
             # A name longer than the store takes was shortened by the pull: that is no rename.
             shown = shorten(name, getattr(self.adapter, "category_name_max", None))
-            if _same_text(shown, sc.name) and _same_text(desc, sc.description) and current.get("parent") == parent:
+            if same_text(shown, sc.name) and same_text(desc, sc.description) and current.get("parent") == parent:
                 self.run.count("category", "unchanged")
                 return "unchanged"
             mine = ((current.get("additional_data") or {}).get("locale_specific") or {}).get(locale) or {}

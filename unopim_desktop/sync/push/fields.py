@@ -3,6 +3,7 @@ base), and leave UnoPim's own edits alone; a field both changed is a conflict (s
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from unopim_desktop.sync.changes import content_hash
@@ -23,6 +24,7 @@ class PushFields(FieldBases):
         """The store's record as the push should compare it with UnoPim: its own values in the fields the
         store changed since the base, UnoPim's (`shown`, as the store would show them) in the others; and the
         base after the push. A record not linked yet is compared whole (and gets its base from it)."""
+        _unheld_as_shown(store, shown)
         if link is None:
             return store, fields_of(store)
         base = (await self.bases(kind, [code])).get(code)
@@ -36,3 +38,14 @@ class PushFields(FieldBases):
         merged = self.merge(kind, code, base, store, shown)
         keep_unopims = (set(fields_of(store)) | set(fields_of(shown))) - merged.write
         return apply_fields(store, shown, keep_unopims), merged.base
+
+
+def _unheld_as_shown(store: Any, shown: Any) -> None:
+    """A translation or currency UnoPim has but the store does not (deleted there, or never written) says
+    nothing the merchant typed: it counts as UnoPim's, so nothing of UnoPim's is cleared by it."""
+    for lang, text in getattr(shown, "translations", {}).items():
+        if hasattr(store, "translations") and lang not in store.translations:
+            store.translations[lang] = copy.deepcopy(text)
+    for currency, price in getattr(shown, "prices", {}).items():
+        if currency not in store.prices:
+            store.prices[currency] = copy.deepcopy(price)

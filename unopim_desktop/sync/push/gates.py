@@ -21,6 +21,7 @@ def untouched_since_pull(link: LinkRow, product: StoreProduct | StoreVariant, va
     if link.pulled_at is None or (link.pushed_at is not None and link.pushed_at > link.pulled_at):
         return False
     stamps = [store_time(product.date_modified_gmt), *(store_time(v.date_modified_gmt) for v in variants)]
+    stamps += [store_time(t.date_modified_gmt) for t in getattr(product, "translations", {}).values()]
     # Store stamps are whole seconds: an edit in the second of the pull's write looks no later than it,
     # so only a stamp from an earlier second proves the record untouched (else: compare, to be safe).
     last_pull = link.pulled_at.replace(microsecond=0)

@@ -79,9 +79,10 @@ class PushJob(SyncJob):
     WATERMARK_MARGIN = dt.timedelta(seconds=5)
 
     def __init__(self, run: RunContext, client: UnoPimClient, adapter: StoreAdapter, *, store_label: str,
-                 channel: ChannelRow, options: PushOptions, debounce_s: int, store_currency: str = "") -> None:
+                 channel: ChannelRow, options: PushOptions, debounce_s: int, store_currency: str = "",
+                 store_settings: dict[str, str] | None = None) -> None:
         super().__init__(run, client, adapter, store_label=store_label, channel=channel, options=options,
-                         debounce_s=debounce_s, store_currency=store_currency)
+                         debounce_s=debounce_s, store_currency=store_currency, store_settings=store_settings)
         self.default_family = ""
         self.mapping: PushMapping | None = None
         self.root = channel.root_category or "root"
@@ -204,6 +205,7 @@ class PushJob(SyncJob):
         defs = attribute_defs(raw, families)
         # Nothing is written to UnoPim with a mapping that no longer works (same rules as Save).
         await check_mapping(self.lane, self.address, self.channel, defs, families, self.store_kind)
+        await self.learn_reach()  # which store languages and currencies map back into which locale bucket
         view = await self.mapping_view(defs)
         attributes = view.attributes
         self.default_family = await self.lane.run(mapping_repo.default_family, self.address)

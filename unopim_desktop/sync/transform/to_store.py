@@ -17,7 +17,9 @@ from unopim_desktop.domain import (
     AttributeRow,
     ProductAttributeValue,
     StoreImage,
+    StorePrice,
     StoreProduct,
+    StoreTranslation,
     StoreVariant,
 )
 from unopim_desktop.sync.transform.extra import extra_keys, store_value
@@ -47,6 +49,10 @@ class PullMapping:
     # Whether the store's products hold attributes besides variant options (`StoreKind.product_attributes`):
     # where not, an attribute row carries nothing on a product (its value would be lost, then pushed back empty).
     product_attributes: bool = True
+    # #18: store language -> its fallback chain (the mapped UnoPim locale first), for the translations;
+    # store currency -> the UnoPim currency behind it, for the prices beyond `currency`.
+    languages: dict[str, list[str]] = field(default_factory=dict)
+    currencies: dict[str, str] = field(default_factory=dict)
 
     def attr(self, key: str) -> AttributeDef | None:
         code = self.core.get(key, "")
@@ -57,9 +63,15 @@ class PullMapping:
             return None
         return read_value(product.get("values") or {}, attr, channel=self.channel, locales=self.locales)
 
-    def option_label(self, attr_code: str, option: str) -> str:
+    def read_in(self, product: Mapping[str, Any], attr: AttributeDef | None, chain: list[str]) -> Any:
+        """An attribute's value in another language (its fallback chain)."""
+        if attr is None:
+            return None
+        return read_value(product.get("values") or {}, attr, channel=self.channel, locales=chain)
+
+    def option_label(self, attr_code: str, option: str, chain: list[str] | None = None) -> str:
         labels = self.option_labels.get(attr_code, {}).get(option) or {}
-        for loc in self.locales:
+        for loc in chain or self.locales:
             if labels.get(loc):
                 return labels[loc]
         return next(iter(labels.values()), option)
@@ -190,6 +202,9 @@ def product_to_store(product: Mapping[str, Any], m: PullMapping, *, axes: list[s
         attr = m.attr(key)
         if attr is not None:
             out.extra[key] = store_value(key, attr, m.read(product, attr), label=m.option_label, currency=m.currency)
+    out.translations = translations_of(product, m, fallback_name=out.name)
+    if not configurable:
+        out.prices = prices_of(product, m)
     assoc = values.get("associations") or {}
     out.upsell_ids = [m.product_ids[s] for s in assoc.get("up_sells") or [] if s in m.product_ids]
     out.cross_sell_ids = [m.product_ids[s] for s in assoc.get("cross_sells") or [] if s in m.product_ids]
@@ -239,6 +254,7 @@ def variant_to_store(variant: Mapping[str, Any], axes: list[str], m: PullMapping
         status = "instock" if qty > 0 else "outofstock"
     return StoreVariant(
         sku=sku,
+        prices=prices_of(variant, m),
         regular_price=price_amount(m.read(variant, m.attr("regular_price")), m.currency),
         sale_price=price_amount(m.read(variant, m.attr("sale_price")), m.currency),
         stock_quantity=qty,
@@ -252,6 +268,37 @@ def variant_to_store(variant: Mapping[str, Any], axes: list[str], m: PullMapping
               if common.get(code)},
         image=images[0] if images else None,
     )
+
+
+def translations_of(product: Mapping[str, Any], m: PullMapping, *, fallback_name: str = "") -> dict[str, StoreTranslation]:
+    """The product's texts in each further store language (its locale first, then the channel's chain, as
+    the connector's fallback chain reads them)."""
+    out: dict[str, StoreTranslation] = {}
+    for lang, chain in m.languages.items():
+        text = {key: _text(m.read_in(product, m.attr(key), chain))
+                for key in ("name", "description", "short_description")}
+        out[lang] = StoreTranslation(name=text["name"] or fallback_name, description=text["description"],
+                                     short_description=text["short_description"])
+    return out
+
+
+def prices_of(product: Mapping[str, Any], m: PullMapping) -> dict[str, StorePrice]:
+    """The product's prices in each further store currency that UnoPim has an amount for (a currency
+    without one is left to the store's exchange rate)."""
+    out: dict[str, StorePrice] = {}
+    regular = m.read(product, m.attr("regular_price"))
+    sale = m.read(product, m.attr("sale_price"))
+    for store_currency, currency in m.currencies.items():
+        price = StorePrice(price_amount(regular, currency), price_amount(sale, currency))
+        if price.regular_price or price.sale_price:
+            out[store_currency] = price
+    return out
+
+
+def category_translations(category: dict[str, Any], m: PullMapping) -> dict[str, StoreTranslation]:
+    return {lang: StoreTranslation(name=category_name(category, chain), description=category_text(category, chain,
+                                                                                                    "description"))
+            for lang, chain in m.languages.items()}
 
 
 def category_text(category: dict[str, Any], locales: list[str], key: str) -> str:

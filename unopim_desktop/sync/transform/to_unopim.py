@@ -14,15 +14,16 @@ import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from unopim_desktop.domain import AttributeDef, StoreProduct, StoreVariant
+from unopim_desktop.sync.transform.equality import no_measure, same_number, same_text
 from unopim_desktop.sync.transform.extra import Unmappable, extra_keys, same, unopim_value
 from unopim_desktop.sync.transform.to_store import PullMapping, product_to_store, variant_to_store
-from unopim_desktop.sync.transform.values import merge_values, wrap_scoped_value
+from unopim_desktop.sync.transform.values import merge_values, read_value, wrap_scoped_value
 
 TEXT_CORE = ("name", "description", "short_description", "weight", "length", "width", "height")
+TRANSLATED = ("name", "description", "short_description")  # what a store translation carries
 PRICE_CORE = ("regular_price", "sale_price")
 MEASURES = ("weight", "length", "width", "height")
 NUMERIC_CORE = (*PRICE_CORE, *MEASURES, "stock_quantity")
@@ -55,8 +56,8 @@ class PushMapping:
     def currency(self) -> str:
         return self.view.currency
 
-    def wrap(self, attr: AttributeDef, value: Any) -> dict[str, Any]:
-        return wrap_scoped_value(attr, value, channels=[self.channel], locales=[self.locale])
+    def wrap(self, attr: AttributeDef, value: Any, locale: str = "") -> dict[str, Any]:
+        return wrap_scoped_value(attr, value, channels=[self.channel], locales=[locale or self.locale])
 
     def option_code(self, attr_code: str, label: str) -> str:
         """The option whose label (any locale) or code is `label`; Unmappable when none is."""
@@ -183,6 +184,9 @@ def product_fragment(store: StoreProduct, current: Mapping[str, Any] | None, m: 
     keys = TEXT_CORE + (() if configurable else (*PRICE_CORE, "stock_quantity", "stock_status"))
     for key in keys:
         _core_field(frag, key, getattr(store, key), getattr(seen, key) if seen else None, m, store.sku)
+    _translations(frag, store, seen, m)
+    if not configurable:
+        _prices(frag, store, seen, m)
     _status(frag, store.status, seen.status if seen else None, m)
     _tags(frag, store.tags, seen.tags if seen else None, m)
     _extra(frag, store, seen, m)
@@ -222,7 +226,40 @@ def _row_shown(product: StoreProduct | None, name: str, carrier: str) -> list[st
     return []
 
 
-def _core_field(frag: Fragment, key: str, mine: Any, theirs: Any, m: PushMapping, sku: str) -> None:
+def _translations(frag: Fragment, store: StoreProduct, seen: StoreProduct | None, m: PushMapping) -> None:
+    """Each store language's texts into its UnoPim locale (the translation a merchant edited in the store)."""
+    for lang, text in store.translations.items():
+        chain = m.view.languages.get(lang)
+        if not chain:
+            continue  # a language this channel does not map: not UnoPim's to take
+        theirs = seen.translations.get(lang) if seen is not None else None
+        for key in TRANSLATED:
+            mine_v, theirs_v = getattr(text, key), getattr(theirs, key) if theirs is not None else None
+            attr = m.view.attr(key)
+            if attr is not None and not attr.value_per_locale and not same_text(str(mine_v), str(theirs_v or "")):
+                if theirs_v is not None:
+                    frag.problems.append(f"{key}@{lang}: {attr.code} has one value for every locale in UnoPim, so "
+                                         "the store's translation is not taken")
+                continue
+            _core_field(frag, key, mine_v, theirs_v, m, store.sku, locale=chain[0], suffix=f"@{lang}")
+
+
+def _prices(frag: Fragment, store: StoreProduct | StoreVariant, seen: StoreProduct | StoreVariant | None,
+            m: PushMapping) -> None:
+    """Each store currency's price into its UnoPim currency."""
+    for currency, price in store.prices.items():
+        unopim = m.view.currencies.get(currency)
+        if not unopim:
+            continue
+        theirs = seen.prices.get(currency) if seen is not None else None
+        for key in PRICE_CORE:
+            _core_field(frag, key, getattr(price, key), getattr(theirs, key) if theirs is not None else None, m,
+                        store.sku, currency=unopim, suffix=f"@{currency}")
+
+
+def _core_field(frag: Fragment, key: str, mine: Any, theirs: Any, m: PushMapping, sku: str, *, locale: str = "",
+                currency: str = "", suffix: str = "") -> None:
+    """One core field (in another locale or currency with `locale` / `currency`; `suffix` names it so)."""
     attr = m.view.attr(key)
     if attr is None or attr.system:
         return
@@ -230,10 +267,11 @@ def _core_field(frag: Fragment, key: str, mine: Any, theirs: Any, m: PushMapping
     theirs_t = "" if theirs is None else str(theirs)
     if key == "name" and theirs is None and mine_t == sku:
         return  # the pull's fallback name, not a name the merchant typed
-    same = _same_text(mine_t, theirs_t) if key in TEXT_CORE else mine_t == theirs_t
-    if same or (key in NUMERIC_CORE and _same_number(mine_t, theirs_t)):
+    name = key + suffix
+    same = same_text(mine_t, theirs_t) if key in TEXT_CORE else mine_t == theirs_t
+    if same or (key in NUMERIC_CORE and same_number(mine_t, theirs_t)):
         return
-    if key in MEASURES and _no_measure(mine_t) and _no_measure(theirs_t):
+    if key in MEASURES and no_measure(mine_t) and no_measure(theirs_t):
         return  # BigCommerce answers 0 for a dimension never set: no measure either way
     if theirs is None and mine_t == "":
         return
@@ -241,7 +279,7 @@ def _core_field(frag: Fragment, key: str, mine: Any, theirs: Any, m: PushMapping
         if key in PRICE_CORE:
             if not mine_t:
                 return  # clearing a price would send an invalid amount; UnoPim keeps it
-            value: Any = {m.currency: mine_t}
+            value: Any = {currency or m.currency: mine_t}
         elif key == "stock_quantity":
             value = mine_t
         elif key == "stock_status":
@@ -253,33 +291,27 @@ def _core_field(frag: Fragment, key: str, mine: Any, theirs: Any, m: PushMapping
                 return
             value = _text_value(attr, mine_t)
     except Unmappable as exc:
-        frag.problems.append(f"{key}: {exc}")
+        frag.problems.append(f"{name}: {exc}")
         return
-    frag.add(key, m.wrap(attr, value))
+    frag.add(name, m.wrap(attr, value, locale))
 
 
-def _same_number(a: str, b: str) -> bool:
-    """"62.50" and "62.5" (a store that keeps numbers as numbers, such as BigCommerce, gives the second
-    back for the first): the same amount, so nothing to push."""
-    try:
-        return Decimal(a) == Decimal(b)
-    except (InvalidOperation, ValueError):
-        return False
-
-
-def _no_measure(text: str) -> bool:
-    return text.strip() == "" or _same_number(text, "0")
-
-
-def _same_text(a: str, b: str) -> bool:
-    """Texts equal up to what stores and UnoPim rewrite on save (whitespace, entity spelling)."""
-    return _squash(a) == _squash(b)
-
-
-def _squash(text: str) -> str:
-    import html
-
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+def _whole_prices(frag: Fragment, current: Mapping[str, Any] | None, m: PushMapping) -> None:
+    """A variant's price written whole: the currencies the store did not change keep what UnoPim shows. A 3.x
+    variant's price is an override of its parent's whole value (the nearer node wins per attribute), so a EUR
+    edit alone would drop the USD and GBP it inherited. (A product's PATCH merges currency by currency.)"""
+    if current is None:
+        return
+    for key in PRICE_CORE:
+        attr = m.view.attr(key)
+        if attr is None or attr.system or attr.type != "price":
+            continue
+        mine = read_value(frag.values, attr, channel=m.channel, locales=[m.locale])
+        if not isinstance(mine, Mapping):
+            continue
+        theirs = read_value(current.get("values") or {}, attr, channel=m.channel, locales=[m.locale])
+        if isinstance(theirs, Mapping) and any(c not in mine for c in theirs):
+            frag.values = merge_values(frag.values, m.wrap(attr, {**theirs, **mine}))
 
 
 def _status(frag: Fragment, mine: str, theirs: str | None, m: PushMapping) -> None:
@@ -387,6 +419,7 @@ def variant_fragment(store: StoreVariant, current: Mapping[str, Any] | None, axe
     for key in ("regular_price", "sale_price", "stock_quantity", "stock_status", "weight", "length", "width",
                 "height"):
         _core_field(frag, key, getattr(store, key), getattr(seen, key) if seen else None, m, store.sku)
+    _prices(frag, store, seen, m)
     published = store.status == "publish"
     if seen is None or (seen.status == "publish") != published:
         attr = m.view.attr("status")
@@ -404,6 +437,7 @@ def variant_fragment(store: StoreVariant, current: Mapping[str, Any] | None, axe
                     frag.add(code, {"common": {code: m.option_code(code, mine)}})
                 except Unmappable as exc:
                     frag.problems.append(f"{name}: {exc}")
+    _whole_prices(frag, current, m)
     return frag
 
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unopim_desktop.app.channels import ChannelSettingsError
+from unopim_desktop.app.channels import ChannelSettingsError, reach_of
 from unopim_desktop.app.events import CONNECTION
 from unopim_desktop.domain import ChannelRow, StoreRow
 from unopim_desktop.ui.tabs.base import Tab
@@ -238,6 +238,17 @@ class ChannelsTab(Tab):
     def _update_unsaved(self) -> None:
         dirty = [w.code for w in self.channel_widgets if w.is_dirty()]
         self.unsaved_label.setText(f"Unsaved changes: {', '.join(dirty)}" if dirty else "")
+        for w in self.channel_widgets:
+            self._update_reach(w)
+
+    def _update_reach(self, widget: ChannelRowWidget) -> None:
+        """What reaches the store as the row stands (saved or not): the map edits show their effect at once."""
+        reach, note = reach_of(widget.value(), self.all_stores)
+        if reach is None:
+            widget.show_reach([], [], note)
+            return
+        warned = [line for line in reach.lines() if line.split(" ", 1)[0] in reach.warnings]
+        widget.show_reach(reach.lines(), warned, note)
 
     # -- unsaved edits (the window asks before the merchant leaves) ---------------------------------------
     def unsaved_changes(self) -> list[str]:

@@ -228,6 +228,7 @@ class SyncTab(Tab):
         if not self.address:
             return
         rows = await self.app.channels.channels()
+        self.preview.default_locales = {r.default_locale for r in rows}  # the Preview's "default" changes
         chosen = self.channel.currentData()
         self.channel.blockSignals(True)
         self.channel.clear()

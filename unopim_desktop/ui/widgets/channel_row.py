@@ -4,10 +4,11 @@ codes the store uses for them."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -108,6 +109,13 @@ class ChannelRowWidget(QFrame):
         grid.addLayout(self._pairs(row.locales, self.locale_edits, lambda c: c.split("_")[0]), 2, 1)
         grid.addWidget(QLabel("Currencies → store"), 3, 0)
         grid.addLayout(self._pairs(row.currencies, self.currency_edits, lambda c: c), 3, 1)
+        # Which locales and currencies reach the store, and how (translations, per-currency prices).
+        self.reach = QLabel()
+        self.reach.setObjectName(f"reach_{row.code}")
+        self.reach.setWordWrap(True)
+        self.reach.setTextFormat(Qt.TextFormat.RichText)
+        grid.addWidget(QLabel("Reaches the store"), 4, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.reach, 4, 1)
 
         self.set_stores(stores)
         self.set_values(row)
@@ -200,6 +208,14 @@ class ChannelRowWidget(QFrame):
             locale_map={c: e.text().strip() for c, e in self.locale_edits.items()},
             currency_map={c: e.text().strip() for c, e in self.currency_edits.items()},
         ))
+
+    def show_reach(self, lines: list[str], warnings: list[str], note: str = "") -> None:
+        """One line per locale and currency; those left out that need the merchant in amber."""
+        shown = [f"<span style='color:#8a4b00'>⚠ {html.escape(x, quote=False)}</span>" if x in warnings else html.escape(x, quote=False)
+                 for x in lines]
+        if note:
+            shown.append(f"<i>{html.escape(note, quote=False)}</i>")
+        self.reach.setText("<br>".join(shown))
 
     def is_dirty(self) -> bool:
         return self.value() != self.original

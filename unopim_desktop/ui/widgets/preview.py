@@ -4,6 +4,7 @@ action and entity kind, with Apply to run that change set for real."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -22,6 +23,20 @@ from PySide6.QtWidgets import (
 
 COLUMNS = ("Channel", "Entity", "Code", "Action", "Field", "Now", "After")
 ALL = "All"
+DEFAULT = "Default locale and currency"
+# A field's language or currency: `name@fr`, `regular_price@EUR` (pull); `….fr_FR.name`, `….price.EUR` (push).
+_SCOPED = re.compile(r"@(\w+)$")
+_LOCALE = re.compile(r"\.([a-z]{2}_[A-Z]{2})\.")
+_CURRENCY = re.compile(r"\.([A-Z]{3})$")
+
+
+def field_scope(field: str, default_locales: set[str]) -> str:
+    """The language or currency a change is in (DEFAULT for the channel's own)."""
+    found = _SCOPED.search(field) or _CURRENCY.search(field)
+    if found:
+        return found.group(1)
+    locale = _LOCALE.search(field)
+    return locale.group(1) if locale and locale.group(1) not in default_locales else DEFAULT
 EMPTY = "Run a dry run (Dry run (this run) + Pull Full, Pull Delta or Push) to see here what it would change."
 
 
@@ -47,7 +62,11 @@ class PreviewPanel(QWidget):
         self.action.setObjectName("previewAction")
         self.kind = QComboBox()
         self.kind.setObjectName("previewKind")
-        for combo in (self.action, self.kind):
+        self.scope = QComboBox()
+        self.scope.setObjectName("previewScope")
+        self.scope.setToolTip("Only the changes in one language or currency (translations, other currencies).")
+        self.default_locales: set[str] = set()  # the channels' default locales (their changes are DEFAULT)
+        for combo in (self.action, self.kind, self.scope):
             combo.addItem(ALL)
             combo.currentIndexChanged.connect(lambda _i: self._render())
         self.apply_button = QPushButton("Apply")
@@ -69,6 +88,8 @@ class PreviewPanel(QWidget):
         top.addWidget(self.action)
         top.addWidget(QLabel("Entity"))
         top.addWidget(self.kind)
+        top.addWidget(QLabel("Language / currency"))
+        top.addWidget(self.scope)
         top.addStretch(1)
         top.addWidget(self.apply_button)
         layout = QVBoxLayout(self)
@@ -83,12 +104,16 @@ class PreviewPanel(QWidget):
         entities = [r for r in self.rows if not r["field"]]
         self.title.setText(f"{name} (dry run) would change {len(entities)} item(s). Nothing was written."
                            if entities else f"{name} (dry run): nothing would change.")
-        for combo, key in ((self.action, "action"), (self.kind, "kind")):
+        for r in self.rows:
+            r["scope"] = field_scope(r["field"], self.default_locales) if r["field"] else ""
+        scopes = {r["scope"] for r in self.rows if r["field"]}
+        for combo, values in ((self.action, {r["action"] for r in entities}), (self.kind, {r["kind"] for r in entities}),
+                              (self.scope, scopes if scopes - {DEFAULT} else set())):
             chosen = combo.currentText()
             combo.blockSignals(True)
             combo.clear()
             combo.addItem(ALL)
-            combo.addItems(sorted({r[key] for r in entities}))
+            combo.addItems(sorted(values, key=lambda v: (v != DEFAULT, v)))
             combo.setCurrentIndex(max(0, combo.findText(chosen)))
             combo.blockSignals(False)
         self.apply_button.setEnabled(bool(entities))
@@ -101,8 +126,14 @@ class PreviewPanel(QWidget):
         self._render()
 
     def visible_rows(self) -> list[dict[str, Any]]:
-        action, kind = self.action.currentText(), self.kind.currentText()
-        return [r for r in self.rows if action in (ALL, r["action"]) and kind in (ALL, r["kind"])]
+        action, kind, scope = self.action.currentText(), self.kind.currentText(), self.scope.currentText()
+        rows = [r for r in self.rows if action in (ALL, r["action"]) and kind in (ALL, r["kind"])]
+        if scope not in (ALL, ""):
+            # The entity rows stay, each followed by its changes in that language or currency only.
+            keep = {(r["channel"], r["kind"], r["code"]) for r in rows if r["field"] and r.get("scope") == scope}
+            rows = [r for r in rows if (r["channel"], r["kind"], r["code"]) in keep
+                    and (not r["field"] or r.get("scope") == scope)]
+        return rows
 
     def _render(self) -> None:
         rows = self.visible_rows()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,7 +32,10 @@ KEEP_HINT = "Stored — leave as is to keep, type a new value to replace"
 # Every connection value a kind may ask for, in form order, with the label used when a kind gives none.
 ROWS = (("url", "Address"), ("key", "Key"), ("secret", "Secret"), ("access_token", "Access token"),
         ("wp_user", "User"), ("wp_app_password", "Password"))
-SETTING_ROWS = (("default_currency", "Default currency"), ("default_locale", "Default locale"))
+SETTING_ROWS = (("default_currency", "Default currency"), ("default_locale", "Default locale"),
+                ("plugin_currencies", "Plugin currencies"))
+# Settings picked from a list (the kind's `FormField.choices`): translations, the multi-currency plugin.
+CHOICE_ROWS = (("translations", "Translations"), ("multi_currency", "Multi-currency plugin"))
 
 
 class StoreFormWidget(QGroupBox):
@@ -56,11 +60,17 @@ class StoreFormWidget(QGroupBox):
         self.active = QCheckBox("Active (inactive stores are not offered as channel targets)")
         self.default_currency = QLineEdit()
         self.default_locale = QLineEdit()
+        self.plugin_currencies = QLineEdit()
         self.fields = {
             "label": self.label, "url": self.url, "key": self.key, "secret": self.secret,
             "access_token": self.access_token, "wp_user": self.wp_user, "wp_app_password": self.wp_app_password,
             "default_currency": self.default_currency, "default_locale": self.default_locale,
+            "plugin_currencies": self.plugin_currencies,
         }
+        self.choices: dict[str, QComboBox] = {}
+        for name, _label in CHOICE_ROWS:
+            self.choices[name] = QComboBox()
+            self.choices[name].setObjectName(f"store_{name}")
         for name, w in self.fields.items():
             w.setObjectName(f"store_{name}")
             w.textEdited.connect(lambda _t, w=w: w.setStyleSheet(""))
@@ -90,8 +100,15 @@ class StoreFormWidget(QGroupBox):
             self.helps[name].setStyleSheet("color: #555;")
             self.form.addRow("", self.helps[name])
         self.form.addRow("Status", self.active)
+        for name, label in CHOICE_ROWS:
+            self.form.addRow(label, self.choices[name])
         for name, label in SETTING_ROWS:
             self.form.addRow(label, self.fields[name])
+            if name == "plugin_currencies":
+                self.helps[name] = QLabel()
+                self.helps[name].setWordWrap(True)
+                self.helps[name].setStyleSheet("color: #555;")
+                self.form.addRow("", self.helps[name])
 
         self.save_button = QPushButton("Save store")
         self.save_button.setObjectName("saveStore")
@@ -135,6 +152,7 @@ class StoreFormWidget(QGroupBox):
         for name, w in self.fields.items():
             w.setText(getattr(form, name))
             w.setStyleSheet("")
+        self._chosen = {name: getattr(form, name) for name, _ in CHOICE_ROWS}
         self.active.setChecked(form.active)
         self.banner.clear_message()
         self._apply_kind()
@@ -145,6 +163,14 @@ class StoreFormWidget(QGroupBox):
         editing = self.previous_label is not None
         self.setTitle(f"Edit {kind.noun} “{self.previous_label}”" if editing else f"Add a {kind.noun}")
         self.note.setText(kind.note)
+        for name, _label in CHOICE_ROWS:
+            spec, combo = kind.field(name), self.choices[name]
+            self.form.setRowVisible(combo, spec is not None)
+            combo.clear()
+            for value, text in spec.choices if spec else ():
+                combo.addItem(text, value)
+            combo.setCurrentIndex(max(0, combo.findData(getattr(self, "_chosen", {}).get(name, ""))))
+            combo.setToolTip(spec.help if spec else "")
         for name, _label in (*ROWS, *SETTING_ROWS):
             spec = kind.field(name)
             self.form.setRowVisible(self.fields[name], spec is not None)
@@ -173,6 +199,8 @@ class StoreFormWidget(QGroupBox):
         kind = self.kind
         values = {name: self.fields[name].text() if kind.field(name) else "" for name, _ in ROWS}
         settings = {name: self.fields[name].text().strip() if kind.field(name) else "" for name, _ in SETTING_ROWS}
+        settings.update({name: str(self.choices[name].currentData() or "auto") if kind.field(name) else "auto"
+                         for name, _ in CHOICE_ROWS})
         return StoreForm(
             kind=kind.name,
             label=self.label.text(),
