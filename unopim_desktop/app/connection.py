@@ -7,12 +7,12 @@ import enum
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import httpx
 
 from unopim_desktop.app.context import AppContext
 from unopim_desktop.app.events import CONNECTION, LOGS, changed
+from unopim_desktop.clients.addresses import field_problem, idna_ok, port_problem, shown, split, text_problem
 from unopim_desktop.clients.errors import (
     ApiError,
     AuthError,
@@ -66,24 +66,34 @@ def normalize_address(raw: str) -> str:
     text = (raw or "").strip()
     if not text:
         raise AddressError("Enter the UnoPim address, for example https://pim.example.com.")
-    parts = urlsplit(text)
+    problem = text_problem(text, "https://pim.example.com")
+    if problem:
+        raise AddressError(problem)
+    try:
+        parts = split(text)
+    except ValueError as exc:
+        raise AddressError(str(exc)) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.netloc:
         raise AddressError(
-            f"“{text}” is not a web address. Start it with https:// or http://, for example https://pim.example.com."
+            f"“{shown(text)}” is not a web address. Start it with https:// or http://, for example "
+            "https://pim.example.com."
         )
     host = (parts.hostname or "").lower()
     if not host:
-        raise AddressError(f"“{text}” has no host name. Use an address like https://pim.example.com.")
-    if not valid_host(host):
-        raise AddressError(f"“{host}” is not a valid host name (letters, digits, dots and hyphens). Use an address "
-                           "like https://pim.example.com.")
+        raise AddressError(f"“{shown(text)}” has no host name. Use an address like https://pim.example.com.")
+    if not valid_host(host) or not idna_ok(host):
+        raise AddressError(f"“{shown(host)}” is not a valid host name (letters, digits, dots and hyphens). Use an "
+                           "address like https://pim.example.com.")
     if parts.username or parts.password:
         raise AddressError("Don't put a user name or password in the address; use the fields below.")
     try:
         port = parts.port
     except ValueError:
-        raise AddressError(f"“{text}” has an invalid port number.") from None
+        raise AddressError(f"“{shown(text)}” has an invalid port number.") from None
+    problem = port_problem(text, port)
+    if problem:
+        raise AddressError(problem)
     default_port = {"http": 80, "https": 443}[scheme]
     netloc = f"[{host}]" if ":" in host else host
     if port and port != default_port:
@@ -96,6 +106,15 @@ def normalize_address(raw: str) -> str:
             f"Use just the bare UnoPim address, with no path: {bare} (a path gives HTTP 404)."
         )
     return bare
+
+
+# UnoPim keeps a client ID and a user's e-mail in 255-character columns; a longer value is a paste gone
+# wrong, refused with its length rather than sent (or echoed back whole).
+MAX_FIELD_CHARS = 255
+
+
+def text_field_problem(label: str, value: str) -> str | None:
+    return field_problem(label, value, MAX_FIELD_CHARS)
 
 
 @dataclass
@@ -122,10 +141,14 @@ def check_form(form: ConnectionForm, *, stored_secret: bool, stored_password: bo
         problems.append(FormProblem("address", str(exc)))
     if not form.client_id.strip():
         problems.append(FormProblem("client_id", "Enter the Client ID of the UnoPim API integration."))
+    elif text_field_problem("Client ID", form.client_id):
+        problems.append(FormProblem("client_id", text_field_problem("Client ID", form.client_id) or ""))
     if not form.client_secret and not stored_secret:
         problems.append(FormProblem("client_secret", "Enter the Client Secret (required on the first save)."))
     if not form.username.strip():
         problems.append(FormProblem("username", "Enter the Admin Username (a UnoPim user with API access)."))
+    elif text_field_problem("Admin Username", form.username):
+        problems.append(FormProblem("username", text_field_problem("Admin Username", form.username) or ""))
     if not form.password and not stored_password:
         problems.append(FormProblem("password", "Enter the Admin Password (required on the first save)."))
     return problems

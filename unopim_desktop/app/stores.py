@@ -8,12 +8,15 @@ store's label; on edit, a blank field or `**********` keeps the stored value.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 from unopim_desktop.app.context import AppContext
 from unopim_desktop.app.events import LOGS, STORES, changed
+from unopim_desktop.clients.addresses import field_problem
 from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.domain import StoreConnection, StoreInfo, StoreRow
 from unopim_desktop.mapping.i18n import caps_dict, currency_list, settings_problem, store_settings
@@ -81,11 +84,53 @@ def normalize_store_url(kind: str, raw: str) -> str:
     return store_kind(kind).normalize_url(raw)
 
 
+# A label is shown in tables, menus and log lines; a key, user or code is never this long. A longer
+# value is a paste gone wrong: refused with its length rather than stored (or echoed back whole).
+MAX_LABEL_CHARS = 100
+MAX_FIELD_CHARS = 255
+
+
+def _field_label(spec: StoreKind, name: str) -> str:
+    if name == "label":
+        return "Label"
+    declared = spec.field(name)
+    return declared.label if declared else name.replace("_", " ").capitalize()
+
+
+PLAIN_HTTP_WARNING = ("Not encrypted: this address is plain http://, so the store's keys and every product travel "
+                      "readable by anyone on the way. Use https:// if the store supports it.")
+
+
+def plain_http_warning(url: str) -> str | None:
+    """The warning for a store reached over plain HTTP, except on this computer (a local test shop)."""
+    try:
+        parts = urlsplit((url or "").strip())
+        hostname = parts.hostname
+    except ValueError:  # half typed (an open [): the form says what is wrong on save
+        return None
+    if parts.scheme.lower() != "http" or not hostname:
+        return None
+    host = hostname.lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return PLAIN_HTTP_WARNING
+
+
 def check_store_form(form: StoreForm, *, editing: bool) -> tuple[str, str] | None:
     """(field, message) for the first problem found before any request, else None."""
     if not form.label.strip():
         return "label", "Give the store a label, e.g. Production Store."
     spec = store_kind(form.kind)
+    for name in ("label", "key", "wp_user", "default_currency", "default_locale"):
+        limit = MAX_LABEL_CHARS if name == "label" else MAX_FIELD_CHARS
+        problem = field_problem(_field_label(spec, name), getattr(form, name), limit)
+        if problem:
+            return name, problem
     try:
         spec.normalize_url(form.url)
     except ValueError as exc:
@@ -169,6 +214,12 @@ class StoreService:
         if editing and await self.ctx.lane.run(stores_repo.get_store, address, previous_label) is None:
             return StoreOutcome(False, reason=f"No store labelled “{previous_label}”.", field="label")
         url = normalize_store_url(form.kind, form.url)
+        # One store under two labels would get every product twice over (two links, two pushes).
+        twin = next((r for r in await self.ctx.lane.run(stores_repo.list_stores, address)
+                     if r.kind == form.kind and r.url == url and r.label != previous_label), None)
+        if twin is not None:
+            return StoreOutcome(False, reason=f"The {store_kind(form.kind).noun} at {url} is already connected as "
+                                f"“{twin.label}”; edit that connection instead.", field="url")
         old_scope = self.secret_scope(address, previous_label) if editing else None
         secrets: dict[str, str] = {}
         for name in SECRET_FIELDS:

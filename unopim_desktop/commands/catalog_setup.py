@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,9 +16,9 @@ from unopim_desktop.app.channels import SYNC_INTERVALS, ChannelSettingsError, de
 from unopim_desktop.app.connection import explain_api_error
 from unopim_desktop.app.mapping import MappingRefused
 from unopim_desktop.app.session import NotConnected
-from unopim_desktop.app.stores import StoreForm, check_store_form
+from unopim_desktop.app.stores import StoreForm, check_store_form, plain_http_warning
 from unopim_desktop.clients.errors import ApiError
-from unopim_desktop.commands.common import err, run_on_app
+from unopim_desktop.commands.common import ON_THE_COMMAND_LINE, err, run_on_app
 from unopim_desktop.commands.conflicts import DIRECTION_TEXT, register_direction
 from unopim_desktop.mapping.fields import CORE_FIELDS
 from unopim_desktop.mapping.i18n import (
@@ -41,7 +43,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         p.add_argument("--label", required=True)
         for f in kind.fields:
             if f.secret:
-                help_text = f"or ${f.env}" + (" (optional)" if not f.required else "")
+                better = f"better: ${f.env} or the prompt" if f.required else f"(optional) better: ${f.env}"
+                help_text = f"{better} (leave this out); {ON_THE_COMMAND_LINE}"
                 p.add_argument(f.cli_flag, dest=f.name, help=help_text)
             elif f.name == "url":
                 p.add_argument(f.cli_flag, dest="url", required=True, help=f"e.g. {kind.url_example}")
@@ -105,8 +108,16 @@ def _run(args: argparse.Namespace, body: Callable[[App], Awaitable[int]]) -> int
     return run_on_app(args, guarded)
 
 
-def _secret(value: str | None, env: str) -> str:
-    return value or os.environ.get(env, "")
+def _secret(value: str | None, env: str, label: str, *, ask: bool) -> str:
+    """The flag, else the environment variable, else (a required secret, on a terminal) a prompt that does
+    not echo: the two ways that keep a secret out of the process list and the shell history."""
+    if value:
+        return value
+    if os.environ.get(env):
+        return os.environ[env]
+    if ask and sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(f"{label}: ")
+    return ""
 
 
 def run_store_add(args: argparse.Namespace) -> int:
@@ -114,7 +125,7 @@ def run_store_add(args: argparse.Namespace) -> int:
     values = {"url": args.url}
     for f in kind.fields:
         value = getattr(args, f.name, None)
-        values[f.name] = _secret(value, f.env) if f.secret else (value or "")
+        values[f.name] = _secret(value, f.env, f.label, ask=f.required) if f.secret else (value or "")
     form = StoreForm(kind=kind.name, label=args.label, active=not args.inactive, **values)
     problem = check_store_form(form, editing=False)
     if problem:  # invalid input: said before anything is opened
@@ -129,6 +140,9 @@ def run_store_add(args: argparse.Namespace) -> int:
         info = outcome.info
         print(f"Store “{outcome.store.label}” verified and saved"
               + (f" ({info.name}, {info.currency})" if info and info.name else ""))
+        warning = plain_http_warning(outcome.store.url)
+        if warning:
+            err(f"Warning: {warning}")
         return 0
 
     return _run(args, body)

@@ -28,6 +28,9 @@ from unopim_desktop.secrets import SecretStoreError, SecretsUnreadable
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_FATAL = 0, 1, 2
+# Said in the help of every secret flag: why the environment variable or the prompt is the better way.
+ON_THE_COMMAND_LINE = ("a secret typed on the command line is seen by other users of this computer (the process "
+                       "list) and kept in your shell history.")
 
 
 @contextmanager
@@ -87,7 +90,8 @@ def explain(exc: BaseException, root: Path) -> tuple[str, str]:
         return explained
     if isinstance(exc, (ApiError, SecretStoreError, LookupError)):
         return describe_error(exc), ""
-    log.error("unexpected error in a command", exc_info=exc)
+    if logging.getLogger().handlers:  # before the log file is set up, logging's last resort printed the traceback
+        log.error("unexpected error in a command", exc_info=exc)
     log_file = AppPaths(root).log_file
     return ("Something unexpected stopped the command; nothing more was done.",
             f"The details are in the log file {log_file} (if it could be written); please report the problem with it.")

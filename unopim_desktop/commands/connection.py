@@ -14,16 +14,18 @@ from unopim_desktop.app.connection import (
     badge_for,
     normalize_address,
 )
-from unopim_desktop.commands.common import err, run_on_app
+from unopim_desktop.commands.common import ON_THE_COMMAND_LINE, err, run_on_app
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("connect", parents=[common], help="test and save the UnoPim connection")
     p.add_argument("--url", required=True, help="UnoPim address, e.g. https://pim.example.com")
     p.add_argument("--client-id", required=True)
-    p.add_argument("--client-secret", help="or $UNOPIM_CLIENT_SECRET, or a prompt; blank keeps the stored one")
+    p.add_argument("--client-secret", help="better: $UNOPIM_CLIENT_SECRET or the prompt (leave this out); "
+                   f"{ON_THE_COMMAND_LINE} Blank keeps the stored one")
     p.add_argument("--username", required=True, help="UnoPim admin user (e-mail) with API access")
-    p.add_argument("--password", help="or $UNOPIM_PASSWORD, or a prompt; blank keeps the stored one")
+    p.add_argument("--password", help="better: $UNOPIM_PASSWORD or the prompt (leave this out); "
+                   f"{ON_THE_COMMAND_LINE} Blank keeps the stored one")
     p.set_defaults(handler=run_connect)
 
     s = sub.add_parser("status", parents=[common], help="show the saved connection and its state")

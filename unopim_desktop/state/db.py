@@ -78,6 +78,14 @@ class AppDatabase(SqliteDatabase):
     def begin(self, lock_type: str | None = None) -> None:  # type: ignore[override]
         super().begin(lock_type or "IMMEDIATE")
 
+    def rollback(self) -> None:
+        # SQLite rolls a transaction back by itself on some errors (a full disk, an I/O error); peewee's
+        # ROLLBACK then fails with "no transaction is active", and that error replaced the one that says why.
+        conn = self._state.conn
+        if conn is not None and not conn.in_transaction:
+            return
+        super().rollback()
+
 
 def problem_for(exc: BaseException, path: Path) -> DatabaseProblem | None:
     """The DatabaseProblem an SQLite error means (peewee wraps sqlite3's), or None if it is not one."""

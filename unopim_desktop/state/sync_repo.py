@@ -398,12 +398,29 @@ def save_general_settings(address: str, values: dict[str, str]) -> None:
             Setting.create(instance=inst, key=key, value=value)
 
 
+def _whole(raw: object, *, strip_percent: bool = False) -> int | None:
+    """A whole number typed as digits, or None. Longer than 9 digits is out of every range here, and is not
+    converted: int() of a 10,000-digit paste raises Python's own "Exceeds the limit (4300 digits)"."""
+    text = str(raw).strip()
+    if strip_percent:
+        text = text.rstrip("%").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        return None
+    return int(text)
+
+
+def _quoted(raw: object) -> str:
+    """The value as a message quotes it back: a paste gone wrong is shortened, not repeated whole."""
+    text = str(raw)
+    return text if len(text) <= 40 else f"{text[:39]}… ({len(text):,} characters)"
+
+
 def max_delete_value(raw: object) -> int:
     """Max delete as a whole percentage of the store's linked products, 0 to 100; ValueError otherwise."""
-    text = str(raw).strip().rstrip("%").strip()
-    if not (text.isascii() and text.isdigit()) or int(text) > 100:
-        raise ValueError(f"Max delete must be a whole percentage from 0 to 100 (got “{raw}”).")
-    return int(text)
+    value = _whole(raw, strip_percent=True)
+    if value is None or value > 100:
+        raise ValueError(f"Max delete must be a whole percentage from 0 to 100 (got “{_quoted(raw)}”).")
+    return value
 
 
 MAX_RETENTION_DAYS = 3650
@@ -411,10 +428,11 @@ MAX_RETENTION_DAYS = 3650
 
 def log_retention_value(raw: object) -> int:
     """Keep Logs rows this many days: a whole number from 1 to MAX_RETENTION_DAYS; ValueError otherwise."""
-    text = str(raw).strip()
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_RETENTION_DAYS:
-        raise ValueError(f"Keep logs must be a whole number of days from 1 to {MAX_RETENTION_DAYS}; got “{raw}”.")
-    return int(text)
+    value = _whole(raw)
+    if value is None or not 1 <= value <= MAX_RETENTION_DAYS:
+        raise ValueError(f"Keep logs must be a whole number of days from 1 to {MAX_RETENTION_DAYS}; got "
+                         f"“{_quoted(raw)}”.")
+    return value
 
 
 MAX_RECONCILE_HOURS = 24 * 30  # as the General settings spin box allows
@@ -423,11 +441,11 @@ MAX_RECONCILE_HOURS = 24 * 30  # as the General settings spin box allows
 def reconcile_hours_value(raw: object) -> int:
     """The Reconcile every … hours setting as a number; ValueError unless a whole number of hours from 0
     to MAX_RECONCILE_HOURS (a larger one would overflow the date arithmetic of a push)."""
-    text = str(raw).strip()
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_RECONCILE_HOURS:
+    value = _whole(raw)
+    if value is None or value > MAX_RECONCILE_HOURS:
         raise ValueError(f"Reconcile hours must be a whole number from 0 to {MAX_RECONCILE_HOURS} (30 days); "
-                         f"got “{raw}”.")
-    return int(text)
+                         f"got “{_quoted(raw)}”.")
+    return value
 
 
 # The checkpoint row whose watermark says when the last full push reconciliation started.

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
+from unopim_desktop.clients.addresses import idna_ok, port_problem, shown, split, text_problem
 from unopim_desktop.clients.http import valid_host
 from unopim_desktop.domain import StoreConnection
 from unopim_desktop.stores.base import StoreAdapter
@@ -95,19 +95,32 @@ class StoreKind:
     def normalize_url(self, raw: str) -> str:
         """The address as stored, or ValueError with a sentence showing what it should look like."""
         text = (raw or "").strip()
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"“{text}” is not a web address; it should look like {self.url_example}.")
+        if not text:
+            url_field = self.field("url")
+            raise ValueError(f"Enter the {url_field.label.lower() if url_field else 'address'}, for example "
+                             f"{self.url_example}.")
+        problem = text_problem(text, self.url_example)
+        if problem:
+            raise ValueError(problem)
+        parts = split(text)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"“{shown(text)}” is not a web address; it should look like {self.url_example}.")
         if parts.query or parts.fragment:
             raise ValueError("Leave out the query string and fragment (the part after ? or #).")
-        if not valid_host(parts.hostname or ""):
-            raise ValueError(f"“{parts.hostname or text}” is not a valid host name; the address should look like "
+        host = parts.hostname or ""
+        if not valid_host(host) or not idna_ok(host):
+            raise ValueError(f"“{shown(host or text)}” is not a valid host name; the address should look like "
                              f"{self.url_example}.")
+        if parts.username or parts.password:  # it would be stored (and shown) in plain text with the address
+            raise ValueError("Don't put a user name or password in the address; use the key fields below.")
         try:
-            parts.port  # noqa: B018 (raises on a port out of range)
+            port = parts.port
         except ValueError:
-            raise ValueError(f"“{text}” has an invalid port number.") from None
-        return self.check_url_path(f"{parts.scheme}://{parts.netloc}", parts.path, text)
+            raise ValueError(f"“{shown(text)}” has an invalid port number.") from None
+        problem = port_problem(text, port)
+        if problem:
+            raise ValueError(problem)
+        return self.check_url_path(f"{parts.scheme.lower()}://{parts.netloc}", parts.path, text)
 
     def verify(self, adapter: StoreAdapter):  # type: ignore[no-untyped-def]
         """Prove the address and credentials (the adapter's own checks)."""

@@ -17,6 +17,7 @@ from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import content_hash, field_changes
 from unopim_desktop.sync.job import TRANSLATION_KIND, JobPart, StepFailed, attribute_defs, translation_code
 from unopim_desktop.sync.mapping_check import check_mapping
+from unopim_desktop.sync.pull.checks import category_loops
 from unopim_desktop.sync.transform.to_store import (
     PullMapping,
     category_name,
@@ -202,6 +203,12 @@ class CatalogSteps(JobPart):
             mapping.category_ids[row.category_code] = row.store_category_id
         by_code = {c["code"]: c for c in categories}
         root = self.job.state.channel_info.get("root_category") or self.job.channel.root_category
+        loops = category_loops(by_code)
+        for code, loop in loops.items():
+            self.run.count("category", "skipped")
+            self.run.log(f"Category {code} not pulled: its parents form a loop ({loop}); set another parent in "
+                         "UnoPim.", level="warning", entity_kind="category", entity=code)
+        by_code = {code: c for code, c in by_code.items() if code not in loops}
         depth: dict[str, int] = {}
 
         def depth_of(code: str) -> int:
@@ -210,7 +217,8 @@ class CatalogSteps(JobPart):
                 depth[code] = 0 if not parent or parent not in by_code else depth_of(parent) + 1
             return depth[code]
 
-        in_tree = [c for c in categories if c["code"] != root and _under(c["code"], root, by_code)]
+        in_tree = [c for c in categories if c["code"] != root and c["code"] in by_code
+                   and _under(c["code"], root, by_code)]
         self.run.step_total("categories", len(in_tree))
         for level in sorted({depth_of(c["code"]) for c in in_tree}):
             handled = 0

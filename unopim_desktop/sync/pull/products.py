@@ -22,6 +22,7 @@ from unopim_desktop.sync.changes import (
     image_hash,
 )
 from unopim_desktop.sync.job import record_store_images
+from unopim_desktop.sync.pull.checks import missing_axes, price_problem
 from unopim_desktop.sync.pull.deletes import apply_deletes
 from unopim_desktop.sync.pull.fields import PullFields
 from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
@@ -135,7 +136,9 @@ class ProductSteps:
             return echo
         family = item.get("family")
         families = self.job.state.families
-        if not family or family not in families:
+        if not family:
+            return "missing family: it has no family in UnoPim; give it one there"
+        if family not in families:
             return f"missing family: “{family}” is not a UnoPim family"
         mapping = self.job.state.mapping
         assert mapping is not None
@@ -179,6 +182,10 @@ class ProductSteps:
                                        axis_options=self.job.state.axis_options.get(sku) if configurable else None)
             if configurable and not axes:
                 product.type = "simple"  # a configurable without usable axes still sells as a product
+            problem = price_problem(product.regular_price, product.sale_price, mapping.currency)
+            if problem:
+                self._skip_or_fail("product", sku, problem)
+                continue
             self.job.state.tags.update(product.tags)
             images, product.images = product.images, []
             product.upsell_ids, product.cross_sell_ids = [], []  # set in the associations step
@@ -190,6 +197,8 @@ class ProductSteps:
                 established += await self.fields.establish("product", sku, link.store_id, product)
                 continue
             product.store_id = link.store_id if link else None
+            if not configurable and not product.regular_price:
+                self._note_currency(item, sku)
             self.translations.known(sku, product)
             pending.append((sku, product, h, images))
         writes = established + await self._upsert("product", pending)
@@ -355,7 +364,17 @@ class ProductSteps:
                 if reason:
                     self._skip_or_fail("variant", sku, reason)
                     continue
+                lacking = missing_axes(item, axes)
+                if lacking:
+                    self._skip_or_fail("variant", sku, f"it has no value for {', '.join(lacking)}, the variant "
+                                       f"axes of {parent_sku} (the store would sell it as any {lacking[0]}); set "
+                                       "it in UnoPim")
+                    continue
                 variant = variant_to_store(item, axes, mapping)
+                problem = price_problem(variant.regular_price, variant.sale_price, mapping.currency)
+                if problem:
+                    self._skip_or_fail("variant", sku, problem)
+                    continue
                 image, variant.image = variant.image, None
                 if not self.job.options.images:
                     image = None  # image sync is off (General settings): the variation keeps its picture
@@ -381,6 +400,17 @@ class ProductSteps:
 
         parts = await asyncio.gather(*(one_parent(p, g) for p, g in by_parent.items()))
         return [w for part in parts for w in part] + await self.inline.flush()
+
+    def _note_currency(self, item: dict[str, Any], sku: str) -> None:
+        """A price UnoPim holds only in other currencies reaches the store as none: said, not silent."""
+        mapping = self.job.state.mapping
+        attr = mapping.attr("regular_price") if mapping else None
+        amounts = mapping.read(item, attr) if mapping and attr else None
+        if isinstance(amounts, dict) and any(v not in (None, "") for v in amounts.values()):
+            held = ", ".join(sorted(k for k, v in amounts.items() if v not in (None, "")))
+            self.run.log(f"Product {sku}: no price in {mapping.currency} (UnoPim has {held}); the store price "
+                         "stays empty. Add the price in UnoPim, or map the channel's currency (Channels & Stores).",
+                         level="warning", entity_kind="product", entity=sku)
 
     def _skip_or_fail(self, kind: str, sku: str, reason: str) -> None:
         if reason.startswith("echo suppress"):

@@ -158,5 +158,7 @@ def grouped_variants(configurable: Mapping[str, Any]) -> list[str]:
     supers = [a for a in configurable.get("super_attributes") or [] if a]
     if not supers:
         return []
+    # A variant with no axis value at all is no group (a group carries its level's axes): it is a broken
+    # variant, refused alone when the variants are written, while its siblings go on.
     return [str(v.get("sku") or "") for v in configurable.get("variants") or [] if isinstance(v, Mapping)
-            and sum(1 for a in supers if (v.get("attributes") or {}).get(a) not in (None, "")) < len(supers)]
+            and 0 < sum(1 for a in supers if (v.get("attributes") or {}).get(a) not in (None, "")) < len(supers)]

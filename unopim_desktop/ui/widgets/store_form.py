@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from unopim_desktop.app.stores import StoreForm, StoreOutcome, form_from_row
+from unopim_desktop.app.stores import StoreForm, StoreOutcome, form_from_row, plain_http_warning
 from unopim_desktop.domain import StoreRow
 from unopim_desktop.redact import MASK
 from unopim_desktop.stores.kind import SECRET_FIELDS, StoreKind
@@ -82,10 +82,19 @@ class StoreFormWidget(QGroupBox):
         self.banner = Banner()
         self.banner.setObjectName("storeFormBanner")
 
+        # Under the address while it is plain http:// to another computer: the keys would travel unencrypted.
+        self.http_warning = QLabel()
+        self.http_warning.setObjectName("storeHttpWarning")
+        self.http_warning.setWordWrap(True)
+        self.http_warning.setStyleSheet("color: #8a4b00;")
+        self.url.textChanged.connect(self._warn_plain_http)
+
         self.form = QFormLayout()
         self.form.addRow("Label", self.label)
         for name, label in ROWS:
             self.form.addRow(label, self.fields[name])
+            if name == "url":
+                self.form.addRow("", self.http_warning)
             self.helps[name] = QLabel()
             self.helps[name].setWordWrap(True)
             self.helps[name].setStyleSheet("color: #555;")
@@ -172,7 +181,13 @@ class StoreFormWidget(QGroupBox):
                 self._relabel(name, spec.label)
                 self.fields[name].setPlaceholderText(spec.placeholder)
         self.form.setRowVisible(self.active, kind.form_has_status)
+        self._warn_plain_http(self.url.text())
         self.save_button.setText("Update store" if editing else "Save store")
+
+    def _warn_plain_http(self, text: str) -> None:
+        warning = plain_http_warning(text)
+        self.http_warning.setText(f"⚠ {warning}" if warning else "")
+        self.form.setRowVisible(self.http_warning, bool(warning))
 
     def _relabel(self, field: str, text: str) -> None:
         label = self.form.labelForField(self.fields[field])

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from unopim_desktop.app.stores import plain_http_warning
 from unopim_desktop.domain import StoreRow
 
 STORE_COLUMNS = ("Label", "Type", "Address", "Status", "Channels")
@@ -45,6 +46,11 @@ class StoreTable(QTableWidget):
                 item = QTableWidgetItem(text)
                 if j == 3 and not r.active:
                     item.setForeground(Qt.GlobalColor.darkGray)
+                warning = plain_http_warning(r.url) if j == 2 else None
+                if warning:  # the keys travel unencrypted: said where the address is shown
+                    item.setText(f"⚠ {text} (not encrypted)")
+                    item.setToolTip(warning)
+                    item.setForeground(Qt.GlobalColor.darkYellow)
                 self.setItem(i, j, item)
         if selected is not None:
             self.select(selected.label)
