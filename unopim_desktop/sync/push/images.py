@@ -100,7 +100,10 @@ class ImagePush:
         targets = self._targets()
         assert targets is not None
         while (task := await self._queue.get()) is not None:
-            self._writes += await self._upload(self._http, task, *targets)
+            # Not `self._writes += await …`: that reads the list before the await, and a worker that committed
+            # and replaced it meanwhile would have this upload's records land in the list already committed.
+            done = await self._upload(self._http, task, *targets)
+            self._writes.extend(done)
             if len(self._writes) >= COMMIT_EVERY:
                 # Recorded as they go: a run stopped half way (a kill, a crash) uploads again only what it
                 # had not recorded yet, not every picture of the step.
