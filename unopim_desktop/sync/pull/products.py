@@ -34,9 +34,7 @@ from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.job import PullJob
 
-# Associations set (and committed) per part of this many products: a part's answers, link writes and Logs
-# rows are what the step holds at once. A multiple of the store's batch size (100), so no call runs short.
-ASSOCIATION_PART = 1000
+ASSOCIATION_PART = 1000  # associations set per part (a multiple of a store batch, 100): see `step_associations`
 
 
 class ProductSteps:
@@ -461,19 +459,15 @@ class ProductSteps:
                 self.run.count("association", "created" if sku in fresh else "updated")
             self.run.advance("associations", len(items))
             return
-        # A part at a time, each committed and its Logs rows flushed: the whole step at once held every
-        # product's answer, link write and Logs row together (tens of thousands on a large catalogue), the
-        # run's peak memory.
+        # A part at a time, committed and its Logs rows flushed: all at once held every answer, link write
+        # and Logs row of the step together (tens of thousands on a large catalogue), the run's peak memory.
         for start in range(0, len(items), ASSOCIATION_PART):
-            part = items[start:start + ASSOCIATION_PART]
-            await self._set_associations(part, hashes, fresh)
+            await self._set_associations(items[start:start + ASSOCIATION_PART], hashes, fresh)
             await self.run.flush_logs()
 
     async def _set_associations(self, items: list[tuple[str, int, list[int], list[int]]], hashes: dict[str, str],
                                 fresh: set[str]) -> None:
-        result = await self.job.adapter.set_associations(items)
-        answers = answers_by_key(result)
-        del result
+        answers = answers_by_key(await self.job.adapter.set_associations(items))
         writes = []
         for sku, pid, _, _ in items:
             r = answers.get(sku)
