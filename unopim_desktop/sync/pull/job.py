@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,13 +139,14 @@ class PullJob(SyncJob):
     def learn_axes(self, configurables: list[dict[str, Any]]) -> None:
         for item in configurables:
             sku = item.get("sku") or ((item.get("values") or {}).get("common") or {}).get("sku")
-            axes = [a for a in item.get("super_attributes") or [] if a in self.state.attributes]
+            # Interned: a few axis and option codes repeat across every configurable product of the run.
+            axes = [sys.intern(a) for a in item.get("super_attributes") or [] if a in self.state.attributes]
             self.state.axes[sku] = axes
             used: dict[str, list[str]] = {a: [] for a in axes}
             for v in item.get("variants") or []:
                 for a, opt in (v.get("attributes") or {}).items():
                     if a in used and opt not in used[a]:
-                        used[a].append(opt)
+                        used[a].append(sys.intern(opt) if isinstance(opt, str) else opt)
             self.state.axis_options[sku] = used
 
     async def axes_of(self, parent_sku: str) -> list[str]:

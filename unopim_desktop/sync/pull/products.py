@@ -34,6 +34,8 @@ from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.job import PullJob
 
+ASSOCIATION_PART = 1000  # associations set per part (a multiple of a store batch, 100): see `step_associations`
+
 
 class ProductSteps:
     def __init__(self, job: PullJob) -> None:
@@ -457,8 +459,15 @@ class ProductSteps:
                 self.run.count("association", "created" if sku in fresh else "updated")
             self.run.advance("associations", len(items))
             return
-        result = await self.job.adapter.set_associations(items)
-        answers = answers_by_key(result)
+        # A part at a time, committed and its Logs rows flushed: all at once held every answer, link write
+        # and Logs row of the step together (tens of thousands on a large catalogue), the run's peak memory.
+        for start in range(0, len(items), ASSOCIATION_PART):
+            await self._set_associations(items[start:start + ASSOCIATION_PART], hashes, fresh)
+            await self.run.flush_logs()
+
+    async def _set_associations(self, items: list[tuple[str, int, list[int], list[int]]], hashes: dict[str, str],
+                                fresh: set[str]) -> None:
+        answers = answers_by_key(await self.job.adapter.set_associations(items))
         writes = []
         for sku, pid, _, _ in items:
             r = answers.get(sku)
