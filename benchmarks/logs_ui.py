@@ -26,7 +26,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from _common import peak_rss_mb  # noqa: E402  (the benchmarks folder is not a package)
-from ui_stall import HEARTBEAT_MS, Heartbeat, percentile  # noqa: E402
+from ui_stall import Heartbeat, stall_figures  # noqa: E402
 
 import unopim_desktop.ui  # noqa: E402, F401  (pins qasync to PySide6 before it is imported)
 
@@ -99,12 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             r = loop.run_until_complete(drive(data_dir, args.rows))
     stalls = r["beat"].stalls_ms()
     result = {
-        "max_stall_ms": round(max(stalls, default=0.0), 1),
-        "p99_stall_ms": round(percentile(stalls, 0.99), 1),
-        "p50_stall_ms": round(percentile(stalls, 0.50), 1),
-        "stalls_over_100ms": sum(1 for s in stalls if s > 100),
-        "ticks": len(stalls),
-        "heartbeat_ms": HEARTBEAT_MS,
+        **stall_figures(stalls),
         "rows": args.rows,
         "rows_shown_at_the_end": r["shown"],
         "wall_s": round(r["wall"], 2),

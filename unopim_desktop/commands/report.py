@@ -10,25 +10,12 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from unopim_desktop.app.jobs import RUN_TITLES
 from unopim_desktop.sync.engine import JobOutcome
-from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress
+from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress, eta_text
 
 SHOWN = ("created", "updated", "unchanged", "deleted", "trashed", "skipped", "failed", "conflicts")
 REDRAW_S = 0.1  # a terminal line is rewritten at most 10 times a second
-JOB_TITLES = {"pull_full": "Pull Full", "pull_delta": "Pull Delta", "push_all": "Push All", "push_changed": "Push Changed"}
-
-
-def eta_text(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"~{seconds} s left"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"~{minutes} min {secs:02d} s left"
-    hours, minutes = divmod(minutes, 60)
-    return f"~{hours} h {minutes:02d} min left"
 
 
 def step_line(event: StepProgress) -> str:
@@ -103,19 +90,19 @@ class ProgressPrinter:
                 self._draw()
         elif isinstance(event, RunStarted):
             self.order, self.latest, self.finished = tuple(event.steps), {}, set()
-            self._say(f"{'[dry run] ' if event.dry_run else ''}{JOB_TITLES.get(event.job, event.job)} of channel "
+            self._say(f"{'[dry run] ' if event.dry_run else ''}{RUN_TITLES.get(event.job, event.job)} of channel "
                       f"{event.channel} → {event.store}")
         elif isinstance(event, LogRow) and event.level in ("warning", "error"):
             self._say(f"  {event.level}: {event.message}")
             self._draw(force=True)
         elif isinstance(event, RunFinished):
-            self._say(f"{JOB_TITLES.get(event.job, event.job)} of channel {event.channel}: {event.status}"
+            self._say(f"{RUN_TITLES.get(event.job, event.job)} of channel {event.channel}: {event.status}"
                       + (f" — {event.message}" if event.message else ""))
 
 
 def summary_lines(outcome: JobOutcome, *, log_file: str = "", dry_run: bool = False) -> list[str]:
     """The end of a run, for a person: what happened per entity kind, what did not run and why, the Logs."""
-    title = JOB_TITLES.get(outcome.job, outcome.job) + (" (dry run: nothing was written)" if dry_run else "")
+    title = RUN_TITLES.get(outcome.job, outcome.job) + (" (dry run: nothing was written)" if dry_run else "")
     lines = [f"{title}: {outcome.status}"]
     ran = [c for c in outcome.channels if c.status != "skipped"]
     for c in ran:

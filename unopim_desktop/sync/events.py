@@ -65,6 +65,20 @@ class StepProgress:
     run_eta_s: float | None = None  # the whole run's (the longest of the steps under way); None while unknown
 
 
+def eta_text(seconds: float | None) -> str:
+    """How a step's or a run's ETA reads, the same in the window and in a terminal ("" while unknown)."""
+    if seconds is None:
+        return ""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"~{seconds} s left"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"~{minutes} min {secs:02d} s left"
+    hours, minutes = divmod(minutes, 60)
+    return f"~{hours} h {minutes:02d} min left"
+
+
 @dataclass(frozen=True)
 class RunFinished:
     run_id: int

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from unopim_desktop.app.events import LOGS, Changed
 from unopim_desktop.sync.events import Event, RunFinished
@@ -93,6 +93,18 @@ class Tab(QWidget):
             self._unsubscribe = None
 
     # -- background work ---------------------------------------------------------------------------
+    def scroll_page(self, content: QWidget) -> None:
+        """The tab's whole content in a frameless scroll area (`self.scroll`): a long form stays usable in a
+        small window instead of squeezing its rows."""
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        self.scroll = scroll
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
     def start(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run a coroutine on the qasync loop; kept so tests and shutdown can await or cancel it.
         Exceptions are logged instead of vanishing into the loop."""

@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -88,14 +86,7 @@ class ChannelsTab(Tab):
         self.channels_box = self._build_channels_box()
         layout.addWidget(self.channels_box)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        self.scroll = scroll
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        self.scroll_page(content)
         for banner in (self.banner, self.refresh_banner, self.save_banner, self.hint):
             banner.shown.connect(lambda b=banner: QTimer.singleShot(0, lambda: self._reveal(b)))
 

@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from unopim_desktop.app.activity import ENTITY_KINDS, local_time
+from unopim_desktop.app.jobs import RUN_TITLES
 from unopim_desktop.domain import LogFilter
 
 LEVELS = (("All levels", ""), ("Errors", "error"), ("Warnings", "warning"), ("Info", "info"))
 DIRECTION_CHOICES = (("Both directions", ""), ("UnoPim → store (pull)", "pull"), ("Store → UnoPim (push)", "push"))
 TIMES = (("Any time", None), ("Last hour", dt.timedelta(hours=1)), ("Last 24 hours", dt.timedelta(days=1)),
          ("Last 7 days", dt.timedelta(days=7)), ("Last 30 days", dt.timedelta(days=30)), ("Custom range…", "custom"))
-JOB_TITLES = {"pull_full": "Pull Full", "pull_delta": "Pull Delta", "push_all": "Push All", "push_changed": "Push Changed"}
 TYPING_PAUSE_MS = 300
 
 
@@ -42,7 +42,7 @@ def _combo(name: str, items: Any, tip: str) -> QComboBox:
 def run_text(run: dict[str, Any]) -> str:
     started = local_time(run["started_at"]).strftime("%m-%d %H:%M")
     dry = " (dry run)" if run.get("dry_run") else ""
-    return f"#{run['id']} {JOB_TITLES.get(run['job'], run['job'])}{dry} · {run['channel']} · {started} · {run['status']}"
+    return f"#{run['id']} {RUN_TITLES.get(run['job'], run['job'])}{dry} · {run['channel']} · {started} · {run['status']}"
 
 
 class LogFilters(QWidget):

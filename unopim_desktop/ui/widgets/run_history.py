@@ -8,6 +8,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from unopim_desktop.app.activity import local_time
+from unopim_desktop.app.jobs import RUN_TITLES
 from unopim_desktop.sync.engine import JobOutcome
 from unopim_desktop.sync.run import OUTCOMES
 
@@ -15,12 +16,10 @@ COLUMNS = ("Started", "Job", "Channel", "Store", "Status", *(o.capitalize() for 
 STATUS_COLOURS = {"done": "#1e7e34", "partial": "#8a6d00", "held": "#8a6d00", "failed": "#a61b1b",
                   "refused": "#a61b1b", "cancelled": "#555555", "interrupted": "#555555", "running": "#1b4f8a"}
 NO_CHANNELS_TEXT = "No channels yet: click Refresh channels on Channels & Stores and pick a store for each channel."
-JOB_TITLES = {"pull_full": "Pull Full", "pull_delta": "Pull Delta", "push_all": "Push All",
-              "push_changed": "Push Changed"}
 
 
 def job_title(job: str) -> str:
-    return JOB_TITLES.get(job, job.replace("_", " ").title())
+    return RUN_TITLES.get(job, job.replace("_", " ").title())
 
 
 def run_totals(summary: dict[str, dict[str, int]]) -> dict[str, int]:

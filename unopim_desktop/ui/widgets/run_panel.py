@@ -10,10 +10,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
-from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress
+from unopim_desktop.sync.events import LogRow, RunFinished, RunStarted, StepProgress, eta_text
 from unopim_desktop.ui.widgets.log_tail import LogTail
 from unopim_desktop.ui.widgets.run_history import job_title
-from unopim_desktop.ui.widgets.step_progress import StepProgressPanel, format_eta
+from unopim_desktop.ui.widgets.step_progress import StepProgressPanel
 
 REPAINT_MS = 100
 # Each entity a run writes is a Logs row; the tail leaves out the plain successes (thousands in a large
@@ -126,5 +126,5 @@ class RunPanel(QSplitter):
         self.tail.flush()
         if self._eta_dirty:
             self._eta_dirty = False
-            eta = f" · {format_eta(self.run_eta).replace('left', 'left in this run')}" if self.run_eta else ""
+            eta = f" · {eta_text(self.run_eta).replace('left', 'left in this run')}" if self.run_eta else ""
             self.title.setText(self.heading + eta)

@@ -11,22 +11,11 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
-from unopim_desktop.sync.events import StepProgress
+from unopim_desktop.sync.events import StepProgress, eta_text
 
 
 def step_title(step: str) -> str:
     return step.replace("_", " ").capitalize()
-
-
-def format_eta(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"~{seconds} s left"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"~{minutes} min {secs:02d} s left"
-    hours, minutes = divmod(minutes, 60)
-    return f"~{hours} h {minutes:02d} min left"
 
 
 @dataclass
@@ -88,7 +77,7 @@ class StepRow:
             elif s.stopped:
                 self.eta.setText("stopped")
             elif s.eta_s:
-                self.eta.setText(format_eta(s.eta_s))
+                self.eta.setText(eta_text(s.eta_s))
             else:
                 self.eta.setText("")
 
