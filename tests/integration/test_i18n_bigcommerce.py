@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.app import bc_api, connected_app
+from tests.support.app import STORE, bc_api, connected_app
 from unopim_desktop.sandbox.launcher import Sandbox, SandboxOptions, start_sandbox
 
 WRITE = """mutation($input: UpdateTranslationsInput!) { translation { updateTranslations(input: $input) {
@@ -139,7 +139,7 @@ async def test_a_plan_without_price_lists_and_a_channel_without_translations_kee
         sb.stop()
 
 
-async def test_a_currency_the_price_list_refuses_is_a_logs_row_and_the_others_are_written(app, enterprise):
+async def test_a_negative_price_in_another_currency_refuses_the_product_before_the_store(app, enterprise):
     sb = enterprise
     sku = _simple(sb)
     record = sb.unopim.find_product(sku)
@@ -147,8 +147,26 @@ async def test_a_currency_the_price_list_refuses_is_a_logs_row_and_the_others_ar
     values["channel_locale_specific"]["default"]["en_US"]["price"]["GBP"] = "-5"
     sb.unopim.set_values(record, values)
     assert (await app.engine.pull(full=True)).status == "partial"
-    records = _records(sb)
-    assert (sku, "GBP") not in records and (sku, "EUR") in records  # BigCommerce refused the one record alone
+    assert sb.bigcommerce.product_by_sku(sku) is None and not any(s == sku for s, _ in _records(sb))
     rows = [r for r in app.logs if r.entity == sku and r.level == "error"]
-    assert [r.message for r in rows] == [
-        f"The GBP price of product {sku} was not written: price: must not be negative"]
+    assert len(rows) == 1 and "its price -5 GBP is negative; correct it in UnoPim" in rows[0].message
+
+
+async def test_a_record_the_price_list_refuses_is_kept_on_that_item_alone(app, enterprise):
+    """The 422 `batch_errors` of a records upsert (partial success): the refused currency lands on its item
+    (the pull's Logs row names it), the others are saved."""
+    from unopim_desktop.domain import StorePrice
+
+    sb = enterprise
+    assert (await app.engine.pull(full=True)).status == "done", _errors(app)
+    sku = _simple(sb)
+    adapter = await app.app.stores.adapter(STORE)
+    async with adapter:
+        await adapter.i18n_capabilities({}, currencies=("EUR", "GBP"))
+        product = await adapter.get_product(sb.bigcommerce.product_by_sku(sku)["id"])
+        assert product is not None
+        product.prices = {"EUR": StorePrice("41.5", ""), "GBP": StorePrice("-5", "")}
+        result = await adapter.upsert_products([product])
+    answer = result.updated[0]
+    assert answer.price_errors == {"GBP": "price: must not be negative"}
+    assert _records(sb)[(sku, "EUR")] == 41.5

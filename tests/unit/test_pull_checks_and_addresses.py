@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from unopim_desktop.clients.addresses import field_problem, has_control, idna_ok, shown, split, text_problem
-from unopim_desktop.sync.pull.checks import category_loops, missing_axes, price_problem
+from unopim_desktop.domain import StorePrice, StoreVariant
+from unopim_desktop.sync.pull.checks import category_loops, missing_axes, price_problem, prices_problem
 
 
 @pytest.mark.parametrize(("regular", "sale", "problem"), [
@@ -24,6 +25,17 @@ from unopim_desktop.sync.pull.checks import category_loops, missing_axes, price_
 ])
 def test_price_problem(regular, sale, problem):
     assert price_problem(regular, sale, "USD") == problem
+
+
+def test_prices_problem_looks_at_every_currency():
+    variant = StoreVariant(sku="V", regular_price="10.00", prices={"EUR": StorePrice("9.00", ""),
+                                                                   "GBP": StorePrice("8,50", "")})
+    assert prices_problem(variant, "USD") == ("its price “8,50” GBP is not an amount with a dot for decimals (the "
+                                              "store would read another price); correct it in UnoPim")
+    variant.prices["GBP"] = StorePrice("8.50", "")
+    assert prices_problem(variant, "USD") is None
+    variant.regular_price = "-1"
+    assert prices_problem(variant, "USD") == "its price -1 USD is negative; correct it in UnoPim"
 
 
 def test_missing_axes():

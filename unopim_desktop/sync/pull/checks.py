@@ -26,6 +26,15 @@ def price_problem(regular_price: str, sale_price: str, currency: str) -> str | N
     return None
 
 
+def prices_problem(item: Any, currency: str) -> str | None:
+    """`price_problem` for a product's or variant's base price and each further currency it carries (a
+    multi-currency plugin's meta or a price list would keep a misread amount just as the base price would)."""
+    problem = price_problem(item.regular_price, item.sale_price, currency)
+    for code, price in sorted(item.prices.items()):
+        problem = problem or price_problem(price.regular_price, price.sale_price, code)
+    return problem
+
+
 def missing_axes(variant: Mapping[str, Any], axes: list[str]) -> list[str]:
     """The axes (super attributes) of its configurable product this variant has no value for."""
     common = (variant.get("values") or {}).get("common") or {}

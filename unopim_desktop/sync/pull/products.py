@@ -22,7 +22,7 @@ from unopim_desktop.sync.changes import (
     image_hash,
 )
 from unopim_desktop.sync.job import record_store_images
-from unopim_desktop.sync.pull.checks import missing_axes, price_problem
+from unopim_desktop.sync.pull.checks import missing_axes, prices_problem
 from unopim_desktop.sync.pull.deletes import apply_deletes
 from unopim_desktop.sync.pull.fields import PullFields
 from unopim_desktop.sync.pull.images import ImageTransfer, answers_by_key
@@ -184,7 +184,7 @@ class ProductSteps:
                                        axis_options=self.job.state.axis_options.get(sku) if configurable else None)
             if configurable and not axes:
                 product.type = "simple"  # a configurable without usable axes still sells as a product
-            problem = price_problem(product.regular_price, product.sale_price, mapping.currency)
+            problem = prices_problem(product, mapping.currency)
             if problem:
                 self._skip_or_fail("product", sku, problem)
                 continue
@@ -373,7 +373,7 @@ class ProductSteps:
                                        "it in UnoPim")
                     continue
                 variant = variant_to_store(item, axes, mapping)
-                problem = price_problem(variant.regular_price, variant.sale_price, mapping.currency)
+                problem = prices_problem(variant, mapping.currency)
                 if problem:
                     self._skip_or_fail("variant", sku, problem)
                     continue
