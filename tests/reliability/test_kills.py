@@ -84,10 +84,13 @@ def link_counts(data: Path) -> dict[str, int]:
 Point = tuple[str, Callable[[Path, dict[str, int]], bool]]
 PULL_POINTS: list[Point] = [
     ("past the first page", lambda d, full: checkpoint(d)[0] == "products" and checkpoint(d)[1] >= 1),
-    ("during the associations", lambda d, full: links(d, "association") > 0),
-    # The associations are all done: the tags (a few calls) and then the pictures still missing are next.
-    ("during the pictures", lambda d, full: links(d, "association") >= full.get("association", 0)
-     and link_counts(d)["pictures"] >= full["pictures"] // 2),
+    # Every variant linked: the associations step is next or under way. (Not "an association linked": the
+    # pull commits the associations 1,000 products at a time, so a small catalogue's arrive in one commit,
+    # late enough that the run could end before the kill, and be marked done instead of interrupted.)
+    ("during the associations", lambda d, full: links(d, "variant") >= full.get("variant", 0)),
+    # Half the pictures transferred, some still missing (they are sent beside the products and variants, and
+    # the images step waits for the rest).
+    ("during the pictures", lambda d, full: full["pictures"] // 2 <= link_counts(d)["pictures"] < full["pictures"]),
 ]
 PUSH_POINTS: list[Point] = [
     ("past the first page", lambda d, full: links(d, "product") > 100),
