@@ -233,6 +233,32 @@ async def test_links_from_before_the_upgrade_get_their_base_without_writes_and_s
     assert _shop(sandbox, app.kind, sku)["name"] == "PIM name"
 
 
+def _shift_pulled_at(seconds: int) -> int:
+    import datetime as dt
+
+    rows = list(Link.select(Link.id, Link.pulled_at).where(Link.pulled_at.is_null(False)))
+    for row in rows:
+        Link.update(pulled_at=row.pulled_at + dt.timedelta(seconds=seconds)).where(Link.id == row.id).execute()
+    return len(rows)
+
+
+async def test_old_links_untouched_since_the_pull_get_their_base_too(app, sandbox):
+    """A record the push skips as untouched since the pull still gets its base when it has none: otherwise
+    the link stays without one, and whether it got one hung on the second the pull's write fell in."""
+    assert (await app.engine.pull(full=True)).status == "done", _errors(app)
+    assert await app.ctx.lane.run(_forget_bases) > 0
+    assert await app.ctx.lane.run(_shift_pulled_at, 2) > 0
+    sku = _simple(sandbox)
+    _pim_edit(sandbox, sku, name="PIM name")
+    writes = sandbox.unopim.write_count()
+    assert (await app.engine.push(changed=True)).status == "done", _errors(app)
+    assert sandbox.unopim.write_count() == writes
+    assert await app.ctx.lane.run(sync_repo.count_missing_bases, sandbox.unopim_url, "Shop") == 0
+    assert (await app.engine.pull(full=False)).status == "done", _errors(app)
+    assert _shop(sandbox, app.kind, sku)["name"] == "PIM name"  # UnoPim's edit arrives, not a conflict
+    assert not [r for r in app.logs if r.message.startswith("Conflict")]
+
+
 # -- 3.x inheritance -------------------------------------------------------------------------------------
 async def test_a_variants_inherited_value_is_never_a_store_side_change(app, sandbox):
     assert (await app.engine.pull(full=True)).status == "done", _errors(app)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.changes import content_hash
 from unopim_desktop.sync.fields import FieldBases
 from unopim_desktop.sync.merge import PUSH, apply_fields, fields_of
@@ -38,6 +39,23 @@ class PushFields(FieldBases):
         merged = self.merge(kind, code, base, store, shown)
         keep_unopims = (set(fields_of(store)) | set(fields_of(shown))) - merged.write
         return apply_fields(store, shown, keep_unopims), merged.base
+
+    async def agreed(self, product: Any, variants: list[Any]) -> list[LinkWrite]:
+        """Bases for a product (and its variations) the push leaves alone, unchanged since the last sync, when
+        their links have none yet (from before schema 5): the store shows what both sides last agreed on.
+        Without them, whether a link got its base depended on the second the pull's write fell in."""
+        job = self.job
+        if not self.missing or job.options.dry_run:
+            return []
+        records = [("product", product, "")] + [("variant", v, product.sku) for v in variants if v.sku]
+        records = [(kind, obj, parent) for kind, obj, parent in records
+                   if obj.store_id is not None and job.link(kind, obj.sku) is not None]
+        have = {kind: await self.bases(kind, [obj.sku for k, obj, _ in records if k == kind])
+                for kind in ("product", "variant")}
+        writes = [LinkWrite(kind, obj.sku, obj.store_id, parent_code=parent, base=fields_of(obj))
+                  for kind, obj, parent in records if have[kind].get(obj.sku) is None]
+        self.established += len(writes)
+        return writes
 
 
 def _unheld_as_shown(store: Any, shown: Any) -> None:

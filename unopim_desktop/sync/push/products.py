@@ -212,8 +212,9 @@ class ProductPush(JobPart):
         if link and (link.store_hash == store_hash or untouched_since_pull(link, product, variants, job)):
             self.run.count("product", "unchanged")
             self._images(product, variants)
+            agreed = await self.fields.agreed(product, variants)
             return ([] if link.store_hash == store_hash else [LinkWrite("product", sku, link.store_id,
-                                                                        store_hash=store_hash)]), None
+                                                                        store_hash=store_hash)]) + agreed, None
         current, configurable = await self._current(sku, variable=product.type == "variable")
         if configurable and current is not None and job.features.variants_inherit and grouped_variants(current):
             job.skipped("product", sku, "in UnoPim it has a two-level variant structure (3.x variant groups), which "
