@@ -225,24 +225,49 @@ def test_a_server_answering_badly(sandbox, tmp_path, capsys, peer, rule, command
     assert (got, out.err.splitlines()[:1], out.out) == (code, [expected], "")
 
 
-def test_a_store_whose_certificate_cannot_be_verified(tmp_path, capsys):
+CERTIFICATE_FIX = ("Check that the address is right and that the site has a valid certificate. For a test site with a "
+                   "self-signed certificate, install its certificate on this computer.")
+
+
+@pytest.mark.parametrize("kind", ["woocommerce", "bigcommerce"])
+def test_a_store_whose_certificate_cannot_be_verified(tmp_path, capsys, kind):
     """TLS is verified by default: a self-signed certificate the computer does not trust is refused, saying so
     and what to do, and no store is saved."""
-    sb = start_sandbox(SandboxOptions(products=1, seed=7, tls=True))
+    sb = start_sandbox(SandboxOptions(products=1, seed=7, tls=True, tls_peers=(kind,)))
     try:
         data = tmp_path / "data"
         assert main(connect_args(sb, data)) == 0
         before = tables(data)
         capsys.readouterr()
-        got = main(["--data-dir", str(data), *store_args(sb, "woocommerce")])
+        got = main(["--data-dir", str(data), *store_args(sb, kind)])
         out = capsys.readouterr()
-        woo = sb.credentials()["woocommerce"]["url"]
-        assert woo.startswith("https://")
+        site = _addresses(sb)["woo" if kind == "woocommerce" else "bc"]
+        assert site.startswith("https://")
         assert (got, out.err.splitlines(), out.out) == (1, [
-            f"The secure (HTTPS) connection to {woo} failed: its certificate could not be verified. Check that the "
-            "address is right and that the site has a valid certificate. For a test site with a self-signed "
-            "certificate, install its certificate on this computer."], "")
+            f"The secure (HTTPS) connection to {site} failed: its certificate could not be verified. "
+            + CERTIFICATE_FIX], "")
         assert tables(data) == before
-        assert sb.credentials()["woocommerce"]["consumer_secret"] not in out.err
+        assert not any(secret in out.err for secret in secrets(sb))
+    finally:
+        sb.stop()
+
+
+def test_an_unopim_whose_certificate_cannot_be_verified(tmp_path, capsys):
+    """The same for UnoPim's sign-in: refused, and the message says it is the certificate (UnoPim was reached,
+    so "check your firewall" would send the merchant the wrong way); nothing is saved."""
+    sb = start_sandbox(SandboxOptions(products=1, seed=7, tls=True, tls_peers=("unopim",), only=("unopim",)))
+    try:
+        data = tmp_path / "data"
+        assert sb.credentials()["unopim"]["url"].startswith("https://")
+        got = main(connect_args(sb, data))
+        out = capsys.readouterr()
+        assert (got, out.err.splitlines(), out.out) == (1, [
+            "HTTP 0: the secure (HTTPS) connection to UnoPim failed: its certificate could not be verified "
+            "(self-signed certificate).",
+            "Check that the address is right and that UnoPim has a valid certificate. For a test server with a "
+            "self-signed certificate, install its certificate on this computer."], "")
+        assert main(["--data-dir", str(data), "channels", "refresh"]) == 2  # nothing was saved to use
+        assert capsys.readouterr().err.splitlines() == ["Connect to UnoPim first (Connection tab)."]
+        assert not any(secret in out.err for secret in secrets(sb)[:2])
     finally:
         sb.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -179,6 +180,14 @@ def explain(error: Exception) -> tuple[str, str]:
             "Check that the UnoPim address opens in a browser; if it does, UnoPim is busy or slow: try again "
             "in a few minutes.",
         )
+    if isinstance(error, Unreachable) and error.code == "tls":
+        # It was reached: telling the merchant to check a firewall would send them the wrong way.
+        return (
+            "HTTP 0: the secure (HTTPS) connection to UnoPim failed: its certificate could not be verified "
+            f"({_certificate_problem(error.message)}).",
+            "Check that the address is right and that UnoPim has a valid certificate. For a test server with a "
+            "self-signed certificate, install its certificate on this computer.",
+        )
     if isinstance(error, Unreachable):
         return (
             f"HTTP 0: UnoPim cannot be reached at all ({error.message}).",
@@ -256,6 +265,12 @@ def explain_api_error(error: Exception) -> tuple[str, str]:
             "Check that the item exists in UnoPim, then refresh and try again.",
         )
     return explain(error)
+
+
+def _certificate_problem(message: str) -> str:
+    """OpenSSL's own words ("self-signed certificate", "certificate has expired"), without its jargon."""
+    match = re.search(r"certificate verify failed: ([^(]+)", message)
+    return match.group(1).strip() if match else "the server's certificate was refused"
 
 
 def _resource(error: ApiError) -> str:

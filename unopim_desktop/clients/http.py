@@ -426,7 +426,7 @@ def _transport_error(exc: Exception, server: str, attempt: int) -> Unreachable:
     elif isinstance(exc, httpx.TimeoutException):
         phase, seconds = "answer", _limit(exc, "read")
     else:
-        return Unreachable(_describe_transport_error(exc))
+        return Unreachable(_describe_transport_error(exc), code="tls" if _certificate_refused(exc) else "")
     within = f" within {_seconds(seconds)} s" if seconds else " in time"
     text = {
         "connect": f"{server} did not accept a connection{within}",
@@ -440,12 +440,17 @@ def _transport_error(exc: Exception, server: str, attempt: int) -> Unreachable:
     return TimedOut(text, server=server, seconds=seconds, phase=phase)
 
 
+def _certificate_refused(exc: Exception) -> bool:
+    text = str(exc).upper()
+    return isinstance(exc, httpx.ConnectError) and ("CERTIFICATE" in text or "SSL" in text)
+
+
 def _describe_transport_error(exc: Exception) -> str:
     if isinstance(exc, httpx.ConnectError):
         text = str(exc)
         if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
             return "The host name could not be resolved"
-        if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
+        if _certificate_refused(exc):
             return f"The TLS connection failed ({text[:120]})"
         return "The connection was refused or could not be opened"
     if isinstance(exc, httpx.RemoteProtocolError):

@@ -48,6 +48,9 @@ class SandboxOptions:
     unopim_rate_limit: int | None = None
     seed_side: str = "unopim"  # "unopim": UnoPim full, stores empty; "store": stores full, UnoPim fresh
     tls: bool = False  # WooCommerce over HTTPS with a generated certificate (the Basic-auth path)
+    # Which peers `tls` puts behind HTTPS: WooCommerce by default; UnoPim and BigCommerce too to test that a
+    # certificate nobody vouched for is refused on every server the app talks to.
+    tls_peers: tuple[str, ...] = ("woocommerce",)
     bigcommerce_rate_limit: int = 150
     host: str = "127.0.0.1"
     # Serve only these peers (empty: all three). Benchmarks run each peer in its own process, as the real
@@ -142,7 +145,6 @@ class Sandbox:
     def start(self) -> Sandbox:
         if self._servers:
             return self
-        host = self.options.host
         certfile = keyfile = None
         if self.options.tls:
             self._cert_dir = Path(tempfile.mkdtemp(prefix="unopim-sandbox-tls-"))
@@ -150,24 +152,22 @@ class Sandbox:
             self.tls_certfile = certfile
         try:
             if "unopim" in self.peers:
-                self.unopim_url = self._launch(ServerThread(self._apps["unopim"], host=host, name="unopim")).url
+                self.unopim_url = self._launch(self._server("unopim", certfile, keyfile)).url
             if "woocommerce" in self.peers:
-                self.woocommerce_url = self._launch(
-                    ServerThread(
-                        self._apps["woocommerce"],
-                        host=host,
-                        ssl_certfile=str(certfile) if certfile else None,
-                        ssl_keyfile=str(keyfile) if keyfile else None,
-                        name="woocommerce",
-                    )
-                ).url
+                self.woocommerce_url = self._launch(self._server("woocommerce", certfile, keyfile)).url
             if "bigcommerce" in self.peers:
-                bigcommerce = self._launch(ServerThread(self._apps["bigcommerce"], host=host, name="bigcommerce"))
+                bigcommerce = self._launch(self._server("bigcommerce", certfile, keyfile))
                 self.bigcommerce_api_url = bigcommerce.url + self.bigcommerce.credentials["api_url_path"]
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _server(self, peer: str, certfile: Path | None, keyfile: Path | None) -> ServerThread:
+        secure = certfile is not None and peer in self.options.tls_peers
+        return ServerThread(self._apps[peer], host=self.options.host, name=peer,
+                            ssl_certfile=str(certfile) if secure else None,
+                            ssl_keyfile=str(keyfile) if secure else None)
 
     def _launch(self, server: ServerThread) -> ServerThread:
         self._servers.append(server)
@@ -192,7 +192,7 @@ class Sandbox:
             "consumer_key": woo["consumer_key"],
             "consumer_secret": woo["consumer_secret"],
         }
-        if self.tls_certfile is not None:
+        if self.tls_certfile is not None and "woocommerce" in self.options.tls_peers:
             # The self-signed certificate a client must trust to reach the HTTPS store.
             woocommerce["ca_cert"] = str(self.tls_certfile)
         return {
