@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from typing import Protocol, runtime_checkable
 
 from unopim_desktop.clients.errors import ApiError
@@ -106,8 +106,10 @@ class StoreAdapter(Protocol):
         self, product_id: int, variants: list[StoreVariant], *, attribute_ids: dict[str, int] | None = None
     ) -> BatchResult: ...
 
-    async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]]) -> BatchResult:
-        """Replace only the images of existing products: (key, product id, images, first = featured)."""
+    async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]], *,
+                                 bare: Collection[str] = ()) -> BatchResult:
+        """Replace only the images of existing products: (key, product id, images, first = featured). `bare`:
+        keys of products this run created without pictures (nothing of theirs to read or reuse first)."""
         ...
 
     async def set_variant_images(self, product_id: int, items: list[tuple[str, int, StoreImage]]) -> BatchResult: ...

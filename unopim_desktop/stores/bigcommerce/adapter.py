@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from typing import Any
 
 from unopim_desktop.clients.errors import (
@@ -28,7 +28,7 @@ from unopim_desktop.domain import (
     StoreTerm,
     StoreVariant,
 )
-from unopim_desktop.stores.bigcommerce import KIND, lost_answers
+from unopim_desktop.stores.bigcommerce import KIND, images, lost_answers
 from unopim_desktop.stores.bigcommerce import payloads as bc
 from unopim_desktop.stores.bigcommerce.api import (
     DELETE_BATCH,
@@ -304,13 +304,24 @@ class BigCommerceAdapter(BigCommerceApi):
         async with self.variant_locks.setdefault(product_id, asyncio.Lock()):
             return await upsert_variants(self, product_id, variants)
 
-    async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]]) -> BatchResult:
-        """Add the images (BigCommerce appends every image it is sent, so only images it lacks)."""
-        payloads = [(key, {"id": pid, "images": bc.images_out(imgs)}) for key, pid, imgs in items]
+    async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]], *,
+                                 bare: Collection[str] = ()) -> BatchResult:
+        """Make each product's pictures UnoPim's list (`images`: BigCommerce adds every image it is sent)."""
+        current = await images.images_now(self, [pid for key, pid, _imgs in items if key not in bare])
+        plans = {key: images.plan_images(imgs, current.get(pid, [])) for key, pid, imgs in items}
+        tidied = await asyncio.gather(*(images.tidy(self, key, pid, plans[key]) for key, pid, _imgs in items
+                                        if plans[key].drop or plans[key].fix))
+        failed = {r.key: r for r in tidied if r is not None}
+        ready = [(key, pid) for key, pid, _imgs in items if key not in failed]
+        payloads = [(key, {"id": pid, "images": plans[key].add}) for key, pid in ready if plans[key].add]
         updated = await self.batch_put("v3/catalog/products", payloads, PRODUCT_BATCH,
-                                       single=lambda body: f"v3/catalog/products/{body['id']}")
-        await self._read_back(updated, {key for key, _pid, imgs in items if imgs})
-        return BatchResult(updated=updated)
+                                       single=lambda body: f"v3/catalog/products/{body['id']}") if payloads else []
+        await self._read_back(updated, {key for key, _body in payloads})
+        sent = {key for key, _body in payloads}
+        # Nothing to add: the kept images are the list (their ids, thumbnail first, for the push's records).
+        settled = [ItemResult(key=key, store_id=pid, image_ids=plans[key].kept) for key, pid in ready
+                   if key not in sent]
+        return BatchResult(updated=[*updated, *settled, *failed.values()])
 
     async def set_variant_images(self, product_id: int, items: list[tuple[str, int, StoreImage]]) -> BatchResult:
         payloads = [(key, {"id": vid, "image_url": img.src}, product_id) for key, vid, img in items if img.src]

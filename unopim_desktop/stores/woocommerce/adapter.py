@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from typing import Any
 
 from unopim_desktop.clients.errors import ApiError, AuthError, BadPayload, NotFound
@@ -39,7 +39,12 @@ from unopim_desktop.stores.woocommerce.api import (
     WooApi,
     int_header,
 )
-from unopim_desktop.stores.woocommerce.lost_answers import images_reconciler, product_resolver
+from unopim_desktop.stores.woocommerce.lost_answers import (
+    images_reconciler,
+    product_resolver,
+    read_images,
+    reuse_shown,
+)
 from unopim_desktop.stores.woocommerce.terms import category_key, upsert_attributes, upsert_categories
 from unopim_desktop.stores.woocommerce.verify import verify_woocommerce
 
@@ -268,19 +273,25 @@ class WooCommerceAdapter(WooApi):
                                                     resolve=product_resolver(self, parent_id=product_id),
                                                     reconcile=images_reconciler(self, parent_id=product_id))
 
-    async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]]) -> BatchResult:
+    async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]], *,
+                                 bare: Collection[str] = ()) -> BatchResult:
         """Only the images of existing products (key, product id, images; first = featured).
 
         Small batches: WooCommerce downloads every `src` inside the request, so one slow image must
         not hold up a hundred products.
         """
-        payloads = [("update", key, {"id": pid, "images": [wc.image_out(i) for i in imgs]})
+        # Pictures the product already shows go by their attachment ids (read first, 100 products a call).
+        shown = await read_images(self, [pid for key, pid, _imgs in items if key not in bare])
+        payloads = [("update", key, {"id": pid, "images": reuse_shown([wc.image_out(i) for i in imgs],
+                                                                     shown.get(pid, []))})
                     for key, pid, imgs in items]
         return await self.run_batches(f"{API}/products/batch", payloads, size=IMAGE_BATCH,
                                       reconcile=images_reconciler(self))
 
     async def set_variant_images(self, product_id: int, items: list[tuple[str, int, StoreImage]]) -> BatchResult:
-        payloads = [("update", key, {"id": vid, "image": wc.image_out(img)}) for key, vid, img in items]
+        shown = await read_images(self, [vid for _key, vid, _img in items], parent_id=product_id)
+        payloads = [("update", key, {"id": vid, "image": reuse_shown([wc.image_out(img)], shown.get(vid, []))[0]})
+                    for key, vid, img in items]
         return await self.run_batches(f"{API}/products/{product_id}/variations/batch", payloads, size=IMAGE_BATCH,
                                       reconcile=images_reconciler(self, parent_id=product_id))
 

@@ -78,15 +78,7 @@ def images_reconciler(api: WooApi, *, parent_id: int | None = None) -> Reconcile
         ids = [u["id"] for u in updates if any("src" in i for i in _sent_images(u))]
         if not ids:
             return
-        path = f"{API}/products/{parent_id}/variations" if parent_id else f"{API}/products"
-        fields = "id,image" if parent_id else "id,images"
-        current: dict[int, list[dict[str, Any]]] = {}
-        for group in wc.chunks(ids, PER_PAGE):
-            params = {"include": ",".join(map(str, group)), "per_page": PER_PAGE, "_fields": fields}
-            async for items in api.iter_pages(path, params):
-                for item in items:
-                    if isinstance(item.get("id"), int):
-                        current[item["id"]] = _shown_images(item)
+        current = await read_images(api, ids, parent_id=parent_id)
         for update in updates:
             sent = _sent_images(update)
             have = current.get(update["id"])
@@ -99,6 +91,40 @@ def images_reconciler(api: WooApi, *, parent_id: int | None = None) -> Reconcile
                 update["images"] = reused
 
     return reconcile
+
+
+async def read_images(api: WooApi, ids: list[int], *, parent_id: int | None = None) -> dict[int, list[dict[str, Any]]]:
+    """The pictures products (or, with `parent_id`, that product's variations) show now, by id."""
+    path = f"{API}/products/{parent_id}/variations" if parent_id else f"{API}/products"
+    fields = "id,image" if parent_id else "id,images"
+    current: dict[int, list[dict[str, Any]]] = {}
+    for group in wc.chunks(ids, PER_PAGE):
+        params = {"include": ",".join(map(str, group)), "per_page": PER_PAGE, "_fields": fields}
+        async for items in api.iter_pages(path, params):
+            for item in items:
+                if isinstance(item.get("id"), int):
+                    current[item["id"]] = _shown_images(item)
+    return current
+
+
+def reuse_shown(sent: list[dict[str, Any]], shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The images to send with each picture the product already shows (the same file) given by its attachment
+    id instead of its URL, which WooCommerce would download into a new attachment, leaving the old one
+    orphaned in the media library. Exact names are matched first, then WordPress's `-N` renames."""
+    out = [dict(body) for body in sent]
+    free = [h for h in shown if h.get("id")]
+    for exact in (True, False):
+        for body in out:
+            if "src" not in body:
+                continue
+            src = str(body["src"])
+            hit = next((h for h in free if (_stem(str(h.get("src") or "")) == _stem(src) if exact
+                                            else same_file(str(h.get("src") or ""), src))), None)
+            if hit is not None:
+                free.remove(hit)
+                del body["src"]
+                body["id"] = hit["id"]
+    return out
 
 
 def _sent_images(update: dict[str, Any]) -> list[dict[str, Any]]:

@@ -124,7 +124,9 @@ class ImageTransfer:
         self._log_image_mode()
         calls = []
         if products:
-            calls.append(self.job.adapter.set_product_images([(sku, sid, imgs) for sku, sid, imgs, *_ in products]))
+            made = self.job.products.fresh if self.job.products is not None else set()
+            calls.append(self.job.adapter.set_product_images([(sku, sid, imgs) for sku, sid, imgs, *_ in products],
+                                                             bare={sku for sku, *_ in products if sku in made}))
         by_parent: dict[int, list[Any]] = defaultdict(list)
         for v in variants:
             by_parent[v[3]].append(v)
