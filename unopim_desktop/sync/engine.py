@@ -262,7 +262,11 @@ class SyncEngine:
         try:
             client = await self.unopim_client()
             adapter = await self.adapter_for(store.label)
-            await make(run, client, adapter).execute()
+            job_of_run = make(run, client, adapter)
+            try:
+                await job_of_run.execute()
+            finally:
+                job_of_run.release()
             if run.failed:
                 status, message = "partial", f"{run.failed} item(s) failed; see the Logs."
             if run.held:
