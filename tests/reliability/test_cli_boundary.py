@@ -140,8 +140,17 @@ INPUT_CASES = [
     ("cooldown-over-a-day", ["channels", "set", "default", "--debounce", "86401"],
      "The cooldown must be from 0 to 86400 seconds (0 turns it off); got 86401."),
     ("cooldown-not-a-number", ["channels", "set", "default", "--debounce", "abc"],
-     "unopim-desktop channels set: argument --debounce: invalid int value: 'abc'. See `unopim-desktop channels set "
-     "--help`."),
+     "unopim-desktop channels set: argument --debounce: “abc” is not a whole number. See `unopim-desktop channels "
+     "set --help`."),
+    # A long value is quoted shortened, not echoed whole into the terminal.
+    ("cooldown-10000-digits", ["channels", "set", "default", "--debounce", "9" * 9_999 + "x"],
+     "unopim-desktop channels set: argument --debounce: “99999999999999999999… (10,000 characters)” is not a whole "
+     "number. See `unopim-desktop channels set --help`."),
+    ("cooldown-more-digits-than-python-reads", ["channels", "set", "default", "--debounce", "9" * 10_000],
+     "unopim-desktop channels set: argument --debounce: “99999999999999999999… (10,000 characters)” is too large a "
+     "number. See `unopim-desktop channels set --help`."),
+    ("logs-limit-not-a-number", ["logs", "--limit", "ten"],
+     "unopim-desktop logs: argument --limit: “ten” is not a whole number. See `unopim-desktop logs --help`."),
     ("huge-reconcile-hours", ["settings", "--reconcile-hours", "99999999999"],
      "Reconcile hours must be a whole number from 0 to 720 (30 days); got “99999999999”."),
     ("negative-reconcile-hours", ["settings", "--reconcile-hours", "-1"],

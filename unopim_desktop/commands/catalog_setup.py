@@ -18,7 +18,7 @@ from unopim_desktop.app.mapping import MappingRefused
 from unopim_desktop.app.session import NotConnected
 from unopim_desktop.app.stores import StoreForm, check_store_form, plain_http_warning
 from unopim_desktop.clients.errors import ApiError
-from unopim_desktop.commands.common import ON_THE_COMMAND_LINE, err, run_on_app
+from unopim_desktop.commands.common import ON_THE_COMMAND_LINE, err, run_on_app, whole_number
 from unopim_desktop.commands.conflicts import DIRECTION_TEXT, register_direction
 from unopim_desktop.mapping.fields import CORE_FIELDS
 from unopim_desktop.mapping.i18n import (
@@ -84,7 +84,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     st.add_argument("--pull", choices=("on", "off"))
     st.add_argument("--push", choices=("on", "off"))
     st.add_argument("--interval", help="off, 5m, 15m, 30m, 1h (default) or 1d")
-    st.add_argument("--debounce", type=int, help="cooldown seconds (0 turns it off)")
+    st.add_argument("--debounce", type=whole_number, help="cooldown seconds (0 turns it off)")
     st.add_argument("--locale-map", action="append", default=[], metavar="UNOPIM=STORE")
     st.add_argument("--currency-map", action="append", default=[], metavar="UNOPIM=STORE")
     st.set_defaults(handler=run_channels_set)

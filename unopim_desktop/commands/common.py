@@ -33,6 +33,18 @@ ON_THE_COMMAND_LINE = ("a secret typed on the command line is seen by other user
                        "list) and kept in your shell history.")
 
 
+def whole_number(text: str) -> int:
+    """An argparse `type` for whole numbers whose error quotes a long value shortened: argparse's own `int`
+    echoed a 10,000-digit value whole into the terminal."""
+    try:
+        return int(text)
+    except ValueError:
+        shown = text if len(text) <= 40 else f"{text[:20]}… ({len(text):,} characters)"
+        # Python refuses to read an integer of more than 4,300 digits: say it is too large, not "not a number".
+        what = "is too large a number" if text.strip().lstrip("+-").isdigit() else "is not a whole number"
+        raise argparse.ArgumentTypeError(f"“{shown}” {what}") from None
+
+
 @contextmanager
 def open_app(args: argparse.Namespace) -> Iterator[App]:
     """The app on the command's data folder, with logging to its log file; closed afterwards."""

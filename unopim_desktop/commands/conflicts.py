@@ -12,7 +12,7 @@ from unopim_desktop.app.application import App
 from unopim_desktop.app.conflicts import KEEP
 from unopim_desktop.app.mapping import MappingRefused
 from unopim_desktop.app.session import NotConnected
-from unopim_desktop.commands.common import err, run_on_app
+from unopim_desktop.commands.common import err, run_on_app, whole_number
 from unopim_desktop.commands.sync import exit_code
 from unopim_desktop.domain import DIRECTIONS
 from unopim_desktop.mapping.fields import CORE_FIELD_BY_KEY
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     ls.add_argument("--json", action="store_true", help="print them as JSON")
     ls.set_defaults(handler=run_list)
     rs = c_sub.add_parser("resolve", parents=[common], help="keep UnoPim's value or take the store's")
-    rs.add_argument("ids", nargs="+", type=int, metavar="ID")
+    rs.add_argument("ids", nargs="+", type=whole_number, metavar="ID")
     rs.add_argument("--keep", choices=KEEP, required=True,
                     help="unopim: the store gets UnoPim's value; store: UnoPim gets the store's")
     rs.set_defaults(handler=run_resolve)

@@ -9,7 +9,7 @@ import re
 
 from unopim_desktop.app.activity import DIRECTIONS, local_time, utcnow
 from unopim_desktop.app.application import App
-from unopim_desktop.commands.common import err, run_on_app
+from unopim_desktop.commands.common import err, run_on_app, whole_number
 from unopim_desktop.domain import LogFilter
 
 EXIT_OK, EXIT_FATAL = 0, 2
@@ -23,10 +23,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     logs.add_argument("--direction", choices=("pull", "push"))
     logs.add_argument("--kind", help="entity kind: product, variant, category, attribute, image, …")
     logs.add_argument("--code", help="one entity's code or SKU: its history")
-    logs.add_argument("--run", type=int, metavar="N", help="the rows of one run")
+    logs.add_argument("--run", type=whole_number, metavar="N", help="the rows of one run")
     logs.add_argument("--since", metavar="24h|7d|DATE", help="only rows this recent (hours, days or a date)")
     logs.add_argument("--search", metavar="TEXT", help="text in the message or the code")
-    logs.add_argument("--limit", type=int, default=50, metavar="N", help="rows to show (default 50)")
+    logs.add_argument("--limit", type=whole_number, default=50, metavar="N", help="rows to show (default 50)")
     logs.add_argument("--csv", metavar="FILE", help="write every matching row to this CSV file instead")
     logs.set_defaults(handler=run_logs)
 
