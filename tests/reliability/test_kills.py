@@ -146,6 +146,7 @@ def reference(tmp_path: Path, store: str, direction: str) -> tuple[dict, dict[st
         sb.stop()
 
 
+@pytest.mark.timeout(max(180, PRODUCTS * 0.6))  # as the fault runs: the default suits 200 products
 @pytest.mark.parametrize(("store", "direction", "points"),
                          [("woocommerce", "pull", PULL_POINTS), ("bigcommerce", "pull", BIGCOMMERCE_PULL_POINTS),
                           ("woocommerce", "push", PUSH_POINTS), ("bigcommerce", "push", PUSH_POINTS)],

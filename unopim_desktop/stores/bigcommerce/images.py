@@ -19,7 +19,7 @@ from unopim_desktop.clients.errors import ApiError, NotFound
 from unopim_desktop.domain import ItemResult, StoreImage
 from unopim_desktop.stores.bigcommerce import payloads as bc
 from unopim_desktop.stores.bigcommerce.api import FATAL, SKUS_PER_LOOKUP, failed_item
-from unopim_desktop.stores.bigcommerce.lost_answers import _stem as stem
+from unopim_desktop.stores.bigcommerce.lost_answers import file_stem as stem
 
 if TYPE_CHECKING:
     from unopim_desktop.stores.bigcommerce.adapter import BigCommerceAdapter

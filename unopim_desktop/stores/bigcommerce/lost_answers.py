@@ -88,7 +88,9 @@ def categories_create(api: BigCommerceApi, pending: list[dict[str, Any]], made: 
     return reconcile
 
 
-def _stem(name: str) -> str:
+def file_stem(name: str) -> str:
+    """A picture's name as BigCommerce keeps it, comparable with the URL it was made from: no folder, no
+    extension, no `__<digits>` BigCommerce adds, its characters as BigCommerce spells them."""
     name = urllib.parse.unquote(name.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
     stem = name.rsplit(".", 1)[0] if "." in name else name
     stem = re.sub(r"__\d+$", "", stem)
@@ -106,11 +108,11 @@ def images_update(api: BigCommerceApi, bodies: list[dict[str, Any]]) -> Reconcil
             params = {"id:in": ",".join(map(str, group)), "include": "images"}
             async for items in api.iter_pages("v3/catalog/products", params):
                 for item in items:
-                    held[item.get("id")] = {_stem(str(i.get("image_file") or "")) for i in item.get("images") or []}
+                    held[item.get("id")] = {file_stem(str(i.get("image_file") or "")) for i in item.get("images") or []}
         for body in bodies:
             have = held.get(body.get("id"), set())
             if body.get("images"):
-                body["images"] = [i for i in body["images"] if _stem(str(i.get("image_url") or "")) not in have]
+                body["images"] = [i for i in body["images"] if file_stem(str(i.get("image_url") or "")) not in have]
         return None
 
     return reconcile
