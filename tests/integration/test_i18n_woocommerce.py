@@ -270,3 +270,31 @@ async def test_a_french_name_changed_on_both_sides_is_a_conflict_unopim_wins(app
     assert _group(sb, sku)["fr"]["name"] == "Nom de UnoPim"
     open_ = await app.app.conflicts.list(status=None)
     assert [c["field"] for c in open_] == ["name@fr"]
+
+
+async def test_a_translation_the_store_refused_is_written_by_the_next_run(app, wpml_curcy):
+    """A refused translation is a Logs row and a partial run, and the next run that reads the product writes
+    it: the product is not recorded as synced, so it is not left out until UnoPim changes it."""
+    from tests.support.faults import scripted
+    from unopim_desktop.sandbox.faults import FaultRule
+
+    sb = wpml_curcy
+    refusal = FaultRule("answer", method="POST", path="/wp-json/wc/v3/products$", status=400, times=1,
+                        body=json.dumps({"code": "wpml_refused", "message": "The translation was refused.",
+                                         "data": {"status": 400}}).encode())
+    with scripted(sb, "woocommerce", refusal):
+        first = await app.engine.pull(full=True)
+    assert refusal.hits == 1
+    refused = [r for r in app.logs if r.level == "error" and "translation of" in r.message]
+    assert first.status == "partial" and len(refused) == 1, _errors(app)
+    sku = refused[0].entity
+    lang = refused[0].message.split("The ", 1)[1].split(" ", 1)[0]
+    assert lang not in _group(sb, sku)
+    app.logs.clear()
+    again = await app.engine.pull(full=True)
+    assert again.status == "done", _errors(app)
+    assert lang in _group(sb, sku)
+    assert again.totals()["product"]["updated"] == 1  # that product alone: the others are synced
+    assert sorted(_group(sb, sku)) == sorted(LANGS)
+    # The original and one translation per language, none made twice (WCML gives translations the SKU).
+    assert len([p for p in sb.woocommerce.products() if p["sku"] == sku]) == len(LANGS)

@@ -42,6 +42,13 @@ class PullTranslations(JobPart):
         return [LinkWrite(TRANSLATION_KIND, translation_code(kind, sku, lang), tid, parent_code=sku)
                 for lang, tid in r.translation_ids.items() if tid]
 
+    @staticmethod
+    def synced_hash(h: str, r: ItemResult) -> str:
+        """The content hash to record for an item the store saved: none ("") when it refused a translation or
+        a price, so the next run that reads the item compares and writes it again instead of taking it for
+        synced (the refused part would otherwise wait until UnoPim changed the item)."""
+        return "" if r.translation_errors or r.price_errors else h
+
     def refused_prices(self, kind: str, sku: str, r: ItemResult) -> None:
         """A Logs row for each other currency the store refused for the item (its price list's answer)."""
         for currency, why in r.price_errors.items():
