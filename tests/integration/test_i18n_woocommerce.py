@@ -273,8 +273,8 @@ async def test_a_french_name_changed_on_both_sides_is_a_conflict_unopim_wins(app
 
 
 async def test_a_translation_the_store_refused_is_written_by_the_next_run(app, wpml_curcy):
-    """A refused translation is a Logs row and a partial run, and the next run that reads the product writes
-    it: the product is not recorded as synced, so it is not left out until UnoPim changes it."""
+    """A refused translation is a Logs row and a partial run, and the next delta writes it: the product is
+    neither recorded as synced nor left out until UnoPim changes it."""
     from tests.support.faults import scripted
     from unopim_desktop.sandbox.faults import FaultRule
 
@@ -291,7 +291,7 @@ async def test_a_translation_the_store_refused_is_written_by_the_next_run(app, w
     lang = refused[0].message.split("The ", 1)[1].split(" ", 1)[0]
     assert lang not in _group(sb, sku)
     app.logs.clear()
-    again = await app.engine.pull(full=True)
+    again = await app.engine.pull(full=False)  # a delta, though UnoPim did not change the product
     assert again.status == "done", _errors(app)
     assert lang in _group(sb, sku)
     assert again.totals()["product"]["updated"] == 1  # that product alone: the others are synced

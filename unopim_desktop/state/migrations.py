@@ -88,6 +88,11 @@ def _v7_log_columns(db: SqliteDatabase) -> None:
         db.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON logentry ({columns})")
 
 
+def _v8_pull_retries(db: SqliteDatabase) -> None:
+    """What a pull could not write, for the next delta to read again. Self-contained: one new column."""
+    _add_missing_columns(db, m.Checkpoint, ["retry"])
+
+
 MIGRATIONS: list[tuple[int, Callable[[SqliteDatabase], None]]] = [
     (1, _v1_initial),
     (2, _v2_stores_and_mapping),
@@ -96,5 +101,6 @@ MIGRATIONS: list[tuple[int, Callable[[SqliteDatabase], None]]] = [
     (5, _v5_field_bases),
     (6, _v6_scheduled_jobs),
     (7, _v7_log_columns),
+    (8, _v8_pull_retries),
 ]
 HEAD_VERSION = MIGRATIONS[-1][0]

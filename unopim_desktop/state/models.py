@@ -241,6 +241,9 @@ class Checkpoint(BaseModel):
     cursor = TextField(default="")  # JSON: step-specific position (page, search_after, ...)
     run_id = IntegerField(null=True)
     watermark = CharField(default="")  # last successful run's start (UTC), for the next delta
+    # JSON list of the SKUs the last pull could not write whole (failed, or a translation or price refused):
+    # the next delta reads them again even though UnoPim did not change them.
+    retry = TextField(default="")
     updated_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -276,14 +276,37 @@ def checkpoint(address: str, label: str, channel: str, job: str) -> dict[str, An
             "watermark": cp.watermark}
 
 
-def finish_checkpoint(address: str, label: str, channel: str, job: str, watermark: str) -> None:
-    """The run completed: clear the resume position and keep the watermark for the next delta."""
+def finish_checkpoint(address: str, label: str, channel: str, job: str, watermark: str,
+                      retry: Iterable[str] | None = None) -> None:
+    """The run completed: clear the resume position and keep the watermark for the next delta. `retry` (a
+    pull): the SKUs it could not write whole, which replace every earlier pull's list (this run read those)."""
     inst, store = _instance(address), _store(address, label)
     cp = Checkpoint.get_or_none((Checkpoint.target == store) & (Checkpoint.channel == channel) & (Checkpoint.job == job))
     if cp is None:
         cp = Checkpoint(instance=inst, target=store, channel=channel, job=job)
     cp.step, cp.cursor, cp.run_id, cp.watermark, cp.updated_at = "", "null", None, watermark, utcnow()
+    if retry is not None:
+        cp.retry = json.dumps(sorted(set(retry)))
+        Checkpoint.update(retry="").where((Checkpoint.target == store) & (Checkpoint.channel == channel)
+                                          & (Checkpoint.job.in_(PULL_JOBS)) & (Checkpoint.job != job)).execute()
     cp.save()
+
+
+PULL_JOBS = ("pull_full", "pull_delta")
+
+
+def retry_skus(address: str, label: str, channel: str) -> list[str]:
+    """The SKUs earlier pulls could not write whole, for the next delta to read again."""
+    store = _store(address, label)
+    out: set[str] = set()
+    for cp in Checkpoint.select().where((Checkpoint.target == store) & (Checkpoint.channel == channel)
+                                        & (Checkpoint.job.in_(PULL_JOBS))):
+        try:
+            listed = json.loads(cp.retry or "[]")
+        except ValueError:
+            listed = []
+        out.update(str(s) for s in listed if isinstance(s, str) and s) if isinstance(listed, list) else None
+    return sorted(out)
 
 
 def watermark(address: str, label: str, channel: str) -> str:

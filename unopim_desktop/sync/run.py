@@ -84,6 +84,7 @@ class RunContext:
         # entities it did not touch are listed for whoever confirms.
         self.held = ""
         self.held_items: list[str] = []
+        self.failed_codes: set[tuple[str, str]] = set()  # (kind, code) of every entity that failed
         # Entity and field changes are recorded on a dry run (the Preview) and on an Apply (to tell
         # whether it did exactly what the Preview showed); a plain run does not pay for them.
         self.track_changes = dry_run
@@ -198,6 +199,7 @@ class RunContext:
                     server_text: str = "") -> None:
         """One entity failed: counted, and an error row with the server's status and own words."""
         self.count(kind, "failed")
+        self.failed_codes.add((kind, code))
         self.log(message, level="error", entity_kind=kind, entity=code, action="failed",
                  http_status=status if status and status != 200 else None, server_text=server_text)
 

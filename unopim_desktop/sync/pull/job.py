@@ -69,6 +69,8 @@ class PullState:
     tags: set[str] = field(default_factory=set)
     complete_listing: bool = True  # every product page was read in this run (deletes can be detected)
     changed_configurables: list[list[dict[str, Any]]] | None = None  # a delta's pages, read once
+    retry: set[str] = field(default_factory=set)  # SKUs not written whole (a translation or price refused)
+    retry_earlier: list[str] = field(default_factory=list)  # what earlier pulls could not write: a delta reads them
 
 
 class PullJob(SyncJob):
@@ -103,6 +105,9 @@ class PullJob(SyncJob):
         self.links = await self.lane.run(sync_repo.load_links, self.address, self.label,
                                          exclude=tuple(PUSH_ONLY_KINDS), lean=True)
         resume = await self.lane.run(sync_repo.checkpoint, self.address, self.label, self.channel.code, self.name)
+        if not self.options.full and not self.options.only:
+            self.state.retry_earlier = await self.lane.run(sync_repo.retry_skus, self.address, self.label,
+                                                           self.channel.code)
         self.catalog = CatalogSteps(self)
         self.parents = VariantParents(self)
         products = self.products = ProductSteps(self)
@@ -118,8 +123,9 @@ class PullJob(SyncJob):
             # for a full garbage collection (a stall of its own) instead of being freed here.
             self.products = self.catalog = self.parents = None
         if not self.options.dry_run and not self.options.only:
+            retry = self.state.retry | {code for kind, code in self.run.failed_codes if kind in ("product", "variant")}
             await self.lane.run(sync_repo.finish_checkpoint, self.address, self.label, self.channel.code, self.name,
-                                self.started_at.isoformat(sep=" ", timespec="seconds"))
+                                self.started_at.isoformat(sep=" ", timespec="seconds"), retry)
 
     def steps(self) -> list[Step]:
         """The documented order; each step a method of the part that does it."""

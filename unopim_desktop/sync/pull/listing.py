@@ -34,12 +34,7 @@ class ProductListing(JobPart):
         size = self.job.options.page_size
         if self.job.options.only:
             self.job.state.complete_listing = False  # a few products: nothing can be told about the rest
-            configurable = path == self.job.configurable_path
-            items = []
-            for sku in self.job.options.only:
-                item = await client.get_product(sku, configurable_path=path if configurable else None)
-                if item is not None and (configurable or item.get("type") != "configurable"):
-                    items.append(item)
+            items = await self._read(path, self.job.options.only)
             if items:
                 yield 1, items
             return
@@ -52,6 +47,18 @@ class ProductListing(JobPart):
                 yield n, items
             return
         since, filters = await self._delta_filters()
+        listed: set[str] = set()
+        n = 0
+        async for n, items in self._delta_pages(path, since, filters):
+            listed.update(_sku(i) for i in items)
+            yield n, items
+        retried = await self.retries(path, listed)
+        if retried:
+            yield n + 1, retried
+
+    async def _delta_pages(self, path: str, since: dt.datetime, filters: dict[str, Any]):  # type: ignore[no-untyped-def]
+        client = self.job.client
+        size = self.job.options.page_size
         try:
             n = 0
             if self.job.features.date_filters:  # 3.x; 1.x/2.x have neither the filter nor the cursor
@@ -98,6 +105,26 @@ class ProductListing(JobPart):
         self.run.step_total("products", configurables + (listed or 0))
         self.run.step_total("variants", 0)
 
+    async def _read(self, path: str, skus: list[str]) -> list[dict[str, Any]]:
+        """These products, one by one, those of this listing's kind (configurable or not)."""
+        configurable = path == self.job.configurable_path
+        items = []
+        for sku in skus:
+            item = await self.job.client.get_product(sku, configurable_path=path if configurable else None)
+            if item is not None and (configurable or item.get("type") != "configurable"):
+                items.append(item)
+        return items
+
+    async def retries(self, path: str, listed: set[str]) -> list[dict[str, Any]]:
+        """A delta's second look at what earlier pulls could not write (failed, or a translation or price
+        refused), UnoPim having not changed them: read again, as if listed (those listed already aside)."""
+        skus = [s for s in self.job.state.retry_earlier if s not in listed]
+        items = await self._read(path, skus) if skus else []
+        if items and self.delta_listed:
+            clock = self.run.steps.get("products")
+            self.run.step_total("products", (clock.total if clock else 0) + len(items))
+        return items
+
     def retotal(self, plain: int, variants: int) -> None:
         if self.job.options.full or self.delta_listed is None:
             return
@@ -107,6 +134,10 @@ class ProductListing(JobPart):
         else:
             self.run.grow("products", plain)
         self.run.grow("variants", variants)
+
+
+def _sku(item: dict[str, Any]) -> str:
+    return str(item.get("sku") or ((item.get("values") or {}).get("common") or {}).get("sku") or "")
 
 
 def _parse_ts(value: Any) -> dt.datetime:

@@ -34,6 +34,8 @@ class PullTranslations(JobPart):
 
     def written(self, kind: str, sku: str, r: ItemResult) -> list[LinkWrite]:
         """The links of an entity's translations as the store answered, each refusal logged."""
+        if r.translation_errors:
+            self.job.state.retry.add(sku)
         for lang, why in r.translation_errors.items():
             self.run.count("translation", "failed")
             self.run.log(f"The {lang} translation of {kind} {sku} was not written: {why}", level="error",
@@ -51,6 +53,8 @@ class PullTranslations(JobPart):
 
     def refused_prices(self, kind: str, sku: str, r: ItemResult) -> None:
         """A Logs row for each other currency the store refused for the item (its price list's answer)."""
+        if r.price_errors:
+            self.job.state.retry.add(sku)
         for currency, why in r.price_errors.items():
             self.run.count("price", "failed")  # the run is partial, and its summary says which
             self.run.log(f"The {currency} price of {kind} {sku} was not written: {why}", level="error",
