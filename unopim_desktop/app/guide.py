@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from unopim_desktop.app.context import AppContext
-from unopim_desktop.state import mapping_repo, repo, stores_repo, sync_repo
+from unopim_desktop.state import checkpoints_repo, mapping_repo, repo, stores_repo, sync_repo
 
 CONNECT = "Connect to UnoPim first: Connection tab → Test & Save."
 REFRESH = "Fetch the channels first: Channels & Stores → Refresh channels."
@@ -63,7 +63,7 @@ class GuideService:
             "mapping": bool(mapping_repo.core_mapping(address)),
             "previewed": pulls["previewed"],
             "pulled": pulls["pulled"],
-            "any_pull": any(sync_repo.watermark(address, c.store_label, c.code) for c in targets if c.pull_enabled),
+            "any_pull": any(checkpoints_repo.watermark(address, c.store_label, c.code) for c in targets if c.pull_enabled),
         }
 
     async def facts(self) -> dict[str, bool]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from unopim_desktop.clients.unopim import UnoPimClient
 from unopim_desktop.domain import AttributeDef, ChannelRow
-from unopim_desktop.state import sync_repo
+from unopim_desktop.state import checkpoints_repo, sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.job import IMAGES_KIND, Step, SyncJob
@@ -104,9 +104,9 @@ class PullJob(SyncJob):
     async def execute(self) -> None:
         self.links = await self.lane.run(sync_repo.load_links, self.address, self.label,
                                          exclude=tuple(PUSH_ONLY_KINDS), lean=True)
-        resume = await self.lane.run(sync_repo.checkpoint, self.address, self.label, self.channel.code, self.name)
+        resume = await self.lane.run(checkpoints_repo.checkpoint, self.address, self.label, self.channel.code, self.name)
         if not self.options.full and not self.options.only:
-            self.state.retry_earlier = await self.lane.run(sync_repo.retry_skus, self.address, self.label,
+            self.state.retry_earlier = await self.lane.run(checkpoints_repo.retry_skus, self.address, self.label,
                                                            self.channel.code)
         self.catalog = CatalogSteps(self)
         self.parents = VariantParents(self)
@@ -124,7 +124,7 @@ class PullJob(SyncJob):
             self.products = self.catalog = self.parents = None
         if not self.options.dry_run and not self.options.only:
             retry = self.state.retry | {code for kind, code in self.run.failed_codes if kind in ("product", "variant")}
-            await self.lane.run(sync_repo.finish_checkpoint, self.address, self.label, self.channel.code, self.name,
+            await self.lane.run(checkpoints_repo.finish_checkpoint, self.address, self.label, self.channel.code, self.name,
                                 self.started_at.isoformat(sep=" ", timespec="seconds"), retry)
 
     def steps(self) -> list[Step]:

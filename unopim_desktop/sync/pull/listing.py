@@ -9,7 +9,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from unopim_desktop.clients.errors import NotFound, Validation
-from unopim_desktop.state import sync_repo
+from unopim_desktop.state import checkpoints_repo
 from unopim_desktop.sync.job import JobPart
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class ProductListing(JobPart):
             yield n, [i for i in items if _parse_ts(i.get("updated_at")) > since]
 
     async def _delta_filters(self) -> tuple[dt.datetime, dict[str, Any]]:
-        mark = await self.job.lane.run(sync_repo.watermark, self.job.address, self.job.label, self.job.channel.code)
+        mark = await self.job.lane.run(checkpoints_repo.watermark, self.job.address, self.job.label, self.job.channel.code)
         if not mark:
             raise LookupError("No earlier pull to compare with: run Pull Full first.")
         since = _parse_ts(mark)

@@ -28,7 +28,7 @@ from unopim_desktop.clients.errors import ApiError
 from unopim_desktop.clients.unopim import UnoPimClient
 from unopim_desktop.domain import ChannelRow
 from unopim_desktop.mapping.fields import SELECT_LIKE
-from unopim_desktop.state import mapping_repo, sync_repo
+from unopim_desktop.state import checkpoints_repo, mapping_repo, sync_repo
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.stores.base import StoreAdapter
 from unopim_desktop.sync.job import (
@@ -150,11 +150,11 @@ class PushJob(SyncJob):
         if self.options.only:
             return
         if self.wants("products"):
-            await self.lane.run(sync_repo.finish_checkpoint, self.address, self.label, self.channel.code,
+            await self.lane.run(checkpoints_repo.finish_checkpoint, self.address, self.label, self.channel.code,
                                 CHECKPOINT_JOB, self.started_at.isoformat(sep=" ", timespec="seconds"))
         if self.reconciling and self.options.entity is None:
             # Push All compares everything too. Only a run over every entity counts as a reconciliation.
-            await self.lane.run(sync_repo.record_reconciliation, self.address, self.label, self.channel.code,
+            await self.lane.run(checkpoints_repo.record_reconciliation, self.address, self.label, self.channel.code,
                                 self.started_at)
 
     async def _reconcile_due(self) -> bool:
@@ -164,7 +164,7 @@ class PushJob(SyncJob):
             return False
         if not self.options.changed:
             return True
-        last = await self.lane.run(sync_repo.last_reconciliation, self.address, self.label, self.channel.code)
+        last = await self.lane.run(checkpoints_repo.last_reconciliation, self.address, self.label, self.channel.code)
         hours = self.options.reconcile_hours
         if last is None:
             why = "never done before for this store and channel"
@@ -182,7 +182,7 @@ class PushJob(SyncJob):
         """Where `--changed` starts: when the last push started (None: never pushed, list everything)."""
         if self.options.only or not self.options.changed or self.reconciling:
             return None
-        cp = await self.lane.run(sync_repo.checkpoint, self.address, self.label, self.channel.code, CHECKPOINT_JOB)
+        cp = await self.lane.run(checkpoints_repo.checkpoint, self.address, self.label, self.channel.code, CHECKPOINT_JOB)
         mark = (cp or {}).get("watermark") or ""
         if not mark:
             self.run.log("No earlier push to compare with: looking at every store product this time.")
