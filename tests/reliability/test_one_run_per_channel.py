@@ -45,6 +45,22 @@ def _runs(data: Path) -> list[tuple[str, str, str, str]]:
         conn.close()
 
 
+async def _until_running(data: Path, limit_s: float = 10.0) -> None:
+    """Until another process's run row says "running" (read as the Logs tab would, not through the app)."""
+    deadline = asyncio.get_running_loop().time() + limit_s
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            conn = sqlite3.connect(f"file:{data / 'unopim-desktop.sqlite3'}?mode=ro", uri=True, timeout=1)
+            try:
+                if conn.execute("SELECT COUNT(*) FROM syncrun WHERE status = 'running'").fetchone()[0]:
+                    return
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            pass
+        await asyncio.sleep(0.005)
+
+
 def test_one_run_per_channel_across_the_window_and_commands(tmp_path):
     keyring.set_keyring(fail.Keyring())  # the child processes read the same encrypted file
     sb = start_sandbox(SandboxOptions(products=12, seed=5, latency_ms=5))
@@ -59,7 +75,12 @@ def test_one_run_per_channel_across_the_window_and_commands(tmp_path):
                 for n in range(ROUNDS):
                     others = [_cli(data, COMMANDS[(n + k) % len(COMMANDS)]) for k in range(2)]
                     tasks = [asyncio.ensure_future(o) for o in others]
-                    await asyncio.sleep(0.2 + 0.35 * (n % 5))  # land inside the children's runs, at varied points
+                    if n % 4 == 1:
+                        # Once a command's run holds the channel: the window must meet it at least this often
+                        # (on an idle machine a command's whole run can end inside the fixed waits below).
+                        await _until_running(data)
+                    else:
+                        await asyncio.sleep(0.2 + 0.35 * (n % 5))  # land inside the children's runs, at varied points
                     if n % 3 == 2:  # the window's scheduler, its Run now (a scheduled tick takes the same path)
                         job = await app.app.scheduler.run_now("default", "pull")
                         if job.action == "skipped":
