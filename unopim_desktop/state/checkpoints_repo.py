@@ -40,7 +40,6 @@ def finish_checkpoint(address: str, label: str, channel: str, job: str, watermar
     cp.save()
 
 
-
 def retry_skus(address: str, label: str, channel: str) -> list[str]:
     """The SKUs earlier pulls could not write whole, for the next delta to read again."""
     store = _store(address, label)
@@ -50,8 +49,9 @@ def retry_skus(address: str, label: str, channel: str) -> list[str]:
         try:
             listed = json.loads(cp.retry or "[]")
         except ValueError:
-            listed = []
-        out.update(str(s) for s in listed if isinstance(s, str) and s) if isinstance(listed, list) else None
+            continue
+        if isinstance(listed, list):
+            out.update(s for s in listed if isinstance(s, str) and s)
     return sorted(out)
 
 

@@ -58,7 +58,7 @@ def transport_failure(exc: Unreachable, site: str) -> StoreVerificationError:
             "try again later.",
             status=exc.status, code="timeout",
         )
-    if "TLS" in text or "SSL" in text.upper() or "CERTIFICATE" in text.upper():
+    if exc.code == "tls":  # set where the transport error is typed (clients/http.py)
         reason = f"The secure (HTTPS) connection to {site} failed: its certificate could not be verified."
         fix = ("Check that the address is right and that the site has a valid certificate. For a test site "
                "with a self-signed certificate, install its certificate on this computer.")

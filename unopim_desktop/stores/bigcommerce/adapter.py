@@ -307,7 +307,7 @@ class BigCommerceAdapter(BigCommerceApi):
     async def set_product_images(self, items: list[tuple[str, int, list[StoreImage]]], *,
                                  bare: Collection[str] = ()) -> BatchResult:
         """Make each product's pictures UnoPim's list (`images`: BigCommerce adds every image it is sent)."""
-        current = await images.images_now(self, [pid for key, pid, _imgs in items if key not in bare])
+        current = await lost_answers.product_images(self, [pid for key, pid, _imgs in items if key not in bare])
         plans = {key: images.plan_images(imgs, current.get(pid, [])) for key, pid, imgs in items}
         tidied = await asyncio.gather(*(images.tidy(self, key, pid, plans[key]) for key, pid, _imgs in items
                                         if plans[key].drop or plans[key].fix))
@@ -316,8 +316,8 @@ class BigCommerceAdapter(BigCommerceApi):
         payloads = [(key, {"id": pid, "images": plans[key].add}) for key, pid in ready if plans[key].add]
         updated = await self.batch_put("v3/catalog/products", payloads, PRODUCT_BATCH,
                                        single=lambda body: f"v3/catalog/products/{body['id']}") if payloads else []
-        await self._read_back(updated, {key for key, _body in payloads})
         sent = {key for key, _body in payloads}
+        await self._read_back(updated, sent)
         # Nothing to add: the kept images are the list (their ids, thumbnail first, for the push's records).
         settled = [ItemResult(key=key, store_id=pid, image_ids=plans[key].kept) for key, pid in ready
                    if key not in sent]

@@ -1,24 +1,22 @@
 """A product's pictures set to UnoPim's list on BigCommerce, which adds every image a product write carries
 (store-apis B5) instead of replacing the list as WooCommerce does.
 
-The product's images are read first (one listing per 50 products). An image the product already holds is
-kept (BigCommerce keeps the file's name and adds `__<digits>`, so the same picture is recognised by its name),
-its order and thumbnail set if they moved; a second copy of a picture, or a picture no longer in UnoPim's list,
+The product's images are read first (`lost_answers.product_images`, which a retried write uses too). An image
+the product already holds is kept (BigCommerce keeps the file's name and adds `__<digits>`, so the same picture
+is recognised by its name), its order and thumbnail set if they moved; a second copy of a picture, or a picture no longer in UnoPim's list,
 is deleted; only the missing ones are sent. So a changed gallery ends as UnoPim's list, as on WooCommerce, and
 a run that adopts products a killed run created with their pictures adds no second copy.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from unopim_desktop.clients.errors import ApiError, NotFound
 from unopim_desktop.domain import ItemResult, StoreImage
-from unopim_desktop.stores.bigcommerce import payloads as bc
-from unopim_desktop.stores.bigcommerce.api import FATAL, SKUS_PER_LOOKUP, failed_item
+from unopim_desktop.stores.bigcommerce.api import FATAL, failed_item
 from unopim_desktop.stores.bigcommerce.lost_answers import file_stem as stem
 
 if TYPE_CHECKING:
@@ -60,21 +58,6 @@ def plan_images(wanted: list[StoreImage], current: list[dict[str, Any]]) -> Imag
             plan.fix.append((hit["id"], {"is_thumbnail": index == 0, "sort_order": index}))
     plan.drop = [i["id"] for i in unused]
     return plan
-
-
-async def images_now(api: BigCommerceAdapter, product_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """Each product's images as BigCommerce lists them (one listing per 50 products)."""
-    found: dict[int, list[dict[str, Any]]] = {}
-
-    async def read(group: list[int]) -> None:
-        params = {"id:in": ",".join(map(str, group)), "include": "images"}
-        async for items in api.iter_pages("v3/catalog/products", params):
-            for item in items:
-                if isinstance(item.get("id"), int):
-                    found[item["id"]] = [i for i in item.get("images") or [] if isinstance(i, dict)]
-
-    await asyncio.gather(*(read(g) for g in bc.chunks(sorted(set(product_ids)), SKUS_PER_LOOKUP)))
-    return found
 
 
 async def tidy(api: BigCommerceAdapter, key: str, product_id: int, plan: ImagePlan) -> ItemResult | None:

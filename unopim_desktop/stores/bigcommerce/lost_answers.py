@@ -12,6 +12,7 @@ nor adds a product's pictures twice.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import urllib.parse
 from collections.abc import Awaitable, Callable
@@ -102,13 +103,8 @@ def images_update(api: BigCommerceApi, bodies: list[dict[str, Any]]) -> Reconcil
 
     async def reconcile() -> httpx.Response | None:
         ids = [b["id"] for b in bodies if b.get("images") and isinstance(b.get("id"), int)]
-        held: dict[int, set[str]] = {}
-        for start in range(0, len(ids), PER_LOOKUP):
-            group = ids[start:start + PER_LOOKUP]
-            params = {"id:in": ",".join(map(str, group)), "include": "images"}
-            async for items in api.iter_pages("v3/catalog/products", params):
-                for item in items:
-                    held[item.get("id")] = {file_stem(str(i.get("image_file") or "")) for i in item.get("images") or []}
+        held = {pid: {file_stem(str(i.get("image_file") or "")) for i in images}
+                for pid, images in (await product_images(api, ids)).items()}
         for body in bodies:
             have = held.get(body.get("id"), set())
             if body.get("images"):
@@ -116,3 +112,19 @@ def images_update(api: BigCommerceApi, bodies: list[dict[str, Any]]) -> Reconcil
         return None
 
     return reconcile
+
+
+async def product_images(api: BigCommerceApi, product_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each product's images as BigCommerce lists them (one listing per `PER_LOOKUP` products, side by side)."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    ids = sorted(set(product_ids))
+
+    async def read(group: list[int]) -> None:
+        params = {"id:in": ",".join(map(str, group)), "include": "images"}
+        async for items in api.iter_pages("v3/catalog/products", params):
+            for item in items:
+                if isinstance(item.get("id"), int):
+                    found[item["id"]] = [i for i in item.get("images") or [] if isinstance(i, dict)]
+
+    await asyncio.gather(*(read(ids[i:i + PER_LOOKUP]) for i in range(0, len(ids), PER_LOOKUP)))
+    return found

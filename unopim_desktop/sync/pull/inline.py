@@ -128,7 +128,7 @@ class InlineCreates:
             run.log(f"Product {h.sku}: {r.note}", level="warning", entity_kind="product", entity=h.sku)
         steps.fresh.add(h.sku)
         steps.created.add(h.sku)
-        writes = [LinkWrite("product", h.sku, r.store_id, content_hash=steps.translations.synced_hash(h.content_hash, r),
+        writes = [LinkWrite("product", h.sku, r.store_id, content_hash=steps.translations.synced_hash(h.sku, h.content_hash, r),
                             pulled=True,
                             base=fields_of(h.product), image_hash=self.images_done("product", h.sku, h.images, r))]
         if r.image_ids and not r.image_error:
@@ -153,7 +153,7 @@ class InlineCreates:
                 else:
                     run.wrote("image", sku, "created", f"Image of variant {sku} created (sent with it).")
             writes.append(LinkWrite("variant", sku, vr.store_id, parent_code=h.sku,
-                                    content_hash=steps.translations.synced_hash(vh, vr), pulled=True,
+                                    content_hash=steps.translations.synced_hash(sku, vh, vr), pulled=True,
                                     image_hash=ih if sent and not r.image_error else None, base=fields_of(variant)))
             if sent and vr.image_urls and not r.image_error:
                 writes.append(record_store_images("variant", sku, vr.store_id, vr.image_urls))

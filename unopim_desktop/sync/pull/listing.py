@@ -121,8 +121,8 @@ class ProductListing(JobPart):
         skus = [s for s in self.job.state.retry_earlier if s not in listed]
         items = await self._read(path, skus) if skus else []
         if items and self.delta_listed:
-            clock = self.run.steps.get("products")
-            self.run.step_total("products", (clock.total if clock else 0) + len(items))
+            clock = self.run.steps["products"]
+            self.run.step_total("products", (clock.total or 0) + len(items))
         return items
 
     def retotal(self, plain: int, variants: int) -> None:

@@ -259,7 +259,7 @@ class ProductSteps:
                 if not obj.store_id and not self.store_was_empty:
                     self.created.add(sku)  # its variations cannot already exist: no SKU look-up for them
                 carried = self.inline.images_done(kind, sku, images, r) if sku in inline else None
-                writes.append(LinkWrite(kind, sku, r.store_id, content_hash=synced(h, r), base=after.get(sku),
+                writes.append(LinkWrite(kind, sku, r.store_id, content_hash=synced(sku, h, r), base=after.get(sku),
                                         pulled=sku not in self.fields.store_edits_kept, image_hash=carried))
                 writes += self.translations.written("product", sku, r)
                 if carried and r.image_ids:
@@ -280,7 +280,7 @@ class ProductSteps:
                              server_text=r.image_error)
             elif sent_image:
                 self.run.wrote("image", sku, outcome, f"Image of variant {sku} {outcome} (sent with the variation).")
-            writes.append(LinkWrite(kind, sku, r.store_id, parent_code=parent_sku, content_hash=synced(h, r),
+            writes.append(LinkWrite(kind, sku, r.store_id, parent_code=parent_sku, content_hash=synced(sku, h, r),
                                     pulled=sku not in self.fields.store_edits_kept,
                                     image_hash=images if sent_image and not r.image_error else None,
                                     base=after.get(sku)))

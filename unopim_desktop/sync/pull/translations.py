@@ -34,8 +34,6 @@ class PullTranslations(JobPart):
 
     def written(self, kind: str, sku: str, r: ItemResult) -> list[LinkWrite]:
         """The links of an entity's translations as the store answered, each refusal logged."""
-        if r.translation_errors:
-            self.job.state.retry.add(sku)
         for lang, why in r.translation_errors.items():
             self.run.count("translation", "failed")
             self.run.log(f"The {lang} translation of {kind} {sku} was not written: {why}", level="error",
@@ -44,17 +42,17 @@ class PullTranslations(JobPart):
         return [LinkWrite(TRANSLATION_KIND, translation_code(kind, sku, lang), tid, parent_code=sku)
                 for lang, tid in r.translation_ids.items() if tid]
 
-    @staticmethod
-    def synced_hash(h: str, r: ItemResult) -> str:
+    def synced_hash(self, sku: str, h: str, r: ItemResult) -> str:
         """The content hash to record for an item the store saved: none ("") when it refused a translation or
-        a price, so the next run that reads the item compares and writes it again instead of taking it for
-        synced (the refused part would otherwise wait until UnoPim changed the item)."""
-        return "" if r.translation_errors or r.price_errors else h
+        a price, and the item goes on the retry list, so the next run reads it, compares and writes it again
+        instead of taking it for synced (the refused part would otherwise wait until UnoPim changed it)."""
+        if not (r.translation_errors or r.price_errors):
+            return h
+        self.job.state.retry.add(sku)
+        return ""
 
     def refused_prices(self, kind: str, sku: str, r: ItemResult) -> None:
         """A Logs row for each other currency the store refused for the item (its price list's answer)."""
-        if r.price_errors:
-            self.job.state.retry.add(sku)
         for currency, why in r.price_errors.items():
             self.run.count("price", "failed")  # the run is partial, and its summary says which
             self.run.log(f"The {currency} price of {kind} {sku} was not written: {why}", level="error",
