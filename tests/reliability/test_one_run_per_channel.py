@@ -22,8 +22,8 @@ from unopim_desktop.sandbox.launcher import SandboxOptions, start_sandbox
 
 ROUNDS = int(os.environ.get("RACE_ROUNDS", "12"))
 COMMANDS = [["sync", "pull", "--delta"], ["sync", "pull", "--full"], ["sync", "push", "--changed"]]
-REFUSED = re.compile(r"^default: A (pull|push) of channel default is already running "
-                     r"\((process \d+, started \d\d:\d\d|in another window or command)\)\. "
+REFUSED = re.compile(r"^default: A (pull|push|sync) of channel default is already running "
+                     r"(\(process \d+, started \d\d:\d\d\)|in another window or command)\. "
                      r"Wait for it to finish, or stop it there\.$")
 ENV = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", "PYTHONUNBUFFERED": "1"}
 

@@ -47,7 +47,11 @@ class RunLocks:
             raise RunRefused(self._who(channel, info_path)) from None
         try:
             info = {"pid": os.getpid(), "job": job, "started": dt.datetime.now().isoformat(timespec="seconds")}
-            info_path.write_text(json.dumps(info), encoding="utf-8")
+            # Written whole then renamed: a refused run reading it mid-write would name no job. Between the
+            # lock and the rename a refusal still names none ("A sync of …"), which is true, only vaguer.
+            partial = info_path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(json.dumps(info), encoding="utf-8")
+            os.replace(partial, info_path)
             yield
         finally:
             info_path.unlink(missing_ok=True)
@@ -69,6 +73,8 @@ class RunLocks:
         try:
             info = json.loads(info_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
+            info = {}
+        if not isinstance(info, dict):
             info = {}
         what = str(info.get("job") or "sync").split("_")[0]
         article = "An" if what[:1] in "aeiou" else "A"
