@@ -136,7 +136,7 @@ class PullJob(SyncJob):
             ("attribute_groups", c.step_attribute_groups), ("attributes", c.step_attributes),
             ("attribute_options", c.step_attribute_options), ("families", c.step_families),
             ("reference_entities", c.step_reference_entities), ("categories", c.step_categories),
-            ("products", p.step_products), ("variants", p.step_variants), ("associations", p.step_associations),
+            ("products", p.step_products), ("variants", p.step_variants), ("associations", p.associations.step),
             ("tags", p.step_tags), ("images", p.step_images),
         ]
         assert tuple(name for name, _ in table) == STEPS
