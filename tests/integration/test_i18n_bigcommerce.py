@@ -170,3 +170,25 @@ async def test_a_record_the_price_list_refuses_is_kept_on_that_item_alone(app, e
     answer = result.updated[0]
     assert answer.price_errors == {"GBP": "price: must not be negative"}
     assert _records(sb)[(sku, "EUR")] == 41.5
+
+
+async def test_a_price_the_price_list_refused_is_written_by_the_next_delta(app, enterprise):
+    """A record the store refuses though the connector's checks pass: a Logs row and a partial run, then the
+    next delta (nothing changed in UnoPim) writes it, and the one after reads nothing again."""
+    sb = enterprise
+    sku = _simple(sb)
+    gbp = str(_pim(sb, sku, "price")["GBP"])
+    sb.bigcommerce.i18n.refuse_once[(sku.lower(), "GBP")] = "The price is outside the list's allowed range."
+    first = await app.engine.pull(full=True)
+    refused = [r for r in app.logs if r.level == "error"]
+    assert first.status == "partial" and [(r.entity, r.message) for r in refused] == [
+        (sku, f"The GBP price of product {sku} was not written: price: The price is outside the list's "
+              "allowed range.")]
+    assert (sku, "GBP") not in _records(sb) and (sku, "EUR") in _records(sb)
+    app.logs.clear()
+    delta = await app.engine.pull(full=False)
+    assert delta.status == "done", _errors(app)
+    assert _records(sb)[(sku, "GBP")] == float(gbp)
+    assert delta.totals()["product"]["updated"] == 1
+    again = await app.engine.pull(full=False)
+    assert again.status == "done" and not again.totals().get("product", {}).get("updated")

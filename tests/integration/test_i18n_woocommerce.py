@@ -298,3 +298,35 @@ async def test_a_translation_the_store_refused_is_written_by_the_next_run(app, w
     assert sorted(_group(sb, sku)) == sorted(LANGS)
     # The original and one translation per language, none made twice (WCML gives translations the SKU).
     assert len([p for p in sb.woocommerce.products() if p["sku"] == sku]) == len(LANGS)
+
+
+async def test_a_changed_translation_the_store_refused_is_written_by_the_next_delta(app, wpml_curcy):
+    """An update, not a create: the store keeps its old French name when it refuses the new one, and the
+    next delta writes UnoPim's (the refused name is not recorded as agreed, nor the old one taken for a
+    store edit), while a push in between leaves UnoPim's new name alone."""
+    from tests.support.faults import scripted
+    from unopim_desktop.sandbox.faults import FaultRule
+
+    sb = wpml_curcy
+    assert (await app.engine.pull(full=True)).status == "done", _errors(app)
+    sku = _simple(sb)
+    french = _group(sb, sku)["fr"]
+    r = unopim_api(sb, "PATCH", f"/products/{sku}", json={"values": {"channel_locale_specific": {"default": {
+        "fr_FR": {"name": "Chaise renommée"}}}}})
+    assert r.status_code == 200, r.text
+    refusal = FaultRule("answer", method="PUT", path=f"/wp-json/wc/v3/products/{french['id']}$", status=400,
+                        times=1, body=json.dumps({"code": "wpml_refused", "message": "The translation was refused.",
+                                                  "data": {"status": 400}}).encode())
+    app.logs.clear()
+    with scripted(sb, "woocommerce", refusal):
+        first = await app.engine.pull(full=False)
+    assert refusal.hits == 1 and first.status == "partial"
+    assert [r.entity for r in app.logs if r.level == "error"] == [sku]
+    assert _group(sb, sku)["fr"]["name"] == french["name"]
+    assert (await app.engine.push(changed=True)).status == "done", _errors(app)
+    assert _pim_value(sb, sku, "name", "fr_FR") == "Chaise renommée"
+    app.logs.clear()
+    again = await app.engine.pull(full=False)
+    assert again.status == "done", _errors(app)
+    assert _group(sb, sku)["fr"]["name"] == "Chaise renommée"
+    assert not [r for r in app.logs if "Conflict" in r.message]

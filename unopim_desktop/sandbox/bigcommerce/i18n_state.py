@@ -22,6 +22,9 @@ class I18nState:
     translations: dict[tuple[str, int, str, str], dict[str, str]] = field(default_factory=dict)
     upserts_in_flight: int = 0
     upsert_hold_s: float = 0.0  # how long a records upsert holds its slot (tests of the concurrency cap)
+    # Records the next upsert refuses once, (SKU in lower case, currency) -> the field error: a refusal
+    # the connector cannot foresee (its own checks pass), in the store's partial-success shape.
+    refuse_once: dict[tuple[str, str], str] = field(default_factory=dict)
     next_id: int = 7
 
     def new_id(self) -> int:

@@ -165,11 +165,15 @@ def _record(state: Any, i18n: I18nState, list_id: int, item: Any) -> tuple[tuple
             raise ApiError(422, "Invalid record", errors={name: "must be a number"}) from None
         if fields[name] < 0:
             raise ApiError(422, "Invalid record", errors={name: "must not be negative"})
+    sku = str(variant.get("sku") or product.get("sku") or "")
+    refused = i18n.refuse_once.pop((sku.lower(), currency), None)
+    if refused:
+        raise ApiError(422, "Invalid record", errors={"price": refused})
     key = (list_id, variant["id"], currency)
     now = iso(utc_now())
     old = i18n.records.get(key, {})
     record = {**old, "price_list_id": list_id, "variant_id": variant["id"], "product_id": variant["product_id"],
-              "sku": variant.get("sku") or product.get("sku") or "", "currency": currency, **fields,
+              "sku": sku, "currency": currency, **fields,
               "date_created": old.get("date_created", now), "date_modified": now}
     record.setdefault("price", 0)
     sale = record.get("sale_price")

@@ -130,7 +130,8 @@ class InlineCreates:
         steps.created.add(h.sku)
         writes = [LinkWrite("product", h.sku, r.store_id, content_hash=steps.translations.synced_hash(h.sku, h.content_hash, r),
                             pulled=True,
-                            base=fields_of(h.product), image_hash=self.images_done("product", h.sku, h.images, r))]
+                            base=steps.translations.synced_base(fields_of(h.product), r),
+                            image_hash=self.images_done("product", h.sku, h.images, r))]
         if r.image_ids and not r.image_error:
             writes.append(record_store_images("product", h.sku, r.store_id, r.image_ids))
         writes += steps.translations.written("product", h.sku, r)
@@ -154,7 +155,8 @@ class InlineCreates:
                     run.wrote("image", sku, "created", f"Image of variant {sku} created (sent with it).")
             writes.append(LinkWrite("variant", sku, vr.store_id, parent_code=h.sku,
                                     content_hash=steps.translations.synced_hash(sku, vh, vr), pulled=True,
-                                    image_hash=ih if sent and not r.image_error else None, base=fields_of(variant)))
+                                    image_hash=ih if sent and not r.image_error else None,
+                                    base=steps.translations.synced_base(fields_of(variant), vr)))
             if sent and vr.image_urls and not r.image_error:
                 writes.append(record_store_images("variant", sku, vr.store_id, vr.image_urls))
         if late:  # not taken with the product: one by one, each with its own answer

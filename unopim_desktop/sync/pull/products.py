@@ -237,7 +237,7 @@ class ProductSteps:
                 parent_id, [v for _, v, _, _ in pending], attribute_ids=self.job.state.mapping.attribute_ids)
         answers = answers_by_key(result)
         writes: list[LinkWrite] = []
-        synced = self.translations.synced_hash
+        synced, agreed = self.translations.synced_hash, self.translations.synced_base
         for sku, obj, h, images in pending:
             r = answers.get(sku) or answers.get(f"#{obj.store_id}")
             if r is None or not r.ok or not r.store_id:
@@ -257,7 +257,8 @@ class ProductSteps:
                 if not obj.store_id and not self.store_was_empty:
                     self.created.add(sku)  # its variations cannot already exist: no SKU look-up for them
                 carried = self.inline.images_done(kind, sku, images, r) if sku in inline else None
-                writes.append(LinkWrite(kind, sku, r.store_id, content_hash=synced(sku, h, r), base=after.get(sku),
+                writes.append(LinkWrite(kind, sku, r.store_id, content_hash=synced(sku, h, r),
+                                        base=agreed(after.get(sku), r, before.get(sku)),
                                         pulled=sku not in self.fields.store_edits_kept, image_hash=carried))
                 writes += self.translations.written("product", sku, r)
                 if carried and r.image_ids:
@@ -281,7 +282,7 @@ class ProductSteps:
             writes.append(LinkWrite(kind, sku, r.store_id, parent_code=parent_sku, content_hash=synced(sku, h, r),
                                     pulled=sku not in self.fields.store_edits_kept,
                                     image_hash=images if sent_image and not r.image_error else None,
-                                    base=after.get(sku)))
+                                    base=agreed(after.get(sku), r, before.get(sku))))
             if sent_image and (r.image_ids or r.image_urls) and not r.image_error:
                 writes.append(record_store_images("variant", sku, r.store_id, r.image_ids or r.image_urls))
         return kept + writes

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from unopim_desktop.domain import ItemResult, StoreProduct
 from unopim_desktop.state.sync_repo import LinkWrite
 from unopim_desktop.sync.job import TRANSLATION_KIND, JobPart, translation_code
+from unopim_desktop.sync.merge import PRICED, TRANSLATED, fields_of
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.job import PullJob
@@ -50,6 +51,19 @@ class PullTranslations(JobPart):
             return h
         self.job.state.retry.add(sku)
         return ""
+
+    @staticmethod
+    def synced_base(base: dict[str, Any] | None, r: ItemResult, held: Any = None) -> dict[str, Any] | None:
+        """The field base to record for an item the store saved: a refused translation's or price's fields
+        as the store still holds them (`held`: its copy before the write; none for a create), not as they
+        were sent, so the next pull sees UnoPim's value as a change to write (sent, they would read as
+        agreed, and the store's gap as the store's own edit to keep) and a push finds no store edit."""
+        if base is None or not (r.translation_errors or r.price_errors):
+            return base
+        store = fields_of(held) if held is not None else {}
+        keys = [f"{name}@{lang}" for lang in r.translation_errors for name in TRANSLATED]
+        keys += [f"{name}@{currency}" for currency in r.price_errors for name in PRICED]
+        return {**base, **{key: store.get(key, "") for key in keys}}
 
     def refused_prices(self, kind: str, sku: str, r: ItemResult) -> None:
         """A Logs row for each other currency the store refused for the item (its price list's answer)."""
