@@ -204,6 +204,8 @@ async def test_a_trigger_that_finds_a_cli_run_going_is_skipped_with_a_logs_row(d
         rows = await logs(app, "Scheduled Pull Delta of channel default skipped: A pull of channel default is "
                                f"already running (process {child.pid}")
         assert len(rows) == 1 and rows[0].endswith("Next try at 2040-01-06 10:00 UTC.")
+        # One row per skipped trigger (the pull's and the push's), not a second one from the engine.
+        assert len(await logs(app, "is already running")) == 2, await logs(app, "is already running")
         assert [r["job"] for r in await runs(app)] == ["pull_full", "pull_full"]  # the scheduler started none
         assert await asyncio.to_thread(child.wait, 120) == 0, child.stderr.read().decode()[-2000:] if child.stderr else ""
         sandbox.faults["woocommerce"].latency_ms = 0

@@ -220,9 +220,9 @@ class Scheduler:
         outcome: JobOutcome | None = None
         try:
             if job == "pull":
-                outcome = await self.engine.pull(full=False, channel=channel)
+                outcome = await self.engine.pull(full=False, channel=channel, log_skips=False)
             else:
-                outcome = await self.engine.push(changed=True, channel=channel)
+                outcome = await self.engine.push(changed=True, channel=channel, log_skips=False)
         except EngineBusy:
             result.action, result.message = "skipped", "another run of this app is going"
         except asyncio.CancelledError:
@@ -246,7 +246,8 @@ class Scheduler:
         if result.action == "skipped":
             await self.lane.run(repo.add_log, address, f"Scheduled {name} of channel {channel} skipped: "
                                 f"{result.message.rstrip('.')}. Next try at {when(next_due)}.", category="schedule",
-                                entity_kind="channel", entity=channel)
+                                entity_kind="channel", entity=channel, channel=channel, direction=job,
+                                action="skipped")
         await self.lane.run(schedule_repo.record_run, address, channel, job, result.run_id, trigger)
         self.bus.emit(ScheduledRunFinished(result))
         self.bus.emit(changed(SCHEDULE, LOGS))

@@ -147,10 +147,11 @@ class SyncEngine:
 
     async def pull(self, *, full: bool, channel: str | None = None, dry_run: bool | None = None,
                    allow_deletes: bool = False, apply_of: dict[str, int] | None = None,
-                   only: list[str] | None = None) -> JobOutcome:
+                   only: list[str] | None = None, log_skips: bool = True) -> JobOutcome:
         """Pull Full or Pull Delta; `allow_deletes` lets deletes beyond Max delete through (the merchant
         confirmed them); `apply_of` (channel → the dry run previewed) makes the run say whether it did
-        exactly what the Preview showed."""
+        exactly what the Preview showed; `log_skips=False`: the caller writes the Logs row of a channel
+        skipped or refused (the scheduler's names its next try), so the event is one row, not two."""
         async def one(address: str, ch: ChannelRow, store: StoreRow, dry: bool,
                       settings: dict[str, str]) -> ChannelOutcome:
             return await self._pull_channel(address, ch, store, full=full, dry_run=dry,
@@ -159,10 +160,12 @@ class SyncEngine:
                                             on_conflict=settings.get("on_conflict", "unopim"), only=tuple(only or ()),
                                             images=settings.get("sync_images", "1") == "1")
 
-        return await self._exclusive("pull_full" if full else "pull_delta", "pull", channel, dry_run, one, apply_of)
+        return await self._exclusive("pull_full" if full else "pull_delta", "pull", channel, dry_run, one, apply_of,
+                                     log_skips=log_skips)
 
     async def _exclusive(self, job: str, direction: str, only: str | None, dry_run: bool | None,
-                         run_channel, apply_of: dict[str, int] | None = None) -> JobOutcome:  # type: ignore[no-untyped-def]
+                         run_channel, apply_of: dict[str, int] | None = None,  # type: ignore[no-untyped-def]
+                         *, log_skips: bool = True) -> JobOutcome:
         """One job at a time, channel by channel; a channel whose switch for this direction is off, with
         no store, or with an inactive store is skipped with an info row."""
         if self._lock.locked():
@@ -171,7 +174,7 @@ class SyncEngine:
             self._cancel = CancelToken()
             self._apply_of = apply_of or {}
             try:
-                return await self._each_channel(job, direction, only, dry_run, run_channel)
+                return await self._each_channel(job, direction, only, dry_run, run_channel, log_skips)
             finally:
                 self._cancel = None
                 self._apply_of = {}
@@ -179,7 +182,7 @@ class SyncEngine:
                 await asyncio.to_thread(release_free_memory)
 
     async def _each_channel(self, job: str, direction: str, only: str | None, dry_run: bool | None,
-                            run_channel) -> JobOutcome:  # type: ignore[no-untyped-def]
+                            run_channel, log_skips: bool = True) -> JobOutcome:  # type: ignore[no-untyped-def]
         address = await self.lane.run(repo.active_address)
         if not address:
             raise LookupError("Connect to UnoPim first (Connection tab).")
@@ -201,18 +204,20 @@ class SyncEngine:
             elif not stores[ch.store_label].active:
                 skip = f"Store “{ch.store_label}” is inactive."
             if skip:
-                await self.lane.run(repo.add_log, address, f"{job.replace('_', ' ').capitalize()} of channel "
-                                        f"{ch.code} skipped: {skip}", category=direction, entity_kind="channel",
-                                        entity=ch.code, channel=ch.code, direction=direction, action="skipped")
+                if log_skips:
+                    await self.lane.run(repo.add_log, address, f"{job.replace('_', ' ').capitalize()} of channel "
+                                            f"{ch.code} skipped: {skip}", category=direction, entity_kind="channel",
+                                            entity=ch.code, channel=ch.code, direction=direction, action="skipped")
                 outcome.channels.append(ChannelOutcome(ch.code, ch.store_label or "", "skipped", message=skip))
                 continue
             try:
                 with self.locks.hold(ch.code, job):
                     outcome.channels.append(await run_channel(address, ch, stores[ch.store_label], dry, settings))
             except RunRefused as exc:
-                await self.lane.run(repo.add_log, address, f"{_title(job)} of channel {ch.code} refused: {exc}",
-                                    level="warning", category=direction, entity_kind="channel", entity=ch.code,
-                                    channel=ch.code, direction=direction, action="refused")
+                if log_skips:
+                    await self.lane.run(repo.add_log, address, f"{_title(job)} of channel {ch.code} refused: {exc}",
+                                        level="warning", category=direction, entity_kind="channel", entity=ch.code,
+                                        channel=ch.code, direction=direction, action="refused")
                 outcome.channels.append(ChannelOutcome(ch.code, ch.store_label or "", "refused", message=str(exc),
                                                        fix="Wait for it to finish, or stop it there."))
                 continue
@@ -311,7 +316,8 @@ class SyncEngine:
     # -- push (store → UnoPim) -----------------------------------------------------------------------
     async def push(self, *, changed: bool, entity: str | None = None, channel: str | None = None,
                    dry_run: bool | None = None, reconcile: bool = False, allow_deletes: bool = False,
-                   apply_of: dict[str, int] | None = None, only: list[str] | None = None) -> JobOutcome:
+                   apply_of: dict[str, int] | None = None, only: list[str] | None = None,
+                   log_skips: bool = True) -> JobOutcome:
         """Push All (`changed=False`) or Push Changed, for one entity (products, categories, attributes)
         or all three, channel by channel; a channel with Push off is skipped with an info row.
         `reconcile` makes a changed push compare everything now (else it does when one is due)."""
@@ -328,7 +334,7 @@ class SyncEngine:
                                             images=settings.get("sync_images", "1") == "1")
 
         return await self._exclusive("push_changed" if changed else "push_all", "push", channel, dry_run, one,
-                                     apply_of)
+                                     apply_of, log_skips=log_skips)
 
     async def _push_channel(self, address: str, ch: ChannelRow, store: StoreRow, *,
                             changed: bool, entity: str | None, dry_run: bool, writeback_delete: bool,
