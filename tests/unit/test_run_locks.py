@@ -45,3 +45,19 @@ def test_channels_with_odd_names_lock_separately(tmp_path: Path) -> None:
         assert locks.is_free("shop two")
         assert not locks.is_free("shop/é one")
         assert json.loads(next(tmp_path.glob("*.json")).read_text(encoding="utf-8"))["job"] == "pull_full"
+
+
+def test_where_the_rename_is_refused_the_info_is_written_in_place(tmp_path: Path, monkeypatch) -> None:
+    """Windows refuses to rename over a file another process has open (a refused run reading it)."""
+    import os
+
+    def refused(*_a: object) -> None:
+        raise PermissionError(13, "The process cannot access the file because it is being used")
+
+    monkeypatch.setattr(os, "replace", refused)
+    locks = RunLocks(tmp_path)
+    with locks.hold("default", "pull_delta"):
+        with pytest.raises(RunRefused) as refused_run:
+            RunLocks(tmp_path).hold("default", "push_all").__enter__()
+        assert str(refused_run.value).startswith("A pull of channel default is already running (process ")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["channel-default.json", "channel-default.lock"]

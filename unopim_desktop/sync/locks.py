@@ -8,6 +8,7 @@ A second run is refused at once, with who holds the lock: `A pull of channel def
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -49,12 +50,11 @@ class RunLocks:
             info = {"pid": os.getpid(), "job": job, "started": dt.datetime.now().isoformat(timespec="seconds")}
             # Written whole then renamed: a refused run reading it mid-write would name no job. Between the
             # lock and the rename a refusal still names none ("A sync of …"), which is true, only vaguer.
-            partial = info_path.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(json.dumps(info), encoding="utf-8")
-            os.replace(partial, info_path)
+            _write_whole(info_path, json.dumps(info))
             yield
         finally:
-            info_path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # Windows: a refused run reading it right now
+                info_path.unlink(missing_ok=True)
             lock.release()
 
     def is_free(self, channel: str) -> bool:
@@ -83,3 +83,16 @@ class RunLocks:
             when = f", started {started}" if started else ""
             return f"{article} {what} of channel {channel} is already running (process {info['pid']}{when})."
         return f"{article} {what} of channel {channel} is already running in another window or command."
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Written beside, then renamed over: a reader sees the old file or the new one, never half of it.
+    On Windows the rename fails while another process has the file open (a refused run reading it): then
+    it is written in place, as before."""
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        path.write_text(text, encoding="utf-8")
