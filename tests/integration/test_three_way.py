@@ -233,10 +233,10 @@ async def test_links_from_before_the_upgrade_get_their_base_without_writes_and_s
     assert _shop(sandbox, app.kind, sku)["name"] == "PIM name"
 
 
-def _shift_pulled_at(seconds: int) -> int:
+def _shift_pulled_at(seconds: int, kinds: tuple[str, ...] = ("product", "variant")) -> int:
     import datetime as dt
 
-    rows = list(Link.select(Link.id, Link.pulled_at).where(Link.pulled_at.is_null(False)))
+    rows = list(Link.select(Link.id, Link.pulled_at).where(Link.pulled_at.is_null(False) & Link.kind.in_(kinds)))
     for row in rows:
         Link.update(pulled_at=row.pulled_at + dt.timedelta(seconds=seconds)).where(Link.id == row.id).execute()
     return len(rows)
@@ -323,3 +323,19 @@ def test_cli_counts_lists_and_resolves_conflicts(data_dir, sandbox, capsys):
     assert _pim(sandbox, sku, "name") == "Shop name"
     assert main([*d, "conflicts", "resolve", str(row["id"]), "--keep", "unopim"]) == 2  # already settled
     assert "already" in capsys.readouterr().err
+
+
+async def test_old_variant_links_get_their_base_when_only_the_parent_is_compared(app, sandbox):
+    """A parent the store shows as touched after the pull (compared) with variations that are not (left
+    alone): the variations' links get their base too, or the next push says "no field base yet" again."""
+    assert (await app.engine.pull(full=True)).status == "done", _errors(app)
+    assert await app.ctx.lane.run(_forget_bases) > 0
+    assert await app.ctx.lane.run(_shift_pulled_at, -5, ("product",)) > 0  # the parents: compared
+    assert await app.ctx.lane.run(_shift_pulled_at, 5, ("variant",)) > 0  # their variations: untouched
+    writes = sandbox.unopim.write_count()
+    assert (await app.engine.push(changed=True)).status == "done", _errors(app)
+    assert sandbox.unopim.write_count() == writes
+    assert await app.ctx.lane.run(sync_repo.count_missing_bases, sandbox.unopim_url, "Shop") == 0
+    app.logs.clear()
+    assert (await app.engine.push(changed=True)).status == "done", _errors(app)
+    assert not [r for r in app.logs if "had no field base yet" in r.message]

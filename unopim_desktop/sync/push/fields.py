@@ -40,14 +40,17 @@ class PushFields(FieldBases):
         keep_unopims = (set(fields_of(store)) | set(fields_of(shown))) - merged.write
         return apply_fields(store, shown, keep_unopims), merged.base
 
-    async def agreed(self, product: Any, variants: list[Any]) -> list[LinkWrite]:
+    async def agreed(self, product: Any, variants: list[Any], parent_sku: str = "") -> list[LinkWrite]:
         """Bases for a product (and its variations) the push leaves alone, unchanged since the last sync, when
         their links have none yet (from before schema 5): the store shows what both sides last agreed on.
-        Without them, whether a link got its base depended on the second the pull's write fell in."""
+        Without them, whether a link got its base depended on the second the pull's write fell in.
+        `product` None: variations alone (of `parent_sku`, which the push compared)."""
         job = self.job
         if not self.missing or job.options.dry_run:
             return []
-        records = [("product", product, "")] + [("variant", v, product.sku) for v in variants if v.sku]
+        parent = parent_sku or product.sku
+        records = [("product", product, "")] if product is not None else []
+        records += [("variant", v, parent) for v in variants if v.sku]
         records = [(kind, obj, parent) for kind, obj, parent in records
                    if obj.store_id is not None and job.link(kind, obj.sku) is not None]
         have = {kind: await self.bases(kind, [obj.sku for k, obj, _ in records if k == kind])

@@ -92,7 +92,9 @@ class VariantPush(JobPart):
         if link and (link.store_hash == h or untouched_since_pull(link, sv, [], job)):
             self.run.count("variant", "unchanged")
             self.job.images.consider("variant", sv.sku, sv.store_id, [sv.image] if sv.image else [])
-            return [] if link.store_hash == h else [LinkWrite("variant", sv.sku, link.store_id, store_hash=h)]
+            agreed = await self.products.fields.agreed(None, [sv], parent_sku)
+            return agreed + ([] if link.store_hash == h else [LinkWrite("variant", sv.sku, link.store_id,
+                                                                        store_hash=h)])
         cache = self.products.cache
         if cache is not None:
             cached = cache[0].pop(sv.sku, None)
