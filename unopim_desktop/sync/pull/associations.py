@@ -79,4 +79,3 @@ class PullAssociations(JobPart):
                                      server_text=r.error if r else "")
         await self.job.commit(writes)
         self.run.advance("associations", len(items))
-
