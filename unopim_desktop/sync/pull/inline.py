@@ -21,6 +21,7 @@ from unopim_desktop.sync.job import record_store_images
 from unopim_desktop.sync.merge import fields_of
 from unopim_desktop.sync.pull.images import answers_by_key
 from unopim_desktop.sync.transform.to_store import variant_to_store
+from unopim_desktop.sync.transform.values import item_sku
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.products import ProductSteps
@@ -79,7 +80,7 @@ class InlineCreates:
         assert mapping is not None and self.job.parents is not None
         axes = await self.job.axes_of(parent_sku)
         for item in group:
-            sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
+            sku = item_sku(item)
             self.job.state.seen_products.add(sku)
             held.expected.discard(sku)
             item = self.job.parents.resolve(parent_sku, item)  # 3.x: what UnoPim shows, not only what it stores

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from unopim_desktop.clients.errors import NotFound, Validation
 from unopim_desktop.state import checkpoints_repo
 from unopim_desktop.sync.job import JobPart
+from unopim_desktop.sync.transform.values import item_sku
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.job import PullJob
@@ -50,7 +51,7 @@ class ProductListing(JobPart):
         listed: set[str] = set()
         n = 0
         async for n, items in self._delta_pages(path, since, filters):
-            listed.update(_sku(i) for i in items)
+            listed.update(item_sku(i) for i in items)
             yield n, items
         retried = await self.retries(path, listed)
         if retried:
@@ -134,10 +135,6 @@ class ProductListing(JobPart):
         else:
             self.run.grow("products", plain)
         self.run.grow("variants", variants)
-
-
-def _sku(item: dict[str, Any]) -> str:
-    return str(item.get("sku") or ((item.get("values") or {}).get("common") or {}).get("sku") or "")
 
 
 def _parse_ts(value: Any) -> dt.datetime:

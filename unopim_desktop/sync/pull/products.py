@@ -30,6 +30,7 @@ from unopim_desktop.sync.pull.inline import InlineCreates
 from unopim_desktop.sync.pull.listing import ProductListing
 from unopim_desktop.sync.pull.translations import PullTranslations
 from unopim_desktop.sync.transform.to_store import product_to_store, variant_to_store
+from unopim_desktop.sync.transform.values import item_sku
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.pull.job import PullJob
@@ -109,7 +110,7 @@ class ProductSteps:
         their own `updated_at` stays: re-read them; unchanged ones cost a hash comparison, not a write."""
         assert self.job.parents is not None
         for items in await self.job.parents.variants_of_changed():
-            fresh = [i for i in items if _sku(i) not in self.job.state.seen_products]
+            fresh = [i for i in items if item_sku(i) not in self.job.state.seen_products]
             await self.job.commit(await self._write_variants(fresh))
             self.run.advance("variants", len(fresh))
 
@@ -157,7 +158,7 @@ class ProductSteps:
         pending: list[tuple[str, StoreProduct, str, list[StoreImage]]] = []
         established: list[LinkWrite] = []
         for item in items:
-            sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
+            sku = item_sku(item)
             self.job.state.seen_products.add(sku)
             structure = self.job.parents.learn(item, sku) if configurable and self.job.parents else None
             if configurable:
@@ -339,8 +340,8 @@ class ProductSteps:
             assert parents is not None
             orphaned = await parents.orphan_reason(parent_sku)
             if orphaned:
-                self.job.state.seen_products.update(_sku(i) for i in group)
-                parents.report(parent_sku, [_sku(i) for i in group], orphaned)
+                self.job.state.seen_products.update(item_sku(i) for i in group)
+                parents.report(parent_sku, [item_sku(i) for i in group], orphaned)
                 return []
             parent = self.job.link("product", parent_sku)
             if parent is None and self.inline.holds(parent_sku):
@@ -350,7 +351,7 @@ class ProductSteps:
             pending = []
             established: list[LinkWrite] = []
             for item in group:
-                sku = _sku(item)
+                sku = item_sku(item)
                 self.job.state.seen_products.add(sku)
                 item = parents.resolve(parent_sku, item)  # 3.x: what UnoPim shows, not only what it stores
                 if parent is None and self.job.options.dry_run and parent_sku in self.job.state.seen_products:
@@ -397,7 +398,7 @@ class ProductSteps:
                 return established
             written = await self._upsert("variant", pending, parent_id=parent.store_id,
                                          parent_sku=parent_sku) if pending else []
-            linked = await self.translations.variations(parent_sku, parent.store_id, [_sku(i) for i in group])
+            linked = await self.translations.variations(parent_sku, parent.store_id, [item_sku(i) for i in group])
             return established + written + linked
 
         parts = await asyncio.gather(*(one_parent(p, g) for p, g in by_parent.items()))
@@ -431,7 +432,3 @@ class ProductSteps:
 
     async def stop_image_worker(self) -> None:
         await self.images.stop()
-
-
-def _sku(item: dict[str, Any]) -> str:
-    return str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")

@@ -31,7 +31,7 @@ from unopim_desktop.sync.transform.to_unopim import (
     product_fragment,
     shrinks_a_list,
 )
-from unopim_desktop.sync.transform.values import grouped_variants
+from unopim_desktop.sync.transform.values import grouped_variants, item_sku
 
 if TYPE_CHECKING:
     from unopim_desktop.sync.push.job import PushJob
@@ -331,7 +331,7 @@ class ProductPush(JobPart):
         async def listing(path: str, target: dict[str, str]) -> None:
             async for page in self.client.iter_pages(path):
                 for item in page:
-                    sku = str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
+                    sku = item_sku(item)
                     target[sku] = json.dumps(item, separators=(",", ":"), ensure_ascii=False)
 
         await asyncio.gather(listing("/products", simple), listing(self.job.configurable_path, configurable))

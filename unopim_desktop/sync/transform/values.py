@@ -17,6 +17,11 @@ BUCKETS = ("common", "locale_specific", "channel_specific", "channel_locale_spec
 SCOPED_DEPTH = {"locale_specific": 1, "channel_specific": 1, "channel_locale_specific": 2}
 
 
+def item_sku(item: Mapping[str, Any]) -> str:
+    """A UnoPim product's SKU: its `common` value (what every version sends), else the top-level `sku`."""
+    return str(((item.get("values") or {}).get("common") or {}).get("sku") or item.get("sku") or "")
+
+
 def read_value(values: Mapping[str, Any], attr: AttributeDef, *, channel: str, locales: Iterable[str]) -> Any:
     """The attribute's value for a channel, trying `locales` in order (the fallback chain).
     None when absent."""
