@@ -4,6 +4,7 @@ compares dates here); a run for a few products (a conflict settled) reads just t
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 from typing import TYPE_CHECKING, Any
@@ -107,14 +108,18 @@ class ProductListing(JobPart):
         self.run.step_total("variants", 0)
 
     async def _read(self, path: str, skus: list[str]) -> list[dict[str, Any]]:
-        """These products, one by one, those of this listing's kind (configurable or not)."""
+        """These products, those of this listing's kind (configurable or not). One read per SKU (UnoPim's
+        `sku IN` filter matches only the first SKU, unopim-api §5), a few side by side."""
         configurable = path == self.job.configurable_path
-        items = []
-        for sku in skus:
-            item = await self.job.client.get_product(sku, configurable_path=path if configurable else None)
-            if item is not None and (configurable or item.get("type") != "configurable"):
-                items.append(item)
-        return items
+        sem = asyncio.Semaphore(self.job.options.in_flight)
+
+        async def read(sku: str) -> dict[str, Any] | None:
+            async with sem:
+                return await self.job.client.get_product(sku, configurable_path=path if configurable else None)
+
+        found = await asyncio.gather(*(read(sku) for sku in skus))
+        return [item for item in found
+                if item is not None and (configurable or item.get("type") != "configurable")]
 
     async def retries(self, path: str, listed: set[str]) -> list[dict[str, Any]]:
         """A delta's second look at what earlier pulls could not write (failed, or a translation or price
