@@ -63,7 +63,8 @@ class GuideService:
             "mapping": bool(mapping_repo.core_mapping(address)),
             "previewed": pulls["previewed"],
             "pulled": pulls["pulled"],
-            "any_pull": any(checkpoints_repo.watermark(address, c.store_label, c.code) for c in targets if c.pull_enabled),
+            "any_pull": any(checkpoints_repo.watermark(address, c.store_label, c.code)
+                            for c in targets if c.pull_enabled),
         }
 
     async def facts(self) -> dict[str, bool]:

@@ -29,7 +29,8 @@ def finish_checkpoint(address: str, label: str, channel: str, job: str, watermar
     """The run completed: clear the resume position and keep the watermark for the next delta. `retry` (a
     pull): the SKUs it could not write whole, which replace every earlier pull's list (this run read those)."""
     inst, store = _instance(address), _store(address, label)
-    cp = Checkpoint.get_or_none((Checkpoint.target == store) & (Checkpoint.channel == channel) & (Checkpoint.job == job))
+    cp = Checkpoint.get_or_none((Checkpoint.target == store) & (Checkpoint.channel == channel)
+                                & (Checkpoint.job == job))
     if cp is None:
         cp = Checkpoint(instance=inst, target=store, channel=channel, job=job)
     cp.step, cp.cursor, cp.run_id, cp.watermark, cp.updated_at = "", "null", None, watermark, utcnow()

@@ -1,10 +1,10 @@
 """A product's pictures set to UnoPim's list on BigCommerce, which adds every image a product write carries
 (store-apis B5) instead of replacing the list as WooCommerce does.
 
-The product's images are read first (`lost_answers.product_images`, which a retried write uses too). An image
-the product already holds is kept (BigCommerce keeps the file's name and adds `__<digits>`, so the same picture
-is recognised by its name), its order and thumbnail set if they moved; a second copy of a picture, or a picture no longer in UnoPim's list,
-is deleted; only the missing ones are sent. So a changed gallery ends as UnoPim's list, as on WooCommerce, and
+The product's images are read first (`lost_answers.product_images`, which a retried write uses too). An
+image the product already holds is kept (BigCommerce keeps the file's name and adds `__<digits>`, so the same
+picture is recognised by its name), its order and thumbnail set if they moved; a second copy of a picture, or
+a picture no longer in UnoPim's list, is deleted; only the missing ones are sent. So a changed gallery ends as UnoPim's list, as on WooCommerce, and
 a run that adopts products a killed run created with their pictures adds no second copy.
 """
 

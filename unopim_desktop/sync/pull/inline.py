@@ -129,7 +129,8 @@ class InlineCreates:
             run.log(f"Product {h.sku}: {r.note}", level="warning", entity_kind="product", entity=h.sku)
         steps.fresh.add(h.sku)
         steps.created.add(h.sku)
-        writes = [LinkWrite("product", h.sku, r.store_id, content_hash=steps.translations.synced_hash(h.sku, h.content_hash, r),
+        synced = steps.translations.synced_hash(h.sku, h.content_hash, r)
+        writes = [LinkWrite("product", h.sku, r.store_id, content_hash=synced,
                             pulled=True,
                             base=steps.translations.synced_base(fields_of(h.product), r),
                             image_hash=self.images_done("product", h.sku, h.images, r))]

@@ -104,7 +104,8 @@ class PullJob(SyncJob):
     async def execute(self) -> None:
         self.links = await self.lane.run(sync_repo.load_links, self.address, self.label,
                                          exclude=tuple(PUSH_ONLY_KINDS), lean=True)
-        resume = await self.lane.run(checkpoints_repo.checkpoint, self.address, self.label, self.channel.code, self.name)
+        resume = await self.lane.run(checkpoints_repo.checkpoint, self.address, self.label, self.channel.code,
+                                     self.name)
         if not self.options.full and not self.options.only:
             self.state.retry_earlier = await self.lane.run(checkpoints_repo.retry_skus, self.address, self.label,
                                                            self.channel.code)
@@ -124,8 +125,8 @@ class PullJob(SyncJob):
             self.products = self.catalog = self.parents = None
         if not self.options.dry_run and not self.options.only:
             retry = self.state.retry | {code for kind, code in self.run.failed_codes if kind in ("product", "variant")}
-            await self.lane.run(checkpoints_repo.finish_checkpoint, self.address, self.label, self.channel.code, self.name,
-                                self.started_at.isoformat(sep=" ", timespec="seconds"), retry)
+            await self.lane.run(checkpoints_repo.finish_checkpoint, self.address, self.label, self.channel.code,
+                                self.name, self.started_at.isoformat(sep=" ", timespec="seconds"), retry)
 
     def steps(self) -> list[Step]:
         """The documented order; each step a method of the part that does it."""

@@ -78,7 +78,8 @@ class ProductListing(JobPart):
             yield n, [i for i in items if _parse_ts(i.get("updated_at")) > since]
 
     async def _delta_filters(self) -> tuple[dt.datetime, dict[str, Any]]:
-        mark = await self.job.lane.run(checkpoints_repo.watermark, self.job.address, self.job.label, self.job.channel.code)
+        job = self.job
+        mark = await job.lane.run(checkpoints_repo.watermark, job.address, job.label, job.channel.code)
         if not mark:
             raise LookupError("No earlier pull to compare with: run Pull Full first.")
         since = _parse_ts(mark)

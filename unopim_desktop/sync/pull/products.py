@@ -398,7 +398,8 @@ class ProductSteps:
                 return established
             written = await self._upsert("variant", pending, parent_id=parent.store_id,
                                          parent_sku=parent_sku) if pending else []
-            linked = await self.translations.variations(parent_sku, parent.store_id, [item_sku(i) for i in group])
+            skus = [item_sku(i) for i in group]
+            linked = await self.translations.variations(parent_sku, parent.store_id, skus)
             return established + written + linked
 
         parts = await asyncio.gather(*(one_parent(p, g) for p, g in by_parent.items()))

@@ -164,7 +164,8 @@ class PushJob(SyncJob):
             return False
         if not self.options.changed:
             return True
-        last = await self.lane.run(checkpoints_repo.last_reconciliation, self.address, self.label, self.channel.code)
+        last = await self.lane.run(checkpoints_repo.last_reconciliation, self.address, self.label,
+                                   self.channel.code)
         hours = self.options.reconcile_hours
         if last is None:
             why = "never done before for this store and channel"
@@ -182,7 +183,8 @@ class PushJob(SyncJob):
         """Where `--changed` starts: when the last push started (None: never pushed, list everything)."""
         if self.options.only or not self.options.changed or self.reconciling:
             return None
-        cp = await self.lane.run(checkpoints_repo.checkpoint, self.address, self.label, self.channel.code, CHECKPOINT_JOB)
+        cp = await self.lane.run(checkpoints_repo.checkpoint, self.address, self.label, self.channel.code,
+                                 CHECKPOINT_JOB)
         mark = (cp or {}).get("watermark") or ""
         if not mark:
             self.run.log("No earlier push to compare with: looking at every store product this time.")
